@@ -1,0 +1,270 @@
+"""The one declaration of the report columns (CONTRACT §2).
+
+Readers, expectation suites, warehouse DDL and column comments are all derived
+from the tables below. Nothing else in the code base spells a report column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ColumnType = Literal["code", "period", "timestamp", "int", "decimal", "bool", "text", "enum"]
+Kind = Literal["supervision", "projects", "economy"]
+KINDS: tuple[Kind, ...] = ("supervision", "projects", "economy")
+LEVELS = ("county", "township", "village")
+
+# SQL type of each column type in the warehouse.
+SQL_TYPES: dict[ColumnType, str] = {
+    "code": "VARCHAR",
+    "period": "VARCHAR",
+    "timestamp": "TIMESTAMP",
+    "int": "BIGINT",
+    "decimal": "DOUBLE",
+    "bool": "BOOLEAN",
+    "text": "VARCHAR",
+    "enum": "VARCHAR",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One report column: its canonical name, Chinese label, type and rules."""
+
+    name: str
+    zh: str
+    type: ColumnType
+    required: bool = True
+    default: float | None = None  # value used when an optional column is blank
+    min: float | None = None
+    max: float | None = None
+    enum: tuple[tuple[str, str], ...] = ()  # (code, Chinese label)
+    required_levels: tuple[str, ...] = ()  # required only for units of these levels
+    pattern: str | None = None  # regex the text must match (bad_value otherwise)
+    max_length: int | None = None
+
+    @property
+    def sql_type(self) -> str:
+        return SQL_TYPES[self.type]
+
+    @property
+    def comment(self) -> str:
+        """Chinese column comment for the warehouse."""
+        return self.zh
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A cross-field rule: ``lesser`` must not exceed ``greater`` (reason ``inconsistent``)."""
+
+    lesser: str
+    greater: str
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    name: Kind
+    zh: str
+    stems: tuple[str, ...]  # file-name stem prefixes that select this kind
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]  # unique within one file (duplicate_in_file)
+    rules: tuple[Rule, ...] = field(default_factory=tuple)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def required_names(self) -> tuple[str, ...]:
+        """Columns a file must have as headers (missing_columns otherwise)."""
+        return tuple(c.name for c in self.columns if c.required or c.required_levels)
+
+
+COMMON: tuple[Column, ...] = (
+    Column("unit_code", "单位代码", "code", pattern=r"^\d{12}$"),
+    Column("period", "报告期", "period"),
+    Column("submitted_at", "填报时间", "timestamp"),
+)
+
+
+def _int(name: str, zh: str, required: bool = True) -> Column:
+    return Column(name, zh, "int", required=required, default=None if required else 0, min=0)
+
+
+AREAS: tuple[tuple[str, str], ...] = (
+    ("coverage", "组织覆盖"),
+    ("service", "服务引领"),
+    ("team", "队伍提升"),
+    ("vanguard", "先锋示范"),
+    ("care", "关爱激励"),
+    ("support", "基层保障"),
+)
+
+SUPERVISION = ReportKind(
+    name="supervision",
+    zh="党建督导季报",
+    stems=("supervision", "党建督导"),
+    columns=(
+        *COMMON,
+        _int("party_orgs", "基层党组织数"),
+        _int("party_members", "党员数"),
+        _int("new_members", "发展党员数"),
+        _int("contact_points", "党建工作联系点数", required=False),
+        _int("grid_branches", "网格党支部数", required=False),
+        _int("building_groups", "楼道党小组数", required=False),
+        _int("central_households", "党员中心户数", required=False),
+        _int("prosperity_communities", "党群致富共同体数", required=False),
+        _int("supervisions_held", "党建督导次数"),
+        _int("theme_days_planned", "主题党日计划次数"),
+        _int("theme_days_held", "主题党日开展次数"),
+        Column("list_published", "清单是否公示", "bool"),
+        *(
+            col
+            for area, zh in AREAS
+            for col in (
+                _int(f"tasks_planned_{area}", f"{zh}任务数"),
+                _int(f"tasks_done_{area}", f"{zh}完成数"),
+            )
+        ),
+    ),
+    key=("unit_code", "period"),
+    rules=(
+        Rule("new_members", "party_members"),
+        *(Rule(f"tasks_done_{a}", f"tasks_planned_{a}") for a, _ in AREAS),
+    ),
+)
+
+PROJECT_TYPES = (
+    ("secretary", "书记项目"),
+    ("industrial", "产业项目"),
+    ("livelihood", "富民实事项目"),
+)
+PROJECT_STATUSES = (
+    ("planned", "谋划"),
+    ("under_construction", "在建"),
+    ("in_production", "投产"),
+    ("completed", "竣工"),
+    ("suspended", "停建"),
+)
+
+PROJECTS = ReportKind(
+    name="projects",
+    zh="项目季报",
+    stems=("projects", "项目"),
+    columns=(
+        *COMMON,
+        Column("project_id", "项目编号", "text", pattern=r"^[A-Za-z0-9_-]{1,32}$"),
+        Column("project_type", "项目类型", "enum", enum=PROJECT_TYPES),
+        Column("name", "项目名称", "text", max_length=200),
+        Column("planned_investment", "计划总投资(万元)", "decimal", min=0),
+        Column("completed_investment", "累计完成投资(万元)", "decimal", min=0),
+        Column("progress_pct", "形象进度(%)", "decimal", min=0, max=100),
+        Column("status", "项目状态", "enum", enum=PROJECT_STATUSES),
+        Column("party_org_established", "是否同步建立党组织", "bool"),
+        _int("party_members", "项目党员数", required=False),
+    ),
+    key=("unit_code", "period", "project_id"),
+)
+
+ECONOMY = ReportKind(
+    name="economy",
+    zh="经济指标季报",
+    stems=("economy", "经济指标"),
+    columns=(
+        *COMMON,
+        Column("growth_target_pct", "年度增长目标(%)", "decimal", required=False, min=0, max=30),
+        Column(
+            "gdp", "地区生产总值(亿元)", "decimal", required=False, min=0, required_levels=("county",)
+        ),
+        Column(
+            "gdp_growth_pct",
+            "地区生产总值增速(%)",
+            "decimal",
+            required=False,
+            min=-50,
+            max=50,
+            required_levels=("county", "township"),
+        ),
+        Column("fiscal_revenue", "一般公共预算收入(亿元)", "decimal", required=False, min=0),
+        Column(
+            "savings_balance",
+            "居民储蓄存款余额(亿元)",
+            "decimal",
+            required=False,
+            min=0,
+            required_levels=("county",),
+        ),
+        Column(
+            "income_growth_pct",
+            "居民人均可支配收入增速(%)",
+            "decimal",
+            required=False,
+            min=-50,
+            max=50,
+        ),
+        Column(
+            "collective_income",
+            "村集体经营性收入(万元)",
+            "decimal",
+            required=False,
+            min=0,
+            required_levels=("village",),
+        ),
+        Column(
+            "collective_income_target",
+            "村集体经营性收入年度目标(万元)",
+            "decimal",
+            required=False,
+            min=0,
+        ),
+    ),
+    key=("unit_code", "period"),
+)
+
+REPORT_KINDS: dict[str, ReportKind] = {k.name: k for k in (SUPERVISION, PROJECTS, ECONOMY)}
+
+# Text columns scanned for personal data (reason ``pii``).
+PII_PATTERNS = (
+    r"(?:^|[^0-9])\d{17}[0-9Xx](?:$|[^0-9A-Za-z])",  # 18-character resident ID
+    r"(?:^|[^0-9])1[3-9]\d{9}(?:$|[^0-9])",  # 11-digit mainland mobile
+)
+
+TRUE_WORDS = ("true", "1", "是", "y", "yes", "t")
+FALSE_WORDS = ("false", "0", "否", "n", "no", "f")
+
+
+def normalise_header(text: str) -> str:
+    """Strip surrounding spaces and fold full-width brackets to ASCII ones."""
+    return (
+        text.strip()
+        .replace("（", "(")
+        .replace("）", ")")
+        .replace("\u3000", " ")
+        .strip()
+        .lstrip("\ufeff")
+    )
+
+
+def header_map(kind: ReportKind) -> dict[str, str]:
+    """Map every accepted header spelling (English or Chinese) to the canonical name."""
+    out: dict[str, str] = {}
+    for c in kind.columns:
+        out[c.name] = c.name
+        out[c.name.lower()] = c.name
+        out[normalise_header(c.zh)] = c.name
+    return out
+
+
+def kind_of(filename: str) -> ReportKind | None:
+    """The report kind selected by a file name's stem (CONTRACT §2), or None."""
+    stem = filename.rsplit("/", 1)[-1].split(".", 1)[0].strip().lower()
+    for kind in REPORT_KINDS.values():
+        if any(stem.startswith(s) for s in kind.stems):
+            return kind
+    return None

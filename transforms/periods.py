@@ -1,0 +1,78 @@
+"""Quarters: parsing the accepted spellings and simple arithmetic (CONTRACT §1)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import polars as pl
+
+_CN_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4", "1": "1", "2": "2", "3": "3", "4": "4"}
+PERIOD_RE = re.compile(r"^\s*(\d{4})\s*(?:-?\s*[Qq]\s*([1-4])|年\s*第?\s*([1-4一二三四])\s*季度)\s*$")
+# The same pattern for Polars (Rust regex); groups 1-3 as above.
+PERIOD_PATTERN = r"^\s*(\d{4})\s*(?:-?\s*[Qq]\s*([1-4])|年\s*第?\s*([1-4一二三四])\s*季度)\s*$"
+
+
+class PeriodError(ValueError):
+    """A quarter that cannot be parsed."""
+
+
+def parse_period(text: str) -> str:
+    """Return the canonical ``2017Q1`` form of any accepted spelling."""
+    m = PERIOD_RE.match(str(text))
+    if not m:
+        raise PeriodError(f"not a quarter: {text!r} (write it like 2017Q1)")
+    q = m.group(2) or _CN_DIGITS[m.group(3)]
+    return f"{m.group(1)}Q{q}"
+
+
+def period_expr(col: str) -> pl.Expr:
+    """Polars expression: canonical quarter string, null where it cannot be parsed."""
+    raw = pl.col(col).cast(pl.String)
+    year = raw.str.extract(PERIOD_PATTERN, 1)
+    q = pl.coalesce(
+        raw.str.extract(PERIOD_PATTERN, 2),
+        raw.str.extract(PERIOD_PATTERN, 3).replace_strict(_CN_DIGITS, default=None),
+    )
+    return pl.when(year.is_not_null() & q.is_not_null()).then(year + "Q" + q).otherwise(None)
+
+
+def index(period: str) -> int:
+    """A quarter's ordinal (year × 4 + quarter − 1), for ranges and comparisons."""
+    return int(period[:4]) * 4 + int(period[5]) - 1
+
+
+def from_index(i: int) -> str:
+    return f"{i // 4}Q{i % 4 + 1}"
+
+
+def quarter_number(period: str) -> int:
+    return int(period[5])
+
+
+def period_range(start: str, end: str) -> list[str]:
+    a, b = index(parse_period(start)), index(parse_period(end))
+    if b < a:
+        raise PeriodError(f"--from {start} is after --to {end}")
+    return [from_index(i) for i in range(a, b + 1)]
+
+
+def start_of(period: str) -> datetime:
+    return datetime(int(period[:4]), 3 * (int(period[5]) - 1) + 1, 1)
+
+
+def of_datetime(ts: datetime) -> str:
+    return f"{ts.year}Q{(ts.month - 1) // 3 + 1}"
+
+
+def next_period(period: str) -> str:
+    return from_index(index(period) + 1)
+
+
+def previous_period(period: str) -> str:
+    return from_index(index(period) - 1)
+
+
+def last_complete(now: datetime) -> str:
+    """The quarter that ended most recently before ``now``."""
+    return previous_period(of_datetime(now))

@@ -1,0 +1,104 @@
+-- Schemas and the fixed (non-report) tables of the warehouse. Idempotent.
+CREATE SCHEMA IF NOT EXISTS core;
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE SCHEMA IF NOT EXISTS meta;
+CREATE SCHEMA IF NOT EXISTS quarantine;
+CREATE SCHEMA IF NOT EXISTS marts;
+
+CREATE TABLE IF NOT EXISTS core.units (
+    unit_code   VARCHAR PRIMARY KEY,
+    name        VARCHAR NOT NULL,
+    level       VARCHAR NOT NULL,
+    kind        VARCHAR NOT NULL,
+    parent_code VARCHAR,
+    valid_from  VARCHAR,
+    valid_to    VARCHAR,
+    synthetic   BOOLEAN NOT NULL
+);
+COMMENT ON TABLE core.units IS '单位名录（统计用区划代码）';
+COMMENT ON COLUMN core.units.unit_code IS '单位代码（12位统计用区划代码）';
+COMMENT ON COLUMN core.units.name IS '单位名称';
+COMMENT ON COLUMN core.units.level IS '层级：county 县级 / township 乡级 / village 村级';
+COMMENT ON COLUMN core.units.kind IS '类别：district 区 / city 县级市 / county 县 / zone 开发区 / town 镇 / township 乡 / street 街道 / farm 农场等 / village 村 / community 社区';
+COMMENT ON COLUMN core.units.parent_code IS '上级单位代码';
+COMMENT ON COLUMN core.units.valid_from IS '起始有效季度（含），空表示一直有效';
+COMMENT ON COLUMN core.units.valid_to IS '最后有效季度（含），空表示至今有效';
+COMMENT ON COLUMN core.units.synthetic IS '是否为合成数据（真实名录不可得时）';
+
+CREATE TABLE IF NOT EXISTS meta.file_manifest (
+    sha256           VARCHAR PRIMARY KEY,
+    path             VARCHAR NOT NULL,
+    kind             VARCHAR,
+    format           VARCHAR,
+    received_at      TIMESTAMP NOT NULL,
+    status           VARCHAR NOT NULL,
+    rows_read        BIGINT NOT NULL,
+    rows_loaded      BIGINT NOT NULL,
+    rows_quarantined BIGINT NOT NULL,
+    archive_path     VARCHAR,
+    size_bytes       BIGINT,
+    run_id           VARCHAR
+);
+COMMENT ON TABLE meta.file_manifest IS '收到的文件清单（每个不同文件一行）';
+COMMENT ON COLUMN meta.file_manifest.sha256 IS '文件内容的 SHA-256';
+COMMENT ON COLUMN meta.file_manifest.path IS '首次收到时的文件路径';
+COMMENT ON COLUMN meta.file_manifest.kind IS '报表类型：supervision / projects / economy';
+COMMENT ON COLUMN meta.file_manifest.format IS '文件格式：xlsx / csv / json';
+COMMENT ON COLUMN meta.file_manifest.received_at IS '收到时间';
+COMMENT ON COLUMN meta.file_manifest.status IS '状态：loaded 全部入库 / partial 部分入库 / rejected 全部隔离';
+COMMENT ON COLUMN meta.file_manifest.rows_read IS '读取行数';
+COMMENT ON COLUMN meta.file_manifest.rows_loaded IS '入库行数';
+COMMENT ON COLUMN meta.file_manifest.rows_quarantined IS '隔离行数';
+COMMENT ON COLUMN meta.file_manifest.archive_path IS '归档副本路径（按 SHA-256 存放）';
+COMMENT ON COLUMN meta.file_manifest.size_bytes IS '文件字节数';
+COMMENT ON COLUMN meta.file_manifest.run_id IS '处理该文件的运行编号';
+
+CREATE TABLE IF NOT EXISTS meta.runs (
+    run_id      VARCHAR PRIMARY KEY,
+    flow        VARCHAR NOT NULL,
+    parameters  JSON,
+    started_at  TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP,
+    state       VARCHAR NOT NULL
+);
+COMMENT ON TABLE meta.runs IS '流水线运行记录';
+COMMENT ON COLUMN meta.runs.run_id IS '运行编号';
+COMMENT ON COLUMN meta.runs.flow IS '流程名称';
+COMMENT ON COLUMN meta.runs.parameters IS '运行参数（JSON）';
+COMMENT ON COLUMN meta.runs.started_at IS '开始时间';
+COMMENT ON COLUMN meta.runs.finished_at IS '结束时间';
+COMMENT ON COLUMN meta.runs.state IS '状态：running / completed / failed';
+
+CREATE TABLE IF NOT EXISTS quarantine.reports (
+    source_sha256 VARCHAR NOT NULL,
+    kind          VARCHAR NOT NULL,
+    unit_code     VARCHAR,
+    period        VARCHAR,
+    row_numbers   BIGINT[] NOT NULL,
+    reasons       VARCHAR[] NOT NULL,
+    record        JSON NOT NULL,
+    quarantined_at TIMESTAMP NOT NULL
+);
+COMMENT ON TABLE quarantine.reports IS '被隔离的报表（整份隔离）及原因';
+COMMENT ON COLUMN quarantine.reports.source_sha256 IS '来源文件 SHA-256';
+COMMENT ON COLUMN quarantine.reports.kind IS '报表类型';
+COMMENT ON COLUMN quarantine.reports.unit_code IS '单位代码（原样）';
+COMMENT ON COLUMN quarantine.reports.period IS '报告期（可解析时为规范形式，否则原样）';
+COMMENT ON COLUMN quarantine.reports.row_numbers IS '文件中的数据行号（从1起，不含表头）';
+COMMENT ON COLUMN quarantine.reports.reasons IS '隔离原因代码列表';
+COMMENT ON COLUMN quarantine.reports.record IS '原始行（JSON）';
+COMMENT ON COLUMN quarantine.reports.quarantined_at IS '隔离时间';
+
+CREATE TABLE IF NOT EXISTS quarantine.files (
+    sha256  VARCHAR PRIMARY KEY,
+    path    VARCHAR NOT NULL,
+    reasons VARCHAR[] NOT NULL,
+    detail  VARCHAR,
+    quarantined_at TIMESTAMP NOT NULL
+);
+COMMENT ON TABLE quarantine.files IS '整体无法处理的文件及原因';
+COMMENT ON COLUMN quarantine.files.sha256 IS '文件内容的 SHA-256';
+COMMENT ON COLUMN quarantine.files.path IS '文件路径';
+COMMENT ON COLUMN quarantine.files.reasons IS '原因代码列表：unreadable_file / unknown_kind / missing_columns';
+COMMENT ON COLUMN quarantine.files.detail IS '说明（如缺少的列）';
+COMMENT ON COLUMN quarantine.files.quarantined_at IS '隔离时间';

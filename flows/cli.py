@@ -1,0 +1,126 @@
+"""The ``ronghe`` command (CONTRACT §6).
+
+Exit status: 0 when the run finished (quarantined reports included), 1 when it
+failed, 2 for a usage error. Errors are one clear line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad command-line usage (exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _period(text: str) -> str:
+    from transforms.periods import PeriodError, parse_period
+
+    try:
+        return parse_period(text)
+    except PeriodError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="ronghe", description="融合党建 quarterly reports pipeline")
+    p.add_argument(
+        "--home",
+        type=Path,
+        help="folder of the warehouse, archive and inbox (default $RONGHE_HOME or ~/.ronghe)",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    s = sub.add_parser("sample", help="write sample report files")
+    s.add_argument("--out", type=Path, required=True)
+    s.add_argument("--from", dest="start", type=_period, required=True)
+    s.add_argument("--to", dest="end", type=_period, required=True)
+    s.add_argument("--seed", type=int, default=2017)
+    s.add_argument("--scale", choices=["city", "province"], default="city")
+
+    sub.add_parser("demo", help="sample 2016Q1–2017Q4, run them all, show the results")
+
+    r = sub.add_parser("run", help="ingest what is new, then rebuild the marts of a quarter")
+    r.add_argument("--period", type=_period, required=True)
+    r.add_argument("--inbox", type=Path)
+    r.add_argument("--rules", type=Path, help="rules file (TOML); default: the shipped rules")
+
+    b = sub.add_parser("backfill", help="the same over a range of quarters")
+    b.add_argument("--from", dest="start", type=_period, required=True)
+    b.add_argument("--to", dest="end", type=_period, required=True)
+    b.add_argument("--inbox", type=Path)
+    b.add_argument("--rules", type=Path)
+
+    i = sub.add_parser("ingest", help="ingest the given files now")
+    i.add_argument("files", nargs="+", type=Path)
+    i.add_argument("--rules", type=Path)
+
+    v = sub.add_parser("validate", help="print each report's verdict; loads nothing")
+    v.add_argument("files", nargs="+", type=Path)
+
+    q = sub.add_parser("query", help="read-only SQL on the published warehouse")
+    q.add_argument("sql")
+    q.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    u = sub.add_parser("units", help="print the unit registry")
+    u.add_argument("--format", choices=["table", "csv"], default="table")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(args_list)
+        if not args.command:
+            raise UsageError("a command is needed (see `ronghe --help`)")
+        return _dispatch(args)
+    except UsageError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return EXIT_FAILED
+    except Exception as exc:  # the one place a failure becomes one line
+        _error(_describe(exc))
+        return EXIT_FAILED
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    first = text[0] if text else exc.__class__.__name__
+    return first if len(first) < 400 else first[:397] + "..."
+
+
+def _error(message: str) -> None:
+    print(f"ronghe: error: {message}", file=sys.stderr)
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from flows.settings import Settings
+
+    home = args.home or (Path(os.environ["RONGHE_HOME"]) if os.environ.get("RONGHE_HOME") else None)
+    return Settings(**({"home": home} if home else {}))
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from flows import commands
+
+    settings = _settings(args)
+    handler = getattr(commands, f"cmd_{args.command}")
+    return int(handler(args, settings))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,338 @@
+"""What each ``ronghe`` command does (the parser lives in ``flows.cli``)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from flows import progress
+from flows.settings import Settings
+
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+
+PUBLISHED_2016Q4 = [
+    # (column, label, published figure, how it compares)
+    ("party_orgs", "基层党组织 grassroots party organisations", 25199, "="),
+    ("party_members", "党员 party members", 465134, "="),
+    ("grid_branches", "网格党支部 grid party branches", 1633, "="),
+    ("building_groups", "楼道党小组 building party groups", 2855, "="),
+    ("central_households", "党员中心户 central households", 5000, "≥"),
+    ("prosperity_communities", "党群致富共同体 prosperity communities", 2800, "≥"),
+    ("secretary_projects", "书记项目 secretary projects", 202, "="),
+    ("contact_points", "党建工作联系点 contact points", 318, "="),
+    ("gdp", "GDP 地区生产总值 (亿元)", 6768, "="),
+    ("gdp_growth_pct", "GDP growth 增速 (%)", 9.3, "="),
+    ("savings_balance", "储蓄存款余额 savings (亿元)", 10000, ">"),
+]
+
+
+class CliReporter:
+    """Progress lines and bars on stderr."""
+
+    def __init__(self) -> None:
+        self._progress: Progress | None = None
+        self._task: Any = None
+
+    def step(self, message: str) -> None:
+        err.print(f"[dim]·[/dim] {message}")
+
+    def advance(self, label: str, done: int, total: int) -> None:
+        if self._progress is None:
+            self._progress = Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=False,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(f"rebuilding {label}", total=total)
+        self._progress.update(self._task, completed=done, total=total)
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+
+@contextmanager
+def _reporting() -> Iterator[CliReporter]:
+    reporter = CliReporter()
+    restore = progress.install(reporter)
+    try:
+        yield reporter
+    finally:
+        reporter.close()
+        restore()
+
+
+def _prefect(settings: Settings) -> None:
+    from flows.prefect_env import configure
+
+    configure(settings.home)
+
+
+def _summarise(result: dict[str, Any]) -> None:
+    loaded = result["reports_loaded"]
+    err.print(
+        f"[bold]files[/bold] {result['files']} new, {result['already_received']} already received;"
+        f" rows read {result['rows_read']} = loaded {result['rows_loaded']}"
+        f" + quarantined {result['rows_quarantined']}"
+    )
+    err.print(
+        "[bold]reports loaded[/bold] "
+        + ", ".join(f"{k} {v}" for k, v in sorted(loaded.items()))
+        + f"; [bold]quarantined[/bold] {result['reports_quarantined']}"
+        + (
+            " (" + ", ".join(f"{k} {v}" for k, v in sorted(result["reasons"].items())) + ")"
+            if result["reasons"]
+            else ""
+        )
+    )
+    if result["files_rejected"]:
+        err.print(f"[bold]files rejected[/bold] {len(result['files_rejected'])}")
+    if result["marts_rebuilt"]:
+        periods = result["marts_rebuilt"]
+        span = periods[0] if len(periods) == 1 else f"{periods[0]}…{periods[-1]}"
+        err.print(
+            f"[bold]marts rebuilt[/bold] {span} ({len(periods)} quarters),"
+            f" rules {result['rules_version']}"
+        )
+    if result["reports_quarantined"] or result["files_rejected"]:
+        err.print(
+            'see them with: ronghe query "SELECT * FROM quarantine.reports" (and quarantine.files)'
+        )
+
+
+def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
+    from transforms.periods import period_range
+    from transforms.sample import write_sample
+
+    periods = period_range(args.start, args.end)
+    with err.status(f"writing sample reports for {len(periods)} quarters…"):
+        stats = write_sample(args.out, periods, seed=args.seed, scale=args.scale)
+    err.print(f"wrote {stats.files} files to {args.out}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    _prefect(settings)
+    from flows.flows import quarter_flow
+
+    with _reporting():
+        result = quarter_flow(
+            period=args.period,
+            inbox=str(args.inbox) if args.inbox else None,
+            home=str(settings.home),
+            rules=str(args.rules) if args.rules else None,
+        )
+    _summarise(result)
+    return 0
+
+
+def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
+    _prefect(settings)
+    from flows.flows import backfill_flow
+
+    with _reporting():
+        result = backfill_flow(
+            start=args.start,
+            end=args.end,
+            inbox=str(args.inbox) if args.inbox else None,
+            home=str(settings.home),
+            rules=str(args.rules) if args.rules else None,
+        )
+    _summarise(result)
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    missing = [str(f) for f in args.files if not f.exists()]
+    if missing:
+        raise FileNotFoundError(f"no such file: {missing[0]}")
+    _prefect(settings)
+    from flows.flows import ingest_flow
+
+    with _reporting():
+        result = ingest_flow(
+            paths=[str(f.resolve()) for f in args.files],
+            home=str(settings.home),
+            rules=str(args.rules) if args.rules else None,
+        )
+    _summarise(result)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    from expectations.validate import explain
+    from flows.steps import group_by_kind, read_and_validate, scan
+    from transforms.registry import load_registry
+
+    missing = [str(f) for f in args.files if not f.exists()]
+    if missing:
+        raise FileNotFoundError(f"no such file: {missing[0]}")
+    registry = load_registry(settings.scale)
+    now = datetime.now()
+    files = scan(args.files)
+    bad_files = accepted = quarantined = 0
+    for kind, paths in group_by_kind(files).items():
+        batch = read_and_validate(kind, paths, registry, now, settings.workers)
+        for f in batch.files:
+            if f.reasons:
+                bad_files += 1
+                out.print(f"REJECTED FILE  {f.path}: {', '.join(f.reasons)} — {f.detail}")
+        if batch.verdicts is None:
+            continue
+        v = batch.verdicts
+        paths_by_sha = {f.sha256: f.path for f in batch.files}
+        ok = v.accepted.select("_file", "unit_code", "period").unique(maintain_order=True)
+        for sha, unit, period in ok.iter_rows():
+            accepted += 1
+            out.print(f"LOADABLE       {kind:<11} {unit} {period}  {paths_by_sha.get(sha, sha)}")
+        for row in v.quarantined.iter_rows(named=True):
+            quarantined += 1
+            out.print(
+                f"QUARANTINED    {kind:<11} {row['unit_code']} {row['period']}  "
+                f"{paths_by_sha.get(row['source_sha256'], row['source_sha256'])}"
+                f" rows {','.join(map(str, row['row_numbers']))}: {', '.join(row['reasons'])}"
+                f" ({explain(row['reasons'])})"
+            )
+    err.print(
+        f"{accepted} reports would load, {quarantined} would be quarantined,"
+        f" {bad_files} files rejected; nothing was loaded"
+    )
+    return 0
+
+
+def _rows_out(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(columns)
+        w.writerows(rows)
+        sys.stdout.write(buf.getvalue())
+    elif fmt == "json":
+        sys.stdout.write(
+            json.dumps(
+                [dict(zip(columns, r, strict=True)) for r in rows],
+                ensure_ascii=False,
+                default=_json_default,
+                indent=1,
+            )
+            + "\n"
+        )
+    else:
+        t = Table(show_lines=False)
+        for c in columns:
+            t.add_column(c)
+        for r in rows:
+            t.add_row(*("" if v is None else str(v) for v in r))
+        out.print(t)
+
+
+def _json_default(v: Any) -> Any:
+    if isinstance(v, datetime | date):
+        return v.isoformat()
+    return str(v)
+
+
+def run_query(settings: Settings, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run one read-only query on the published warehouse."""
+    from warehouse.store import connect_reader
+
+    con = connect_reader(settings.published_path)
+    try:
+        rel = con.execute(sql)
+        columns = [d[0] for d in rel.description or []]
+        return columns, rel.fetchall()
+    finally:
+        con.close()
+
+
+def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
+    columns, rows = run_query(settings, args.sql)
+    _rows_out(columns, rows, args.format)
+    return 0
+
+
+def cmd_units(args: argparse.Namespace, settings: Settings) -> int:
+    from transforms.registry import load_registry
+
+    reg = load_registry(settings.scale)
+    _rows_out(reg.columns, list(reg.iter_rows()), "csv" if args.format == "csv" else "table")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from transforms.periods import period_range
+    from transforms.sample import write_sample
+
+    inbox = settings.inbox_dir
+    periods = period_range("2016Q1", "2017Q4")
+    with err.status("writing sample reports 2016Q1–2017Q4 into the inbox…"):
+        stats = write_sample(inbox, periods, seed=2017, scale="city")
+    err.print(f"sample: {stats.files} files in {inbox}")
+    _prefect(settings)
+    from flows.flows import backfill_flow
+
+    with _reporting():
+        result = backfill_flow(start="2016Q1", end="2017Q4", home=str(settings.home))
+    _summarise(result)
+    _show_demo(settings)
+    return 0
+
+
+def _show_demo(settings: Settings) -> None:
+    cols, rows = run_query(settings, "SELECT * FROM marts.city_summary WHERE period = '2016Q4'")
+    if not rows:
+        raise RuntimeError("the demo produced no city summary for 2016Q4")
+    got = dict(zip(cols, rows[0], strict=True))
+    t = Table(title="南通 city summary 2016Q4: warehouse vs published")
+    for c in ("figure", "warehouse", "published", "ok"):
+        t.add_column(c)
+    for col, label, figure, cmp in PUBLISHED_2016Q4:
+        value = got[col]
+        ok = {
+            "=": value is not None and abs(float(value) - figure) < 1e-6,
+            "≥": value is not None and float(value) >= figure,
+            ">": value is not None and float(value) > figure,
+        }[cmp]
+        shown = f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
+        t.add_row(label, shown, f"{cmp} {figure:,}", "✓" if ok else "✗")
+    t.add_row("reporting units 报告单位", f"{got['units_reporting']:,}", "≈ 1,950", "")
+    out.print(t)
+    cols, rows = run_query(
+        settings,
+        "SELECT s.rank_in_level AS rank, u.name, s.party_score, s.development_score, "
+        "s.composite_score, s.quadrant FROM marts.unit_scores s JOIN core.units u USING (unit_code)"
+        " WHERE s.period = '2017Q4' AND s.level = 'county' ORDER BY s.rank_in_level NULLS LAST",
+    )
+    out.print("\n[bold]Leading county-level units, 2017Q4 (composite = D × P/100)[/bold]")
+    _rows_out(cols, [tuple(_round(v) for v in r) for r in rows], "table")
+    path = settings.published_path
+    out.print(
+        "\n[bold]Query the warehouse[/bold] (read-only, safe while runs write):\n"
+        f'  ronghe --home {settings.home} query "SELECT * FROM marts.unit_scores LIMIT 5"\n'
+        f"  python -c \"import duckdb; print(duckdb.connect('{path}', read_only=True)"
+        ".sql('FROM marts.city_summary'))\"\n"
+        "  the analysts' guide: docs/warehouse.md"
+    )
+
+
+def _round(v: Any) -> Any:
+    return round(v, 1) if isinstance(v, float) else v

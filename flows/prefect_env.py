@@ -1,0 +1,40 @@
+"""Prefect settings for a quiet, reliable embedded (ephemeral) server.
+
+Applied with ``os.environ.setdefault`` *before* Prefect is imported, so an
+operator's own environment still wins. See docs/operations.md for the reasons.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULTS = {
+    # the telemetry heartbeat writes to SQLite at server start-up, racing the first
+    # API writes ("database is locked"), and it needs a network we do not have
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    # a second SQLite writer beside the task-run recorder; events are only used by the
+    # UI and automations, which a throwaway embedded server does not serve
+    "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED": "false",
+    "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
+    # the embedded server's first start runs migrations: give it room
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+    # our own progress output is the user interface; Prefect logs go to the API
+    "PREFECT_LOGGING_TO_API_BATCH_INTERVAL": "0.5",
+    "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",
+    "GX_ANALYTICS_ENABLED": "false",
+}
+
+
+def configure(home: Path | None = None, quiet: bool = True) -> None:
+    """Set the defaults; keep Prefect's own files under RONGHE_HOME unless told otherwise."""
+    for key, value in DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    if (
+        home is not None
+        and "PREFECT_HOME" not in os.environ
+        and not os.environ.get("PREFECT_API_URL")
+    ):
+        os.environ["PREFECT_HOME"] = str(home / "prefect")
+    if quiet:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

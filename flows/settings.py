@@ -1,0 +1,50 @@
+"""Typed settings, read once in the entry point and passed down (``RONGHE_*``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where ronghe keeps its files, and how hard it works.
+
+    ``home`` holds the published warehouse (``warehouse.duckdb``), the writer's
+    working copy, the archive of every received file and the default inbox.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="RONGHE_", extra="ignore")
+
+    home: Path = Field(default_factory=lambda: Path.home() / ".ronghe")
+    inbox: Path | None = None
+    rules: Path | None = None
+    scale: Literal["city", "province"] = "city"
+    workers: int = 2
+    duckdb_threads: int = 2
+    duckdb_memory_limit: str = "4GB"
+    lock_timeout_seconds: float = 3600.0
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.inbox or self.home / "inbox"
+
+    @property
+    def published_path(self) -> Path:
+        """The analysts' file: replaced atomically after each successful run."""
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def working_path(self) -> Path:
+        """The writer's copy; only one process writes it at a time."""
+        return self.home / "work" / "warehouse.duckdb"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.home / "archive"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.home / "writer.lock"

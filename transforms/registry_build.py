@@ -1,0 +1,465 @@
+"""Build ``warehouse/data/units.csv``, the Nantong unit registry (CONTRACT §1).
+
+Deterministic and not needed at run time: ``python -m transforms.registry_build``
+rewrites the committed CSV byte for byte.
+
+What is real and what is made up (column ``synthetic``):
+
+* County-level rows carry the real statistical codes and names, with the real later
+  changes: 海安县 became 海安市 (320685) from 2018Q1, 港闸区 merged into 崇川区 after
+  2020Q2, 海门市 became 海门区 (320614) from 2020Q3. 南通经济技术开发区 (320671) is valid
+  from 2017Q1. These rows are ``synthetic=false``.
+* Township rows: the per-county counts of streets / towns / other bodies follow the 2016
+  statistical codes (127 in all). Names are real where known, but the 3-digit township
+  codes are assigned in order (streets 001…, towns 100…, others 400…), not copied from
+  the official list, so every township row is marked ``synthetic=true``.
+* Village rows (村 and 社区) are generated: 229 communities under the 21 streets, the
+  rest villages, 1,800 in 2016; all ``synthetic=true``.
+* When a county-level unit ends, its children end with it; the successor gets copies
+  of them under its own code (valid from the next quarter).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+HEADER = (
+    "unit_code",
+    "name",
+    "level",
+    "kind",
+    "parent_code",
+    "valid_from",
+    "valid_to",
+    "synthetic",
+)
+
+# (code6, name, kind, valid_from, valid_to)
+COUNTIES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("320602", "崇川区", "district", "", ""),
+    ("320611", "港闸区", "district", "", "2020Q2"),
+    ("320612", "通州区", "district", "", ""),
+    ("320621", "海安县", "county", "", "2017Q4"),
+    ("320623", "如东县", "county", "", ""),
+    ("320681", "启东市", "city", "", ""),
+    ("320682", "如皋市", "city", "", ""),
+    ("320684", "海门市", "city", "", "2020Q2"),
+    ("320671", "南通经济技术开发区", "zone", "2017Q1", ""),
+    # successors
+    ("320685", "海安市", "city", "2018Q1", ""),
+    ("320614", "海门区", "district", "2020Q3", ""),
+)
+
+# Township-level units of 2016: streets, towns, other bodies (farms, parks, zones).
+# Lists shorter than the count are completed with generated names.
+TOWNSHIPS: dict[
+    str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[int, int, int]]
+] = {
+    "320602": (
+        (
+            "城东街道",
+            "和平桥街道",
+            "任港街道",
+            "新城桥街道",
+            "虹桥街道",
+            "学田街道",
+            "钟秀街道",
+            "文峰街道",
+            "观音山街道",
+            "狼山镇街道",
+        ),
+        (),
+        ("崇川经济开发区",),
+        (10, 0, 1),
+    ),
+    "320611": (
+        ("唐闸镇街道", "天生港镇街道", "秦灶街道", "陈桥街道", "永兴街道", "幸福街道"),
+        (),
+        ("港闸经济开发区",),
+        (6, 0, 1),
+    ),
+    "320612": (
+        ("金沙街道", "金新街道", "先锋街道", "兴东街道"),
+        (
+            "兴仁镇",
+            "石港镇",
+            "刘桥镇",
+            "平潮镇",
+            "平东镇",
+            "五接镇",
+            "十总镇",
+            "骑岸镇",
+            "东社镇",
+            "三余镇",
+            "西亭镇",
+            "二甲镇",
+        ),
+        ("南通高新技术产业开发区",),
+        (4, 12, 1),
+    ),
+    "320621": (
+        (),
+        (
+            "海安镇",
+            "城东镇",
+            "曲塘镇",
+            "李堡镇",
+            "角斜镇",
+            "大公镇",
+            "雅周镇",
+            "白甸镇",
+            "南莫镇",
+            "墩头镇",
+        ),
+        ("海安经济技术开发区",),
+        (0, 10, 1),
+    ),
+    "320623": (
+        (),
+        (
+            "掘港镇",
+            "马塘镇",
+            "栟茶镇",
+            "洋口镇",
+            "苴镇",
+            "长沙镇",
+            "大豫镇",
+            "岔河镇",
+            "双甸镇",
+            "新店镇",
+            "河口镇",
+            "袁庄镇",
+            "丰利镇",
+            "曹埠镇",
+        ),
+        ("如东经济开发区", "洋口港经济开发区", "如东沿海经济开发区"),
+        (0, 14, 6),
+    ),
+    "320681": (
+        (),
+        ("汇龙镇", "南阳镇", "北新镇", "王鲍镇", "合作镇", "海复镇", "近海镇", "吕四港镇"),
+        ("启东经济开发区", "吕四港经济开发区", "启东滨海工业园", "启隆生态科技产业园"),
+        (0, 8, 8),
+    ),
+    "320682": (
+        ("如城街道",),
+        (
+            "白蒲镇",
+            "下原镇",
+            "九华镇",
+            "石庄镇",
+            "长江镇",
+            "吴窑镇",
+            "江安镇",
+            "磨头镇",
+            "搬经镇",
+            "林梓镇",
+            "丁堰镇",
+        ),
+        ("如皋经济技术开发区", "如皋高新技术产业开发区", "如皋港区"),
+        (1, 11, 10),
+    ),
+    "320684": (
+        (),
+        ("海门镇", "三厂镇", "常乐镇", "悦来镇", "四甲镇", "余东镇"),
+        ("海门经济技术开发区", "海门工业园区", "海门临江新区"),
+        (0, 6, 17),
+    ),
+    # 开发区 from 2017Q1 (not part of the 127 of 2016)
+    "320671": (("竹行街道", "小海街道", "中兴街道"), (), (), (3, 0, 0)),
+}
+
+# Communities (社区) per street, by county; 229 in all.
+COMMUNITIES_PER_COUNTY = {"320602": 110, "320611": 54, "320612": 48, "320682": 17}
+TOTAL_VILLAGES_2016 = 1800  # villages + communities
+
+_OTHER_SUFFIXES = (
+    "现代农业园区",
+    "生态农场",
+    "科技产业园",
+    "物流园区",
+    "商贸园区",
+    "滨江新区",
+    "旅游度假区",
+    "新材料产业园",
+    "港口产业园",
+    "文化创意园",
+    "软件园",
+    "食品产业园",
+    "装备制造园",
+    "综合保税区",
+    "健康产业园",
+    "电子信息产业园",
+    "农业示范园",
+)
+_VILLAGE_WORDS = (
+    "新河",
+    "东升",
+    "永安",
+    "丰收",
+    "红星",
+    "兴隆",
+    "太平",
+    "长青",
+    "光明",
+    "和平",
+    "幸福",
+    "富民",
+    "联合",
+    "团结",
+    "海滨",
+    "江海",
+    "仁和",
+    "德胜",
+    "福田",
+    "瑞丰",
+    "同心",
+    "启明",
+    "金桥",
+    "银杏",
+    "桂花",
+    "荷花",
+    "柳港",
+    "双桥",
+    "三元",
+    "四海",
+    "五星",
+    "六合",
+    "七里",
+    "八角",
+    "九圣",
+    "十里",
+    "南港",
+    "北闸",
+    "西场",
+    "东灶",
+)
+_COMMUNITY_WORDS = (
+    "花园",
+    "新村",
+    "翠园",
+    "学府",
+    "滨河",
+    "文昌",
+    "桃园",
+    "紫琅",
+    "濠西",
+    "钟楼",
+    "北大街",
+    "青年",
+    "工农",
+    "跃龙",
+    "园林",
+    "海港",
+    "虹桥",
+    "城南",
+    "城北",
+    "星湖",
+)
+
+
+@dataclass
+class Row:
+    unit_code: str
+    name: str
+    level: str
+    kind: str
+    parent_code: str
+    valid_from: str
+    valid_to: str
+    synthetic: bool
+
+    def cells(self) -> tuple[str, ...]:
+        return (
+            self.unit_code,
+            self.name,
+            self.level,
+            self.kind,
+            self.parent_code,
+            self.valid_from,
+            self.valid_to,
+            "true" if self.synthetic else "false",
+        )
+
+
+def _village_names(
+    rng: random.Random, township: str, n: int, words: tuple[str, ...], suffix: str
+) -> list[str]:
+    """``n`` distinct pleasant names within one township."""
+    short = township.removesuffix("街道").removesuffix("镇")
+    pool = [w + suffix for w in words] + [f"{short}{w}{suffix}" for w in words]
+    rng.shuffle(pool)
+    names = pool[:n]
+    names += [f"{township}第{i}{suffix}" for i in range(len(names) + 1, n + 1)]
+    return names
+
+
+def _distribute(rng: random.Random, total: int, n: int, low: int, high: int) -> list[int]:
+    """``n`` integers in [low, high] (roughly) summing to ``total``."""
+    xs = [rng.randint(low, high) for _ in range(n)]
+    i = 0
+    while sum(xs) != total:
+        j = i % n
+        if sum(xs) < total:
+            xs[j] += 1
+        elif xs[j] > 1:
+            xs[j] -= 1
+        i += 7 if n % 7 else 1
+    return xs
+
+
+def build_rows(seed: int = 2016) -> list[Row]:
+    rng = random.Random(seed)
+    rows: list[Row] = []
+    county_rows: dict[str, Row] = {}
+    for code6, name, kind, vf, vt in COUNTIES:
+        r = Row(code6 + "000000", name, "county", kind, "", vf, vt, False)
+        county_rows[code6] = r
+        rows.append(r)
+
+    # Townships of the original counties (incl. the zone).
+    townships: dict[str, list[Row]] = {}
+    for code6, (street_names, town_names, other_names, (ns, nt, no)) in TOWNSHIPS.items():
+        county = county_rows[code6]
+        short = county.name[:-1] if len(county.name) <= 3 else county.name[:2]
+        lst: list[Row] = []
+        groups = (
+            ("street", street_names, ns, 1, "街道"),
+            ("town", town_names, nt, 100, "镇"),
+            ("farm", other_names, no, 400, ""),
+        )
+        for kind, names, n, start, _suffix in groups:
+            for i in range(n):
+                if i < len(names):
+                    nm = names[i]
+                elif kind == "farm":
+                    nm = short + _OTHER_SUFFIXES[i % len(_OTHER_SUFFIXES)]
+                else:
+                    nm = f"{short}第{i + 1}{_suffix}"
+                code = f"{code6}{start + i:03d}000"
+                lst.append(
+                    Row(
+                        code,
+                        nm,
+                        "township",
+                        kind,
+                        county.unit_code,
+                        county.valid_from,
+                        county.valid_to,
+                        True,
+                    )
+                )
+        townships[code6] = lst
+        rows.extend(lst)
+
+    # Villages and communities of 2016.
+    base_counties = [c for c in TOWNSHIPS if c != "320671"]
+    n_comm = {c: COMMUNITIES_PER_COUNTY.get(c, 0) for c in base_counties}
+    assert sum(n_comm.values()) == 229
+    street_comm: dict[str, int] = {}
+    for c in base_counties:
+        street_rows = [t for t in townships[c] if t.kind == "street"]
+        if street_rows:
+            shares = _distribute(rng, n_comm[c], len(street_rows), 5, 20)
+            for sr, k in zip(street_rows, shares, strict=True):
+                street_comm[sr.unit_code] = k
+    # Villages: streets outside 崇川 have a few, farms a few, towns the rest.
+    n_vill: dict[str, int] = {}
+    for c in base_counties:
+        for t in townships[c]:
+            if t.kind == "street":
+                n_vill[t.unit_code] = 0 if c == "320602" else rng.randint(2, 8)
+            elif t.kind == "farm":
+                n_vill[t.unit_code] = rng.choice((0, 0, 1, 2, 3, 4, 5))
+    town_rows = [t for c in base_counties for t in townships[c] if t.kind == "town"]
+    rest = TOTAL_VILLAGES_2016 - 229 - sum(n_vill.values())
+    for tr, k in zip(town_rows, _distribute(rng, rest, len(town_rows), 15, 32), strict=True):
+        n_vill[tr.unit_code] = k
+
+    def add_children(t: Row, n_communities: int, n_villages: int) -> None:
+        cnames = _village_names(rng, t.name, n_communities, _COMMUNITY_WORDS, "社区")
+        for i, nm in enumerate(cnames):
+            rows.append(
+                Row(
+                    t.unit_code[:9] + f"{i + 1:03d}",
+                    nm,
+                    "village",
+                    "community",
+                    t.unit_code,
+                    t.valid_from,
+                    t.valid_to,
+                    True,
+                )
+            )
+        vnames = _village_names(rng, t.name, n_villages, _VILLAGE_WORDS, "村")
+        for i, nm in enumerate(vnames):
+            rows.append(
+                Row(
+                    t.unit_code[:9] + f"{200 + i:03d}",
+                    nm,
+                    "village",
+                    "village",
+                    t.unit_code,
+                    t.valid_from,
+                    t.valid_to,
+                    True,
+                )
+            )
+
+    for c in base_counties:
+        for t in townships[c]:
+            add_children(t, street_comm.get(t.unit_code, 0), n_vill[t.unit_code])
+    # 开发区 streets from 2017Q1: a few villages each (kind village, so the 229 stay 229).
+    for t in townships["320671"]:
+        add_children(t, 0, rng.randint(3, 6))
+
+    # Successors: copies of the children under the new code, valid from the next quarter.
+    def successor(old6: str, new6: str, township_offset: dict[str, int], valid_from: str) -> None:
+        new_parent = new6 + "000000"
+        old_rows = [r for r in rows if r.unit_code.startswith(old6) and r.level != "county"]
+        for r in old_rows:
+            t3 = int(r.unit_code[6:9])
+            t3 += township_offset.get(r.kind if r.level == "township" else _kind_of_township(r), 0)
+            code = f"{new6}{t3:03d}{r.unit_code[9:]}"
+            parent = new_parent if r.level == "township" else f"{new6}{t3:03d}000"
+            rows.append(Row(code, r.name, r.level, r.kind, parent, valid_from, "", True))
+
+    kind_by_code = {r.unit_code: r.kind for r in rows if r.level == "township"}
+
+    def _kind_of_township(r: Row) -> str:
+        return kind_by_code[r.parent_code]
+
+    successor("320621", "320685", {}, "2018Q1")
+    successor("320684", "320614", {}, "2020Q3")
+    # 港闸 streets follow 崇川's 10 streets; its park follows 崇川's one.
+    successor("320611", "320602", {"street": 10, "farm": 1}, "2020Q3")
+
+    codes = [r.unit_code for r in rows]
+    assert len(codes) == len(set(codes)), "duplicate unit codes"
+    rows.sort(key=lambda r: r.unit_code)
+    return rows
+
+
+def render(rows: list[Row]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(HEADER)
+    for r in rows:
+        w.writerow(r.cells())
+    return buf.getvalue()
+
+
+def main() -> None:
+    path = Path(__file__).resolve().parent.parent / "warehouse" / "data" / "units.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = render(build_rows())
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path} ({text.count(chr(10)) - 1} units)")
+
+
+if __name__ == "__main__":
+    main()

@@ -180,7 +180,12 @@ ECONOMY = ReportKind(
         *COMMON,
         Column("growth_target_pct", "年度增长目标(%)", "decimal", required=False, min=0, max=30),
         Column(
-            "gdp", "地区生产总值(亿元)", "decimal", required=False, min=0, required_levels=("county",)
+            "gdp",
+            "地区生产总值(亿元)",
+            "decimal",
+            required=False,
+            min=0,
+            required_levels=("county",),
         ),
         Column(
             "gdp_growth_pct",

@@ -8,7 +8,9 @@ from datetime import datetime
 import polars as pl
 
 _CN_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4", "1": "1", "2": "2", "3": "3", "4": "4"}
-PERIOD_RE = re.compile(r"^\s*(\d{4})\s*(?:-?\s*[Qq]\s*([1-4])|年\s*第?\s*([1-4一二三四])\s*季度)\s*$")
+PERIOD_RE = re.compile(
+    r"^\s*(\d{4})\s*(?:-?\s*[Qq]\s*([1-4])|年\s*第?\s*([1-4一二三四])\s*季度)\s*$"
+)
 # The same pattern for Polars (Rust regex); groups 1-3 as above.
 PERIOD_PATTERN = r"^\s*(\d{4})\s*(?:-?\s*[Qq]\s*([1-4])|年\s*第?\s*([1-4一二三四])\s*季度)\s*$"
 

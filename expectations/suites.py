@@ -1,0 +1,254 @@
+"""One Great Expectations suite per report kind, derived from ``transforms.columns``.
+
+Every expectation carries the contract reason code it stands for in ``meta["reason"]``
+(see :data:`REASON_KEY`), so a failed expectation maps to exactly one code. Rules that
+need context the suite cannot hold (the unit registry, "now") are checked on helper
+columns that :mod:`expectations.validate` computes in Polars before validation:
+
+========================  ==========================================================
+``_level``                the unit's level from the registry (null if unknown)
+``_in_registry``          the 12-digit unit code is in the registry (null if no code)
+``_valid_in_period``      the unit is valid in the row's period (null if unknown/no period)
+``_period_start``         the first instant of the row's period (null if no period)
+``_now``                  the validation's "now"
+========================  ==========================================================
+
+The suites are built once per process and cached; so is the (ephemeral) GX context
+with its pandas datasource, one dataframe asset per kind and a whole-dataframe batch
+definition.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+import great_expectations as gx  # noqa: E402
+import great_expectations.expectations as gxe  # noqa: E402
+from great_expectations.core.batch_definition import BatchDefinition  # noqa: E402
+from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+from great_expectations.expectations.row_conditions import Column as Col  # noqa: E402
+
+from transforms.columns import PII_PATTERNS, REPORT_KINDS, ColumnType, ReportKind  # noqa: E402
+
+REASON_KEY = "reason"
+
+# Row and batch bookkeeping columns of the parsed batch (docs/design.md).
+ID = "_id"
+FILE = "_file"
+ROW = "_row"
+RECORD = "_record"
+KEY_UNIT = "_key_unit"
+KEY_PERIOD = "_key_period"
+BAD = "_bad__"
+BLANK = "_blank__"
+
+# Helper columns computed by expectations.validate before validation.
+LEVEL = "_level"
+IN_REGISTRY = "_in_registry"
+VALID_IN_PERIOD = "_valid_in_period"
+PERIOD_START = "_period_start"
+NOW = "_now"
+HELPERS = (LEVEL, IN_REGISTRY, VALID_IN_PERIOD, PERIOD_START, NOW)
+
+# Contract reason codes (CONTRACT §3) that concern reports.
+REPORT_REASONS = (
+    "bad_value",
+    "missing_required_value",
+    "out_of_range",
+    "inconsistent",
+    "unknown_unit",
+    "unit_not_valid_in_period",
+    "bad_period",
+    "future_submission",
+    "duplicate_in_file",
+    "pii",
+)
+
+logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+
+def bad_flag(column: str) -> str:
+    return f"{BAD}{column}"
+
+
+def blank_flag(column: str) -> str:
+    return f"{BLANK}{column}"
+
+
+@dataclass(frozen=True)
+class Roles:
+    """The common columns by role, found by type in the declaration (not re-spelt)."""
+
+    unit: str
+    period: str
+    submitted: str
+
+
+def roles(kind: ReportKind) -> Roles:
+    def only(t: ColumnType) -> str:
+        names = [c.name for c in kind.columns if c.type == t]
+        if len(names) != 1:
+            raise ValueError(f"{kind.name}: expected one column of type {t}, got {names}")
+        return names[0]
+
+    return Roles(unit=only("code"), period=only("period"), submitted=only("timestamp"))
+
+
+def _meta(reason: str) -> dict[str, Any]:
+    assert reason in REPORT_REASONS, reason
+    return {REASON_KEY: reason}
+
+
+def _flag_is(flag: str, value: bool, reason: str, **kw: Any) -> gxe.Expectation:
+    """The boolean flag column must be ``value`` (nulls are ignored)."""
+    return gxe.ExpectColumnValuesToBeInSet(column=flag, value_set=[value], meta=_meta(reason), **kw)
+
+
+def _flag_false(flag: str, reason: str, **kw: Any) -> gxe.Expectation:
+    return _flag_is(flag, False, reason, **kw)
+
+
+def expectations_for(kind: ReportKind) -> list[gxe.Expectation]:
+    """The expectations of one kind, each tagged with its reason code."""
+    r = roles(kind)
+    out: list[gxe.Expectation] = []
+    for c in kind.columns:
+        # Blank required cell. A blank optional column with a default was filled by the
+        # parser; the flag stays True but only required columns are checked here.
+        if c.required:
+            out.append(_flag_false(blank_flag(c.name), "missing_required_value"))
+        if c.required_levels:
+            levels = list(c.required_levels)
+            cond = Col(LEVEL) == levels[0] if len(levels) == 1 else Col(LEVEL).is_in(levels)
+            out.append(
+                _flag_false(blank_flag(c.name), "missing_required_value", row_condition=cond)
+            )
+        # Present but unparseable (includes a code not of 12 digits, a text not matching
+        # its pattern, an unknown enum label, an unparseable quarter).
+        out.append(
+            _flag_false(bad_flag(c.name), "bad_period" if c.type == "period" else "bad_value")
+        )
+        if c.enum:
+            out.append(
+                gxe.ExpectColumnValuesToBeInSet(
+                    column=c.name, value_set=[code for code, _ in c.enum], meta=_meta("bad_value")
+                )
+            )
+        if c.pattern and c.type in ("code", "text"):
+            out.append(
+                gxe.ExpectColumnValuesToMatchRegex(
+                    column=c.name, regex=c.pattern, meta=_meta("bad_value")
+                )
+            )
+        if c.min is not None or c.max is not None:
+            out.append(
+                gxe.ExpectColumnValuesToBeBetween(
+                    column=c.name, min_value=c.min, max_value=c.max, meta=_meta("out_of_range")
+                )
+            )
+        if c.max_length is not None:
+            out.append(
+                gxe.ExpectColumnValueLengthsToBeBetween(
+                    column=c.name, max_value=c.max_length, meta=_meta("out_of_range")
+                )
+            )
+        if c.type == "text":
+            out.append(
+                gxe.ExpectColumnValuesToNotMatchRegexList(
+                    column=c.name,
+                    regex_list=list(PII_PATTERNS),
+                    match_on="any",
+                    meta=_meta("pii"),
+                )
+            )
+    for rule in kind.rules:
+        out.append(
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=rule.greater,
+                column_B=rule.lesser,
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+                meta=_meta("inconsistent"),
+            )
+        )
+    out.append(
+        gxe.ExpectCompoundColumnsToBeUnique(
+            column_list=[FILE, *kind.key],
+            ignore_row_if="any_value_is_missing",
+            meta=_meta("duplicate_in_file"),
+        )
+    )
+    out.append(_flag_is(IN_REGISTRY, True, "unknown_unit"))
+    out.append(_flag_is(VALID_IN_PERIOD, True, "unit_not_valid_in_period"))
+    # Period after the quarter of submitted_at <=> submitted before the period starts.
+    out.append(
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A=r.submitted,
+            column_B=PERIOD_START,
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+            meta=_meta("bad_period"),
+        )
+    )
+    out.append(
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A=NOW,
+            column_B=r.submitted,
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+            meta=_meta("future_submission"),
+        )
+    )
+    return out
+
+
+@dataclass(frozen=True)
+class Runner:
+    """What validating a kind needs: the suite and the batch definition to run it on."""
+
+    suite: gx.ExpectationSuite
+    batch_definition: BatchDefinition  # type: ignore[type-arg]
+    lock: threading.Lock
+
+
+_CONTEXT_LOCK = threading.Lock()
+
+
+@cache
+def _context() -> Any:
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    ctx.variables.analytics_enabled = False
+    ctx.data_sources.add_pandas("ronghe")
+    return ctx
+
+
+def runner(kind_name: str) -> Runner:
+    """The cached suite and batch definition of a kind (built on first use)."""
+    with _CONTEXT_LOCK:
+        return _runner(kind_name)
+
+
+@cache
+def _runner(kind_name: str) -> Runner:
+    kind = REPORT_KINDS[kind_name]
+    ctx = _context()
+    suite = gx.ExpectationSuite(name=f"ronghe_{kind.name}")
+    for e in expectations_for(kind):
+        suite.add_expectation(e)
+    suite = ctx.suites.add(suite)
+    asset = ctx.data_sources.get("ronghe").add_dataframe_asset(name=kind.name)
+    bd = asset.add_batch_definition_whole_dataframe("whole")
+    return Runner(suite=suite, batch_definition=bd, lock=threading.Lock())
+
+
+def suite(kind: ReportKind) -> gx.ExpectationSuite:
+    """The (cached) expectation suite of a kind."""
+    return runner(kind.name).suite

@@ -1,0 +1,290 @@
+"""Run a kind's GX suite on a parsed batch and group rows into report verdicts.
+
+Input is the *parsed batch* of docs/design.md (one Polars frame per kind, many files);
+output is :class:`Verdicts`. One GX validation runs per call, on a pandas frame converted
+from Polars (GX 1.x has no Polars engine), with ``result_format`` COMPLETE and ``_id`` as
+the unexpected-index column, so every failed expectation names its rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+
+from expectations.suites import (
+    FILE,
+    ID,
+    IN_REGISTRY,
+    KEY_PERIOD,
+    KEY_UNIT,
+    LEVEL,
+    NOW,
+    PERIOD_START,
+    REASON_KEY,
+    RECORD,
+    ROW,
+    VALID_IN_PERIOD,
+    bad_flag,
+    blank_flag,
+    roles,
+    runner,
+)
+from transforms.columns import ReportKind
+from transforms.periods import period_expr
+
+# Registry columns (CONTRACT §1: the registry file's own schema).
+REG_UNIT = "unit_code"
+REG_LEVEL = "level"
+REG_FROM = "valid_from"
+REG_TO = "valid_to"
+
+REASONS = "reasons"
+
+QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
+    "source_sha256": pl.String(),
+    "kind": pl.String(),
+    "unit_code": pl.String(),
+    "period": pl.String(),
+    "row_numbers": pl.List(pl.Int64()),
+    "reasons": pl.List(pl.String()),
+    "record": pl.String(),
+}
+ROW_REASONS_SCHEMA: dict[str, pl.DataType] = {ID: pl.Int64(), REASONS: pl.List(pl.String())}
+
+EXPLANATIONS: dict[str, str] = {
+    "unreadable_file": "the file cannot be read",
+    "unknown_kind": "the file name does not say which report it is",
+    "missing_columns": "required columns are missing",
+    "bad_value": "a value cannot be read as its type",
+    "missing_required_value": "a required value is blank",
+    "out_of_range": "a value is out of its allowed range",
+    "inconsistent": "figures contradict each other (done > planned, new > members)",
+    "unknown_unit": "the unit code is not in the registry",
+    "unit_not_valid_in_period": "the unit does not exist in that period",
+    "bad_period": "the period is unreadable or after the submission date",
+    "future_submission": "the submission time is in the future",
+    "duplicate_in_file": "the same report (or project) appears twice in the file",
+    "pii": "a text field contains an ID-card or mobile number",
+}
+
+
+class ValidationError(RuntimeError):
+    """GX could not evaluate an expectation (a bug or a malformed batch, not bad data)."""
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """Report verdicts of one parsed batch (docs/design.md, "Report verdicts")."""
+
+    accepted: pl.DataFrame  # declared typed columns + _file, _row of accepted reports
+    quarantined: pl.DataFrame  # one row per quarantined report (QUARANTINE_SCHEMA)
+    row_reasons: pl.DataFrame  # _id, reasons for rows with any reason
+
+
+def explain(reasons: Iterable[str]) -> str:
+    """One short English phrase per reason code, joined with "; "."""
+    return "; ".join(EXPLANATIONS.get(r, r) for r in reasons)
+
+
+def report_keys() -> list[str]:
+    """The columns that group rows into reports."""
+    return [FILE, KEY_UNIT, KEY_PERIOD]
+
+
+def validate(
+    kind: ReportKind, batch: pl.DataFrame, registry: pl.DataFrame, now: datetime
+) -> Verdicts:
+    """Validate a parsed batch of ``kind`` and return the report verdicts."""
+    _check_columns(kind, batch)
+    if batch.height == 0:
+        row_reasons = pl.DataFrame(schema=ROW_REASONS_SCHEMA)
+    else:
+        prepared = with_helpers(kind, batch, registry, now)
+        row_reasons = _row_reasons(kind, prepared)
+    return _verdicts(kind, batch, row_reasons)
+
+
+def _check_columns(kind: ReportKind, batch: pl.DataFrame) -> None:
+    wanted = [ID, FILE, ROW, RECORD, KEY_UNIT, KEY_PERIOD, *kind.names]
+    wanted += [f(c) for c in kind.names for f in (bad_flag, blank_flag)]
+    missing = [c for c in wanted if c not in batch.columns]
+    if missing:
+        raise ValueError(f"parsed {kind.name} batch lacks columns: {', '.join(missing)}")
+
+
+def with_helpers(
+    kind: ReportKind, batch: pl.DataFrame, registry: pl.DataFrame, now: datetime
+) -> pl.DataFrame:
+    """The batch with the context helper columns the suite checks (see expectations.suites)."""
+    r = roles(kind)
+    reg = registry.select(
+        pl.col(REG_UNIT).cast(pl.String).alias("__unit"),
+        pl.col(REG_LEVEL).cast(pl.String).alias("__level"),
+        period_expr(REG_FROM).alias("__from"),
+        period_expr(REG_TO).alias("__to"),
+    )
+    period = pl.col(r.period)
+    ok = (
+        period.is_not_null()
+        & (pl.col("__from").is_null() | (pl.col("__from") <= period))
+        & (pl.col("__to").is_null() | (period <= pl.col("__to")))
+    )
+    matched = (
+        batch.select(ID, r.unit, r.period)
+        .filter(pl.col(r.unit).is_not_null())
+        .join(reg, left_on=r.unit, right_on="__unit", how="inner")
+        .with_columns(ok.alias("__ok"))
+        .group_by(ID)
+        .agg(
+            pl.col(r.period).first().alias("__period"),
+            pl.col("__ok").any().alias("__any_ok"),
+            # The level of the registry row valid in the period, else of any row.
+            pl.col("__level").sort_by("__ok", descending=True).first().alias(LEVEL),
+        )
+        .select(
+            ID,
+            LEVEL,
+            pl.lit(True).alias(IN_REGISTRY),
+            pl.when(pl.col("__period").is_not_null())
+            .then(pl.col("__any_ok"))
+            .alias(VALID_IN_PERIOD),
+        )
+    )
+    ts_type = batch.schema[r.submitted]
+    if not isinstance(ts_type, pl.Datetime):
+        ts_type = pl.Datetime("us")
+    if now.tzinfo is not None:
+        now = now.astimezone().replace(tzinfo=None)  # report timestamps are local, naive
+    canonical = period.str.contains(r"^\d{4}Q[1-4]$")
+    start = pl.datetime(
+        period.str.slice(0, 4).cast(pl.Int32, strict=False),
+        (period.str.slice(5, 1).cast(pl.Int32, strict=False) - 1) * 3 + 1,
+        1,
+    )
+    flags = [f(c) for c in kind.names for f in (bad_flag, blank_flag)]
+    return (
+        batch.select(ID, FILE, *kind.names, *flags)
+        .with_columns(pl.col(flags).fill_null(False))
+        .join(matched, on=ID, how="left", maintain_order="left")
+        .with_columns(
+            pl.when(pl.col(r.unit).is_not_null())
+            .then(pl.col(IN_REGISTRY).fill_null(False))
+            .alias(IN_REGISTRY),
+            pl.when(canonical).then(start).cast(ts_type).alias(PERIOD_START),
+            pl.lit(now).cast(ts_type).alias(NOW),
+        )
+    )
+
+
+def _row_reasons(kind: ReportKind, prepared: pl.DataFrame) -> pl.DataFrame:
+    """Run the suite once; return ``_id, reasons`` for the rows that failed anything."""
+    run = runner(kind.name)
+    frame = prepared.to_pandas()
+    with run.lock:
+        batch = run.batch_definition.get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(
+            run.suite,
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ID]},
+        )
+    ids: list[int] = []
+    reasons: list[str] = []
+    for res in result.results:
+        config = res.expectation_config
+        if config is None:  # pragma: no cover - GX always sets it
+            raise ValidationError("GX returned a result without its expectation")
+        if _raised(res.exception_info):
+            raise ValidationError(
+                f"{kind.name}: expectation {config.type} on {config.kwargs} failed to run: "
+                f"{_exception_message(res.exception_info)}"
+            )
+        if res.success:
+            continue
+        reason = str((config.meta or {})[REASON_KEY])
+        found = [int(d[ID]) for d in res.result.get("unexpected_index_list") or []]
+        if not found and res.result.get("unexpected_count"):
+            raise ValidationError(f"{kind.name}: {config.type} failed without naming its rows")
+        ids.extend(found)
+        reasons.extend([reason] * len(found))
+    return (
+        pl.DataFrame({ID: ids, REASONS: reasons}, schema={ID: pl.Int64, REASONS: pl.String})
+        .group_by(ID)
+        .agg(pl.col(REASONS).unique().sort())
+        .sort(ID)
+    )
+
+
+def _exception_infos(info: Any) -> Iterator[dict[str, Any]]:
+    """GX reports ``exception_info`` either flat or keyed by metric id."""
+    if isinstance(info, dict):
+        if "raised_exception" in info:
+            yield info
+        else:
+            for v in info.values():
+                yield from _exception_infos(v)
+
+
+def _raised(info: Any) -> bool:
+    return any(i.get("raised_exception") for i in _exception_infos(info))
+
+
+def _exception_message(info: Any) -> str:
+    return "; ".join(
+        str(i.get("exception_message")) for i in _exception_infos(info) if i.get("raised_exception")
+    )
+
+
+def _verdicts(kind: ReportKind, batch: pl.DataFrame, row_reasons: pl.DataFrame) -> Verdicts:
+    keys = report_keys()
+    rows = (
+        batch.select(ID, ROW, RECORD, *keys, *kind.names)
+        .join(row_reasons, on=ID, how="left", maintain_order="left")
+        .with_columns(
+            (pl.col(REASONS).list.len().fill_null(0).sum().over(keys, order_by=ID) > 0).alias(
+                "__quarantined"
+            )
+        )
+    )
+    accepted = rows.filter(~pl.col("__quarantined")).sort(ID).select(*kind.names, FILE, ROW)
+    quarantined = (
+        rows.filter(pl.col("__quarantined"))
+        .sort(ROW, ID)
+        .group_by(keys, maintain_order=True)
+        .agg(
+            pl.col(ID).min().alias("__first"),
+            pl.col(ROW).cast(pl.Int64).alias("row_numbers"),
+            pl.col(REASONS)
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .drop_nulls()
+            .unique()
+            .sort()
+            .alias("reasons"),
+            pl.format("[{}]", pl.col(RECORD).fill_null("null").str.join(",")).alias("record"),
+        )
+        .sort("__first")
+        .select(
+            pl.col(FILE).alias("source_sha256"),
+            pl.lit(kind.name).alias("kind"),
+            pl.col(KEY_UNIT).alias("unit_code"),
+            pl.col(KEY_PERIOD).alias("period"),
+            "row_numbers",
+            "reasons",
+            "record",
+        )
+        .cast(QUARANTINE_SCHEMA)  # type: ignore[arg-type]
+    )
+    return Verdicts(accepted=accepted, quarantined=quarantined, row_reasons=row_reasons)
+
+
+__all__: Sequence[str] = (
+    "EXPLANATIONS",
+    "ValidationError",
+    "Verdicts",
+    "explain",
+    "report_keys",
+    "validate",
+    "with_helpers",
+)

@@ -1,0 +1,211 @@
+"""The scoring rules (CONTRACT §4) as a versioned TOML data file.
+
+The default rules ship as ``warehouse/rules/2017.toml``; ``ronghe run/backfill --rules
+FILE`` picks another. :func:`load_rules` reads and validates a file into a typed
+:class:`Rules`; anything wrong raises :class:`RulesError` with a one-line message that
+names the file and the setting.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal, NoReturn
+
+CoefficientMethod = Literal["linear", "banded"]
+
+# Component names, in the order of CONTRACT §4.
+PARTY_COMPONENTS: tuple[str, ...] = (
+    "checklist",
+    "supervision",
+    "theme_days",
+    "list_published",
+    "secretary_projects",
+    "project_party_orgs",
+)
+DEVELOPMENT_COMPONENTS: tuple[str, ...] = ("growth", "income", "collective", "investment")
+COEFFICIENT_METHODS: tuple[str, ...] = ("linear", "banded")
+DEFAULT_RULES = "2017.toml"
+
+
+class RulesError(ValueError):
+    """A rules file that cannot be read or does not hold valid rules."""
+
+
+@dataclass(frozen=True)
+class Band:
+    """One row of the banded coefficient table: P ≥ ``lower`` gives ``coefficient``."""
+
+    lower: float
+    coefficient: float
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Weights, thresholds and the coefficient method of one rules version."""
+
+    version: str
+    party_weights: dict[str, float]  # key: each of PARTY_COMPONENTS
+    development_weights: dict[str, float]  # key: each of DEVELOPMENT_COMPONENTS
+    supervisions_expected: float = 1.0
+    weak_income_line: float = 18.0  # 万元, annualised collective income
+    weak_party_line: float = 60.0  # party score
+    coefficient_method: CoefficientMethod = "linear"
+    bands: tuple[Band, ...] = ()  # sorted by lower bound, the first at 0
+    description: str = ""
+    source: str = ""  # where the rules were read from
+
+    def coefficient(self, party_score: float) -> float:
+        """k = f(P) as the marts compute it (for reports and tests)."""
+        if self.coefficient_method == "linear":
+            return party_score / 100.0
+        return max(
+            (b for b in self.bands if b.lower <= party_score), key=lambda b: b.lower
+        ).coefficient
+
+
+def default_rules_path() -> Path:
+    """The packaged default rules file."""
+    return Path(str(resources.files("warehouse") / "rules" / DEFAULT_RULES))
+
+
+def load_rules(path: Path | None = None) -> Rules:
+    """Read and validate a rules file (default: the packaged 2017 rules)."""
+    where = path if path is not None else default_rules_path()
+    try:
+        text = Path(where).read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise RulesError(f"rules file not found: {where}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulesError(f"cannot read rules file {where}: {exc}") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"rules file {where} is not valid TOML: {exc}") from exc
+    return parse_rules(data, source=str(where))
+
+
+def parse_rules(data: dict[str, Any], source: str = "<rules>") -> Rules:
+    """Validate the parsed TOML of a rules file into :class:`Rules`."""
+    p = _Parser(source)
+    p.keys(
+        data, "", {"version", "description", "party", "development", "weak_village", "coefficient"}
+    )
+    version = data.get("version")
+    if not isinstance(version, str) or not version.strip():
+        p.fail("version", 'must be a non-empty string, e.g. version = "2017"')
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        p.fail("description", "must be a string")
+
+    party = p.table(data, "party")
+    p.keys(party, "party", {"weights", "supervisions_expected"})
+    party_weights = p.weights(party, "party.weights", PARTY_COMPONENTS)
+    expected = p.number(party, "party.supervisions_expected", default=1.0)
+    if expected <= 0:
+        p.fail("party.supervisions_expected", f"must be > 0, got {expected}")
+
+    development = p.table(data, "development")
+    p.keys(development, "development", {"weights"})
+    development_weights = p.weights(development, "development.weights", DEVELOPMENT_COMPONENTS)
+
+    weak = p.table(data, "weak_village")
+    p.keys(weak, "weak_village", {"income_line", "party_score_line"})
+    income_line = p.number(weak, "weak_village.income_line")
+    party_line = p.number(weak, "weak_village.party_score_line")
+
+    coef = p.table(data, "coefficient", required=False)
+    p.keys(coef, "coefficient", {"method", "bands"})
+    method = coef.get("method", "linear")
+    if method not in COEFFICIENT_METHODS:
+        p.fail(
+            "coefficient.method", f"must be one of {', '.join(COEFFICIENT_METHODS)}, got {method!r}"
+        )
+    bands = p.bands(coef, required=method == "banded")
+
+    return Rules(
+        version=str(version).strip(),
+        party_weights=party_weights,
+        development_weights=development_weights,
+        supervisions_expected=expected,
+        weak_income_line=income_line,
+        weak_party_line=party_line,
+        coefficient_method=method,
+        bands=bands,
+        description=description,
+        source=source,
+    )
+
+
+class _Parser:
+    """Small helpers that raise :class:`RulesError` naming the file and the setting."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, key: str, message: str) -> NoReturn:
+        raise RulesError(f"rules file {self.source}: {key} {message}")
+
+    def keys(self, table: dict[str, Any], where: str, allowed: set[str]) -> None:
+        unknown = sorted(set(table) - allowed)
+        if unknown:
+            name = f"{where}.{unknown[0]}" if where else unknown[0]
+            self.fail(name, f"is not a known setting (known: {', '.join(sorted(allowed))})")
+
+    def table(self, data: dict[str, Any], key: str, required: bool = True) -> dict[str, Any]:
+        value = data.get(key)
+        if value is None and not required:
+            return {}
+        if not isinstance(value, dict):
+            self.fail(f"[{key}]", "is missing or not a table")
+        return value
+
+    def number(self, table: dict[str, Any], key: str, default: float | None = None) -> float:
+        value = table.get(key.rsplit(".", 1)[-1], default)
+        if value is None:
+            self.fail(key, "is missing")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            self.fail(key, f"must be a number, got {value!r}")
+        if value < 0:
+            self.fail(key, f"must be ≥ 0, got {value}")
+        return float(value)
+
+    def weights(self, parent: dict[str, Any], key: str, names: tuple[str, ...]) -> dict[str, float]:
+        table = self.table(parent, key.rsplit(".", 1)[-1])
+        self.keys(table, key, set(names))
+        out = {name: self.number(table, f"{key}.{name}") for name in names}
+        if not any(w > 0 for w in out.values()):
+            self.fail(key, "must give at least one component a weight > 0")
+        return out
+
+    def bands(self, coef: dict[str, Any], required: bool) -> tuple[Band, ...]:
+        raw = coef.get("bands")
+        if raw is None:
+            if required:
+                self.fail("coefficient.bands", 'is required when method = "banded"')
+            return ()
+        if not isinstance(raw, list) or not raw:
+            self.fail("coefficient.bands", "must be a non-empty list of {lower, coefficient}")
+        bands: list[Band] = []
+        for i, item in enumerate(raw, start=1):
+            where = f"coefficient.bands[{i}]"
+            if not isinstance(item, dict):
+                self.fail(where, "must be a table like { lower = 60, coefficient = 0.8 }")
+            self.keys(item, where, {"lower", "coefficient"})
+            lower = self.number(item, f"{where}.lower")
+            if lower > 100:
+                self.fail(f"{where}.lower", f"must be between 0 and 100, got {lower}")
+            bands.append(Band(lower, self.number(item, f"{where}.coefficient")))
+        lowers = [b.lower for b in bands]
+        if len(set(lowers)) != len(lowers):
+            self.fail("coefficient.bands", "has the same lower bound twice")
+        if 0.0 not in lowers:
+            self.fail("coefficient.bands", "must include a band with lower = 0")
+        return tuple(sorted(bands, key=lambda b: b.lower))

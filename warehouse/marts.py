@@ -1,0 +1,120 @@
+"""Rebuild the marts (CONTRACT §4, §5) of given periods from ``core.*`` and the rules.
+
+The SQL lives in ``warehouse/sql/marts_*.sql``; this module only runs it, binding the
+period and the rule settings as parameters. Per period it deletes the partition of
+every marts table and inserts it afresh, so a rebuild is safe to repeat. It runs inside
+the caller's transaction and never begins or commits one itself.
+
+Which units are scored: every unit valid in the period (``core.units``) that has any
+current report (supervision, economy or projects) in it. ``marts.linkage`` of period t
+correlates P in t with D in t+1, so rebuilding t also refreshes that column for t-1
+when t-1 is in the marts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import duckdb
+
+from transforms.periods import next_period, parse_period, previous_period
+from transforms.rules import Rules
+from warehouse.schema import sql_file
+
+MARTS_TABLES: tuple[str, ...] = (
+    "unit_scores",
+    "unit_score_components",
+    "linkage",
+    "weak_villages",
+    "city_summary",
+)
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_SCORE_BASE = "temp.main.marts_score_base"
+
+
+def ensure_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the marts schema, tables and views if they do not exist (idempotent)."""
+    con.execute(_strip_comments(sql_file("marts_ddl.sql")))
+
+
+def rule_params(rules: Rules) -> dict[str, object]:
+    """The SQL parameters that carry the rules (weights, thresholds, coefficient)."""
+    params: dict[str, object] = {
+        f"w_{name}": float(w)
+        for name, w in (*rules.party_weights.items(), *rules.development_weights.items())
+    }
+    params.update(
+        supervisions_expected=float(rules.supervisions_expected),
+        income_line=float(rules.weak_income_line),
+        party_line=float(rules.weak_party_line),
+        coefficient_method=rules.coefficient_method,
+        band_lower=[float(b.lower) for b in rules.bands],
+        band_coefficient=[float(b.coefficient) for b in rules.bands],
+        rules_version=rules.version,
+    )
+    return params
+
+
+def build_marts(
+    con: duckdb.DuckDBPyConnection, periods: Sequence[str], rules: Rules
+) -> dict[str, int]:
+    """Rebuild every marts table for ``periods``; return the rows written per table.
+
+    Runs in the caller's transaction. ``linkage`` counts include the refreshed
+    next-period correlation of the quarter before each rebuilt one.
+    """
+    targets = sorted({parse_period(p) for p in periods})
+    written = dict.fromkeys(MARTS_TABLES, 0)
+    if not targets:
+        return written
+    ensure_marts(con)
+    params = rule_params(rules)
+
+    con.execute(_strip_comments(sql_file("marts_score_base_ddl.sql")))
+    con.execute(f"DELETE FROM {_SCORE_BASE}")
+    for period in sorted({*targets, *(next_period(p) for p in targets)}):
+        _run(con, "marts_score_base.sql", params, period=period)
+
+    for period in targets:
+        _run(con, "marts_delete_period.sql", params, period=period)
+        for table in ("unit_scores", "unit_score_components", "linkage", "weak_villages"):
+            written[table] += _run(con, f"marts_{table}.sql", params, period=period)
+        written["city_summary"] += _run(con, "marts_city_summary.sql", params, period=period)
+        _run(con, "marts_linkage_next.sql", params, period=period, next_period=next_period(period))
+
+    # The quarter before each rebuilt one: its P against the fresh D of the rebuilt one.
+    for period in sorted({previous_period(p) for p in targets} - set(targets)):
+        written["linkage"] += _run(
+            con, "marts_linkage_next.sql", params, period=period, next_period=next_period(period)
+        )
+
+    con.execute(f"DROP TABLE IF EXISTS {_SCORE_BASE}")
+    return written
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object], **extra: object
+) -> int:
+    """Run the statement(s) of one SQL file, binding the parameters it names.
+
+    Returns the rows changed by the last statement.
+    """
+    values = {**params, **extra}
+    total = 0
+    for statement in _statements(sql_file(name)):
+        wanted = dict.fromkeys(_PARAM.findall(statement))
+        missing = [p for p in wanted if p not in values]
+        if missing:
+            raise KeyError(f"{name}: no value for parameter(s) {', '.join(missing)}")
+        row = con.execute(statement, {p: values[p] for p in wanted}).fetchone()
+        total = int(row[0]) if row and isinstance(row[0], int) else 0
+    return total
+
+
+def _strip_comments(script: str) -> str:
+    return "\n".join(ln for ln in script.splitlines() if not ln.lstrip().startswith("--"))
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in _strip_comments(script).split(";") if s.strip()]

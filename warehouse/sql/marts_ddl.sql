@@ -1,0 +1,194 @@
+-- The marts (CONTRACT §4, §5): indicators computed from core.* by warehouse/marts.py.
+-- Idempotent. Every marts table is rebuilt per period ("delete the partition, then insert").
+CREATE SCHEMA IF NOT EXISTS marts;
+
+CREATE TABLE IF NOT EXISTS marts.unit_scores (
+    period            VARCHAR NOT NULL,
+    unit_code         VARCHAR NOT NULL,
+    level             VARCHAR NOT NULL,
+    parent_code       VARCHAR,
+    party_score       DOUBLE,
+    development_score DOUBLE,
+    coefficient       DOUBLE,
+    composite_score   DOUBLE,
+    fusion            DOUBLE,
+    quadrant          VARCHAR,
+    rank_in_level     BIGINT,
+    rank_in_parent    BIGINT,
+    rules_version     VARCHAR NOT NULL,
+    PRIMARY KEY (period, unit_code)
+);
+COMMENT ON TABLE marts.unit_scores IS '单位季度得分：党建得分、发展得分、乘数计分、融合度、象限与排名（每个在该季度有任一当前报表且有效的单位一行）';
+COMMENT ON COLUMN marts.unit_scores.period IS '报告期（季度，如 2017Q1）';
+COMMENT ON COLUMN marts.unit_scores.unit_code IS '单位代码';
+COMMENT ON COLUMN marts.unit_scores.level IS '层级：county 县级 / township 乡级 / village 村级';
+COMMENT ON COLUMN marts.unit_scores.parent_code IS '上级单位代码';
+COMMENT ON COLUMN marts.unit_scores.party_score IS '党建得分 P（0–100），无当前党建督导季报时为空';
+COMMENT ON COLUMN marts.unit_scores.development_score IS '发展得分 D（0–100），无任何发展分项时为空';
+COMMENT ON COLUMN marts.unit_scores.coefficient IS '乘数系数 k = f(P)（linear：P/100；banded：分档系数），P 为空时为空';
+COMMENT ON COLUMN marts.unit_scores.composite_score IS '综合得分 C = D × k（乘数计分法），P 或 D 为空时为空';
+COMMENT ON COLUMN marts.unit_scores.fusion IS '融合度 F = 100 − |P − D|，P 或 D 为空时为空';
+COMMENT ON COLUMN marts.unit_scores.quadrant IS '象限（对比同层级本季度 P、D 中位数）：both_strong 双强 / party_leads 党建领先 / economy_leads 发展领先 / both_weak 双弱';
+COMMENT ON COLUMN marts.unit_scores.rank_in_level IS '全市同层级内按综合得分降序排名（RANK，并列同名次，C 为空不排名）';
+COMMENT ON COLUMN marts.unit_scores.rank_in_parent IS '同一上级单位下同级单位中按综合得分降序排名（RANK，C 为空不排名）';
+COMMENT ON COLUMN marts.unit_scores.rules_version IS '计分规则版本';
+
+CREATE TABLE IF NOT EXISTS marts.unit_score_components (
+    period             VARCHAR NOT NULL,
+    unit_code          VARCHAR NOT NULL,
+    checklist          DOUBLE,
+    supervision        DOUBLE,
+    theme_days         DOUBLE,
+    list_published     DOUBLE,
+    secretary_projects DOUBLE,
+    project_party_orgs DOUBLE,
+    growth             DOUBLE,
+    income             DOUBLE,
+    collective         DOUBLE,
+    investment         DOUBLE,
+    rules_version      VARCHAR NOT NULL,
+    PRIMARY KEY (period, unit_code)
+);
+COMMENT ON TABLE marts.unit_score_components IS '单位季度得分分项（0–1，空表示该分项不适用，不参与加权）';
+COMMENT ON COLUMN marts.unit_score_components.period IS '报告期';
+COMMENT ON COLUMN marts.unit_score_components.unit_code IS '单位代码';
+COMMENT ON COLUMN marts.unit_score_components.checklist IS '党建分项：清单任务完成率 Σ完成数/Σ任务数（上限1），任务数合计为0时为空';
+COMMENT ON COLUMN marts.unit_score_components.supervision IS '党建分项：党建督导 min(1, 督导次数/应督导次数)';
+COMMENT ON COLUMN marts.unit_score_components.theme_days IS '党建分项：主题党日 min(1, 开展次数/计划次数)，计划次数为0时为空';
+COMMENT ON COLUMN marts.unit_score_components.list_published IS '党建分项：清单公示（是1，否0）';
+COMMENT ON COLUMN marts.unit_score_components.secretary_projects IS '党建分项：书记项目平均形象进度/100，无书记项目时为空';
+COMMENT ON COLUMN marts.unit_score_components.project_party_orgs IS '党建分项：在建、投产项目中同步建立党组织的比例，无此类项目时为空';
+COMMENT ON COLUMN marts.unit_score_components.growth IS '发展分项：GDP增速/年度增长目标（截于0–1），目标缺失或为0时为空';
+COMMENT ON COLUMN marts.unit_score_components.income IS '发展分项：居民收入增速/年度增长目标（截于0–1），目标缺失或为0时为空';
+COMMENT ON COLUMN marts.unit_score_components.collective IS '发展分项：村集体经营性收入/(年度目标×季度序号/4)（上限1），目标缺失或为0时为空';
+COMMENT ON COLUMN marts.unit_score_components.investment IS '发展分项：项目累计完成投资/计划总投资（仅计划投资>0的项目，上限1），无此类项目时为空';
+COMMENT ON COLUMN marts.unit_score_components.rules_version IS '计分规则版本';
+
+CREATE TABLE IF NOT EXISTS marts.linkage (
+    period                      VARCHAR NOT NULL,
+    level                       VARCHAR NOT NULL,
+    units                       BIGINT NOT NULL,
+    corr_party_development      DOUBLE,
+    corr_party_development_next DOUBLE,
+    median_party_score          DOUBLE,
+    median_development_score    DOUBLE,
+    both_strong                 BIGINT NOT NULL,
+    party_leads                 BIGINT NOT NULL,
+    economy_leads               BIGINT NOT NULL,
+    both_weak                   BIGINT NOT NULL,
+    PRIMARY KEY (period, level)
+);
+COMMENT ON TABLE marts.linkage IS '党建与发展联动分析（每季度每层级一行）';
+COMMENT ON COLUMN marts.linkage.period IS '报告期';
+COMMENT ON COLUMN marts.linkage.level IS '层级';
+COMMENT ON COLUMN marts.linkage.units IS '同时有党建得分和发展得分的单位数';
+COMMENT ON COLUMN marts.linkage.corr_party_development IS '本季度 P 与 D 的皮尔逊相关系数（单位数少于2或方差为0时为空）';
+COMMENT ON COLUMN marts.linkage.corr_party_development_next IS '本季度 P 与下一季度 D 的皮尔逊相关系数（两期均有的单位；下一季度未载入时为空）';
+COMMENT ON COLUMN marts.linkage.median_party_score IS '党建得分中位数（有 P 的单位；偶数个取中间两值均值）';
+COMMENT ON COLUMN marts.linkage.median_development_score IS '发展得分中位数（有 D 的单位；偶数个取中间两值均值）';
+COMMENT ON COLUMN marts.linkage.both_strong IS '双强象限单位数（P ≥ 中位数且 D ≥ 中位数）';
+COMMENT ON COLUMN marts.linkage.party_leads IS '党建领先象限单位数（P ≥ 中位数，D < 中位数）';
+COMMENT ON COLUMN marts.linkage.economy_leads IS '发展领先象限单位数（P < 中位数，D ≥ 中位数）';
+COMMENT ON COLUMN marts.linkage.both_weak IS '双弱象限单位数（P < 中位数且 D < 中位数）';
+
+CREATE TABLE IF NOT EXISTS marts.weak_villages (
+    period                       VARCHAR NOT NULL,
+    unit_code                    VARCHAR NOT NULL,
+    collective_income_annualised DOUBLE,
+    party_score                  DOUBLE,
+    low_income                   BOOLEAN NOT NULL,
+    low_party_score              BOOLEAN NOT NULL,
+    PRIMARY KEY (period, unit_code)
+);
+COMMENT ON TABLE marts.weak_villages IS '薄弱村名单（仅村，不含社区；年化集体经营性收入低于收入线或党建得分低于党建线）';
+COMMENT ON COLUMN marts.weak_villages.period IS '报告期';
+COMMENT ON COLUMN marts.weak_villages.unit_code IS '村单位代码';
+COMMENT ON COLUMN marts.weak_villages.collective_income_annualised IS '年化村集体经营性收入（万元）= 累计收入 × 4 / 季度序号；无经济报表时为空';
+COMMENT ON COLUMN marts.weak_villages.party_score IS '党建得分 P';
+COMMENT ON COLUMN marts.weak_villages.low_income IS '是否年化集体经营性收入低于收入线（默认18万元）';
+COMMENT ON COLUMN marts.weak_villages.low_party_score IS '是否党建得分低于党建线（默认60分）';
+
+CREATE TABLE IF NOT EXISTS marts.city_summary (
+    period                  VARCHAR NOT NULL PRIMARY KEY,
+    units_reporting         BIGINT NOT NULL,
+    party_orgs              BIGINT NOT NULL,
+    party_members           BIGINT NOT NULL,
+    new_members             BIGINT NOT NULL,
+    contact_points          BIGINT NOT NULL,
+    grid_branches           BIGINT NOT NULL,
+    building_groups         BIGINT NOT NULL,
+    central_households      BIGINT NOT NULL,
+    prosperity_communities  BIGINT NOT NULL,
+    secretary_projects      BIGINT NOT NULL,
+    projects_with_party_org BIGINT NOT NULL,
+    gdp                     DOUBLE,
+    gdp_growth_pct          DOUBLE,
+    savings_balance         DOUBLE,
+    collective_income       DOUBLE,
+    weak_villages           BIGINT NOT NULL
+);
+COMMENT ON TABLE marts.city_summary IS '全市季度汇总（每季度一行）';
+COMMENT ON COLUMN marts.city_summary.period IS '报告期';
+COMMENT ON COLUMN marts.city_summary.units_reporting IS '报送当前党建督导季报的单位数';
+COMMENT ON COLUMN marts.city_summary.party_orgs IS '基层党组织数（各单位合计）';
+COMMENT ON COLUMN marts.city_summary.party_members IS '党员数（合计）';
+COMMENT ON COLUMN marts.city_summary.new_members IS '发展党员数（合计）';
+COMMENT ON COLUMN marts.city_summary.contact_points IS '党建工作联系点数（合计）';
+COMMENT ON COLUMN marts.city_summary.grid_branches IS '网格党支部数（合计）';
+COMMENT ON COLUMN marts.city_summary.building_groups IS '楼道党小组数（合计）';
+COMMENT ON COLUMN marts.city_summary.central_households IS '党员中心户数（合计）';
+COMMENT ON COLUMN marts.city_summary.prosperity_communities IS '党群致富共同体数（合计）';
+COMMENT ON COLUMN marts.city_summary.secretary_projects IS '书记项目数（当前版本，不同单位代码+项目编号计数）';
+COMMENT ON COLUMN marts.city_summary.projects_with_party_org IS '同步建立党组织的项目数（当前版本，各类项目）';
+COMMENT ON COLUMN marts.city_summary.gdp IS '地区生产总值（亿元，县级单位合计，年初至今累计）';
+COMMENT ON COLUMN marts.city_summary.gdp_growth_pct IS '地区生产总值增速（%，县级单位按GDP加权平均）';
+COMMENT ON COLUMN marts.city_summary.savings_balance IS '居民储蓄存款余额（亿元，县级单位合计）';
+COMMENT ON COLUMN marts.city_summary.collective_income IS '村集体经营性收入（万元，村级单位即村和社区合计，年初至今累计）';
+COMMENT ON COLUMN marts.city_summary.weak_villages IS '薄弱村数';
+
+-- Villages on and off the weak list, quarter by quarter, so that a village that leaves
+-- the list is visible as rectified (整改销号).
+CREATE OR REPLACE VIEW marts.weak_village_history AS
+WITH assessed AS (
+    SELECT
+        s.period,
+        s.unit_code,
+        u.name,
+        s.parent_code,
+        w.unit_code IS NOT NULL AS on_list,
+        coalesce(w.low_income, false) AS low_income,
+        coalesce(w.low_party_score, false) AS low_party_score
+    FROM marts.unit_scores AS s
+    JOIN core.units AS u ON u.unit_code = s.unit_code
+    LEFT JOIN marts.weak_villages AS w ON w.period = s.period AND w.unit_code = s.unit_code
+    WHERE u.kind = 'village'
+),
+ordered AS (
+    SELECT
+        *,
+        lag(period) OVER (PARTITION BY unit_code ORDER BY period) AS previous_period,
+        lag(on_list) OVER (PARTITION BY unit_code ORDER BY period) AS previous_on_list
+    FROM assessed
+)
+SELECT
+    o.period,
+    o.unit_code,
+    o.name,
+    o.parent_code,
+    o.on_list,
+    o.low_income,
+    o.low_party_score,
+    o.previous_period,
+    CASE
+        WHEN o.on_list AND coalesce(o.previous_on_list, false) THEN 'continuing'
+        WHEN o.on_list THEN 'new'
+        WHEN o.previous_on_list THEN 'rectified'
+        ELSE 'not_weak'
+    END AS status,
+    CASE WHEN o.on_list THEN (
+        SELECT min(later.period)
+        FROM assessed AS later
+        WHERE later.unit_code = o.unit_code AND later.period > o.period AND NOT later.on_list
+    ) END AS rectified_in
+FROM ordered AS o;
+COMMENT ON VIEW marts.weak_village_history IS '薄弱村动态：每个村每个已考核季度一行，status 为 new 新列入 / continuing 持续 / rectified 整改销号（上一考核季度在名单、本季度不在）/ not_weak 非薄弱村';

@@ -29,13 +29,13 @@ from typing import Any
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-import great_expectations as gx  # noqa: E402
-import great_expectations.expectations as gxe  # noqa: E402
-from great_expectations.core.batch_definition import BatchDefinition  # noqa: E402
-from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
-from great_expectations.expectations.row_conditions import Column as Col  # noqa: E402
+import great_expectations as gx
+import great_expectations.expectations as gxe
+from great_expectations.core.batch_definition import BatchDefinition
+from great_expectations.data_context.types.base import ProgressBarsConfig
+from great_expectations.expectations.row_conditions import Column as Col
 
-from transforms.columns import PII_PATTERNS, REPORT_KINDS, ColumnType, ReportKind  # noqa: E402
+from transforms.columns import PII_PATTERNS, REPORT_KINDS, ColumnType, ReportKind
 
 REASON_KEY = "reason"
 
@@ -164,7 +164,6 @@ def expectations_for(kind: ReportKind) -> list[gxe.Expectation]:
                 gxe.ExpectColumnValuesToNotMatchRegexList(
                     column=c.name,
                     regex_list=list(PII_PATTERNS),
-                    match_on="any",
                     meta=_meta("pii"),
                 )
             )
@@ -214,7 +213,7 @@ class Runner:
     """What validating a kind needs: the suite and the batch definition to run it on."""
 
     suite: gx.ExpectationSuite
-    batch_definition: BatchDefinition  # type: ignore[type-arg]
+    batch_definition: BatchDefinition
     lock: threading.Lock
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import polars as pl
@@ -43,6 +43,10 @@ REG_FROM = "valid_from"
 REG_TO = "valid_to"
 
 REASONS = "reasons"
+
+# Report timestamps are naive China time (transforms/parse.py); an aware "now" is
+# converted to it.
+CHINA = timezone(timedelta(hours=8))
 
 QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
     "source_sha256": pl.String(),
@@ -158,7 +162,7 @@ def with_helpers(
     if not isinstance(ts_type, pl.Datetime):
         ts_type = pl.Datetime("us")
     if now.tzinfo is not None:
-        now = now.astimezone().replace(tzinfo=None)  # report timestamps are local, naive
+        now = now.astimezone(CHINA).replace(tzinfo=None)
     canonical = period.str.contains(r"^\d{4}Q[1-4]$")
     start = pl.datetime(
         period.str.slice(0, 4).cast(pl.Int32, strict=False),

@@ -163,7 +163,7 @@ def load(
 
 
 def _only_files(v: Verdicts, keep: set[str]) -> Verdicts:
-    shas = pl.Series(sorted(keep), dtype=pl.String)
+    shas = sorted(keep)
     return Verdicts(
         accepted=v.accepted.filter(pl.col("_file").is_in(shas)),
         quarantined=v.quarantined.filter(pl.col("source_sha256").is_in(shas)),

@@ -84,8 +84,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, registry: pl.DataFrame) -> Non
         changed = con.execute(
             "SELECT (SELECT count(*) FROM (FROM core.units EXCEPT FROM registry_in))"
             " + (SELECT count(*) FROM (FROM registry_in EXCEPT FROM core.units))"
-        ).fetchone()
-        if changed and changed[0]:
+        ).fetchall()
+        if changed[0][0]:
             con.execute("DELETE FROM core.units")
             con.execute("INSERT INTO core.units SELECT * FROM registry_in")
         con.unregister("registry_in")

@@ -1,0 +1,29 @@
+"""Shared fixtures: a writer session on a warehouse in tmp_path."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    h = tmp_path / "home"
+    h.mkdir()
+    return h
+
+
+@pytest.fixture
+def session(home: Path) -> Iterator[Any]:
+    from flows.settings import Settings
+    from flows.steps import Session
+
+    s = Session.open(Settings(home=home))
+    yield s
+    s.close()

@@ -1,0 +1,21 @@
+-- One unit's history (here 瑞丰村): scores, ranks, the components behind P and D, and
+-- its weak-village status, quarter by quarter.
+SELECT
+    s.period,
+    round(s.party_score, 1) AS party_score,
+    round(s.development_score, 1) AS development_score,
+    round(s.composite_score, 1) AS composite_score,
+    s.rank_in_level,
+    s.rank_in_parent,
+    s.quadrant,
+    round(c.checklist, 3) AS checklist,
+    round(c.secretary_projects, 3) AS secretary_projects,
+    round(c.collective, 3) AS collective,
+    round(c.investment, 3) AS investment,
+    h.status AS weak_village_status,
+    s.rules_version
+FROM marts.unit_scores AS s
+JOIN marts.unit_score_components AS c USING (period, unit_code)
+LEFT JOIN marts.weak_village_history AS h USING (period, unit_code)
+WHERE s.unit_code = '320623100200'
+ORDER BY s.period

@@ -1,0 +1,190 @@
+"""Every example query of the analysts' guide runs on a small warehouse file, read-only
+and through ``ronghe query``, and returns the expected columns and rows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from warehouse_fixture import economy, new_warehouse, scored_unit, unit
+
+from transforms.rules import load_rules
+from warehouse.marts import build_marts
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+QUERIES = sorted((DOCS / "queries").glob("*.sql"))
+
+CHONGCHUAN, RUDONG, QIDONG = "320602000000", "320623000000", "320681000000"
+JUEGANG, CHANGSHA = "320623100000", "320623101000"
+RUIFENG, BEIZHA, HEHUA = "320623100200", "320623100201", "320623100203"
+QIDONG_VILLAGE = "320681100200"
+
+
+def fill(con: duckdb.DuckDBPyConnection) -> None:
+    """Three counties, two towns, four village-level units, two quarters."""
+    unit(con, CHONGCHUAN, "county", "district", parent=None, name="崇川区")
+    unit(con, RUDONG, "county", "county", parent=None, name="如东县")
+    unit(con, QIDONG, "county", "city", parent=None, name="启东市")
+    unit(con, JUEGANG, "township", "town", parent=RUDONG, name="掘港镇")
+    unit(con, CHANGSHA, "township", "town", parent=RUDONG, name="长沙镇")
+    unit(con, RUIFENG, "village", "village", parent=JUEGANG, name="瑞丰村")
+    unit(con, BEIZHA, "village", "village", parent=JUEGANG, name="北闸村")
+    unit(con, HEHUA, "village", "community", parent=JUEGANG, name="荷花社区")
+    unit(con, QIDONG_VILLAGE, "village", "village", parent="320681100000", name="启东某村")
+    quarters = {
+        # unit: (P, growth g → D = 10·g, collective income) per quarter
+        "2017Q3": {
+            CHONGCHUAN: ("100", 8.0, None),
+            RUDONG: ("50", 6.0, None),
+            QIDONG: ("100", 3.0, None),
+            RUIFENG: ("100", 5.0, 5.0),  # annualised 6.7: weak (low income)
+            BEIZHA: ("100", 4.0, 30.0),
+            HEHUA: ("50", 2.0, 1.0),
+        },
+        "2017Q4": {
+            CHONGCHUAN: ("100", 9.0, None),  # C 90
+            RUDONG: ("100", 6.0, None),  # C 60
+            QIDONG: ("50", 7.0, None),  # C 35
+            JUEGANG: ("50", 3.0, None),
+            CHANGSHA: ("100", 5.0, None),
+            RUIFENG: ("100", 6.0, 20.0),  # C 60, off the list: rectified
+            BEIZHA: ("50", 4.0, 40.0),  # C 20, P 50: weak (low party score)
+            HEHUA: ("100", 5.0, 1.0),  # C 50, a community: never weak
+        },
+    }
+    for period, units in quarters.items():
+        for code, (party, growth, income) in units.items():
+            scored_unit(con, code, period, party=party, growth=None)
+            economy(con, code, period, growth_target_pct=10.0, gdp_growth_pct=growth,
+                    collective_income=income)  # fmt: skip
+    con.execute(
+        "INSERT INTO quarantine.reports VALUES (?, 'projects', ?, '2017Q4', [3, 4], "
+        "['out_of_range', 'pii'], '[]', ?)",
+        ["e" * 64, BEIZHA, datetime(2018, 1, 10)],
+    )
+    con.execute("BEGIN")
+    build_marts(con, ["2017Q3", "2017Q4"], load_rules())
+    con.execute("COMMIT")
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    h = tmp_path_factory.mktemp("home")
+    con = new_warehouse()
+    fill(con)
+    con.execute(f"ATTACH '{h / 'warehouse.duckdb'}' AS file")
+    con.execute("COPY FROM DATABASE memory TO file")
+    con.close()
+    return h
+
+
+@pytest.fixture(scope="module")
+def reader(home: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    yield con
+    con.close()
+
+
+def run(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[str], list[tuple[Any, ...]]]:
+    cur = con.execute(path.read_text(encoding="utf-8"))
+    return [d[0] for d in cur.description], cur.fetchall()
+
+
+# name → (columns, a check of the rows)
+EXPECT: dict[str, tuple[list[str], Any]] = {
+    "01_county_ranking": (
+        ["rank", "name", "unit_code", "party_score", "development_score", "coefficient",
+         "composite_score", "fusion", "quadrant"],  # fmt: skip
+        lambda r: [(x[0], x[1], x[6]) for x in r]
+        == [(1, "崇川区", 90.0), (2, "如东县", 60.0), (3, "启东市", 35.0)],
+    ),
+    "02_township_villages": (
+        ["rank", "name", "kind", "unit_code", "party_score", "development_score",
+         "composite_score", "quadrant", "weak_village"],  # fmt: skip
+        lambda r: [(x[0], x[1], x[8]) for x in r]
+        == [(1, "瑞丰村", False), (2, "荷花社区", False), (3, "北闸村", True)],
+    ),
+    "03_quarter_movers": (
+        ["level", "name", "unit_code", "composite_before", "composite_after", "change",
+         "rank_change"],  # fmt: skip
+        lambda r: len(r) == 6 and r[0][1:3] == ("荷花社区", HEHUA) and r[0][5] == 40.0,
+    ),
+    "04_weak_village_trend": (
+        ["period", "weak_villages", "low_income", "low_party_score", "newly_listed", "rectified"],
+        lambda r: r == [("2017Q3", 1, 1, 0, 1, 0), ("2017Q4", 1, 0, 1, 1, 1)],
+    ),
+    "05_linkage": (
+        ["period", "level", "units", "corr_now", "corr_next_quarter", "median_party_score",
+         "median_development_score", "both_strong", "party_leads", "economy_leads",
+         "both_weak"],  # fmt: skip
+        lambda r: [x[:3] for x in r]
+        == [("2017Q3", "county", 3), ("2017Q3", "village", 3), ("2017Q4", "county", 3),
+            ("2017Q4", "township", 2), ("2017Q4", "village", 3)],  # fmt: skip
+    ),
+    "06_unit_history": (
+        ["period", "party_score", "development_score", "composite_score", "rank_in_level",
+         "rank_in_parent", "quadrant", "checklist", "secretary_projects", "collective",
+         "investment", "weak_village_status", "rules_version"],  # fmt: skip
+        lambda r: [(x[0], x[3], x[11]) for x in r]
+        == [("2017Q3", 50.0, "new"), ("2017Q4", 60.0, "rectified")],
+    ),
+    "07_city_summary": (
+        ["period", "units_reporting", "party_orgs", "party_members", "new_members",
+         "grid_branches", "secretary_projects", "projects_with_party_org", "gdp_yi_yuan",
+         "gdp_growth_pct", "savings_yi_yuan", "collective_income_wan_yuan",
+         "weak_villages"],  # fmt: skip
+        lambda r: [(x[0], x[1], x[11], x[12]) for x in r]
+        == [("2017Q3", 6, 36.0, 1), ("2017Q4", 8, 61.0, 1)],
+    ),
+    "08_quarantine_reasons": (
+        ["period", "kind", "reason", "reports", "units"],
+        lambda r: r == [("2017Q4", "projects", "out_of_range", 1, 1),
+                        ("2017Q4", "projects", "pii", 1, 1)],  # fmt: skip
+    ),
+    "09_missing_reports": (
+        ["county", "units_missing", "villages_missing", "names"],
+        lambda r: r == [("启东市", 1, 1, "启东某村")],
+    ),
+    "10_villages_by_county": (
+        ["county", "villages_scored", "mean_party_score", "mean_development_score",
+         "mean_composite_score", "share_both_strong", "weak_villages"],  # fmt: skip
+        lambda r: r == [("如东县", 3, 83.3, 50.0, 43.3, 0.667, 1)],
+    ),
+}
+
+
+def test_ten_queries_all_checked() -> None:
+    assert [q.stem for q in QUERIES] == sorted(EXPECT)
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+def test_query_runs_read_only(reader: duckdb.DuckDBPyConnection, path: Path) -> None:
+    columns, rows = run(reader, path)
+    expected_columns, check = EXPECT[path.stem]
+    assert columns == expected_columns
+    assert check(rows), rows
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+def test_query_through_ronghe_query(
+    reader: duckdb.DuckDBPyConnection, home: Path, path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from flows.cli import main
+
+    sql = path.read_text(encoding="utf-8")
+    assert main(["--home", str(home), "query", sql, "--format", "json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    columns, rows = run(reader, path)
+    assert got == [dict(zip(columns, r, strict=True)) for r in rows]
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+def test_guide_shows_the_query(path: Path) -> None:
+    guide = (DOCS / "warehouse.md").read_text(encoding="utf-8")
+    assert path.read_text(encoding="utf-8").strip() in guide
+    assert f"docs/queries/{path.name}" in guide

@@ -116,19 +116,20 @@ def stack(kind: ReportKind, files: Sequence[RawFile]) -> pl.DataFrame:
     """
     schema = stacked_schema(kind)
     # Files with the same columns are stacked together so _record is encoded once per group.
-    groups: dict[tuple[str, ...], list[pl.DataFrame]] = {}
+    groups: dict[tuple[str, ...], list[tuple[int, RawFile, pl.DataFrame]]] = {}
     for seq, f in enumerate(files):
         if f.kind != kind.name or f.frame is None or f.reasons or f.frame.height == 0:
             continue
-        frame = f.frame.with_columns(
-            pl.lit(f.sha256, dtype=pl.String).alias(FILE),
-            pl.lit(seq, dtype=pl.Int64).alias(_SEQ),
-        )
-        groups.setdefault(tuple(f.frame.columns), []).append(frame)
+        groups.setdefault(tuple(f.frame.columns), []).append((seq, f, f.frame))
     parts: list[pl.DataFrame] = []
-    for cols, frames in groups.items():
+    for cols, items in groups.items():
         data = [c for c in cols if c != ROW]
-        part = pl.concat(frames, how="vertical")
+        part = pl.concat([frame for _, _, frame in items], how="vertical").hstack(
+            [
+                pl.Series(_SEQ, [s for s, _, fr in items for _ in range(fr.height)], pl.Int64),
+                pl.Series(FILE, [f.sha256 for _, f, fr in items for _ in range(fr.height)]),
+            ]
+        )
         parts.append(
             part.select(
                 pl.col(_SEQ),

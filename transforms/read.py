@@ -149,21 +149,37 @@ def _read_csv(data: bytes) -> Table:
     return [v or None for v in records[0]], cols
 
 
+class _Number(str):
+    """A JSON number, kept as the text it was written as."""
+
+
+def _json_dump(value: Any) -> str:
+    """JSON text of a nested value, numbers as written."""
+    if isinstance(value, dict):
+        items = (f"{json.dumps(k, ensure_ascii=False)}: {_json_dump(v)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_json_dump(v) for v in value) + "]"
+    if isinstance(value, _Number):
+        return str.__str__(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _json_text(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
-        return value
+        return str.__str__(value)
     if isinstance(value, bool):
         return "true" if value else "false"
-    return json.dumps(value, ensure_ascii=False)
+    return _json_dump(value)
 
 
 def _read_json(data: bytes) -> Table:
     text = decode_text(data)
     try:
         # Numbers stay as written: parse_int/parse_float receive the literal text.
-        doc = json.loads(text, parse_int=str, parse_float=str, parse_constant=str)
+        doc = json.loads(text, parse_int=_Number, parse_float=_Number, parse_constant=_Number)
     except (json.JSONDecodeError, RecursionError) as e:
         raise UnreadableError(f"invalid JSON: {e}") from e
     rows = doc.get("rows") if isinstance(doc, dict) else doc

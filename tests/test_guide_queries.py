@@ -60,8 +60,14 @@ def fill(con: duckdb.DuckDBPyConnection) -> None:
     for period, units in quarters.items():
         for code, (party, growth, income) in units.items():
             scored_unit(con, code, period, party=party, growth=None)
-            economy(con, code, period, growth_target_pct=10.0, gdp_growth_pct=growth,
-                    collective_income=income)  # fmt: skip
+            economy(
+                con,
+                code,
+                period,
+                growth_target_pct=10.0,
+                gdp_growth_pct=growth,
+                collective_income=income,
+            )
     con.execute(
         "INSERT INTO quarantine.reports VALUES (?, 'projects', ?, '2017Q4', [3, 4], "
         "['out_of_range', 'pii'], '[]', ?)",
@@ -98,20 +104,49 @@ def run(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[str], list[tup
 # name → (columns, a check of the rows)
 EXPECT: dict[str, tuple[list[str], Any]] = {
     "01_county_ranking": (
-        ["rank", "name", "unit_code", "party_score", "development_score", "coefficient",
-         "composite_score", "fusion", "quadrant"],  # fmt: skip
-        lambda r: [(x[0], x[1], x[6]) for x in r]
-        == [(1, "崇川区", 90.0), (2, "如东县", 60.0), (3, "启东市", 35.0)],
+        [
+            "rank",
+            "name",
+            "unit_code",
+            "party_score",
+            "development_score",
+            "coefficient",
+            "composite_score",
+            "fusion",
+            "quadrant",
+        ],
+        lambda r: (
+            [(x[0], x[1], x[6]) for x in r]
+            == [(1, "崇川区", 90.0), (2, "如东县", 60.0), (3, "启东市", 35.0)]
+        ),
     ),
     "02_township_villages": (
-        ["rank", "name", "kind", "unit_code", "party_score", "development_score",
-         "composite_score", "quadrant", "weak_village"],  # fmt: skip
-        lambda r: [(x[0], x[1], x[8]) for x in r]
-        == [(1, "瑞丰村", False), (2, "荷花社区", False), (3, "北闸村", True)],
+        [
+            "rank",
+            "name",
+            "kind",
+            "unit_code",
+            "party_score",
+            "development_score",
+            "composite_score",
+            "quadrant",
+            "weak_village",
+        ],
+        lambda r: (
+            [(x[0], x[1], x[8]) for x in r]
+            == [(1, "瑞丰村", False), (2, "荷花社区", False), (3, "北闸村", True)]
+        ),
     ),
     "03_quarter_movers": (
-        ["level", "name", "unit_code", "composite_before", "composite_after", "change",
-         "rank_change"],  # fmt: skip
+        [
+            "level",
+            "name",
+            "unit_code",
+            "composite_before",
+            "composite_after",
+            "change",
+            "rank_change",
+        ],
         lambda r: len(r) == 6 and r[0][1:3] == ("荷花社区", HEHUA) and r[0][5] == 40.0,
     ),
     "04_weak_village_trend": (
@@ -119,40 +154,92 @@ EXPECT: dict[str, tuple[list[str], Any]] = {
         lambda r: r == [("2017Q3", 1, 1, 0, 1, 0), ("2017Q4", 1, 0, 1, 1, 1)],
     ),
     "05_linkage": (
-        ["period", "level", "units", "corr_now", "corr_next_quarter", "median_party_score",
-         "median_development_score", "both_strong", "party_leads", "economy_leads",
-         "both_weak"],  # fmt: skip
-        lambda r: [x[:3] for x in r]
-        == [("2017Q3", "county", 3), ("2017Q3", "village", 3), ("2017Q4", "county", 3),
-            ("2017Q4", "township", 2), ("2017Q4", "village", 3)],  # fmt: skip
+        [
+            "period",
+            "level",
+            "units",
+            "corr_now",
+            "corr_next_quarter",
+            "median_party_score",
+            "median_development_score",
+            "both_strong",
+            "party_leads",
+            "economy_leads",
+            "both_weak",
+        ],
+        lambda r: (
+            [x[:3] for x in r]
+            == [
+                ("2017Q3", "county", 3),
+                ("2017Q3", "village", 3),
+                ("2017Q4", "county", 3),
+                ("2017Q4", "township", 2),
+                ("2017Q4", "village", 3),
+            ]
+        ),
     ),
     "06_unit_history": (
-        ["period", "party_score", "development_score", "composite_score", "rank_in_level",
-         "rank_in_parent", "quadrant", "checklist", "secretary_projects", "collective",
-         "investment", "weak_village_status", "rules_version"],  # fmt: skip
-        lambda r: [(x[0], x[3], x[11]) for x in r]
-        == [("2017Q3", 50.0, "new"), ("2017Q4", 60.0, "rectified")],
+        [
+            "period",
+            "party_score",
+            "development_score",
+            "composite_score",
+            "rank_in_level",
+            "rank_in_parent",
+            "quadrant",
+            "checklist",
+            "secretary_projects",
+            "collective",
+            "investment",
+            "weak_village_status",
+            "rules_version",
+        ],
+        lambda r: (
+            [(x[0], x[3], x[11]) for x in r]
+            == [("2017Q3", 50.0, "new"), ("2017Q4", 60.0, "rectified")]
+        ),
     ),
     "07_city_summary": (
-        ["period", "units_reporting", "party_orgs", "party_members", "new_members",
-         "grid_branches", "secretary_projects", "projects_with_party_org", "gdp_yi_yuan",
-         "gdp_growth_pct", "savings_yi_yuan", "collective_income_wan_yuan",
-         "weak_villages"],  # fmt: skip
-        lambda r: [(x[0], x[1], x[11], x[12]) for x in r]
-        == [("2017Q3", 6, 36.0, 1), ("2017Q4", 8, 61.0, 1)],
+        [
+            "period",
+            "units_reporting",
+            "party_orgs",
+            "party_members",
+            "new_members",
+            "grid_branches",
+            "secretary_projects",
+            "projects_with_party_org",
+            "gdp_yi_yuan",
+            "gdp_growth_pct",
+            "savings_yi_yuan",
+            "collective_income_wan_yuan",
+            "weak_villages",
+        ],
+        lambda r: (
+            [(x[0], x[1], x[11], x[12]) for x in r]
+            == [("2017Q3", 6, 36.0, 1), ("2017Q4", 8, 61.0, 1)]
+        ),
     ),
     "08_quarantine_reasons": (
         ["period", "kind", "reason", "reports", "units"],
-        lambda r: r == [("2017Q4", "projects", "out_of_range", 1, 1),
-                        ("2017Q4", "projects", "pii", 1, 1)],  # fmt: skip
+        lambda r: (
+            r == [("2017Q4", "projects", "out_of_range", 1, 1), ("2017Q4", "projects", "pii", 1, 1)]
+        ),
     ),
     "09_missing_reports": (
         ["county", "units_missing", "villages_missing", "names"],
         lambda r: r == [("启东市", 1, 1, "启东某村")],
     ),
     "10_villages_by_county": (
-        ["county", "villages_scored", "mean_party_score", "mean_development_score",
-         "mean_composite_score", "share_both_strong", "weak_villages"],  # fmt: skip
+        [
+            "county",
+            "villages_scored",
+            "mean_party_score",
+            "mean_development_score",
+            "mean_composite_score",
+            "share_both_strong",
+            "weak_villages",
+        ],
         lambda r: r == [("如东县", 3, 83.3, 50.0, 43.3, 0.667, 1)],
     ),
 }

@@ -111,30 +111,50 @@ def _flag_is(flag: str, value: bool, reason: str, **kw: Any) -> gxe.Expectation:
     return gxe.ExpectColumnValuesToBeInSet(column=flag, value_set=[value], meta=_meta(reason), **kw)
 
 
-def _flag_false(flag: str, reason: str, **kw: Any) -> gxe.Expectation:
-    return _flag_is(flag, False, reason, **kw)
+def _flags_false(flags: list[str], reason: str, **kw: Any) -> gxe.Expectation:
+    """Every one of the boolean flag columns must be False (they hold no nulls)."""
+    if len(flags) == 1:
+        return _flag_is(flags[0], False, reason, **kw)
+    return gxe.ExpectMulticolumnSumToEqual(
+        column_list=flags, sum_total=0, ignore_row_if="never", meta=_meta(reason), **kw
+    )
+
+
+def _by_levels(kind: ReportKind) -> dict[tuple[str, ...], list[str]]:
+    """Level-dependent required columns, grouped by their set of levels."""
+    out: dict[tuple[str, ...], list[str]] = {}
+    for c in kind.columns:
+        if c.required_levels:
+            out.setdefault(tuple(c.required_levels), []).append(c.name)
+    return out
 
 
 def expectations_for(kind: ReportKind) -> list[gxe.Expectation]:
     """The expectations of one kind, each tagged with its reason code."""
     r = roles(kind)
     out: list[gxe.Expectation] = []
-    for c in kind.columns:
-        # Blank required cell. A blank optional column with a default was filled by the
-        # parser; the flag stays True but only required columns are checked here.
-        if c.required:
-            out.append(_flag_false(blank_flag(c.name), "missing_required_value"))
-        if c.required_levels:
-            levels = list(c.required_levels)
-            cond = Col(LEVEL) == levels[0] if len(levels) == 1 else Col(LEVEL).is_in(levels)
-            out.append(
-                _flag_false(blank_flag(c.name), "missing_required_value", row_condition=cond)
-            )
-        # Present but unparseable (includes a code not of 12 digits, a text not matching
-        # its pattern, an unknown enum label, an unparseable quarter).
-        out.append(
-            _flag_false(bad_flag(c.name), "bad_period" if c.type == "period" else "bad_value")
+    # Flags: one expectation per reason over all the columns it concerns (GX's cost is
+    # per expectation, not per column). A blank optional column with a default was
+    # filled by the parser; its blank flag is not checked.
+    out.append(
+        _flags_false(
+            [blank_flag(c.name) for c in kind.columns if c.required], "missing_required_value"
         )
+    )
+    for levels, names in _by_levels(kind).items():
+        cond = Col(LEVEL) == levels[0] if len(levels) == 1 else Col(LEVEL).is_in(levels)
+        out.append(
+            _flags_false(
+                [blank_flag(n) for n in names], "missing_required_value", row_condition=cond
+            )
+        )
+    # Present but unparseable (includes a code not of 12 digits, a text not matching its
+    # pattern, an unknown enum label); an unparseable quarter is bad_period.
+    out.append(
+        _flags_false([bad_flag(c.name) for c in kind.columns if c.name != r.period], "bad_value")
+    )
+    out.append(_flags_false([bad_flag(r.period)], "bad_period"))
+    for c in kind.columns:
         if c.enum:
             out.append(
                 gxe.ExpectColumnValuesToBeInSet(

@@ -42,7 +42,7 @@ def raw_value(c: Column) -> str:
 
 def stacked(kind: ReportKind, *overrides: dict[str, str | None]) -> pl.DataFrame:
     """A stacked frame: one valid row per ``overrides`` dict, with those raw texts."""
-    base = {c.name: raw_value(c) for c in kind.columns}
+    base: dict[str, str | None] = {c.name: raw_value(c) for c in kind.columns}
     rows = [base | o for o in overrides]
     return pl.DataFrame(
         {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -359,3 +360,36 @@ def test_many_rows_map_back_exactly() -> None:
     assert v.row_reasons["_id"].to_list() == [i + 1 for i in range(300) if i % 3 == 0]
     assert v.quarantined["row_numbers"].to_list() == [list(range(1, 301))]
     assert isinstance(v.quarantined, pl.DataFrame)
+
+
+def test_round_trip_with_the_real_reader_parser_and_registry(tmp_path: Path) -> None:
+    """A CSV read, stacked and parsed by transforms/, validated against the shipped registry."""
+    from transforms.parse import parse, stack
+    from transforms.read import read_file
+    from transforms.registry import load_registry
+
+    f = tmp_path / "项目_2017Q1.csv"
+    f.write_text(
+        "单位代码,报告期,填报时间,项目编号,项目类型,项目名称,计划总投资(万元),"
+        "累计完成投资(万元),形象进度(%),项目状态,是否同步建立党组织,项目党员数,备注\n"
+        '320602000000,2017年第一季度,2017-04-05 10:00,P-1,书记项目,道路改造,"1,200",'
+        "300,25,在建,是,,x\n"
+        "320602000000,2017Q1,2017-04-05 10:00,P-2,产业项目,联系人13812345678,100,abc,"
+        "25,在建,是,3,\n"
+        "320623000000,2017Q1,2017-04-05 10:00,P-1,富民实事项目,水利,100,50,50,投产,否,1,\n"
+        "320671000000,2016Q4,2017-01-05,Z-1,产业项目,园区厂房,100,50,50,投产,否,1,\n",
+        encoding="utf-8",
+    )
+    raw = read_file(f)
+    v = validate(P, parse(P, stack(P, [raw])), load_registry(), datetime(2018, 1, 1))
+    assert v.accepted.select("unit_code", "project_id", "_row").rows() == [
+        ("320623000000", "P-1", 3)
+    ]
+    assert v.accepted["planned_investment"].to_list() == [100.0]
+    got = v.quarantined.select("unit_code", "period", "row_numbers", "reasons").rows()
+    assert got == [
+        ("320602000000", "2017Q1", [1, 2], ["bad_value", "pii"]),
+        ("320671000000", "2016Q4", [4], ["unit_not_valid_in_period"]),
+    ]
+    assert v.quarantined["source_sha256"].to_list() == [raw.sha256] * 2
+    assert json.loads(v.quarantined["record"][0])[0]["备注"] == "x"

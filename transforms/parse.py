@@ -3,7 +3,7 @@
 The output is the *parsed batch* of ``docs/design.md``: ``_id, _file, _row, _record,
 _key_unit, _key_period``, then every declared column (typed), then ``_blank__<c>``
 for every declared column, then ``_bad__<c>`` for every declared column. Everything
-is vectorised Polars; value forms follow CONTRACT §2:
+is vectorised Polars. ``_id`` runs 1, 2, … over the batch. Value forms follow CONTRACT §2:
 
 - int: ``12``, ``1,234`` (thousands separators in groups of three), ``12.0``,
   ``+12``, ``-3``; ``3.5`` is bad.
@@ -268,7 +268,7 @@ def parse(kind: ReportKind, stacked: pl.DataFrame) -> pl.DataFrame:
     unit = next(c.name for c in kind.columns if c.type == "code")
     period = next(c.name for c in kind.columns if c.type == "period")
     return df.select(
-        pl.int_range(pl.len(), dtype=pl.Int64).alias(ID),
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ID),
         pl.col(FILE).cast(pl.String),
         pl.col(ROW).cast(pl.Int64),
         pl.col(RECORD).cast(pl.String),

@@ -35,6 +35,7 @@ def configure(home: Path | None = None, quiet: bool = True) -> None:
         and "PREFECT_HOME" not in os.environ
         and not os.environ.get("PREFECT_API_URL")
     ):
+        (home / "prefect").mkdir(parents=True, exist_ok=True)
         os.environ["PREFECT_HOME"] = str(home / "prefect")
     if quiet:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

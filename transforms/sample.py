@@ -36,10 +36,9 @@ import csv
 import io
 import json
 import math
-import os
 import random
+import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -48,7 +47,7 @@ from typing import Any
 import polars as pl
 import xlsxwriter
 
-from transforms import periods
+from transforms import periods as quarters
 from transforms.columns import REPORT_KINDS, Column, ReportKind
 from transforms.registry import load_registry, valid_units
 
@@ -278,13 +277,13 @@ def _units(registry: pl.DataFrame, seed: int) -> dict[str, _Unit]:
 
 
 def _submitted(period: str, r: random.Random, now: datetime) -> datetime:
-    end = periods.start_of(periods.next_period(period))
+    end = quarters.start_of(quarters.next_period(period))
     ts = end + timedelta(days=r.randint(0, 19), hours=r.randint(8, 18), minutes=r.randint(0, 59))
     return min(ts, now.replace(second=0, microsecond=0))
 
 
 def _drift(period: str) -> int:
-    return periods.index(period) - periods.index(BASE_PERIOD)
+    return quarters.index(period) - quarters.index(BASE_PERIOD)
 
 
 def _supervision(u: _Unit, period: str, seed: int, ts: datetime) -> dict[str, Any]:
@@ -325,7 +324,7 @@ def _supervision(u: _Unit, period: str, seed: int, ts: datetime) -> dict[str, An
 
 def _economy(u: _Unit, period: str, seed: int, ts: datetime) -> dict[str, Any]:
     r = _rng(seed, "eco", period, u.code)
-    q = periods.quarter_number(period)
+    q = quarters.quarter_number(period)
     year = int(period[:4])
     exact = period == BASE_PERIOD
     row: dict[str, Any] = {"unit_code": u.code, "period": period, "submitted_at": ts}
@@ -386,7 +385,7 @@ def _projects(
     u: _Unit, period: str, seed: int, ts: datetime, n_secretary: int, n_other: int
 ) -> list[dict[str, Any]]:
     year = int(period[:4])
-    q = periods.quarter_number(period)
+    q = quarters.quarter_number(period)
     rows: list[dict[str, Any]] = []
     types = ["secretary"] * n_secretary + [
         "industrial" if i % 2 == 0 else "livelihood" for i in range(n_other)
@@ -509,7 +508,8 @@ def _columns(kind: ReportKind, rows: list[dict[str, Any]], style: _Style) -> lis
     if style.full_template:
         return list(kind.columns)
     present = {k for row in rows for k, v in row.items() if v is not None}
-    return [c for c in kind.columns if c.name in present or c.required]
+    # a file must carry every required header, even where its units leave it blank
+    return [c for c in kind.columns if c.name in present or c.name in kind.required_names]
 
 
 def _cell(c: Column, v: Any, style: _Style, text: bool) -> Any:
@@ -573,7 +573,7 @@ def _render(f: _File) -> bytes:
                 v = _cell(c, row.get(c.name), st, st.thousands)
                 if c.type == "bool" and st.bools == ("true", "false") and v is not None:
                     v = v == "true"  # native JSON booleans
-                if v is not None or st.full_template:
+                if v is not None or st.full_template or c.name in kind.required_names:
                     obj[h] = v
             if st.remark:
                 obj["备注"] = ""
@@ -664,7 +664,7 @@ def _secretary_villages(
                 - SECRETARY_PER_TOWNSHIP * n_town
             )
         else:
-            n = round(len(codes) * 0.028 * (1 + 0.02 * periods.quarter_number(period))) + _rng(
+            n = round(len(codes) * 0.028 * (1 + 0.02 * quarters.quarter_number(period))) + _rng(
                 seed, "secn", period, city
             ).randint(-3, 3)
         chosen.update(order[: max(0, n)])
@@ -833,22 +833,19 @@ def _inject(plan: _Plan, units: dict[str, _Unit]) -> None:
 
 def write_sample(
     out: Path,
-    periods_: Sequence[str],
+    periods: Sequence[str],
     seed: int = 2017,
     scale: str = "city",
     registry: pl.DataFrame | None = None,
     *,
     now: datetime | None = None,
-    workers: int | None = None,
 ) -> SampleStats:
-    """Write sample report files for ``periods_`` under ``out`` (see the module docstring).
+    """Write sample report files for ``periods`` under ``out`` (see the module docstring).
 
     ``now`` (default: the real now) decides which quarters have ended: later ones are
-    skipped and listed in ``skipped_periods``. ``workers`` processes write the files
-    (default: up to the CPU count for large samples, none for small ones).
+    skipped and listed in ``skipped_periods``. Files are written serially: a process
+    pool measured slower (creating files, not rendering them, dominates).
     """
-    import time
-
     t0 = time.perf_counter()
     if scale not in ("city", "province"):
         raise ValueError(f"unknown scale {scale!r} (city or province)")
@@ -858,12 +855,12 @@ def write_sample(
         else load_registry("province" if scale == "province" else "city")
     )
     now = now or datetime.now()
-    wanted = [periods.parse_period(p) for p in periods_]
+    wanted = [quarters.parse_period(p) for p in periods]
     stats = SampleStats(out=Path(out), periods=[])
     units = _units(reg, seed)
     plans: list[_Plan] = []
     for p in wanted:
-        if periods.start_of(periods.next_period(p)) > now:
+        if quarters.start_of(quarters.next_period(p)) > now:
             stats.skipped_periods.append(p)
             continue
         stats.periods.append(p)
@@ -874,20 +871,7 @@ def write_sample(
         stats.injected.extend(plan.injected)
     for f in files:
         stats.rows[f.kind] += len(f.rows) + (1 if f.duplicate_row is not None else 0)
-    n_workers = (
-        workers
-        if workers is not None
-        else (min(os.cpu_count() or 1, 4) if len(files) > 3000 else 1)
-    )
-    out_s = str(out)
-    if n_workers > 1:
-        chunks = [files[i::n_workers] for i in range(n_workers)]
-        with ProcessPoolExecutor(n_workers) as pool:
-            results = [
-                x for part in pool.map(_write_batch, [out_s] * n_workers, chunks) for x in part
-            ]
-    else:
-        results = _write_batch(out_s, files)
+    results = _write_batch(str(out), files)
     for fmt, _size in results:
         stats.formats[fmt] = stats.formats.get(fmt, 0) + 1
     stats.files = len(results)

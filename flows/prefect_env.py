@@ -17,6 +17,11 @@ DEFAULTS = {
     # UI and automations, which a throwaway embedded server does not serve
     "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED": "false",
     "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
+    # the task-run recorder otherwise writes each event as it comes; a write cancelled
+    # by the server's shutdown printed "task_run_recorder - Error flushing events".
+    # Batched, the queue is written once, uninterrupted, as the server stops.
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "1000",
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL": "5",
     # the embedded server's first start runs migrations: give it room
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
     # our own progress output is the user interface; Prefect logs go to the API

@@ -242,6 +242,8 @@ _CONTEXT_LOCK = threading.Lock()
 
 @cache
 def _context() -> Any:
+    # set again at use: Prefect's logging set-up may run after this module's import
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     ctx.variables.analytics_enabled = False

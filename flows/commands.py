@@ -19,7 +19,7 @@ from rich.table import Table
 from flows import progress
 from flows.settings import Settings
 
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
 PUBLISHED_2016Q4 = [

@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     duckdb_memory_limit: str = "4GB"
     lock_timeout_seconds: float = 3600.0
 
+    @classmethod
+    def load(cls, home: Path | str | None = None) -> Settings:
+        """Settings from the environment, with ``home`` (``--home``) taking precedence."""
+        return cls() if home is None else cls(home=Path(home))
+
     @property
     def inbox_dir(self) -> Path:
         return self.inbox or self.home / "inbox"

@@ -89,3 +89,39 @@ def test_backfill_flow_rebuilds_every_quarter_and_is_repeatable(
         home, "SELECT period, units_reporting FROM marts.city_summary ORDER BY period"
     )
     assert summary == [("2017Q1", 1), ("2017Q2", 1), ("2017Q3", 0)]
+
+
+def test_backfill_with_changed_rules_recomputes_the_marts(
+    prefect_server: None, tmp_path: Path
+) -> None:
+    from flows.flows import backfill_flow
+    from transforms.rules import default_rules_path
+
+    home, inbox = tmp_path / "home", tmp_path / "inbox"
+    write_csv(
+        inbox / "supervision_q1.csv",
+        [supervision_row(), supervision_row(COUNTY2, list_published="否")],
+    )
+    write_csv(inbox / "economy_q1.csv", [economy_row(), economy_row(COUNTY2, gdp_growth_pct=4)])
+    backfill_flow(start="2017Q1", end="2017Q1", inbox=str(inbox), home=str(home))
+    sql = (
+        "SELECT unit_code, rules_version, party_score, coefficient FROM marts.unit_scores"
+        " ORDER BY unit_code"
+    )
+    before = published(home, sql)
+    assert {r[1] for r in before} == {"2017"}
+
+    changed = tmp_path / "rules-2018.toml"
+    text = default_rules_path().read_text(encoding="utf-8")
+    text = text.replace('version = "2017"', 'version = "2018-test"')
+    text = text.replace("list_published = 10", "list_published = 50")
+    text = text.replace('method = "linear"', 'method = "banded"')
+    changed.write_text(text, encoding="utf-8")
+    backfill_flow(
+        start="2017Q1", end="2017Q1", inbox=str(inbox), home=str(home), rules=str(changed)
+    )
+    after = published(home, sql)
+    assert {r[1] for r in after} == {"2018-test"}
+    # list_published now weighs 50: the unit that published rises, the one that did not falls
+    assert after[0][2] > before[0][2] and after[1][2] < before[1][2]
+    assert {r[3] for r in after} <= {0.6, 0.8, 0.9, 1.0}

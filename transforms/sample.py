@@ -672,7 +672,13 @@ def _secretary_villages(
 
 
 def _plan_period(
-    units: dict[str, _Unit], valid: list[str], seed: int, period: str, province: bool, now: datetime
+    units: dict[str, _Unit],
+    valid: list[str],
+    seed: int,
+    period: str,
+    province: bool,
+    now: datetime,
+    per_unit: bool = False,
 ) -> _Plan:
     plan = _Plan(seed, period, province, now)
     sec_villages = _secretary_villages(units, valid, seed, period)
@@ -694,6 +700,8 @@ def _plan_period(
         else:
             n_sec = 1 if code in sec_villages else 0
             n_other = 1 if r.random() < 0.08 + 0.4 * n_sec else 0
+            if per_unit and n_sec + n_other == 0:
+                n_other = 1
         return {
             "supervision": [_supervision(u, period, seed, ts)],
             "projects": _projects(u, period, seed, ts, n_sec, n_other),
@@ -711,7 +719,9 @@ def _plan_period(
                 if rows:
                     plan.add(folder, kind, town, rows)
             villages = sorted(children.get(town, []))
-            grouped = province or _rng(seed, "group", period, town).random() < 0.2
+            grouped = not per_unit and (
+                province or _rng(seed, "group", period, town).random() < 0.2
+            )
             per_kind: dict[str, list[dict[str, Any]]] = {k: [] for k in REPORT_KINDS}
             for v in villages:
                 for kind, rows in reports(v).items():
@@ -839,8 +849,13 @@ def write_sample(
     registry: pl.DataFrame | None = None,
     *,
     now: datetime | None = None,
+    per_unit: bool = False,
 ) -> SampleStats:
     """Write sample report files for ``periods`` under ``out`` (see the module docstring).
+
+    ``per_unit=True`` writes one file per unit per kind (villages are never grouped,
+    and every village also reports one project), as a city whose every unit files all
+    three reports: about 5,800 files per city quarter. Used by ``benchmarks``.
 
     ``now`` (default: the real now) decides which quarters have ended: later ones are
     skipped and listed in ``skipped_periods``. Files are written serially: a process
@@ -865,7 +880,7 @@ def write_sample(
             continue
         stats.periods.append(p)
         valid = sorted(valid_units(reg, p)["unit_code"].to_list())
-        plans.append(_plan_period(units, valid, seed, p, scale == "province", now))
+        plans.append(_plan_period(units, valid, seed, p, scale == "province", now, per_unit))
     files = [f for plan in plans for f in plan.files]
     for plan in plans:
         stats.injected.extend(plan.injected)

@@ -34,6 +34,41 @@ def _period(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _cron(text: str) -> str:
+    from prefect.client.schemas.schedules import CronSchedule
+    from pydantic import ValidationError
+
+    try:
+        CronSchedule(cron=text)
+    except ValidationError:
+        raise argparse.ArgumentTypeError(f"not a cron expression: {text!r}") from None
+    return text
+
+
+def _timezone(text: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"unknown time zone: {text!r}") from None
+    return text
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"not a positive number: {text!r}")
+    return value
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="ronghe", description="融合党建 quarterly reports pipeline")
     p.add_argument(
@@ -76,7 +111,63 @@ def build_parser() -> argparse.ArgumentParser:
 
     u = sub.add_parser("units", help="print the unit registry")
     u.add_argument("--format", choices=["table", "csv"], default="table")
+
+    _add_operations(sub)
     return p
+
+
+def _add_operations(sub: Any) -> None:
+    """``serve``, ``watch`` and ``status`` (docs/operations.md)."""
+    sv = sub.add_parser(
+        "serve", help="register and serve the deployments on the Prefect server (PREFECT_API_URL)"
+    )
+    sv.add_argument("--inbox", type=Path, help="inbox to poll (default $RONGHE_HOME/inbox)")
+    sv.add_argument("--rules", type=Path, help="rules file for every served run")
+    sv.add_argument(
+        "--cron",
+        type=_cron,
+        default=_env("RONGHE_QUARTERLY_CRON", "0 2 10 1,4,7,10 *"),
+        help="quarterly schedule (default $RONGHE_QUARTERLY_CRON or '0 2 10 1,4,7,10 *')",
+    )
+    sv.add_argument(
+        "--timezone",
+        type=_timezone,
+        default=_env("RONGHE_TIMEZONE", "Asia/Shanghai"),
+        help="time zone of the schedule (default $RONGHE_TIMEZONE or Asia/Shanghai)",
+    )
+    sv.add_argument(
+        "--poll-minutes",
+        type=_positive,
+        default=_env("RONGHE_POLL_MINUTES", "10"),
+        help="how often the inbox-poll deployment runs (default 10)",
+    )
+    sv.add_argument(
+        "--burst-seconds",
+        type=_positive,
+        default=_env("RONGHE_BURST_SECONDS", "30"),
+        help="received events this close together make one ingest run (default 30)",
+    )
+    sv.add_argument(
+        "--settle-seconds",
+        type=_positive,
+        default=_env("RONGHE_SETTLE_SECONDS", "10"),
+        help="extra wait after a burst before its run starts (default 10)",
+    )
+
+    w = sub.add_parser("watch", help="announce new, fully written files in INBOX to Prefect")
+    w.add_argument("inbox", nargs="?", type=Path, help="default $RONGHE_HOME/inbox")
+    w.add_argument(
+        "--settle",
+        type=_positive,
+        default=5.0,
+        help="seconds a file's size and mtime must stay unchanged (default 5)",
+    )
+    w.add_argument("--interval", type=_positive, default=2.0, help="seconds between scans")
+    w.add_argument("--once", action="store_true", help="announce what is there now, then exit")
+
+    st = sub.add_parser("status", help="recent runs and open quarantines")
+    st.add_argument("--runs", type=int, default=10, help="how many recent runs (default 10)")
+    st.add_argument("--format", choices=["table", "json"], default="table")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -111,7 +202,7 @@ def _settings(args: argparse.Namespace) -> Any:
     from flows.settings import Settings
 
     home = args.home or (Path(os.environ["RONGHE_HOME"]) if os.environ.get("RONGHE_HOME") else None)
-    return Settings(**({"home": home} if home else {}))
+    return Settings(home=home) if home else Settings()
 
 
 def _dispatch(args: argparse.Namespace) -> int:

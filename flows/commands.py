@@ -336,3 +336,173 @@ def _show_demo(settings: Settings) -> None:
 
 def _round(v: Any) -> Any:
     return round(v, 1) if isinstance(v, float) else v
+
+
+# --- operations: serve, watch, status (docs/operations.md) ---------------------------
+
+
+def _prefect_api_url() -> str:
+    from flows.deployments import check_api
+    from flows.prefect_env import configure
+
+    # client side only: the operator's Prefect profile and PREFECT_API_URL are used as set
+    configure(None, quiet=False)
+    from prefect.settings import PREFECT_API_URL
+
+    return check_api(PREFECT_API_URL.value())
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    url = _prefect_api_url()
+    from flows.deployments import ServeConfig, serve
+
+    cfg = ServeConfig(
+        home=settings.home.resolve(),
+        inbox=(args.inbox or settings.inbox_dir).resolve(),
+        rules=args.rules.resolve() if args.rules else None,
+        cron=args.cron,
+        timezone=args.timezone,
+        poll_seconds=args.poll_minutes * 60,
+        burst_seconds=args.burst_seconds,
+        settle_seconds=args.settle_seconds,
+    )
+    err.print(
+        f"serving ronghe on {url}: quarterly '{cfg.cron}' ({cfg.timezone}), backfill,"
+        f" ingest on ronghe.report.received (bursts of {cfg.burst_seconds:g}s),"
+        f" inbox-poll every {cfg.poll_seconds / 60:g} min of {cfg.inbox}; home {cfg.home}"
+    )
+    serve(cfg)
+    return 0
+
+
+def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
+    inbox = (args.inbox or settings.inbox_dir).resolve()
+    if not inbox.is_dir():
+        raise FileNotFoundError(f"no such folder: {inbox}")
+    url = _prefect_api_url()
+    from flows.deployments import check_api
+    from flows.watch import Ledger, Watcher, emit_received, run
+
+    watcher = Watcher(
+        inbox,
+        Ledger(settings.home / "watch" / "announced.json"),
+        emit_received(inbox),
+        settle_seconds=args.settle,
+    )
+    down = False
+
+    def ready() -> bool:
+        nonlocal down
+        try:
+            check_api(url, timeout=5.0)
+        except RuntimeError as exc:
+            if not down:
+                err.print(f"[yellow]waiting for the Prefect server:[/yellow] {exc}")
+            down = True
+            return False
+        if down:
+            err.print("the Prefect server is back")
+        down = False
+        return True
+
+    err.print(f"watching {inbox} (files settle for {args.settle:g}s); announcing to {url}")
+    try:
+        n = run(watcher, args.interval, args.once, ready, lambda f: err.print(f"announced {f}"))
+    except KeyboardInterrupt:
+        err.print("stopped")
+        return 0
+    err.print(f"announced {n} files")
+    return 0
+
+
+RECENT_RUNS_SQL = """
+SELECT run_id, flow, state, started_at, finished_at, parameters
+FROM meta.runs ORDER BY started_at DESC LIMIT ?
+"""
+
+# "open": no version of the same (kind, unit, period) was loaded after the quarantined one
+OPEN_REPORTS_SQL = """
+WITH loaded AS (
+    SELECT 'supervision' AS kind, unit_code, period, received_at FROM raw.supervision
+    UNION ALL SELECT 'projects', unit_code, period, received_at FROM raw.projects
+    UNION ALL SELECT 'economy', unit_code, period, received_at FROM raw.economy
+)
+SELECT q.kind, q.unit_code, q.period, array_to_string(q.reasons, ',') AS reasons,
+       m.path, coalesce(m.received_at, q.quarantined_at) AS received_at
+FROM quarantine.reports q
+LEFT JOIN meta.file_manifest m ON m.sha256 = q.source_sha256
+WHERE NOT EXISTS (
+    SELECT 1 FROM loaded l
+    WHERE l.kind = q.kind AND l.unit_code = q.unit_code AND l.period = q.period
+      AND l.received_at > coalesce(m.received_at, q.quarantined_at)
+)
+ORDER BY received_at DESC, q.kind, q.unit_code, q.period
+"""
+
+# a rejected file is open until a file at the same path is received later and loads
+OPEN_FILES_SQL = """
+SELECT f.path, array_to_string(f.reasons, ',') AS reasons, f.quarantined_at
+FROM quarantine.files f
+WHERE NOT EXISTS (
+    SELECT 1 FROM meta.file_manifest m
+    WHERE m.path = f.path AND m.status <> 'rejected' AND m.received_at > f.quarantined_at
+)
+ORDER BY f.quarantined_at DESC, f.path
+"""
+
+
+def status(
+    settings: Settings, runs: int = 10
+) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
+    """Recent runs and open quarantines, from the published warehouse."""
+    from warehouse.store import connect_reader
+
+    con = connect_reader(settings.published_path)
+    try:
+        out = {}
+        for name, sql, params in (
+            ("runs", RECENT_RUNS_SQL, [runs]),
+            ("open_reports", OPEN_REPORTS_SQL, []),
+            ("open_files", OPEN_FILES_SQL, []),
+        ):
+            rel = con.execute(sql, params)
+            out[name] = ([d[0] for d in rel.description or []], rel.fetchall())
+        return out
+    finally:
+        con.close()
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    if args.runs < 1:
+        raise ValueError("--runs must be at least 1")
+    found = status(settings, args.runs)
+    if args.format == "json":
+        doc = {
+            name: [dict(zip(cols, r, strict=True)) for r in rows]
+            for name, (cols, rows) in found.items()
+        }
+        sys.stdout.write(
+            json.dumps(doc, ensure_ascii=False, default=_json_default, indent=1) + "\n"
+        )
+        return 0
+    cols, rows = found["runs"]
+    out.print(f"[bold]Recent runs[/bold] ({settings.published_path})")
+    _rows_out(cols[:-1], [r[:-1] for r in rows], "table")
+    cols, rows = found["open_reports"]
+    reasons: dict[str, int] = {}
+    for r in rows:
+        for code in str(r[3]).split(","):
+            reasons[code] = reasons.get(code, 0) + 1
+    by_reason = ", ".join(f"{k} {v}" for k, v in sorted(reasons.items()))
+    out.print(
+        f"\n[bold]Open quarantined reports[/bold]: {len(rows)}"
+        + (f" ({by_reason})" if by_reason else "")
+        + " — no newer version of the same kind, unit and period has loaded"
+    )
+    if rows:
+        _rows_out(cols, rows, "table")
+    cols, rows = found["open_files"]
+    out.print(f"\n[bold]Open rejected files[/bold]: {len(rows)}")
+    if rows:
+        _rows_out(cols, rows, "table")
+    return 0

@@ -2,20 +2,29 @@
 
 A run is a handful of tasks: find new files, one read-and-validate task per
 report kind, one load, one marts rebuild, one publish; never one per file.
+
+Every run that writes the warehouse goes through :func:`_run`, which holds the
+writer slot (a Prefect global concurrency limit for deployment runs, plus the
+file lock for every writer), starts from a clean working copy, publishes the
+analysts' file only on success and leaves a markdown artifact describing itself.
 """
 
 from __future__ import annotations
 
+import inspect
+import json
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from datetime import datetime
+from contextlib import ExitStack, contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import polars as pl
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import MissingContextError
 from prefect.runtime import flow_run
 
 from flows import progress
@@ -35,18 +44,45 @@ from transforms.periods import last_complete, parse_period, period_range
 from warehouse import store
 from warehouse.lock import writer_lock
 
+WRITER_LIMIT = "ronghe-warehouse-writer"
+"""The Prefect global concurrency limit (one slot) that deployment runs hold while writing."""
+RECEIVED_EVENT = "ronghe.report.received"
+"""The event ``ronghe watch`` emits for each new, fully written report file."""
+UNFINISHED_MARKER = ".unfinished"
+"""Beside the working copy while a run writes it; left behind by a failed or killed run."""
+
+_PERMANENT_OS_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError)
+
 
 def _transient(exc: BaseException) -> bool:
-    """Retry only I/O hiccups (a file briefly locked, a share dropping), never bad data."""
-    return isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError | IsADirectoryError)
+    """Retry only I/O hiccups (a file briefly locked, a share dropping), never bad data.
+
+    An ``OSError`` (or one wrapped as the direct cause) is transient unless the path
+    is simply wrong; anything else (bad values, reconciliation, rules) is not.
+    """
+    for e in (exc, exc.__cause__):
+        if isinstance(e, OSError) and not isinstance(e, _PERMANENT_OS_ERRORS):
+            return True
+    return False
 
 
 def _retry_on_io(task: Any, task_run: Any, state: Any) -> bool:
+    """Prefect ``retry_condition_fn``: retry the task only for a transient I/O error."""
     try:
-        state.result()
+        state.result(raise_on_failure=True)
     except Exception as exc:
         return _transient(exc)
     return False
+
+
+def _say(message: str) -> None:
+    """Tell the CLI user (progress line) and the Prefect run log."""
+    progress.step(message)
+    try:
+        logger = get_run_logger()
+    except MissingContextError:  # a plain function call outside a run: the CLI line only
+        return
+    logger.info(message)
 
 
 @task(
@@ -122,28 +158,176 @@ def publish_task(session: Session) -> None:
     progress.step(f"published {session.settings.published_path}")
 
 
+@task(
+    name="collect-burst",
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=2,
+    retry_condition_fn=_retry_on_io,
+)
+def collect_burst_task(path: str, occurred: str | None, burst_seconds: float) -> list[str]:
+    """The files named by every ``ronghe.report.received`` event of a debounced burst."""
+    paths = {path} if path else set()
+    if occurred and burst_seconds > 0:
+        start = datetime.fromisoformat(occurred)
+        paths.update(received_paths(start, start + timedelta(seconds=burst_seconds)))
+    return sorted(paths)
+
+
+def received_paths(since: datetime, until: datetime) -> list[str]:
+    """Paths named by the ``ronghe.report.received`` events that occurred in [since, until]."""
+    from prefect.client.orchestration import get_client
+    from prefect.events.filters import EventFilter, EventNameFilter, EventOccurredFilter
+
+    flt = EventFilter(
+        occurred=EventOccurredFilter.model_validate({"since": since, "until": until}),
+        event=EventNameFilter(name=[RECEIVED_EVENT]),
+    )
+    out: list[str] = []
+    with get_client(sync_client=True) as client:
+        page = client.read_events(filter=flt, limit=50)
+        for _ in range(2000):  # bounded: 100 000 events
+            out.extend(str(e.payload["path"]) for e in page.events if e.payload.get("path"))
+            if not page.next_page:
+                break
+            page = client.read_events_page(str(page.next_page))
+    return out
+
+
 def _run_id() -> str:
     rid = flow_run.get_id()
     return str(rid) if rid else str(uuid.uuid4())
 
 
+def _is_deployment_run() -> bool:
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    return bool(ctx and ctx.flow_run and ctx.flow_run.deployment_id)
+
+
+def _lock_holder(settings: Settings) -> str:
+    try:
+        info = json.loads(settings.lock_path.read_text(encoding="utf-8") or "{}")
+    except (OSError, ValueError):
+        info = {}
+    return str(info.get("what") or "another ronghe run")
+
+
 @contextmanager
-def _session(
-    flow_name: str, params: dict[str, Any], home: str | None, rules: str | None
-) -> Iterator[tuple[Session, str]]:
-    settings = Settings(**({"home": Path(home)} if home else {}))
+def _writer_slot(settings: Settings) -> Iterator[None]:
+    """Hold the one slot of the Prefect global concurrency limit ``WRITER_LIMIT``."""
+    from prefect.client.orchestration import get_client
+    from prefect.concurrency.sync import concurrency
+    from prefect.exceptions import ObjectNotFound
+
+    try:
+        with get_client(sync_client=True) as client:
+            limit = client.read_global_concurrency_limit_by_name(WRITER_LIMIT)
+        busy = limit.active and limit.active_slots >= limit.limit
+    except ObjectNotFound:
+        busy = False
+        _say(f"no Prefect concurrency limit {WRITER_LIMIT!r} (`ronghe serve` creates it)")
+    if busy:
+        _say(
+            f"waiting for a slot of the Prefect concurrency limit {WRITER_LIMIT!r}:"
+            f" {_lock_holder(settings)} is writing the warehouse"
+        )
+    with concurrency(WRITER_LIMIT, occupy=1, lease_duration=60, strict=False):
+        if busy:
+            _say(f"got the {WRITER_LIMIT!r} slot")
+        yield
+
+
+@contextmanager
+def _writer(settings: Settings, what: str) -> Iterator[None]:
+    """One writer at a time: the Prefect limit (deployment runs), then the file lock (all)."""
+    with ExitStack() as stack:
+        if _is_deployment_run():
+            stack.enter_context(_writer_slot(settings))
+        stack.enter_context(
+            writer_lock(settings.lock_path, what, settings.lock_timeout_seconds, on_wait=_say)
+        )
+        yield
+
+
+def _unfinished_runs(working: Path, published: Path) -> list[tuple[Any, ...]]:
+    """meta.runs rows of a working copy left by a failed or killed run, not yet published."""
+    try:
+        con = duckdb.connect(str(working), read_only=True)
+    except duckdb.Error as exc:
+        _say(f"the abandoned working copy cannot be opened ({exc}); its run log is lost")
+        return []
+    try:
+        rows = con.execute(
+            "SELECT run_id, flow, parameters::VARCHAR, started_at, finished_at, state"
+            " FROM meta.runs"
+        ).fetchall()
+    except duckdb.Error:
+        rows = []
+    finally:
+        con.close()
+    known: set[str] = set()
+    if published.exists():
+        pub = duckdb.connect(str(published), read_only=True)
+        try:
+            known = {r[0] for r in pub.execute("SELECT run_id FROM meta.runs").fetchall()}
+        except duckdb.Error:
+            known = set()
+        finally:
+            pub.close()
+    out = []
+    for run_id, fl, params, started, finished, _state in rows:
+        if run_id in known:
+            continue
+        # a run still "running" here was killed; either way it did not complete
+        out.append((run_id, fl, params, started, finished or datetime.now(), "failed"))
+    return out
+
+
+def _discard_unfinished(settings: Settings) -> list[tuple[Any, ...]]:
+    """Start from the published file if the last writer did not finish; keep its run log."""
+    working = settings.working_path
+    marker = working.parent / UNFINISHED_MARKER
+    if not marker.exists():
+        return []
+    carried = _unfinished_runs(working, settings.published_path) if working.exists() else []
+    for f in (working, working.with_name(working.name + ".wal")):
+        f.unlink(missing_ok=True)
+    _say("discarded the working copy left by an unfinished run; starting from the published file")
+    return carried
+
+
+def _record_carried(con: duckdb.DuckDBPyConnection, carried: Sequence[tuple[Any, ...]]) -> None:
+    with store.transaction(con):
+        for run_id, fl, params, started, finished, state in carried:
+            con.execute(
+                "INSERT OR REPLACE INTO meta.runs VALUES (?, ?, ?, ?, ?, ?)",
+                [run_id, fl, params, started, finished, state],
+            )
+
+
+Body = Callable[[Session, str], dict[str, Any]]
+
+
+def _run(
+    flow_name: str, params: dict[str, Any], home: str | None, rules: str | None, body: Body
+) -> dict[str, Any]:
+    """Run ``body`` as the one writer; publish and report only if it succeeds."""
+    settings = Settings(home=Path(home)) if home else Settings()
     run_id = _run_id()
-    with writer_lock(
-        settings.lock_path,
-        f"{flow_name} run {run_id}",
-        settings.lock_timeout_seconds,
-        on_wait=progress.step,
-    ):
+    with _writer(settings, f"{flow_name} run {run_id}"):
+        carried = _discard_unfinished(settings)
+        settings.working_path.parent.mkdir(parents=True, exist_ok=True)
+        marker = settings.working_path.parent / UNFINISHED_MARKER
+        marker.write_text(run_id, encoding="utf-8")
         session = Session.open(settings, Path(rules) if rules else None)
         try:
+            if carried:
+                _record_carried(session.con, carried)
             store.start_run(session.con, run_id, flow_name, params)
             try:
-                yield session, run_id
+                result = body(session, run_id)
             except BaseException:
                 store.finish_run(session.con, run_id, "failed")
                 raise
@@ -151,6 +335,62 @@ def _session(
             publish_task(session)
         finally:
             session.close()
+        marker.unlink(missing_ok=True)
+    _report(flow_name, run_id, result)
+    return result
+
+
+def _report(flow_name: str, run_id: str, result: dict[str, Any]) -> None:
+    """A markdown artifact for this run (files, reports, quarantine reasons, marts)."""
+    from prefect.artifacts import create_markdown_artifact
+
+    create_markdown_artifact(
+        markdown=run_markdown(flow_name, run_id, result),
+        key=f"ronghe-{flow_name}",
+        description=f"ronghe {flow_name} run: what was received, loaded and rebuilt",
+    )
+
+
+def run_markdown(flow_name: str, run_id: str, result: dict[str, Any]) -> str:
+    """The artifact's text: what a run received, loaded, quarantined and rebuilt."""
+    loaded = result["reports_loaded"]
+    lines = [
+        f"# ronghe {flow_name} run `{run_id}`",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| new files | {result['files']} |",
+        f"| already received (same bytes) | {result['already_received']} |",
+        f"| files rejected | {len(result['files_rejected'])} |",
+        f"| rows read = loaded + quarantined | {result['rows_read']} = {result['rows_loaded']}"
+        f" + {result['rows_quarantined']} |",
+        f"| reports loaded | {sum(loaded.values())} |",
+        f"| reports quarantined | {result['reports_quarantined']} |",
+        f"| rules version | {result['rules_version']} |",
+        "",
+        "## Reports loaded by kind",
+        "",
+        "| kind | reports |",
+        "|---|---|",
+        *(f"| {k} | {v} |" for k, v in sorted(loaded.items())),
+        "",
+        "## Reports quarantined by reason",
+        "",
+    ]
+    if result["reasons"]:
+        lines += ["| reason | reports |", "|---|---|"]
+        lines += [f"| `{k}` | {v} |" for k, v in sorted(result["reasons"].items())]
+    else:
+        lines.append("none")
+    if result["files_rejected"]:
+        lines += ["", "## Files rejected", "", *(f"- `{p}`" for p in result["files_rejected"])]
+    rebuilt = result["marts_rebuilt"]
+    lines += ["", "## Marts rebuilt", "", ", ".join(rebuilt) if rebuilt else "none"]
+    rows = result.get("mart_rows") or {}
+    if rows:
+        lines += ["", "| table | rows written |", "|---|---|"]
+        lines += [f"| {t} | {n} |" for t, n in sorted(rows.items())]
+    return "\n".join(lines) + "\n"
 
 
 def _ingest(session: Session, paths: list[Path], run_id: str) -> store.LoadSummary:
@@ -166,7 +406,10 @@ def _ingest(session: Session, paths: list[Path], run_id: str) -> store.LoadSumma
 
 
 def _result(
-    summary: store.LoadSummary, rebuilt: Sequence[str], rules_version: str
+    summary: store.LoadSummary,
+    rebuilt: Sequence[str],
+    rules_version: str,
+    mart_rows: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     return {
         "files": len(summary.files),
@@ -180,8 +423,30 @@ def _result(
         "files_rejected": [f.path for f in summary.files if f.status == "rejected"],
         "periods_loaded": summary.periods,
         "marts_rebuilt": list(rebuilt),
+        "mart_rows": mart_rows or {},
         "rules_version": rules_version,
     }
+
+
+def _ingest_body(paths: Sequence[str]) -> Body:
+    def body(session: Session, run_id: str) -> dict[str, Any]:
+        summary = _ingest(session, [Path(p) for p in paths], run_id)
+        rebuilt = sorted(summary.periods)
+        rows = marts_task(session, rebuilt)
+        return _result(summary, rebuilt, session.rules.version, rows)
+
+    return body
+
+
+def _inbox_body(inbox: str | None, quarters: Sequence[str]) -> Body:
+    def body(session: Session, run_id: str) -> dict[str, Any]:
+        box = Path(inbox) if inbox else session.settings.inbox_dir
+        summary = _ingest(session, [box], run_id)
+        rebuilt = sorted(set(quarters) | set(summary.periods))
+        rows = marts_task(session, rebuilt)
+        return _result(summary, rebuilt, session.rules.version, rows)
+
+    return body
 
 
 @flow(name="ronghe-ingest", log_prints=False)
@@ -190,11 +455,28 @@ def ingest_flow(
 ) -> dict[str, Any]:
     """Ingest the given files or folders now; rebuild the marts of the quarters they touch."""
     params = {"paths": paths, "home": home, "rules": rules}
-    with _session("ingest", params, home, rules) as (session, run_id):
-        summary = _ingest(session, [Path(p) for p in paths], run_id)
-        rebuilt = sorted(summary.periods)
-        marts_task(session, rebuilt)
-        return _result(summary, rebuilt, session.rules.version)
+    return _run("ingest", params, home, rules, _ingest_body(paths))
+
+
+@flow(name="ronghe-ingest", log_prints=False)
+def received_flow(
+    path: str = "",
+    occurred: str | None = None,
+    burst_seconds: float = 0.0,
+    home: str | None = None,
+    rules: str | None = None,
+) -> dict[str, Any]:
+    """Ingest the files of a burst of ``ronghe.report.received`` events (the event trigger).
+
+    The trigger fires on the first event of a burst and passes its path and time;
+    the run also ingests every file named by the events of the next ``burst_seconds``.
+    """
+    paths = collect_burst_task(path, occurred, burst_seconds)
+    present = [p for p in paths if Path(p).exists()]
+    if len(present) < len(paths):
+        _say(f"{len(paths) - len(present)} announced files are gone; ingesting the rest")
+    params = {"paths": present, "occurred": occurred, "home": home, "rules": rules}
+    return _run("ingest", params, home, rules, _ingest_body(present))
 
 
 @flow(name="ronghe-quarterly", log_prints=False)
@@ -211,12 +493,15 @@ def quarter_flow(
     """
     p = parse_period(period) if period else last_complete(datetime.now())
     params = {"period": p, "inbox": inbox, "home": home, "rules": rules}
-    with _session("quarterly", params, home, rules) as (session, run_id):
-        box = Path(inbox) if inbox else session.settings.inbox_dir
-        summary = _ingest(session, [box], run_id)
-        rebuilt = sorted({p, *summary.periods})
-        marts_task(session, rebuilt)
-        return _result(summary, rebuilt, session.rules.version)
+    return _run("quarterly", params, home, rules, _inbox_body(inbox, [p]))
+
+
+def _backfill(
+    start: str, end: str, inbox: str | None, home: str | None, rules: str | None
+) -> dict[str, Any]:
+    quarters = period_range(start, end)
+    params = {"from": quarters[0], "to": quarters[-1], "inbox": inbox, "home": home, "rules": rules}
+    return _run("backfill", params, home, rules, _inbox_body(inbox, quarters))
 
 
 @flow(name="ronghe-backfill", log_prints=False)
@@ -228,14 +513,51 @@ def backfill_flow(
     rules: str | None = None,
 ) -> dict[str, Any]:
     """Ingest what is new in the inbox, then rebuild the marts of every quarter in range."""
-    quarters = period_range(start, end)
-    params = {"from": quarters[0], "to": quarters[-1], "inbox": inbox, "home": home, "rules": rules}
-    with _session("backfill", params, home, rules) as (session, run_id):
-        box = Path(inbox) if inbox else session.settings.inbox_dir
-        summary = _ingest(session, [box], run_id)
-        rebuilt = sorted(set(quarters) | set(summary.periods))
-        marts_task(session, rebuilt)
-        return _result(summary, rebuilt, session.rules.version)
+    return _backfill(start, end, inbox, home, rules)
+
+
+def _named(name: str, annotation: Any, default: Any = inspect.Parameter.empty) -> inspect.Parameter:
+    """A keyword-only parameter, allowing a Python keyword (``from``) as its name.
+
+    ``inspect.Parameter`` refuses keywords, but Prefect only needs the signature to
+    name the deployment's parameters; the function receives them as ``**params``.
+    """
+    kw = inspect.Parameter.KEYWORD_ONLY
+    p = inspect.Parameter("_", kw, annotation=annotation, default=default)
+    setattr(p, "_name", name)  # noqa: B010 - the slot behind Parameter.name
+    return p
+
+
+def _backfill_params(**params: Any) -> dict[str, Any]:
+    """Ingest what is new in the inbox, then rebuild the marts of every quarter from … to."""
+    return _backfill(
+        params["from"], params["to"], params.get("inbox"), params.get("home"), params.get("rules")
+    )
+
+
+_backfill_params.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [
+        _named("from", str),
+        _named("to", str),
+        _named("rules", str | None, None),
+        _named("inbox", str | None, None),
+        _named("home", str | None, None),
+    ],
+    return_annotation=dict[str, Any],
+)
+_backfill_params.__annotations__ = {
+    "from": str,
+    "to": str,
+    "rules": str | None,
+    "inbox": str | None,
+    "home": str | None,
+    "return": dict[str, Any],
+}
+
+# deployments load the flow by module path (flows.flows.backfill_deployment_flow)
+_backfill_params.__name__ = _backfill_params.__qualname__ = "backfill_deployment_flow"
+backfill_deployment_flow = flow(name="ronghe-backfill", log_prints=False)(_backfill_params)
+"""The backfill as operators start it: parameters ``from``, ``to`` and optional ``rules``."""
 
 
 FLOWS: dict[str, Callable[..., Any]] = {

@@ -1,0 +1,160 @@
+"""The deployments ``ronghe serve`` registers and serves (docs/operations.md).
+
+- ``ronghe-quarterly/quarterly``: cron, on the quarter just ended;
+- ``ronghe-backfill/backfill``: parameters ``from``, ``to``, optional ``rules``;
+- ``ronghe-ingest/ingest``: triggered by ``ronghe.report.received``, debounced;
+- ``ronghe-ingest/inbox-poll``: every few minutes, whatever is in the inbox (safety net).
+
+All of them write the warehouse under the Prefect global concurrency limit
+``ronghe-warehouse-writer`` (one slot), which :func:`ensure_writer_limit` creates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flows.flows import (
+    RECEIVED_EVENT,
+    WRITER_LIMIT,
+    backfill_deployment_flow,
+    ingest_flow,
+    quarter_flow,
+    received_flow,
+)
+
+if TYPE_CHECKING:
+    from prefect.deployments.runner import RunnerDeployment
+
+DEFAULT_CRON = "0 2 10 1,4,7,10 *"
+"""02:00 on the 10th of January, April, July and October."""
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+TAGS = ["ronghe"]
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    """What ``ronghe serve`` registers: where the data lives and when things run."""
+
+    home: Path
+    inbox: Path
+    rules: Path | None = None
+    cron: str = DEFAULT_CRON
+    timezone: str = DEFAULT_TIMEZONE
+    poll_seconds: float = 600.0
+    burst_seconds: float = 30.0
+    settle_seconds: float = 10.0
+
+    def parameters(self, **extra: Any) -> dict[str, Any]:
+        base: dict[str, Any] = {"home": str(self.home)}
+        if self.rules is not None:
+            base["rules"] = str(self.rules)
+        return {**base, **extra}
+
+
+def received_trigger(cfg: ServeConfig) -> Any:
+    """Fire on the first ``ronghe.report.received`` of a burst, run once for the burst.
+
+    A reactive trigger with threshold 1 fires on the first event, then ignores the
+    events of the next ``burst_seconds``; the run is scheduled ``settle_seconds``
+    after that window closes and collects the paths of every event in it.
+    """
+    from prefect.events import DeploymentEventTrigger
+
+    return DeploymentEventTrigger(
+        name="ronghe: reports received",
+        description="a burst of received report files becomes one ingest run",
+        expect={RECEIVED_EVENT},
+        match={"prefect.resource.id": "ronghe.file.*"},
+        posture="Reactive",  # type: ignore[arg-type]
+        threshold=1,
+        within=timedelta(seconds=cfg.burst_seconds),
+        schedule_after=timedelta(seconds=cfg.burst_seconds + cfg.settle_seconds),
+        parameters=cfg.parameters(
+            path="{{ event.payload.path }}",
+            occurred="{{ event.occurred.isoformat() }}",
+            burst_seconds=cfg.burst_seconds,
+        ),
+    )
+
+
+def _ready(d: object) -> RunnerDeployment:
+    """``to_deployment`` is sync-compatible: called from sync code it returns the object."""
+    from prefect.deployments.runner import RunnerDeployment
+
+    if not isinstance(d, RunnerDeployment):
+        raise TypeError("build_deployments must be called from synchronous code")
+    return d
+
+
+def build_deployments(cfg: ServeConfig) -> list[RunnerDeployment]:
+    """The four deployments, ready for ``prefect.serve``."""
+    from prefect.deployments.runner import EntrypointType
+    from prefect.schedules import Cron, Interval
+
+    common: dict[str, Any] = {"tags": TAGS, "entrypoint_type": EntrypointType.MODULE_PATH}
+    made = [
+        quarter_flow.to_deployment(
+            name="quarterly",
+            schedules=[Cron(cfg.cron, timezone=cfg.timezone)],
+            parameters=cfg.parameters(inbox=str(cfg.inbox)),
+            description="Ingest the inbox and rebuild the marts of the quarter just ended.",
+            **common,
+        ),
+        backfill_deployment_flow.to_deployment(
+            name="backfill",
+            parameters=cfg.parameters(inbox=str(cfg.inbox)),
+            description="Ingest the inbox and rebuild the marts of every quarter from … to.",
+            **common,
+        ),
+        received_flow.to_deployment(
+            name="ingest",
+            triggers=[received_trigger(cfg)],
+            parameters=cfg.parameters(),
+            description=f"Ingest the files announced by {RECEIVED_EVENT} events (debounced).",
+            **common,
+        ),
+        ingest_flow.to_deployment(
+            name="inbox-poll",
+            schedules=[Interval(timedelta(seconds=cfg.poll_seconds))],
+            parameters=cfg.parameters(paths=[str(cfg.inbox)]),
+            description="Safety net: ingest whatever is new in the inbox.",
+            **common,
+        ),
+    ]
+    return [_ready(d) for d in made]
+
+
+def ensure_writer_limit() -> None:
+    """Create (or keep) the one-slot global concurrency limit all writing runs share."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        client.upsert_global_concurrency_limit_by_name(WRITER_LIMIT, limit=1)
+
+
+def check_api(url: str | None, timeout: float = 5.0) -> str:
+    """The Prefect API URL, if it is set and the server answers; else a one-line error."""
+    import httpx
+
+    if not url:
+        raise RuntimeError(
+            "PREFECT_API_URL is not set: start `prefect server start` and"
+            " export PREFECT_API_URL=http://127.0.0.1:4200/api (see docs/operations.md)"
+        )
+    try:
+        response = httpx.get(url.rstrip("/") + "/health", timeout=timeout)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise RuntimeError(f"the Prefect server at {url} is not reachable ({exc})") from None
+    return url
+
+
+def serve(cfg: ServeConfig) -> None:
+    """Register the deployments and run them from this process until interrupted."""
+    from prefect import serve as prefect_serve
+
+    ensure_writer_limit()
+    prefect_serve(*build_deployments(cfg), print_starting_message=True)

@@ -216,25 +216,25 @@ def _lock_holder(settings: Settings) -> str:
 
 @contextmanager
 def _writer_slot(settings: Settings) -> Iterator[None]:
-    """Hold the one slot of the Prefect global concurrency limit ``WRITER_LIMIT``."""
-    from prefect.client.orchestration import get_client
-    from prefect.concurrency.sync import concurrency
-    from prefect.exceptions import ObjectNotFound
+    """Hold the one slot of the Prefect global concurrency limit ``WRITER_LIMIT``.
 
-    try:
-        with get_client(sync_client=True) as client:
-            limit = client.read_global_concurrency_limit_by_name(WRITER_LIMIT)
-        busy = limit.active and limit.active_slots >= limit.limit
-    except ObjectNotFound:
-        busy = False
-        _say(f"no Prefect concurrency limit {WRITER_LIMIT!r} (`ronghe serve` creates it)")
-    if busy:
-        _say(
-            f"waiting for a slot of the Prefect concurrency limit {WRITER_LIMIT!r}:"
-            f" {_lock_holder(settings)} is writing the warehouse"
-        )
-    with concurrency(WRITER_LIMIT, occupy=1, lease_duration=60, strict=False):
-        if busy:
+    A first short attempt tells whether another run holds it, so a waiting run can
+    say what it waits for. Without the limit (``ronghe serve`` creates it) Prefect
+    warns and the file lock alone keeps writers apart.
+    """
+    from prefect.concurrency.sync import concurrency
+
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(
+                concurrency(WRITER_LIMIT, timeout_seconds=1, lease_duration=60, strict=False)
+            )
+        except TimeoutError:
+            _say(
+                f"waiting for a slot of the Prefect concurrency limit {WRITER_LIMIT!r}:"
+                f" {_lock_holder(settings)} is writing the warehouse"
+            )
+            stack.enter_context(concurrency(WRITER_LIMIT, lease_duration=60, strict=False))
             _say(f"got the {WRITER_LIMIT!r} slot")
         yield
 

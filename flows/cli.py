@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from transforms.periods import PeriodError
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -178,6 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError("a command is needed (see `ronghe --help`)")
         return _dispatch(args)
     except UsageError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    except PeriodError as exc:  # e.g. --from after --to: the command line is wrong
         _error(str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:

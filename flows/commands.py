@@ -127,6 +127,8 @@ def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
     with err.status(f"writing sample reports for {len(periods)} quarters…"):
         stats = write_sample(args.out, periods, seed=args.seed, scale=args.scale)
     err.print(f"wrote {stats.files} files to {args.out}")
+    if stats.skipped_periods:
+        err.print("skipped " + ", ".join(stats.skipped_periods) + ": the quarter has not ended yet")
     return 0
 
 

@@ -43,4 +43,7 @@ def configure(home: Path | None = None, quiet: bool = True) -> None:
         (home / "prefect").mkdir(parents=True, exist_ok=True)
         os.environ["PREFECT_HOME"] = str(home / "prefect")
     if quiet:
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        # One-shot commands speak through their own progress lines and one-line
+        # errors: Prefect's console handler only passes CRITICAL, while its API
+        # handler still records every log (and any traceback) with the flow run.
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")

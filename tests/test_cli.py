@@ -113,3 +113,17 @@ def test_ingest_on_the_embedded_server_is_clean_and_queryable(tmp_path: Path) ->
     assert again.returncode == 0, again.stderr
     assert "0 new, 2 already received" in again.stderr
     assert "Traceback" not in again.stdout + again.stderr
+
+
+@pytest.mark.integration
+def test_a_failed_run_is_one_line_with_exit_1(tmp_path: Path) -> None:
+    """A failure inside the flow: Prefect keeps the traceback, the user gets one line."""
+    home = tmp_path / "home"
+    (home / "work" / "warehouse.duckdb").mkdir(parents=True)  # the writer cannot open it
+    inbox = tmp_path / "inbox"
+    write_csv(inbox / "supervision_a.csv", [supervision_row()])
+    done = run_cli("ingest", str(inbox), home=home)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stdout + done.stderr
+    errors = [ln for ln in done.stderr.splitlines() if ln.startswith("ronghe: error:")]
+    assert len(errors) == 1 and "warehouse.duckdb" in errors[0]

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration
 def prefect_server() -> Iterator[None]:
     from flows.prefect_env import configure
 
-    configure()
+    configure(quiet=False)  # keep Prefect's console output, so noise would show
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=90):

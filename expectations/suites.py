@@ -25,17 +25,19 @@ import os
 import threading
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from transforms.columns import PII_PATTERNS, REPORT_KINDS, ColumnType, ReportKind
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-import great_expectations as gx
-import great_expectations.expectations as gxe
-from great_expectations.core.batch_definition import BatchDefinition
-from great_expectations.data_context.types.base import ProgressBarsConfig
-from great_expectations.expectations.row_conditions import Column as Col
-
-from transforms.columns import PII_PATTERNS, REPORT_KINDS, ColumnType, ReportKind
+# Great Expectations is imported where it is used, not here: the import alone takes
+# 3 s or more, and ``flows.steps`` starts it in a background thread (see
+# ``import_gx``) so that it overlaps the Prefect server's start-up.
+if TYPE_CHECKING:
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+    from great_expectations.core.batch_definition import BatchDefinition
 
 REASON_KEY = "reason"
 
@@ -74,6 +76,13 @@ REPORT_REASONS = (
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 
+def import_gx() -> None:
+    """Import the Great Expectations modules the suites use (idempotent, thread-safe)."""
+    import great_expectations
+    import great_expectations.expectations  # noqa: F401
+    from great_expectations.expectations import row_conditions  # noqa: F401
+
+
 def bad_flag(column: str) -> str:
     return f"{BAD}{column}"
 
@@ -108,11 +117,15 @@ def _meta(reason: str) -> dict[str, Any]:
 
 def _flag_is(flag: str, value: bool, reason: str, **kw: Any) -> gxe.Expectation:
     """The boolean flag column must be ``value`` (nulls are ignored)."""
+    import great_expectations.expectations as gxe
+
     return gxe.ExpectColumnValuesToBeInSet(column=flag, value_set=[value], meta=_meta(reason), **kw)
 
 
 def _flags_false(flags: list[str], reason: str, **kw: Any) -> gxe.Expectation:
     """Every one of the boolean flag columns must be False (they hold no nulls)."""
+    import great_expectations.expectations as gxe
+
     if len(flags) == 1:
         return _flag_is(flags[0], False, reason, **kw)
     return gxe.ExpectMulticolumnSumToEqual(
@@ -131,6 +144,9 @@ def _by_levels(kind: ReportKind) -> dict[tuple[str, ...], list[str]]:
 
 def expectations_for(kind: ReportKind) -> list[gxe.Expectation]:
     """The expectations of one kind, each tagged with its reason code."""
+    import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column as Col
+
     r = roles(kind)
     out: list[gxe.Expectation] = []
     # Flags: one expectation per reason over all the columns it concerns (GX's cost is
@@ -242,6 +258,9 @@ _CONTEXT_LOCK = threading.Lock()
 
 @cache
 def _context() -> Any:
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     # set again at use: Prefect's logging set-up may run after this module's import
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     ctx = gx.get_context(mode="ephemeral")
@@ -259,6 +278,8 @@ def runner(kind_name: str) -> Runner:
 
 @cache
 def _runner(kind_name: str) -> Runner:
+    import great_expectations as gx
+
     kind = REPORT_KINDS[kind_name]
     ctx = _context()
     suite = gx.ExpectationSuite(name=f"ronghe_{kind.name}")

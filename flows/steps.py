@@ -6,7 +6,11 @@ tested without Prefect; the flows only call them in order.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import sys
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +19,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from expectations.suites import import_gx
 from expectations.validate import Verdicts, validate
 from flows.settings import Settings
 from transforms.columns import REPORT_KINDS, kind_of
@@ -81,10 +86,26 @@ class Found:
 
 
 def find_new(con: duckdb.DuckDBPyConnection, files: Sequence[Path]) -> Found:
-    """Split files into those never received and those whose bytes were received before."""
-    shas = {}
+    """Split files into those never received and those whose bytes were received before.
+
+    A file whose path, size and modification time are those it had when it was last
+    hashed is not read again (``meta.file_hashes``): a backfill that passes over
+    quarters already loaded only lists them.
+    """
+    stats: dict[Path, store.FileStat] = {}
     for f in files:
-        shas[f] = hashlib.sha256(f.read_bytes()).hexdigest()
+        st = f.stat()
+        stats[f] = (str(f), st.st_size, st.st_mtime_ns)
+    cached = store.cached_hashes(con, list(stats.values()))
+    shas: dict[Path, str] = {}
+    hashed: list[tuple[str, int, int, str]] = []
+    for f in files:
+        sha = cached.get(str(f))
+        if sha is None:
+            sha = hashlib.sha256(f.read_bytes()).hexdigest()
+            hashed.append((*stats[f], sha))
+        shas[f] = sha
+    store.remember_hashes(con, hashed)
     known = store.known_files(con, shas.values())
     found = Found()
     seen: set[str] = set()
@@ -193,3 +214,26 @@ def ingest(
         for k, ps in group_by_kind(found.new).items()
     ]
     return found, load(session, batches, run_id, now, on_step)
+
+
+def import_gx_in_background() -> None:
+    """Start importing Great Expectations in a daemon thread.
+
+    The import takes 3 s or more, and the first seconds of a run are spent waiting
+    for the embedded Prefect server to start: done meanwhile, it costs nothing.
+    Validation imports the same modules where it needs them; Python's import lock
+    makes it wait for this import rather than repeat it. ``RONGHE_PRELOAD_GX=0``
+    turns it off.
+    """
+    if os.environ.get("RONGHE_PRELOAD_GX", "1") == "0" or "great_expectations" in sys.modules:
+        return
+
+    def work() -> None:
+        # a failure here is not lost: validation imports the same modules and raises it
+        with contextlib.suppress(Exception):
+            import_gx()
+
+    threading.Thread(target=work, name="ronghe-import-gx", daemon=True).start()
+
+
+import_gx_in_background()

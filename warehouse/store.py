@@ -104,6 +104,47 @@ def known_files(con: duckdb.DuckDBPyConnection, shas: Iterable[str]) -> set[str]
     return {r[0] for r in rows}
 
 
+FileStat = tuple[str, int, int]
+"""(path, size in bytes, modification time in ns): what says a file has not changed."""
+
+
+def cached_hashes(con: duckdb.DuckDBPyConnection, stats: Sequence[FileStat]) -> dict[str, str]:
+    """SHA-256s remembered for these paths, where the size and mtime are still the same."""
+    if not stats:
+        return {}
+    wanted = pl.DataFrame(
+        stats, schema={"path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64}, orient="row"
+    )
+    con.register("wanted_stats", wanted.to_arrow())
+    try:
+        rows = con.execute(
+            "SELECT h.path, h.sha256 FROM wanted_stats w JOIN meta.file_hashes h"
+            " ON h.path = w.path AND h.size = w.size AND h.mtime_ns = w.mtime_ns"
+        ).fetchall()
+    finally:
+        con.unregister("wanted_stats")
+    return dict(rows)
+
+
+def remember_hashes(
+    con: duckdb.DuckDBPyConnection, hashed: Sequence[tuple[str, int, int, str]]
+) -> None:
+    """Remember (path, size, mtime_ns, sha256) so that an unchanged file is not hashed again."""
+    if not hashed:
+        return
+    frame = pl.DataFrame(
+        hashed,
+        schema={"path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64, "sha256": pl.String},
+        orient="row",
+    ).unique("path", keep="last")
+    con.register("hashed_in", frame.to_arrow())
+    try:
+        with transaction(con):
+            con.execute("INSERT OR REPLACE INTO meta.file_hashes SELECT * FROM hashed_in")
+    finally:
+        con.unregister("hashed_in")
+
+
 def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

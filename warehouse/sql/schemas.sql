@@ -53,6 +53,18 @@ COMMENT ON COLUMN meta.file_manifest.archive_path IS '归档副本路径（按 S
 COMMENT ON COLUMN meta.file_manifest.size_bytes IS '文件字节数';
 COMMENT ON COLUMN meta.file_manifest.run_id IS '处理该文件的运行编号';
 
+CREATE TABLE IF NOT EXISTS meta.file_hashes (
+    path     VARCHAR PRIMARY KEY,
+    size     BIGINT NOT NULL,
+    mtime_ns BIGINT NOT NULL,
+    sha256   VARCHAR NOT NULL
+);
+COMMENT ON TABLE meta.file_hashes IS '收件箱文件的 SHA-256 缓存：路径、大小和修改时间都未变时不再重读重算';
+COMMENT ON COLUMN meta.file_hashes.path IS '文件路径';
+COMMENT ON COLUMN meta.file_hashes.size IS '文件字节数';
+COMMENT ON COLUMN meta.file_hashes.mtime_ns IS '文件修改时间（纳秒）';
+COMMENT ON COLUMN meta.file_hashes.sha256 IS '该大小和修改时间下文件内容的 SHA-256';
+
 CREATE TABLE IF NOT EXISTS meta.runs (
     run_id      VARCHAR PRIMARY KEY,
     flow        VARCHAR NOT NULL,

@@ -1,0 +1,132 @@
+"""Run a command as a subprocess; its wall time and peak memory.
+
+Peak memory is measured two ways, both on Linux without extra packages:
+
+- ``maxrss``: ``os.wait4`` returns the child's ``rusage``; its ``ru_maxrss`` is the
+  peak resident set of the largest single process in the child's tree (the
+  pipeline's own process, not the Prefect server beside it);
+- ``tree_rss``: the peak of the *sum* of the resident sets of the child and all its
+  descendants (the Prefect server subprocess included), sampled from ``/proc`` every
+  20 ms. Short spikes between samples can be missed, so it is a lower bound.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+MIB = 1024 * 1024
+
+
+@dataclass
+class Sample:
+    """One run of a command."""
+
+    seconds: float
+    maxrss_mib: float
+    tree_rss_mib: float
+    returncode: int
+    output: str = ""
+
+
+@dataclass
+class Series:
+    """Repeated runs of one variant; medians are what the report compares."""
+
+    label: str
+    samples: list[Sample] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(s.seconds for s in self.samples)
+
+    @property
+    def maxrss_mib(self) -> float:
+        return statistics.median(s.maxrss_mib for s in self.samples)
+
+    @property
+    def tree_rss_mib(self) -> float:
+        return statistics.median(s.tree_rss_mib for s in self.samples)
+
+    @property
+    def peak_tree_rss_mib(self) -> float:
+        return max(s.tree_rss_mib for s in self.samples)
+
+    def runs(self) -> str:
+        return ", ".join(f"{s.seconds:.2f}" for s in self.samples)
+
+
+def _children() -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        # the command name may hold spaces and parentheses: split after the last ')'
+        ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
+        out.setdefault(ppid, []).append(int(entry))
+    return out
+
+
+def tree_rss(pid: int) -> int:
+    """Bytes resident in ``pid`` and all its descendants now."""
+    kids = _children()
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/statm", "rb") as fh:
+                total += int(fh.read().split()[1]) * PAGE
+        except (OSError, IndexError, ValueError):
+            pass
+        todo.extend(kids.get(p, []))
+    return total
+
+
+def run(
+    cmd: Sequence[str],
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    log: Path | None = None,
+) -> Sample:
+    """Run ``cmd`` to the end; raise if it fails."""
+    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    try:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            list(cmd), env=dict(env) if env else None, cwd=cwd, stdout=out, stderr=out
+        )
+        peak = 0
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, tree_rss(proc.pid))
+                done.wait(0.02)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        done.set()
+        sampler.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        if log:
+            out.close()  # type: ignore[union-attr]
+    text = log.read_text(encoding="utf-8", errors="replace") if log else ""
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{text[-3000:]}")
+    return Sample(seconds, usage.ru_maxrss / 1024, peak / MIB, proc.returncode, text)

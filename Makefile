@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export RONGHE_HOME ?= $(CURDIR)/.ronghe
 
-.PHONY: demo test lint format bench clean install
+.PHONY: demo test lint format bench clean install ci
 
 install: $(STAMP)
 
@@ -35,3 +35,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .ronghe
+
+# what CI runs: install, lint, and the tests with a real Prefect server (docs/operations.md)
+ci:
+	.ci/run

@@ -169,8 +169,11 @@ def collect_burst_task(path: str, occurred: str | None, burst_seconds: float) ->
     """The files named by every ``ronghe.report.received`` event of a debounced burst."""
     paths = {path} if path else set()
     if occurred and burst_seconds > 0:
-        start = datetime.fromisoformat(occurred)
-        paths.update(received_paths(start, start + timedelta(seconds=burst_seconds)))
+        # the trigger fires on the first event it *processes*, which may have occurred a
+        # little after others of the burst: look back one window too (files already
+        # ingested by an earlier run are recognised by their bytes and skipped)
+        at, window = datetime.fromisoformat(occurred), timedelta(seconds=burst_seconds)
+        paths.update(received_paths(at - window, at + window))
     return sorted(paths)
 
 

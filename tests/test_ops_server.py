@@ -60,8 +60,17 @@ def api() -> Iterator[str]:
     configure(None)
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    with temporary_settings(updates={PREFECT_API_URL: API}):
-        yield API
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: API}):
+            yield API
+    finally:
+        # the event and log workers are process-wide singletons bound to this server:
+        # stop them so later tests (on their own harness server) start fresh ones
+        from prefect.events.worker import EventsWorker
+        from prefect.logging.handlers import APILogWorker
+
+        EventsWorker.drain_all(timeout=30, at_exit=False)
+        APILogWorker.drain_all(timeout=30, at_exit=False)
 
 
 def env_for(home: Path, **extra: str) -> dict[str, str]:

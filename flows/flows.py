@@ -11,6 +11,7 @@ analysts' file only on success and leaves a markdown artifact describing itself.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import json
 import uuid
@@ -452,11 +453,48 @@ def _inbox_body(inbox: str | None, quarters: Sequence[str]) -> Body:
     return body
 
 
+def _nothing_new(home: str | None, paths: Sequence[str]) -> int | None:
+    """How many files ``paths`` hold if every one is already in the published warehouse.
+
+    Read-only and lock-free, so a poll that finds nothing new neither waits for the
+    writer nor records a run nor publishes a copy.
+    """
+    settings = Settings(home=Path(home)) if home else Settings()
+    if not settings.published_path.exists():
+        return None
+    try:
+        files = scan([Path(p) for p in paths])
+        shas = sorted({hashlib.sha256(f.read_bytes()).hexdigest() for f in files})
+    except OSError:  # let the run itself meet (and retry) the I/O error
+        return None
+    if not shas:
+        return 0
+    con = store.connect_reader(settings.published_path)
+    try:
+        rows = con.execute(
+            "SELECT count(DISTINCT sha256) FROM meta.file_manifest WHERE list_contains(?, sha256)",
+            [shas],
+        ).fetchall()
+    finally:
+        con.close()
+    return len(files) if int(rows[0][0]) == len(shas) else None
+
+
+def _no_op(paths: Sequence[str], rules: str | None, received: int) -> dict[str, Any]:
+    from transforms.rules import load_rules
+
+    _say(f"nothing new in {', '.join(paths) or 'the announced files'}; the warehouse is unchanged")
+    summary = store.LoadSummary(already_received=received)
+    return _result(summary, [], load_rules(Path(rules) if rules else None).version)
+
+
 @flow(name="ronghe-ingest", log_prints=False)
 def ingest_flow(
     paths: list[str], home: str | None = None, rules: str | None = None
 ) -> dict[str, Any]:
     """Ingest the given files or folders now; rebuild the marts of the quarters they touch."""
+    if (received := _nothing_new(home, paths)) is not None:
+        return _no_op(paths, rules, received)
     params = {"paths": paths, "home": home, "rules": rules}
     return _run("ingest", params, home, rules, _ingest_body(paths))
 
@@ -478,6 +516,8 @@ def received_flow(
     present = [p for p in paths if Path(p).exists()]
     if len(present) < len(paths):
         _say(f"{len(paths) - len(present)} announced files are gone; ingesting the rest")
+    if (received := _nothing_new(home, present)) is not None:
+        return _no_op(present, rules, received)
     params = {"paths": present, "occurred": occurred, "home": home, "rules": rules}
     return _run("ingest", params, home, rules, _ingest_body(present))
 

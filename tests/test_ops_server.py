@@ -475,3 +475,17 @@ def test_tasks_retry_on_transient_io_only(api: str) -> None:
     io_state, bad_state = both()
     assert io_state.is_completed() and bad_state.is_failed()
     assert calls == {"io": 2, "bad": 1}
+
+
+def test_an_ingest_with_nothing_new_records_and_publishes_nothing(api: str, tmp_path: Path) -> None:
+    from flows.flows import ingest_flow
+
+    home, inbox = tmp_path / "home", tmp_path / "inbox"
+    write_csv(inbox / "supervision_1.csv", [supervision_row()])
+    first = ingest_flow(paths=[str(inbox)], home=str(home))
+    assert first["files"] == 1
+    stamp = (home / "warehouse.duckdb").stat().st_mtime_ns
+    again = ingest_flow(paths=[str(inbox)], home=str(home))
+    assert again["files"] == 0 and again["already_received"] == 1
+    assert (home / "warehouse.duckdb").stat().st_mtime_ns == stamp
+    assert published(home, "SELECT count(*) FROM meta.runs") == [(1,)]

@@ -12,6 +12,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -155,13 +156,15 @@ def read_and_validate(
 
 def archive(settings: Settings, batches: Sequence[KindBatch]) -> dict[str, Path]:
     """Archive every read file by SHA-256; files changed since reading are left out."""
-    archived: dict[str, Path] = {}
-    for b in batches:
-        for f in b.files:
-            target = store.archive_file(settings.archive_dir, Path(f.path), f.sha256)
-            if target is not None:
-                archived[f.sha256] = target
-    return archived
+    files = [f for b in batches for f in b.files]
+
+    def one(f: RawFile) -> Path | None:
+        return store.archive_file(settings.archive_dir, Path(f.path), f.sha256)
+
+    # many small files: the time is in system calls, which release the GIL
+    with ThreadPoolExecutor(max_workers=max(4, settings.workers * 2)) as pool:
+        targets = list(pool.map(one, files))
+    return {f.sha256: t for f, t in zip(files, targets, strict=True) if t is not None}
 
 
 def load(

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -157,7 +158,7 @@ def archive_file(archive_dir: Path, path: Path, sha256: str) -> Path | None:
     target = archive_dir / sha256[:2] / (sha256 + "".join(path.suffixes[-1:]).lower())
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + f".tmp{os.getpid()}")
+        tmp = target.with_name(f"{target.name}.tmp{os.getpid()}-{threading.get_ident()}")
         tmp.write_bytes(data)
         os.replace(tmp, target)
     return target

@@ -72,6 +72,10 @@ class CliReporter:
 
 @contextmanager
 def _reporting() -> Iterator[CliReporter]:
+    """Around a flow call: progress on stderr, and the embedded server ready."""
+    from flows.prefect_env import embedded
+
+    embedded.wait_ready()
     reporter = CliReporter()
     restore = progress.install(reporter)
     try:
@@ -82,9 +86,11 @@ def _reporting() -> Iterator[CliReporter]:
 
 
 def _prefect(settings: Settings) -> None:
-    from flows.prefect_env import configure
+    """Before Prefect is imported: quiet defaults, and the embedded server starting."""
+    from flows.prefect_env import configure, embedded
 
     configure(settings.home)
+    embedded.start()  # comes up while the flows and their libraries are imported
 
 
 def _summarise(result: dict[str, Any]) -> None:

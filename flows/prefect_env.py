@@ -6,7 +6,13 @@ operator's own environment still wins. See docs/operations.md for the reasons.
 
 from __future__ import annotations
 
+import atexit
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 DEFAULTS = {
@@ -47,3 +53,122 @@ def configure(home: Path | None = None, quiet: bool = True) -> None:
         # errors: Prefect's console handler only passes CRITICAL, while its API
         # handler still records every log (and any traceback) with the flow run.
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+
+
+class EmbeddedServer:
+    """The temporary Prefect server of a one-shot command, started early.
+
+    Prefect's own ephemeral mode imports the whole server code into the client and
+    then starts the same server app as a subprocess, one after the other. We start
+    that subprocess (the same uvicorn app, in ephemeral mode) at the very beginning
+    of the command, so it comes up while the client imports its own modules, and
+    the client never imports the server code. Its output goes to a log file under
+    ``PREFECT_HOME``; it is stopped when the command exits.
+    """
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url: str | None = None
+        self.log_path: Path | None = None
+
+    def start(self) -> bool:
+        """Start it unless a server is named by PREFECT_API_URL; True if started."""
+        if os.environ.get("PREFECT_API_URL") or self.process is not None:
+            return False
+        port = _free_port()
+        home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect")
+        home.mkdir(parents=True, exist_ok=True)
+        self.log_path = home / "embedded-server.log"
+        env = {
+            **os.environ,
+            "PREFECT_UI_ENABLED": "0",
+            "PREFECT__SERVER_EPHEMERAL": "1",
+            "PREFECT__SERVER_FINAL": "1",
+        }
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "--factory",
+                    "prefect.server.api.server:create_app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--log-level",
+                    "error",
+                    "--lifespan",
+                    "on",
+                ],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # a Ctrl-C reaches us, and we stop it in order
+                preexec_fn=_die_with_parent,
+            )
+        self.url = f"http://127.0.0.1:{port}/api"
+        os.environ["PREFECT_API_URL"] = self.url
+        # registered before Prefect is imported: atexit runs it after Prefect's own
+        # exit handlers have flushed their logs and events to this server
+        atexit.register(self.stop)
+        return True
+
+    def wait_ready(self, timeout: float | None = None) -> None:
+        """Block until the server answers its health check."""
+        if self.process is None or self.url is None:
+            return
+        limit = timeout or float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"the embedded Prefect server stopped at start-up (exit"
+                    f" {self.process.returncode}); see {self.log_path}"
+                )
+            try:
+                with urllib.request.urlopen(f"{self.url}/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(
+            f"the embedded Prefect server did not answer within {limit:.0f}s; see {self.log_path}"
+        )
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None:
+            return
+        if os.environ.get("PREFECT_API_URL") == self.url:
+            del os.environ["PREFECT_API_URL"]
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _die_with_parent() -> None:
+    """In the server's process: if the command is killed outright, stop too (Linux)."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+embedded = EmbeddedServer()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import json
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -43,7 +42,7 @@ from flows.steps import (
 )
 from transforms.periods import last_complete, parse_period, period_range
 from warehouse import store
-from warehouse.lock import writer_lock
+from warehouse.lock import holder, writer_lock
 
 WRITER_LIMIT = "ronghe-warehouse-writer"
 """The Prefect global concurrency limit (one slot) that deployment runs hold while writing."""
@@ -210,14 +209,6 @@ def _is_deployment_run() -> bool:
     return bool(ctx and ctx.flow_run and ctx.flow_run.deployment_id)
 
 
-def _lock_holder(settings: Settings) -> str:
-    try:
-        info = json.loads(settings.lock_path.read_text(encoding="utf-8") or "{}")
-    except (OSError, ValueError):
-        info = {}
-    return str(info.get("what") or "another ronghe run")
-
-
 @contextmanager
 def _writer_slot(settings: Settings) -> Iterator[None]:
     """Hold the one slot of the Prefect global concurrency limit ``WRITER_LIMIT``.
@@ -236,7 +227,7 @@ def _writer_slot(settings: Settings) -> Iterator[None]:
         except TimeoutError:
             _say(
                 f"waiting for a slot of the Prefect concurrency limit {WRITER_LIMIT!r}:"
-                f" {_lock_holder(settings)} is writing the warehouse"
+                f" {holder(settings.lock_path)} is writing the warehouse"
             )
             stack.enter_context(concurrency(WRITER_LIMIT, lease_duration=60, strict=False))
             _say(f"got the {WRITER_LIMIT!r} slot")

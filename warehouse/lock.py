@@ -20,7 +20,8 @@ class LockTimeout(RuntimeError):
     """The writer lock could not be taken in time."""
 
 
-def _holder(path: Path) -> str:
+def holder(path: Path) -> str:
+    """Who holds (or last held) the writer lock at ``path``, in words."""
     try:
         info = json.loads(path.read_text(encoding="utf-8") or "{}")
     except (OSError, ValueError):
@@ -50,11 +51,11 @@ def writer_lock(
                 break
             except BlockingIOError:
                 if not told and on_wait is not None:
-                    on_wait(f"waiting for {_holder(path)} to finish writing the warehouse")
+                    on_wait(f"waiting for {holder(path)} to finish writing the warehouse")
                     told = True
                 if time.monotonic() > deadline:
                     raise LockTimeout(
-                        f"gave up after {timeout:.0f}s waiting for {_holder(path)}"
+                        f"gave up after {timeout:.0f}s waiting for {holder(path)}"
                     ) from None
                 time.sleep(poll)
         info = {"what": what, "pid": os.getpid(), "since": datetime.now().isoformat("T", "seconds")}

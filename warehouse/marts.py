@@ -107,8 +107,9 @@ def _run(
         missing = [p for p in wanted if p not in values]
         if missing:
             raise KeyError(f"{name}: no value for parameter(s) {', '.join(missing)}")
-        row = con.execute(statement, {p: values[p] for p in wanted}).fetchone()
-        total = int(row[0]) if row and isinstance(row[0], int) else 0
+        # fetch the whole (one-row) result: DuckDB 2 keeps an unfinished result open
+        rows = con.execute(statement, {p: values[p] for p in wanted}).fetchall()
+        total = int(rows[0][0]) if rows and isinstance(rows[0][0], int) else 0
     return total
 
 

@@ -206,8 +206,7 @@ def _error(message: str) -> None:
 def _settings(args: argparse.Namespace) -> Any:
     from flows.settings import Settings
 
-    home = args.home or (Path(os.environ["RONGHE_HOME"]) if os.environ.get("RONGHE_HOME") else None)
-    return Settings(home=home) if home else Settings()
+    return Settings.load(args.home)  # else RONGHE_HOME, else ~/.ronghe
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
@@ -111,7 +111,11 @@ def _summarise(result: dict[str, Any]) -> None:
         )
     )
     if result["files_rejected"]:
-        err.print(f"[bold]files rejected[/bold] {len(result['files_rejected'])}")
+        err.print(
+            f"[bold]files rejected[/bold] {len(result['files_rejected'])}"
+            " (nothing in them loaded: unreadable, unknown kind, missing columns,"
+            " or every report quarantined)"
+        )
     if result["marts_rebuilt"]:
         periods = result["marts_rebuilt"]
         span = periods[0] if len(periods) == 1 else f"{periods[0]}…{periods[-1]}"
@@ -154,6 +158,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
+    from transforms.periods import period_range
+
+    period_range(args.start, args.end)  # a reversed range is a usage error: before any server
     _prefect(settings)
     from flows.flows import backfill_flow
 
@@ -259,13 +266,15 @@ def _json_default(v: Any) -> Any:
     return str(v)
 
 
-def run_query(settings: Settings, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+def run_query(
+    settings: Settings, sql: str, params: Sequence[Any] = ()
+) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Run one read-only query on the published warehouse."""
     from warehouse.store import connect_reader
 
     con = connect_reader(settings.published_path)
     try:
-        rel = con.execute(sql)
+        rel = con.execute(sql, list(params) or None)
         columns = [d[0] for d in rel.description or []]
         return columns, rel.fetchall()
     finally:
@@ -423,61 +432,23 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-RECENT_RUNS_SQL = """
-SELECT run_id, flow, state, started_at, finished_at, parameters
-FROM meta.runs ORDER BY started_at DESC LIMIT ?
-"""
-
-# "open": no version of the same (kind, unit, period) was loaded after the quarantined one
-OPEN_REPORTS_SQL = """
-WITH loaded AS (
-    SELECT 'supervision' AS kind, unit_code, period, received_at FROM raw.supervision
-    UNION ALL SELECT 'projects', unit_code, period, received_at FROM raw.projects
-    UNION ALL SELECT 'economy', unit_code, period, received_at FROM raw.economy
+STATUS_QUERIES = (
+    ("runs", "status_recent_runs.sql"),
+    ("open_reports", "status_open_reports.sql"),
+    ("open_files", "status_open_files.sql"),
 )
-SELECT q.kind, q.unit_code, q.period, array_to_string(q.reasons, ',') AS reasons,
-       m.path, coalesce(m.received_at, q.quarantined_at) AS received_at
-FROM quarantine.reports q
-LEFT JOIN meta.file_manifest m ON m.sha256 = q.source_sha256
-WHERE NOT EXISTS (
-    SELECT 1 FROM loaded l
-    WHERE l.kind = q.kind AND l.unit_code = q.unit_code AND l.period = q.period
-      AND l.received_at > coalesce(m.received_at, q.quarantined_at)
-)
-ORDER BY received_at DESC, q.kind, q.unit_code, q.period
-"""
-
-# a rejected file is open until a file at the same path is received later and loads
-OPEN_FILES_SQL = """
-SELECT f.path, array_to_string(f.reasons, ',') AS reasons, f.quarantined_at
-FROM quarantine.files f
-WHERE NOT EXISTS (
-    SELECT 1 FROM meta.file_manifest m
-    WHERE m.path = f.path AND m.status <> 'rejected' AND m.received_at > f.quarantined_at
-)
-ORDER BY f.quarantined_at DESC, f.path
-"""
 
 
 def status(
     settings: Settings, runs: int = 10
 ) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
     """Recent runs and open quarantines, from the published warehouse."""
-    from warehouse.store import connect_reader
+    from warehouse.schema import sql_file
 
-    con = connect_reader(settings.published_path)
-    try:
-        out = {}
-        for name, sql, params in (
-            ("runs", RECENT_RUNS_SQL, [runs]),
-            ("open_reports", OPEN_REPORTS_SQL, []),
-            ("open_files", OPEN_FILES_SQL, []),
-        ):
-            rel = con.execute(sql, params)
-            out[name] = ([d[0] for d in rel.description or []], rel.fetchall())
-        return out
-    finally:
-        con.close()
+    return {
+        name: run_query(settings, sql_file(file), [runs] if name == "runs" else [])
+        for name, file in STATUS_QUERIES
+    }
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:

@@ -11,7 +11,6 @@ analysts' file only on success and leaves a markdown artifact describing itself.
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -309,7 +308,7 @@ def _run(
     flow_name: str, params: dict[str, Any], home: str | None, rules: str | None, body: Body
 ) -> dict[str, Any]:
     """Run ``body`` as the one writer; publish and report only if it succeeds."""
-    settings = Settings(home=Path(home)) if home else Settings()
+    settings = Settings.load(home)
     run_id = _run_id()
     with _writer(settings, f"{flow_name} run {run_id}"):
         carried = _discard_unfinished(settings)
@@ -448,27 +447,23 @@ def _nothing_new(home: str | None, paths: Sequence[str]) -> int | None:
     """How many files ``paths`` hold if every one is already in the published warehouse.
 
     Read-only and lock-free, so a poll that finds nothing new neither waits for the
-    writer nor records a run nor publishes a copy.
+    writer nor records a run nor publishes a copy. Files unchanged since they were
+    hashed are not read again (the published ``meta.file_hashes``).
     """
-    settings = Settings(home=Path(home)) if home else Settings()
+    settings = Settings.load(home)
     if not settings.published_path.exists():
         return None
-    try:
-        files = scan([Path(p) for p in paths])
-        shas = sorted({hashlib.sha256(f.read_bytes()).hexdigest() for f in files})
-    except OSError:  # let the run itself meet (and retry) the I/O error
-        return None
-    if not shas:
-        return 0
     con = store.connect_reader(settings.published_path)
     try:
-        rows = con.execute(
-            "SELECT count(DISTINCT sha256) FROM meta.file_manifest WHERE list_contains(?, sha256)",
-            [shas],
-        ).fetchall()
+        files = scan([Path(p) for p in paths])
+        if not files:
+            return 0
+        found = find_new(con, files, remember=False)
+    except (OSError, duckdb.Error):  # let the run itself meet (and retry) the error
+        return None
     finally:
         con.close()
-    return len(files) if int(rows[0][0]) == len(shas) else None
+    return None if found.new else len(files)
 
 
 def _no_op(paths: Sequence[str], rules: str | None, received: int) -> dict[str, Any]:
@@ -592,10 +587,3 @@ _backfill_params.__annotations__ = {
 _backfill_params.__name__ = _backfill_params.__qualname__ = "backfill_deployment_flow"
 backfill_deployment_flow = flow(name="ronghe-backfill", log_prints=False)(_backfill_params)
 """The backfill as operators start it: parameters ``from``, ``to`` and optional ``rules``."""
-
-
-FLOWS: dict[str, Callable[..., Any]] = {
-    "ingest": ingest_flow,
-    "quarterly": quarter_flow,
-    "backfill": backfill_flow,
-}

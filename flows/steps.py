@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shutil
 import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -51,7 +52,7 @@ class Session:
         working, published = settings.working_path, settings.published_path
         if not working.exists() and published.exists():
             working.parent.mkdir(parents=True, exist_ok=True)
-            working.write_bytes(published.read_bytes())
+            shutil.copyfile(published, working)
         con = store.connect(working, settings.duckdb_threads, settings.duckdb_memory_limit)
         store.ensure_schema(con, registry)
         return cls(settings, con, registry, rules)
@@ -86,12 +87,14 @@ class Found:
     already_received: list[Path] = field(default_factory=list)
 
 
-def find_new(con: duckdb.DuckDBPyConnection, files: Sequence[Path]) -> Found:
-    """Split files into those never received and those whose bytes were received before.
+def hash_files(
+    con: duckdb.DuckDBPyConnection, files: Sequence[Path], remember: bool = True
+) -> dict[Path, str]:
+    """The SHA-256 of each file, reading only files not hashed before as they are now.
 
     A file whose path, size and modification time are those it had when it was last
-    hashed is not read again (``meta.file_hashes``): a backfill that passes over
-    quarters already loaded only lists them.
+    hashed is not read again (``meta.file_hashes``). ``remember=False`` leaves the cache
+    as it is (a read-only connection).
     """
     stats: dict[Path, store.FileStat] = {}
     for f in files:
@@ -106,7 +109,17 @@ def find_new(con: duckdb.DuckDBPyConnection, files: Sequence[Path]) -> Found:
             sha = hashlib.sha256(f.read_bytes()).hexdigest()
             hashed.append((*stats[f], sha))
         shas[f] = sha
-    store.remember_hashes(con, hashed)
+    if remember:
+        store.remember_hashes(con, hashed)
+    return shas
+
+
+def find_new(con: duckdb.DuckDBPyConnection, files: Sequence[Path], remember: bool = True) -> Found:
+    """Split files into those never received and those whose bytes were received before.
+
+    A backfill that passes over quarters already loaded only lists them (``hash_files``).
+    """
+    shas = hash_files(con, files, remember)
     known = store.known_files(con, shas.values())
     found = Found()
     seen: set[str] = set()

@@ -21,6 +21,7 @@ from typing import Any
 import polars as pl
 
 from transforms.columns import ReportKind
+from transforms.parse import POLARS_TYPES
 
 COUNTY = "320602000000"  # 崇川区
 TOWNSHIP = "320602001000"
@@ -30,17 +31,6 @@ MERGED = "320611000000"  # 港闸区, valid until 2019Q4 (example)
 UNKNOWN = "320699999999"
 
 NOW = datetime(2018, 6, 30, 12, 0)
-
-POLARS_TYPES: dict[str, pl.DataType] = {
-    "code": pl.String(),
-    "period": pl.String(),
-    "timestamp": pl.Datetime("us"),
-    "int": pl.Int64(),
-    "decimal": pl.Float64(),
-    "bool": pl.Boolean(),
-    "text": pl.String(),
-    "enum": pl.String(),
-}
 
 
 def registry() -> pl.DataFrame:

@@ -40,6 +40,9 @@ def test_usage_errors_exit_2_with_one_line(capsys: pytest.CaptureFixture[str]) -
     assert main(["frobnicate"]) == 2
     assert main([]) == 2
     assert main(["backfill", "--from", "2017Q3", "--to", "2017Q1"]) == 2
+    from flows.prefect_env import embedded
+
+    assert embedded.process is None  # a usage error starts no Prefect server
 
 
 def test_failures_exit_1_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

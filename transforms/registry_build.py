@@ -27,16 +27,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-HEADER = (
-    "unit_code",
-    "name",
-    "level",
-    "kind",
-    "parent_code",
-    "valid_from",
-    "valid_to",
-    "synthetic",
-)
+from transforms.registry import COLUMNS
 
 # (code6, name, kind, valid_from, valid_to)
 COUNTIES: tuple[tuple[str, str, str, str, str], ...] = (
@@ -447,7 +438,7 @@ def build_rows(seed: int = 2016) -> list[Row]:
 def render(rows: list[Row]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(HEADER)
+    w.writerow(COLUMNS)
     for r in rows:
         w.writerow(r.cells())
     return buf.getvalue()

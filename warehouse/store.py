@@ -24,6 +24,7 @@ import duckdb
 import polars as pl
 
 from transforms.columns import REPORT_KINDS
+from transforms.registry import COLUMNS as REGISTRY_COLUMNS
 from warehouse.schema import all_ddl, sql_file
 
 if TYPE_CHECKING:
@@ -71,16 +72,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, registry: pl.DataFrame) -> Non
         for stmt in all_ddl():
             con.execute(stmt)
         ensure_marts(con)
-        units = registry.select(
-            "unit_code",
-            "name",
-            "level",
-            "kind",
-            "parent_code",
-            "valid_from",
-            "valid_to",
-            "synthetic",
-        )
+        units = registry.select(REGISTRY_COLUMNS)
         con.register("registry_in", units.to_arrow())
         changed = con.execute(
             "SELECT (SELECT count(*) FROM (FROM core.units EXCEPT FROM registry_in))"
@@ -144,10 +136,6 @@ def remember_hashes(
             con.execute("INSERT OR REPLACE INTO meta.file_hashes SELECT * FROM hashed_in")
     finally:
         con.unregister("hashed_in")
-
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def archive_file(archive_dir: Path, path: Path, sha256: str) -> Path | None:

@@ -1,19 +1,22 @@
-"""Operations against a real Prefect server (``prefect server start``, started by .ci/run).
+"""Operations against a real Prefect server (``prefect server start``).
 
-Set ``RONGHE_TEST_PREFECT_API_URL`` to its API URL to run these locally; without it they
-skip, unless ``RONGHE_REQUIRE_PREFECT_SERVER`` is set (CI), where they fail instead.
-Every loop is bounded; nothing asserts wall times.
+The module starts its own server on 127.0.0.1 (a free port, a PREFECT_HOME in a temp
+folder) and stops it afterwards; ``RONGHE_TEST_PREFECT_API_URL`` names one already
+running instead. Every loop is bounded; nothing asserts wall times.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,17 +27,10 @@ import pytest
 from factories import COUNTY, COUNTY2, supervision_row, write_csv
 
 API = os.environ.get("RONGHE_TEST_PREFECT_API_URL", "")
-REQUIRED = bool(os.environ.get("RONGHE_REQUIRE_PREFECT_SERVER"))
 BIN = Path(sys.executable).parent
 COUNTY3 = "320621000000"  # 海安县
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(
-        not API and not REQUIRED,
-        reason="RONGHE_TEST_PREFECT_API_URL is not set (.ci/run starts a server and sets it)",
-    ),
-]
+pytestmark = pytest.mark.integration
 
 T = TypeVar("T")
 
@@ -51,10 +47,69 @@ def wait_for(what: str, check: Callable[[], T | None], timeout: float = 120.0) -
         time.sleep(0.5)
 
 
+def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """``prefect server start`` on a free loopback port, with its own home; its API URL.
+
+    Not the embedded server's quiet defaults (flows/prefect_env.py): the triggers and
+    the event persister must run here, or event-triggered deployments never fire.
+    """
+    from flows.prefect_env import DEFAULTS
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in DEFAULTS and k not in ("PREFECT_API_URL", "PREFECT_HOME")
+    }
+    env.update(
+        PREFECT_HOME=str(folder / "home"),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_UI_ENABLED="false",
+    )
+    with open(folder / "server.log", "wb") as log:
+        proc = subprocess.Popen(
+            [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}/api"
+
+    def healthy() -> bool:
+        if proc.poll() is not None:
+            log_text = (folder / "server.log").read_text(errors="replace")
+            pytest.fail(f"the Prefect server did not start:\n{log_text}")
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2):
+                return True
+        except OSError:
+            return False
+
+    wait_for("the Prefect server to answer", healthy, timeout=180)
+    return proc, url
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
 @pytest.fixture(scope="module")
-def api() -> Iterator[str]:
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    global API
+    server = None
     if not API:
-        pytest.fail("RONGHE_REQUIRE_PREFECT_SERVER is set but RONGHE_TEST_PREFECT_API_URL is not")
+        server, API = start_server(tmp_path_factory.mktemp("prefect-server"))
     from flows.prefect_env import configure
 
     configure(None)
@@ -71,6 +126,8 @@ def api() -> Iterator[str]:
 
         EventsWorker.drain_all(timeout=30, at_exit=False)
         APILogWorker.drain_all(timeout=30, at_exit=False)
+        if server is not None:
+            stop_server(server)
 
 
 def env_for(home: Path, **extra: str) -> dict[str, str]:

@@ -82,8 +82,8 @@ def count_files(inbox: Path) -> int:
 
 
 def generate(work: Path, province: bool, backfill: bool) -> dict[str, Path]:
-    from transforms.registry import load_registry
-    from transforms.sample import write_sample
+    from synthetic.sample import write_sample
+    from warehouse.registry import load_registry
 
     out: dict[str, Path] = {}
     say("writing the city quarter (one file per unit per kind)")

@@ -130,8 +130,8 @@ def _summarise(result: dict[str, Any]) -> None:
 
 
 def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
+    from synthetic.sample import write_sample
     from transforms.periods import period_range
-    from transforms.sample import write_sample
 
     periods = period_range(args.start, args.end)
     with err.status(f"writing sample reports for {len(periods)} quarters…"):
@@ -196,7 +196,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     from expectations.validate import explain
     from flows.steps import group_by_kind, read_and_validate, scan
-    from transforms.registry import load_registry
+    from warehouse.registry import load_registry
 
     missing = [str(f) for f in args.files if not f.exists()]
     if missing:
@@ -288,7 +288,7 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_units(args: argparse.Namespace, settings: Settings) -> int:
-    from transforms.registry import load_registry
+    from warehouse.registry import load_registry
 
     reg = load_registry(settings.scale)
     _rows_out(reg.columns, list(reg.iter_rows()), "csv" if args.format == "csv" else "table")
@@ -296,8 +296,8 @@ def cmd_units(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from synthetic.sample import write_sample
     from transforms.periods import period_range
-    from transforms.sample import write_sample
 
     inbox = settings.inbox_dir
     periods = period_range("2016Q1", "2017Q4")

@@ -467,7 +467,7 @@ def _nothing_new(home: str | None, paths: Sequence[str]) -> int | None:
 
 
 def _no_op(paths: Sequence[str], rules: str | None, received: int) -> dict[str, Any]:
-    from transforms.rules import load_rules
+    from warehouse.ruleset import load_rules
 
     _say(f"nothing new in {', '.join(paths) or 'the announced files'}; the warehouse is unchanged")
     summary = store.LoadSummary(already_received=received)

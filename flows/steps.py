@@ -27,10 +27,10 @@ from flows.settings import Settings
 from transforms.columns import REPORT_KINDS, kind_of
 from transforms.parse import parse, stack
 from transforms.read import RawFile, read_files
-from transforms.registry import load_registry
-from transforms.rules import Rules, load_rules
 from warehouse import store
 from warehouse.marts import build_marts
+from warehouse.registry import load_registry
+from warehouse.ruleset import Rules, load_rules
 
 IGNORED_PREFIXES = (".", "~$", "~")
 IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".swp")

@@ -95,7 +95,7 @@ def test_backfill_with_changed_rules_recomputes_the_marts(
     prefect_server: None, tmp_path: Path
 ) -> None:
     from flows.flows import backfill_flow
-    from transforms.rules import default_rules_path
+    from warehouse.ruleset import default_rules_path
 
     home, inbox = tmp_path / "home", tmp_path / "inbox"
     write_csv(

@@ -13,8 +13,8 @@ import duckdb
 import pytest
 from warehouse_fixture import economy, new_warehouse, scored_unit, unit
 
-from transforms.rules import load_rules
 from warehouse.marts import build_marts
+from warehouse.ruleset import load_rules
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 QUERIES = sorted((DOCS / "queries").glob("*.sql"))

@@ -11,8 +11,8 @@ import duckdb
 import pytest
 from warehouse_fixture import economy, new_warehouse, project, scored_unit, supervision, unit
 
-from transforms.rules import Rules, load_rules
 from warehouse.marts import build_marts
+from warehouse.ruleset import Rules, load_rules
 
 RULES = load_rules()
 

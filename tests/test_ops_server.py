@@ -169,7 +169,7 @@ def village_files(inbox: Path, period: str, n: int) -> int:
     """One supervision file per village: enough files that a run takes a while."""
     import polars as pl
 
-    from transforms.registry import load_registry
+    from warehouse.registry import load_registry
 
     reg = load_registry("city").filter(
         (pl.col("level") == "village")

@@ -8,8 +8,8 @@ from collections import Counter
 import polars as pl
 import pytest
 
-from transforms import registry_build
-from transforms.registry import COLUMNS, load_registry, valid_units
+from synthetic import registry_build
+from warehouse.registry import COLUMNS, load_registry, valid_units
 
 COUNTIES_2016 = {
     # code: (name, streets, towns, others)

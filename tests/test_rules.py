@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from transforms.rules import (
+from warehouse.ruleset import (
     DEVELOPMENT_COMPONENTS,
     PARTY_COMPONENTS,
     Band,

@@ -9,11 +9,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from synthetic.sample import SampleStats, write_sample
 from transforms.columns import REPORT_KINDS, kind_of
 from transforms.parse import parse, stack
 from transforms.read import read_files
-from transforms.registry import load_registry, valid_units
-from transforms.sample import SampleStats, write_sample
+from warehouse.registry import load_registry, valid_units
 
 NOW = datetime(2026, 1, 1)
 

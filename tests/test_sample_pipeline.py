@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.steps import ingest, marts
-from transforms.sample import write_sample
+from synthetic.sample import write_sample
 
 PUBLISHED_EXACT = {
     "party_orgs": 25199,

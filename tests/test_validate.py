@@ -366,7 +366,7 @@ def test_round_trip_with_the_real_reader_parser_and_registry(tmp_path: Path) -> 
     """A CSV read, stacked and parsed by transforms/, validated against the shipped registry."""
     from transforms.parse import parse, stack
     from transforms.read import read_file
-    from transforms.registry import load_registry
+    from warehouse.registry import load_registry
 
     f = tmp_path / "项目_2017Q1.csv"
     f.write_text(

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import duckdb
 
 from transforms.periods import next_period, parse_period, previous_period
-from transforms.rules import Rules
+from warehouse.ruleset import Rules
 from warehouse.schema import sql_file
 
 MARTS_TABLES: tuple[str, ...] = (

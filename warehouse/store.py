@@ -24,7 +24,7 @@ import duckdb
 import polars as pl
 
 from transforms.columns import REPORT_KINDS
-from transforms.registry import COLUMNS as REGISTRY_COLUMNS
+from warehouse.registry import COLUMNS as REGISTRY_COLUMNS
 from warehouse.schema import all_ddl, sql_file
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """Build ``warehouse/data/units.csv``, the Nantong unit registry (CONTRACT §1).
 
-Deterministic and not needed at run time: ``python -m transforms.registry_build``
+Deterministic and not needed at run time: ``python -m synthetic.registry_build``
 rewrites the committed CSV byte for byte.
 
 What is real and what is made up (column ``synthetic``):
@@ -27,7 +27,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from transforms.registry import COLUMNS
+from warehouse.registry import COLUMNS
 
 # (code6, name, kind, valid_from, valid_to)
 COUNTIES: tuple[tuple[str, str, str, str, str], ...] = (

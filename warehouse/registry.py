@@ -1,7 +1,7 @@
 """The unit registry (CONTRACT §1).
 
 ``warehouse/data/units.csv`` holds Nantong's county-, township- and village-level
-units (built by :mod:`transforms.registry_build`). ``load_registry("province")``
+units (built by :mod:`synthetic.registry_build`). ``load_registry("province")``
 extends it in memory, deterministically and synthetically, to the 13 cities of
 Jiangsu (codes 3201 南京 … 3213 宿迁; only Nantong 3206 comes from the file), about
 20,000 villages and communities in all.

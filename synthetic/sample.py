@@ -49,7 +49,7 @@ import xlsxwriter
 
 from transforms import periods as quarters
 from transforms.columns import REPORT_KINDS, Column, ReportKind
-from transforms.registry import load_registry, valid_units
+from warehouse.registry import load_registry, valid_units
 
 BASE_PERIOD = "2016Q4"
 NANTONG = "3206"

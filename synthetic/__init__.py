@@ -1,0 +1,1 @@
+"""Synthetic data: the deterministic sample reports and the registry builder (not used by a run)."""

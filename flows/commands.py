@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -18,6 +18,9 @@ from rich.table import Table
 
 from flows import progress
 from flows.settings import Settings
+
+if TYPE_CHECKING:
+    from flows.result import RunResult
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -93,40 +96,11 @@ def _prefect(settings: Settings) -> None:
     embedded.start()  # comes up while the flows and their libraries are imported
 
 
-def _summarise(result: dict[str, Any]) -> None:
-    loaded = result["reports_loaded"]
-    err.print(
-        f"[bold]files[/bold] {result['files']} new, {result['already_received']} already received;"
-        f" rows read {result['rows_read']} = loaded {result['rows_loaded']}"
-        f" + quarantined {result['rows_quarantined']}"
-    )
-    err.print(
-        "[bold]reports loaded[/bold] "
-        + ", ".join(f"{k} {v}" for k, v in sorted(loaded.items()))
-        + f"; [bold]quarantined[/bold] {result['reports_quarantined']}"
-        + (
-            " (" + ", ".join(f"{k} {v}" for k, v in sorted(result["reasons"].items())) + ")"
-            if result["reasons"]
-            else ""
-        )
-    )
-    if result["files_rejected"]:
-        err.print(
-            f"[bold]files rejected[/bold] {len(result['files_rejected'])}"
-            " (nothing in them loaded: unreadable, unknown kind, missing columns,"
-            " or every report quarantined)"
-        )
-    if result["marts_rebuilt"]:
-        periods = result["marts_rebuilt"]
-        span = periods[0] if len(periods) == 1 else f"{periods[0]}…{periods[-1]}"
-        err.print(
-            f"[bold]marts rebuilt[/bold] {span} ({len(periods)} quarters),"
-            f" rules {result['rules_version']}"
-        )
-    if result["reports_quarantined"] or result["files_rejected"]:
-        err.print(
-            'see them with: ronghe query "SELECT * FROM quarantine.reports" (and quarantine.files)'
-        )
+def _summarise(result: RunResult) -> None:
+    from flows.render import summary_lines
+
+    for line in summary_lines(result):
+        err.print(line)
 
 
 def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
@@ -195,7 +169,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     from expectations.validate import explain
-    from flows.steps import group_by_kind, read_and_validate, scan
+    from flows.inbox import group_by_kind, scan
+    from flows.steps import read_and_validate
     from warehouse.registry import load_registry
 
     missing = [str(f) for f in args.files if not f.exists()]
@@ -270,7 +245,7 @@ def run_query(
     settings: Settings, sql: str, params: Sequence[Any] = ()
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Run one read-only query on the published warehouse."""
-    from warehouse.store import connect_reader
+    from warehouse.db import connect_reader
 
     con = connect_reader(settings.published_path)
     try:
@@ -443,7 +418,7 @@ def status(
     settings: Settings, runs: int = 10
 ) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
     """Recent runs and open quarantines, from the published warehouse."""
-    from warehouse.schema import sql_file
+    from warehouse.db import sql_file
 
     return {
         name: run_query(settings, sql_file(file), [runs] if name == "runs" else [])

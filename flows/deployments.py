@@ -16,14 +16,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flows.flows import (
-    RECEIVED_EVENT,
-    WRITER_LIMIT,
-    backfill_deployment_flow,
-    ingest_flow,
-    quarter_flow,
-    received_flow,
-)
+from flows.events import RECEIVED_EVENT, WRITER_LIMIT
+from flows.flows import backfill_deployment_flow, ingest_flow, quarter_flow, received_flow
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment

@@ -1,169 +1,123 @@
-"""The Prefect flows. Thin: they only sequence the steps of ``flows.steps``.
+"""The Prefect flows and tasks: thin wrappers, no logic of their own.
 
-A run is a handful of tasks: find new files, one read-and-validate task per
-report kind, one load, one marts rebuild, one publish; never one per file.
-
-Every run that writes the warehouse goes through :func:`_run`, which holds the
-writer slot (a Prefect global concurrency limit for deployment runs, plus the
-file lock for every writer), starts from a clean working copy, publishes the
-analysts' file only on success and leaves a markdown artifact describing itself.
+A run is :func:`flows.pipeline.run` with each stage made a Prefect task
+(:func:`as_task`): find new files, one read-and-validate per report kind, one load,
+one marts rebuild, one publish; never one task per file. :func:`_run` holds the
+writer slot and the workspace (:class:`flows.workspace.Workspace`), publishes only on
+success and leaves a markdown artifact (:func:`flows.render.run_markdown`).
 """
 
 from __future__ import annotations
 
-import inspect
+import contextlib
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import duckdb
-import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 from prefect.runtime import flow_run
 
-from flows import progress
+from flows import pipeline, progress
+from flows.events import received_paths
+from flows.keyword_params import keyword_signature
+from flows.render import run_markdown
+from flows.result import RunResult
+from flows.retry import retry_on_io
 from flows.settings import Settings
-from flows.steps import (
-    Found,
-    KindBatch,
-    Session,
-    find_new,
-    group_by_kind,
-    load,
-    marts,
-    read_and_validate,
-    scan,
-)
+from flows.workspace import Workspace
+from flows.writer import writer_slot
 from transforms.periods import last_complete, parse_period, period_range
-from warehouse import store
-from warehouse.lock import holder, writer_lock
+from warehouse.ruleset import load_rules
+from warehouse.store import LoadSummary
 
-WRITER_LIMIT = "ronghe-warehouse-writer"
-"""The Prefect global concurrency limit (one slot) that deployment runs hold while writing."""
-RECEIVED_EVENT = "ronghe.report.received"
-"""The event ``ronghe watch`` emits for each new, fully written report file."""
-UNFINISHED_MARKER = ".unfinished"
-"""Beside the working copy while a run writes it; left behind by a failed or killed run."""
-
-_PERMANENT_OS_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError)
-
-
-def _transient(exc: BaseException) -> bool:
-    """Retry only I/O hiccups (a file briefly locked, a share dropping), never bad data.
-
-    An ``OSError`` (or one wrapped as the direct cause) is transient unless the path
-    is simply wrong; anything else (bad values, reconciliation, rules) is not.
-    """
-    for e in (exc, exc.__cause__):
-        if isinstance(e, OSError) and not isinstance(e, _PERMANENT_OS_ERRORS):
-            return True
-    return False
+T = TypeVar("T")
+_IO_RETRIES: dict[str, Any] = {
+    "retries": 2,
+    "retry_delay_seconds": 1,
+    "retry_condition_fn": retry_on_io,
+}
+_TASK_OPTIONS: dict[str, dict[str, Any]] = {
+    "find-new-files": _IO_RETRIES,
+    "read-and-validate": _IO_RETRIES,
+    "load": _IO_RETRIES,
+    "rebuild-marts": {},
+    "publish": _IO_RETRIES,
+}
 
 
-def _retry_on_io(task: Any, task_run: Any, state: Any) -> bool:
-    """Prefect ``retry_condition_fn``: retry the task only for a transient I/O error."""
-    try:
-        state.result(raise_on_failure=True)
-    except Exception as exc:
-        return _transient(exc)
-    return False
+def as_task(name: str, fn: Callable[..., T], *args: Any, label: str | None = None) -> T:
+    """The pipeline's ``step``: run a stage as a Prefect task of that name."""
+    options = _TASK_OPTIONS.get(name, _IO_RETRIES)
+    make = task(name=name, cache_policy=NO_CACHE, task_run_name=label, **options)
+    return make(fn)(*args)
 
 
 def _say(message: str) -> None:
     """Tell the CLI user (progress line) and the Prefect run log."""
     progress.step(message)
-    try:
-        logger = get_run_logger()
-    except MissingContextError:  # a plain function call outside a run: the CLI line only
-        return
-    logger.info(message)
+    # a plain function call outside a run: the CLI line only
+    with contextlib.suppress(MissingContextError):
+        get_run_logger().info(message)
 
 
-@task(
-    name="find-new-files",
-    cache_policy=NO_CACHE,
-    retries=2,
-    retry_delay_seconds=1,
-    retry_condition_fn=_retry_on_io,
-)
-def find_new_task(session: Session, paths: list[Path]) -> Found:
-    files = scan(paths)
-    progress.step(f"found {len(files)} files")
-    found = find_new(session.con, files)
-    progress.step(
-        f"{len(found.new)} new, {len(found.already_received)} already received (same bytes)"
+def _run(
+    flow_name: str,
+    params: dict[str, Any],
+    settings: Settings,
+    paths: Sequence[Path],
+    quarters: Sequence[str] = (),
+) -> RunResult:
+    """Run the pipeline as the one writer; publish and report only if it succeeds."""
+    run_id = str(flow_run.get_id() or uuid.uuid4())
+    rules = Path(params["rules"]) if params.get("rules") else None
+    what = f"{flow_name} run {run_id}"
+    with (
+        writer_slot(settings, _say),
+        Workspace.open(settings, rules, holder=what, say=_say) as ws,
+    ):
+        with ws.run(run_id, flow_name, params):
+            result = pipeline.run(
+                ws, paths, datetime.now(), quarters=quarters, run_id=run_id, step=as_task
+            )
+        as_task("publish", ws.publish)
+        progress.step(f"published {settings.published_path}")
+    _artifact(flow_name, run_id, result)
+    return result
+
+
+def _artifact(flow_name: str, run_id: str, result: RunResult) -> None:
+    from prefect.artifacts import create_markdown_artifact
+
+    create_markdown_artifact(
+        markdown=run_markdown(flow_name, run_id, result),
+        key=f"ronghe-{flow_name}",
+        description=f"ronghe {flow_name} run: what was received, loaded and rebuilt",
     )
-    return found
 
 
-@task(
-    name="read-and-validate",
-    cache_policy=NO_CACHE,
-    retries=2,
-    retry_delay_seconds=1,
-    retry_condition_fn=_retry_on_io,
-    task_run_name="read-and-validate-{kind_name}",
-)
-def read_validate_task(
-    kind_name: str | None, paths: list[Path], registry: pl.DataFrame, now: datetime, workers: int
-) -> KindBatch:
-    batch = read_and_validate(kind_name, paths, registry, now, workers)
-    progress.step(f"read and validated {len(paths)} {kind_name or 'unrecognised'} files")
-    return batch
+def _ingest(flow_name: str, paths: Sequence[str], params: dict[str, Any]) -> RunResult:
+    """Ingest files now, or say there is nothing new without taking the writer slot."""
+    settings = Settings.load(params.get("home"))
+    files = [Path(p) for p in paths]
+    received = pipeline.nothing_new(settings, files)
+    if received is None:
+        return _run(flow_name, params, settings, files)
+    _say(f"nothing new in {', '.join(paths) or 'the announced files'}; the warehouse is unchanged")
+    rules = load_rules(Path(params["rules"]) if params.get("rules") else settings.rules)
+    return RunResult(LoadSummary(), received, (), rules.version)
 
 
-@task(
-    name="load",
-    cache_policy=NO_CACHE,
-    retries=2,
-    retry_delay_seconds=1,
-    retry_condition_fn=_retry_on_io,
-)
-def load_task(
-    session: Session, batches: list[KindBatch], run_id: str, now: datetime
-) -> store.LoadSummary:
-    summary = load(session, batches, run_id, now)
-    progress.step(
-        f"loaded {sum(summary.reports_loaded.values())} reports,"
-        f" quarantined {summary.reports_quarantined}"
-    )
-    return summary
+@flow(name="ronghe-ingest", log_prints=False)
+def ingest_flow(paths: list[str], home: str | None = None, rules: str | None = None) -> RunResult:
+    """Ingest the given files or folders now; rebuild the marts of the quarters they touch."""
+    return _ingest("ingest", paths, {"paths": paths, "home": home, "rules": rules})
 
 
-@task(name="rebuild-marts", cache_policy=NO_CACHE)
-def marts_task(session: Session, periods: list[str]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for i, p in enumerate(periods, 1):
-        for table, n in marts(session, [p]).items():
-            out[table] = out.get(table, 0) + n
-        progress.advance("marts", i, len(periods))
-    return out
-
-
-@task(
-    name="publish",
-    cache_policy=NO_CACHE,
-    retries=2,
-    retry_delay_seconds=1,
-    retry_condition_fn=_retry_on_io,
-)
-def publish_task(session: Session) -> None:
-    session.publish()
-    progress.step(f"published {session.settings.published_path}")
-
-
-@task(
-    name="collect-burst",
-    cache_policy=NO_CACHE,
-    retries=2,
-    retry_delay_seconds=2,
-    retry_condition_fn=_retry_on_io,
-)
+@task(name="collect-burst", cache_policy=NO_CACHE, **{**_IO_RETRIES, "retry_delay_seconds": 2})
 def collect_burst_task(path: str, occurred: str | None, burst_seconds: float) -> list[str]:
     """The files named by every ``ronghe.report.received`` event of a debounced burst."""
     paths = {path} if path else set()
@@ -176,315 +130,6 @@ def collect_burst_task(path: str, occurred: str | None, burst_seconds: float) ->
     return sorted(paths)
 
 
-def received_paths(since: datetime, until: datetime) -> list[str]:
-    """Paths named by the ``ronghe.report.received`` events that occurred in [since, until]."""
-    from prefect.client.orchestration import get_client
-    from prefect.events.filters import EventFilter, EventNameFilter, EventOccurredFilter
-
-    flt = EventFilter(
-        occurred=EventOccurredFilter.model_validate({"since": since, "until": until}),
-        event=EventNameFilter(name=[RECEIVED_EVENT]),
-    )
-    out: list[str] = []
-    with get_client(sync_client=True) as client:
-        page = client.read_events(filter=flt, limit=50)
-        for _ in range(2000):  # bounded: 100 000 events
-            out.extend(str(e.payload["path"]) for e in page.events if e.payload.get("path"))
-            if not page.next_page:
-                break
-            page = client.read_events_page(str(page.next_page))
-    return out
-
-
-def _run_id() -> str:
-    rid = flow_run.get_id()
-    return str(rid) if rid else str(uuid.uuid4())
-
-
-def _is_deployment_run() -> bool:
-    from prefect.context import FlowRunContext
-
-    ctx = FlowRunContext.get()
-    return bool(ctx and ctx.flow_run and ctx.flow_run.deployment_id)
-
-
-@contextmanager
-def _writer_slot(settings: Settings) -> Iterator[None]:
-    """Hold the one slot of the Prefect global concurrency limit ``WRITER_LIMIT``.
-
-    A first short attempt tells whether another run holds it, so a waiting run can
-    say what it waits for. Without the limit (``ronghe serve`` creates it) Prefect
-    warns and the file lock alone keeps writers apart.
-    """
-    from prefect.concurrency.sync import concurrency
-
-    with ExitStack() as stack:
-        try:
-            stack.enter_context(
-                concurrency(WRITER_LIMIT, timeout_seconds=1, lease_duration=60, strict=False)
-            )
-        except TimeoutError:
-            _say(
-                f"waiting for a slot of the Prefect concurrency limit {WRITER_LIMIT!r}:"
-                f" {holder(settings.lock_path)} is writing the warehouse"
-            )
-            stack.enter_context(concurrency(WRITER_LIMIT, lease_duration=60, strict=False))
-            _say(f"got the {WRITER_LIMIT!r} slot")
-        yield
-
-
-@contextmanager
-def _writer(settings: Settings, what: str) -> Iterator[None]:
-    """One writer at a time: the Prefect limit (deployment runs), then the file lock (all)."""
-    with ExitStack() as stack:
-        if _is_deployment_run():
-            stack.enter_context(_writer_slot(settings))
-        stack.enter_context(
-            writer_lock(settings.lock_path, what, settings.lock_timeout_seconds, on_wait=_say)
-        )
-        yield
-
-
-def _unfinished_runs(working: Path, published: Path) -> list[tuple[Any, ...]]:
-    """meta.runs rows of a working copy left by a failed or killed run, not yet published."""
-    try:
-        con = duckdb.connect(str(working), read_only=True)
-    except duckdb.Error as exc:
-        _say(f"the abandoned working copy cannot be opened ({exc}); its run log is lost")
-        return []
-    try:
-        rows = con.execute(
-            "SELECT run_id, flow, parameters::VARCHAR, started_at, finished_at, state"
-            " FROM meta.runs"
-        ).fetchall()
-    except duckdb.Error:
-        rows = []
-    finally:
-        con.close()
-    known: set[str] = set()
-    if published.exists():
-        pub = duckdb.connect(str(published), read_only=True)
-        try:
-            known = {r[0] for r in pub.execute("SELECT run_id FROM meta.runs").fetchall()}
-        except duckdb.Error:
-            known = set()
-        finally:
-            pub.close()
-    out = []
-    for run_id, fl, params, started, finished, _state in rows:
-        if run_id in known:
-            continue
-        # a run still "running" here was killed; either way it did not complete
-        out.append((run_id, fl, params, started, finished or datetime.now(), "failed"))
-    return out
-
-
-def _discard_unfinished(settings: Settings) -> list[tuple[Any, ...]]:
-    """Start from the published file if the last writer did not finish; keep its run log."""
-    working = settings.working_path
-    marker = working.parent / UNFINISHED_MARKER
-    if not marker.exists():
-        return []
-    carried = _unfinished_runs(working, settings.published_path) if working.exists() else []
-    for f in (working, working.with_name(working.name + ".wal")):
-        f.unlink(missing_ok=True)
-    _say("discarded the working copy left by an unfinished run; starting from the published file")
-    return carried
-
-
-def _record_carried(con: duckdb.DuckDBPyConnection, carried: Sequence[tuple[Any, ...]]) -> None:
-    with store.transaction(con):
-        for run_id, fl, params, started, finished, state in carried:
-            con.execute(
-                "INSERT OR REPLACE INTO meta.runs VALUES (?, ?, ?, ?, ?, ?)",
-                [run_id, fl, params, started, finished, state],
-            )
-
-
-Body = Callable[[Session, str], dict[str, Any]]
-
-
-def _run(
-    flow_name: str, params: dict[str, Any], home: str | None, rules: str | None, body: Body
-) -> dict[str, Any]:
-    """Run ``body`` as the one writer; publish and report only if it succeeds."""
-    settings = Settings.load(home)
-    run_id = _run_id()
-    with _writer(settings, f"{flow_name} run {run_id}"):
-        carried = _discard_unfinished(settings)
-        settings.working_path.parent.mkdir(parents=True, exist_ok=True)
-        marker = settings.working_path.parent / UNFINISHED_MARKER
-        marker.write_text(run_id, encoding="utf-8")
-        session = Session.open(settings, Path(rules) if rules else None)
-        try:
-            if carried:
-                _record_carried(session.con, carried)
-            store.start_run(session.con, run_id, flow_name, params)
-            try:
-                result = body(session, run_id)
-            except BaseException:
-                store.finish_run(session.con, run_id, "failed")
-                raise
-            store.finish_run(session.con, run_id, "completed")
-            publish_task(session)
-        finally:
-            session.close()
-        marker.unlink(missing_ok=True)
-    _report(flow_name, run_id, result)
-    return result
-
-
-def _report(flow_name: str, run_id: str, result: dict[str, Any]) -> None:
-    """A markdown artifact for this run (files, reports, quarantine reasons, marts)."""
-    from prefect.artifacts import create_markdown_artifact
-
-    create_markdown_artifact(
-        markdown=run_markdown(flow_name, run_id, result),
-        key=f"ronghe-{flow_name}",
-        description=f"ronghe {flow_name} run: what was received, loaded and rebuilt",
-    )
-
-
-def run_markdown(flow_name: str, run_id: str, result: dict[str, Any]) -> str:
-    """The artifact's text: what a run received, loaded, quarantined and rebuilt."""
-    loaded = result["reports_loaded"]
-    lines = [
-        f"# ronghe {flow_name} run `{run_id}`",
-        "",
-        "| | |",
-        "|---|---|",
-        f"| new files | {result['files']} |",
-        f"| already received (same bytes) | {result['already_received']} |",
-        f"| files rejected | {len(result['files_rejected'])} |",
-        f"| rows read = loaded + quarantined | {result['rows_read']} = {result['rows_loaded']}"
-        f" + {result['rows_quarantined']} |",
-        f"| reports loaded | {sum(loaded.values())} |",
-        f"| reports quarantined | {result['reports_quarantined']} |",
-        f"| rules version | {result['rules_version']} |",
-        "",
-        "## Reports loaded by kind",
-        "",
-        "| kind | reports |",
-        "|---|---|",
-        *(f"| {k} | {v} |" for k, v in sorted(loaded.items())),
-        "",
-        "## Reports quarantined by reason",
-        "",
-    ]
-    if result["reasons"]:
-        lines += ["| reason | reports |", "|---|---|"]
-        lines += [f"| `{k}` | {v} |" for k, v in sorted(result["reasons"].items())]
-    else:
-        lines.append("none")
-    if result["files_rejected"]:
-        lines += ["", "## Files rejected", "", *(f"- `{p}`" for p in result["files_rejected"])]
-    rebuilt = result["marts_rebuilt"]
-    lines += ["", "## Marts rebuilt", "", ", ".join(rebuilt) if rebuilt else "none"]
-    rows = result.get("mart_rows") or {}
-    if rows:
-        lines += ["", "| table | rows written |", "|---|---|"]
-        lines += [f"| {t} | {n} |" for t, n in sorted(rows.items())]
-    return "\n".join(lines) + "\n"
-
-
-def _ingest(session: Session, paths: list[Path], run_id: str) -> store.LoadSummary:
-    now = datetime.now()
-    found = find_new_task(session, paths)
-    batches = [
-        read_validate_task(k, ps, session.registry, now, session.settings.workers)
-        for k, ps in sorted(group_by_kind(found.new).items(), key=lambda kv: str(kv[0]))
-    ]
-    summary = load_task(session, batches, run_id, now)
-    summary.already_received = len(found.already_received)
-    return summary
-
-
-def _result(
-    summary: store.LoadSummary,
-    rebuilt: Sequence[str],
-    rules_version: str,
-    mart_rows: dict[str, int] | None = None,
-) -> dict[str, Any]:
-    return {
-        "files": len(summary.files),
-        "already_received": summary.already_received,
-        "rows_read": summary.rows_read,
-        "rows_loaded": summary.rows_loaded,
-        "rows_quarantined": summary.rows_quarantined,
-        "reports_loaded": summary.reports_loaded,
-        "reports_quarantined": summary.reports_quarantined,
-        "reasons": summary.reasons,
-        "files_rejected": [f.path for f in summary.files if f.status == "rejected"],
-        "periods_loaded": summary.periods,
-        "marts_rebuilt": list(rebuilt),
-        "mart_rows": mart_rows or {},
-        "rules_version": rules_version,
-    }
-
-
-def _ingest_body(paths: Sequence[str]) -> Body:
-    def body(session: Session, run_id: str) -> dict[str, Any]:
-        summary = _ingest(session, [Path(p) for p in paths], run_id)
-        rebuilt = sorted(summary.periods)
-        rows = marts_task(session, rebuilt)
-        return _result(summary, rebuilt, session.rules.version, rows)
-
-    return body
-
-
-def _inbox_body(inbox: str | None, quarters: Sequence[str]) -> Body:
-    def body(session: Session, run_id: str) -> dict[str, Any]:
-        box = Path(inbox) if inbox else session.settings.inbox_dir
-        summary = _ingest(session, [box], run_id)
-        rebuilt = sorted(set(quarters) | set(summary.periods))
-        rows = marts_task(session, rebuilt)
-        return _result(summary, rebuilt, session.rules.version, rows)
-
-    return body
-
-
-def _nothing_new(home: str | None, paths: Sequence[str]) -> int | None:
-    """How many files ``paths`` hold if every one is already in the published warehouse.
-
-    Read-only and lock-free, so a poll that finds nothing new neither waits for the
-    writer nor records a run nor publishes a copy. Files unchanged since they were
-    hashed are not read again (the published ``meta.file_hashes``).
-    """
-    settings = Settings.load(home)
-    if not settings.published_path.exists():
-        return None
-    con = store.connect_reader(settings.published_path)
-    try:
-        files = scan([Path(p) for p in paths])
-        if not files:
-            return 0
-        found = find_new(con, files, remember=False)
-    except (OSError, duckdb.Error):  # let the run itself meet (and retry) the error
-        return None
-    finally:
-        con.close()
-    return None if found.new else len(files)
-
-
-def _no_op(paths: Sequence[str], rules: str | None, received: int) -> dict[str, Any]:
-    from warehouse.ruleset import load_rules
-
-    _say(f"nothing new in {', '.join(paths) or 'the announced files'}; the warehouse is unchanged")
-    summary = store.LoadSummary(already_received=received)
-    return _result(summary, [], load_rules(Path(rules) if rules else None).version)
-
-
-@flow(name="ronghe-ingest", log_prints=False)
-def ingest_flow(
-    paths: list[str], home: str | None = None, rules: str | None = None
-) -> dict[str, Any]:
-    """Ingest the given files or folders now; rebuild the marts of the quarters they touch."""
-    if (received := _nothing_new(home, paths)) is not None:
-        return _no_op(paths, rules, received)
-    params = {"paths": paths, "home": home, "rules": rules}
-    return _run("ingest", params, home, rules, _ingest_body(paths))
-
-
 @flow(name="ronghe-ingest", log_prints=False)
 def received_flow(
     path: str = "",
@@ -492,7 +137,7 @@ def received_flow(
     burst_seconds: float = 0.0,
     home: str | None = None,
     rules: str | None = None,
-) -> dict[str, Any]:
+) -> RunResult:
     """Ingest the files of a burst of ``ronghe.report.received`` events (the event trigger).
 
     The trigger fires on the first event of a burst and passes its path and time;
@@ -502,10 +147,16 @@ def received_flow(
     present = [p for p in paths if Path(p).exists()]
     if len(present) < len(paths):
         _say(f"{len(paths) - len(present)} announced files are gone; ingesting the rest")
-    if (received := _nothing_new(home, present)) is not None:
-        return _no_op(present, rules, received)
     params = {"paths": present, "occurred": occurred, "home": home, "rules": rules}
-    return _run("ingest", params, home, rules, _ingest_body(present))
+    return _ingest("ingest", present, params)
+
+
+def _inbox(
+    flow_name: str, quarters: list[str], params: dict[str, Any], inbox: str | None
+) -> RunResult:
+    settings = Settings.load(params.get("home"))
+    box = Path(inbox) if inbox else settings.inbox_dir
+    return _run(flow_name, params, settings, [box], quarters)
 
 
 @flow(name="ronghe-quarterly", log_prints=False)
@@ -514,7 +165,7 @@ def quarter_flow(
     inbox: str | None = None,
     home: str | None = None,
     rules: str | None = None,
-) -> dict[str, Any]:
+) -> RunResult:
     """Ingest what is new in the inbox, then rebuild the marts of the quarter.
 
     Without a period, the quarter that ended most recently. Quarters touched by
@@ -522,15 +173,15 @@ def quarter_flow(
     """
     p = parse_period(period) if period else last_complete(datetime.now())
     params = {"period": p, "inbox": inbox, "home": home, "rules": rules}
-    return _run("quarterly", params, home, rules, _inbox_body(inbox, [p]))
+    return _inbox("quarterly", [p], params, inbox)
 
 
 def _backfill(
     start: str, end: str, inbox: str | None, home: str | None, rules: str | None
-) -> dict[str, Any]:
+) -> RunResult:
     quarters = period_range(start, end)
     params = {"from": quarters[0], "to": quarters[-1], "inbox": inbox, "home": home, "rules": rules}
-    return _run("backfill", params, home, rules, _inbox_body(inbox, quarters))
+    return _inbox("backfill", quarters, params, inbox)
 
 
 @flow(name="ronghe-backfill", log_prints=False)
@@ -540,50 +191,29 @@ def backfill_flow(
     inbox: str | None = None,
     home: str | None = None,
     rules: str | None = None,
-) -> dict[str, Any]:
+) -> RunResult:
     """Ingest what is new in the inbox, then rebuild the marts of every quarter in range."""
     return _backfill(start, end, inbox, home, rules)
 
 
-def _named(name: str, annotation: Any, default: Any = inspect.Parameter.empty) -> inspect.Parameter:
-    """A keyword-only parameter, allowing a Python keyword (``from``) as its name.
-
-    ``inspect.Parameter`` refuses keywords, but Prefect only needs the signature to
-    name the deployment's parameters; the function receives them as ``**params``.
-    """
-    kw = inspect.Parameter.KEYWORD_ONLY
-    p = inspect.Parameter("_", kw, annotation=annotation, default=default)
-    setattr(p, "_name", name)  # noqa: B010 - the slot behind Parameter.name
-    return p
-
-
-def _backfill_params(**params: Any) -> dict[str, Any]:
+@keyword_signature(
+    "backfill_deployment_flow",
+    [
+        ("from", str),
+        ("to", str),
+        ("rules", str | None),
+        ("inbox", str | None),
+        ("home", str | None),
+    ],
+    RunResult,
+)
+def _backfill_params(**params: Any) -> RunResult:
     """Ingest what is new in the inbox, then rebuild the marts of every quarter from … to."""
     return _backfill(
         params["from"], params["to"], params.get("inbox"), params.get("home"), params.get("rules")
     )
 
 
-_backfill_params.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-    [
-        _named("from", str),
-        _named("to", str),
-        _named("rules", str | None, None),
-        _named("inbox", str | None, None),
-        _named("home", str | None, None),
-    ],
-    return_annotation=dict[str, Any],
-)
-_backfill_params.__annotations__ = {
-    "from": str,
-    "to": str,
-    "rules": str | None,
-    "inbox": str | None,
-    "home": str | None,
-    "return": dict[str, Any],
-}
-
 # deployments load the flow by module path (flows.flows.backfill_deployment_flow)
-_backfill_params.__name__ = _backfill_params.__qualname__ = "backfill_deployment_flow"
 backfill_deployment_flow = flow(name="ronghe-backfill", log_prints=False)(_backfill_params)
 """The backfill as operators start it: parameters ``from``, ``to`` and optional ``rules``."""

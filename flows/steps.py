@@ -1,147 +1,37 @@
-"""Plain, orchestrator-free steps that the Prefect flows sequence.
+"""The plain steps a run is made of, between reading and the warehouse.
 
-Each step is a batch: one report kind at a time, never one file. They are
-tested without Prefect; the flows only call them in order.
+Each step is a batch: one report kind at a time, never one file. They are tested
+without Prefect; :mod:`flows.pipeline` is the one place that sequences them.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
-import shutil
 import sys
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
 from expectations.suites import import_gx
 from expectations.validate import Verdicts, validate
-from flows.settings import Settings
-from transforms.columns import REPORT_KINDS, kind_of
+from flows import progress
+from flows.workspace import Workspace
+from transforms.columns import REPORT_KINDS
 from transforms.parse import parse, stack
 from transforms.read import RawFile, read_files
 from warehouse import store
+from warehouse.db import WarehouseError, transaction
 from warehouse.marts import build_marts
-from warehouse.registry import load_registry
-from warehouse.ruleset import Rules, load_rules
-
-IGNORED_PREFIXES = (".", "~$", "~")
-IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".swp")
+from warehouse.received import archive_file
 
 
-@dataclass
-class Session:
-    """What a run works with: settings, the writer's connection, registry and rules."""
-
-    settings: Settings
-    con: duckdb.DuckDBPyConnection
-    registry: pl.DataFrame
-    rules: Rules
-
-    @classmethod
-    def open(cls, settings: Settings, rules_path: Path | None = None) -> Session:
-        registry = load_registry(settings.scale)
-        rules = load_rules(rules_path or settings.rules)
-        working, published = settings.working_path, settings.published_path
-        if not working.exists() and published.exists():
-            working.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(published, working)
-        con = store.connect(working, settings.duckdb_threads, settings.duckdb_memory_limit)
-        store.ensure_schema(con, registry)
-        return cls(settings, con, registry, rules)
-
-    def close(self) -> None:
-        self.con.close()
-
-    def publish(self) -> None:
-        store.publish(self.con, self.settings.working_path, self.settings.published_path)
-
-
-def is_candidate(path: Path) -> bool:
-    name = path.name
-    return not name.startswith(IGNORED_PREFIXES) and not name.lower().endswith(IGNORED_SUFFIXES)
-
-
-def scan(paths: Iterable[Path]) -> list[Path]:
-    """Every candidate file under the given files and folders (any depth), sorted."""
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            out.extend(f for f in p.rglob("*") if f.is_file() and is_candidate(f))
-        elif p.is_file():
-            out.append(p)
-    # receipt order: older files first, so a tie on submitted_at goes to the later file
-    return sorted(set(out), key=lambda f: (f.stat().st_mtime_ns, str(f)))
-
-
-@dataclass
-class Found:
-    new: list[Path] = field(default_factory=list)
-    already_received: list[Path] = field(default_factory=list)
-
-
-def hash_files(
-    con: duckdb.DuckDBPyConnection, files: Sequence[Path], remember: bool = True
-) -> dict[Path, str]:
-    """The SHA-256 of each file, reading only files not hashed before as they are now.
-
-    A file whose path, size and modification time are those it had when it was last
-    hashed is not read again (``meta.file_hashes``). ``remember=False`` leaves the cache
-    as it is (a read-only connection).
-    """
-    stats: dict[Path, store.FileStat] = {}
-    for f in files:
-        st = f.stat()
-        stats[f] = (str(f), st.st_size, st.st_mtime_ns)
-    cached = store.cached_hashes(con, list(stats.values()))
-    shas: dict[Path, str] = {}
-    hashed: list[tuple[str, int, int, str]] = []
-    for f in files:
-        sha = cached.get(str(f))
-        if sha is None:
-            sha = hashlib.sha256(f.read_bytes()).hexdigest()
-            hashed.append((*stats[f], sha))
-        shas[f] = sha
-    if remember:
-        store.remember_hashes(con, hashed)
-    return shas
-
-
-def find_new(con: duckdb.DuckDBPyConnection, files: Sequence[Path], remember: bool = True) -> Found:
-    """Split files into those never received and those whose bytes were received before.
-
-    A backfill that passes over quarters already loaded only lists them (``hash_files``).
-    """
-    shas = hash_files(con, files, remember)
-    known = store.known_files(con, shas.values())
-    found = Found()
-    seen: set[str] = set()
-    for f in files:
-        if shas[f] in known or shas[f] in seen:
-            found.already_received.append(f)
-        else:
-            seen.add(shas[f])
-            found.new.append(f)
-    return found
-
-
-def group_by_kind(files: Sequence[Path]) -> dict[str | None, list[Path]]:
-    """Files per report kind (from the file name); None for names that select no kind."""
-    groups: dict[str | None, list[Path]] = {}
-    for f in files:
-        k = kind_of(f.name)
-        groups.setdefault(None if k is None else k.name, []).append(f)
-    return groups
-
-
-@dataclass
+@dataclass(frozen=True)
 class KindBatch:
     """A kind's files after reading, parsing and validation."""
 
@@ -167,69 +57,113 @@ def read_and_validate(
     return KindBatch(kind_name, raw, validate(kind, batch, registry, now))
 
 
-def archive(settings: Settings, batches: Sequence[KindBatch]) -> dict[str, Path]:
+def archive(archive_dir: Path, files: Sequence[RawFile], workers: int) -> dict[str, Path]:
     """Archive every read file by SHA-256; files changed since reading are left out."""
-    files = [f for b in batches for f in b.files]
 
     def one(f: RawFile) -> Path | None:
-        return store.archive_file(settings.archive_dir, Path(f.path), f.sha256)
+        return archive_file(archive_dir, Path(f.path), f.sha256)
 
     # many small files: the time is in system calls, which release the GIL
-    with ThreadPoolExecutor(max_workers=max(4, settings.workers * 2)) as pool:
+    with ThreadPoolExecutor(max_workers=max(4, workers * 2)) as pool:
         targets = list(pool.map(one, files))
     return {f.sha256: t for f, t in zip(files, targets, strict=True) if t is not None}
 
 
+def _counts_by_file(frame: pl.DataFrame, col: str, rows: pl.Expr) -> dict[str, int]:
+    if frame.is_empty():
+        return {}
+    counted = frame.group_by(col).agg(rows.alias("n"))
+    return {k: int(v) for k, v in counted.iter_rows()}
+
+
+def reconcile(
+    files: Sequence[RawFile],
+    kinds: Sequence[store.KindLoad],
+    received_at: datetime,
+    archived: dict[str, Path],
+) -> list[store.FileOutcome]:
+    """Each file's manifest record: rows read = rows loaded + rows quarantined, or an error."""
+    loaded: dict[str, int] = {}
+    quarantined: dict[str, int] = {}
+    for v in kinds:
+        for sha, n in _counts_by_file(v.accepted, "_file", pl.len()).items():
+            loaded[sha] = loaded.get(sha, 0) + n
+        rows = pl.col("row_numbers").list.len().sum()
+        for sha, n in _counts_by_file(v.quarantined, "source_sha256", rows).items():
+            quarantined[sha] = quarantined.get(sha, 0) + n
+    out = []
+    for i, f in enumerate(files):
+        read = f.rows
+        n_loaded, n_quar = (
+            (0, read) if f.reasons else (loaded.get(f.sha256, 0), quarantined.get(f.sha256, 0))
+        )
+        if n_loaded + n_quar != read:
+            raise WarehouseError(
+                f"reconciliation failed for {f.path}: read {read}, loaded {n_loaded},"
+                f" quarantined {n_quar}"
+            )
+        if f.reasons:
+            status = "rejected"
+        elif n_quar == 0:
+            status = "loaded"
+        else:
+            status = "partial" if n_loaded else "rejected"
+        arch = archived.get(f.sha256)
+        out.append(
+            store.FileOutcome(
+                sha256=f.sha256,
+                path=f.path,
+                kind=f.kind,
+                format=f.format,
+                # distinct, ordered receipt times: on a submitted_at tie the later file wins
+                received_at=received_at + timedelta(microseconds=i),
+                status=status,
+                rows_read=read,
+                rows_loaded=n_loaded,
+                rows_quarantined=n_quar,
+                archive_path=None if arch is None else str(arch),
+                size_bytes=f.size,
+                file_reasons=tuple(f.reasons),
+                detail=f.detail,
+            )
+        )
+    return out
+
+
 def load(
-    session: Session,
-    batches: Sequence[KindBatch],
-    run_id: str | None,
-    now: datetime,
-    on_step: Callable[[str], None] | None = None,
+    ws: Workspace, batches: Sequence[KindBatch], run_id: str | None, now: datetime
 ) -> store.LoadSummary:
-    """Archive, then load every batch in one transaction."""
-    archived = archive(session.settings, batches)
+    """Archive, reconcile, then load every batch in one transaction."""
+    settings = ws.settings
+    archived = archive(
+        settings.archive_dir, [f for b in batches for f in b.files], settings.workers
+    )
     # a file that changed between reading and archiving is not loaded this time
     files = [f for b in batches for f in b.files if f.sha256 in archived]
-    keep = {f.sha256 for f in files}
-    verdicts = {}
-    for b in batches:
-        if b.verdicts is not None and b.kind is not None:
-            verdicts[b.kind] = _only_files(b.verdicts, keep)
-    return store.load_batch(session.con, files, verdicts, now, archived, run_id, on_step)
-
-
-def _only_files(v: Verdicts, keep: set[str]) -> Verdicts:
-    shas = sorted(keep)
-    return Verdicts(
-        accepted=v.accepted.filter(pl.col("_file").is_in(shas)),
-        quarantined=v.quarantined.filter(pl.col("source_sha256").is_in(shas)),
-        row_reasons=v.row_reasons,
-    )
-
-
-def marts(session: Session, periods: Sequence[str]) -> dict[str, int]:
-    """Rebuild the marts of these periods in one transaction."""
-    if not periods:
-        return {}
-    with store.transaction(session.con):
-        return build_marts(session.con, sorted(set(periods)), session.rules)
-
-
-def ingest(
-    session: Session,
-    paths: Sequence[Path],
-    now: datetime,
-    run_id: str | None = None,
-    on_step: Callable[[str], None] | None = None,
-) -> tuple[Found, store.LoadSummary]:
-    """All of ingestion without an orchestrator (used by tests and by the flows' tasks)."""
-    found = find_new(session.con, scan(paths))
-    batches = [
-        read_and_validate(k, ps, session.registry, now, session.settings.workers)
-        for k, ps in group_by_kind(found.new).items()
+    keep = sorted(archived)
+    kinds = [
+        store.KindLoad(
+            b.kind,
+            b.verdicts.accepted.filter(pl.col("_file").is_in(keep)),
+            b.verdicts.quarantined.filter(pl.col("source_sha256").is_in(keep)),
+        )
+        for b in batches
+        if b.kind is not None and b.verdicts is not None
     ]
-    return found, load(session, batches, run_id, now, on_step)
+    outcomes = reconcile(files, kinds, now, archived)
+    return store.load_batch(ws.con, outcomes, kinds, now, run_id)
+
+
+def rebuild_marts(ws: Workspace, periods: Sequence[str]) -> dict[str, int]:
+    """Rebuild the marts of these periods, each in one transaction; rows written per table."""
+    out: dict[str, int] = {}
+    todo = sorted(set(periods))
+    for i, p in enumerate(todo, 1):
+        with transaction(ws.con):
+            for table, n in build_marts(ws.con, [p], ws.rules).items():
+                out[table] = out.get(table, 0) + n
+        progress.advance("marts", i, len(todo))
+    return out
 
 
 def import_gx_in_background() -> None:

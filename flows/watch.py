@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flows.flows import RECEIVED_EVENT
-from flows.steps import is_candidate
+from flows.events import RECEIVED_EVENT
+from flows.inbox import is_candidate
 
 Key = tuple[int, int]
 """(size in bytes, mtime in ns): what identifies one version of a file at one path."""

@@ -22,8 +22,7 @@ def home(tmp_path: Path) -> Path:
 @pytest.fixture
 def session(home: Path) -> Iterator[Any]:
     from flows.settings import Settings
-    from flows.steps import Session
+    from flows.workspace import Workspace
 
-    s = Session.open(Settings(home=home))
-    yield s
-    s.close()
+    with Workspace.open(Settings(home=home)) as ws:
+        yield ws

@@ -10,7 +10,7 @@ from factories import supervision_row, write_csv
 
 
 def test_find_new_remembers_hashes_and_notices_changes(session: Any, tmp_path: Path) -> None:
-    from flows.steps import find_new
+    from warehouse.received import find_new
 
     a = write_csv(tmp_path / "in" / "supervision_a.csv", [supervision_row()])
     b = write_csv(tmp_path / "in" / "supervision_b.csv", [supervision_row(period="2017Q2")])

@@ -47,9 +47,9 @@ def test_quarter_flow_loads_and_builds_marts(
     write_csv(inbox / "c2" / "projects_bad.csv", [project_row(pid="X", progress_pct=130)])
     result = quarter_flow(period="2017年第一季度", inbox=str(inbox), home=str(home))
 
-    assert result["reports_loaded"] == {"economy": 2, "projects": 2, "supervision": 2}
-    assert result["reports_quarantined"] == 1
-    assert result["marts_rebuilt"] == ["2017Q1"]
+    assert result.reports_loaded == {"economy": 2, "projects": 2, "supervision": 2}
+    assert result.reports_quarantined == 1
+    assert result.marts_rebuilt == ("2017Q1",)
     assert published(home, "SELECT count(*) FROM core.supervision") == [(2,)]
     scores = published(
         home,
@@ -81,9 +81,9 @@ def test_backfill_flow_rebuilds_every_quarter_and_is_repeatable(
             [supervision_row(period=q, submitted_at=when)],
         )
     first = backfill_flow(start="2017Q1", end="2017Q3", inbox=str(inbox), home=str(home))
-    assert first["marts_rebuilt"] == ["2017Q1", "2017Q2", "2017Q3"]
+    assert first.marts_rebuilt == ("2017Q1", "2017Q2", "2017Q3")
     again = backfill_flow(start="2017Q1", end="2017Q3", inbox=str(inbox), home=str(home))
-    assert again["files"] == 0 and again["already_received"] == 2
+    assert again.files == 0 and again.already_received == 2
     assert published(home, "SELECT count(*) FROM raw.supervision") == [(2,)]
     summary = published(
         home, "SELECT period, units_reporting FROM marts.city_summary ORDER BY period"

@@ -509,7 +509,7 @@ def test_a_killed_run_leaves_the_published_file_and_the_next_run_completes(
 def test_tasks_retry_on_transient_io_only(api: str) -> None:
     from prefect import flow, task
 
-    from flows.flows import _retry_on_io
+    from flows.retry import retry_on_io as _retry_on_io
 
     calls = {"io": 0, "bad": 0}
 
@@ -540,9 +540,9 @@ def test_an_ingest_with_nothing_new_records_and_publishes_nothing(api: str, tmp_
     home, inbox = tmp_path / "home", tmp_path / "inbox"
     write_csv(inbox / "supervision_1.csv", [supervision_row()])
     first = ingest_flow(paths=[str(inbox)], home=str(home))
-    assert first["files"] == 1
+    assert first.files == 1
     stamp = (home / "warehouse.duckdb").stat().st_mtime_ns
     again = ingest_flow(paths=[str(inbox)], home=str(home))
-    assert again["files"] == 0 and again["already_received"] == 1
+    assert again.files == 0 and again.already_received == 1
     assert (home / "warehouse.duckdb").stat().st_mtime_ns == stamp
     assert published(home, "SELECT count(*) FROM meta.runs") == [(1,)]

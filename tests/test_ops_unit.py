@@ -14,8 +14,8 @@ from factories import COUNTY, supervision_row, write_csv
 
 
 def test_transient_errors_are_io_hiccups_only() -> None:
-    from flows.flows import _transient
-    from warehouse.store import WarehouseError
+    from flows.retry import transient as _transient
+    from warehouse.db import WarehouseError
 
     assert _transient(PermissionError("file is locked by another process"))
     assert _transient(OSError(5, "Input/output error"))
@@ -33,7 +33,7 @@ def test_transient_errors_are_io_hiccups_only() -> None:
 def test_retry_condition_reads_the_failed_state() -> None:
     from prefect.states import Completed, Failed
 
-    from flows.flows import _retry_on_io
+    from flows.retry import retry_on_io as _retry_on_io
 
     assert _retry_on_io(None, None, Failed(data=PermissionError("locked")))
     assert not _retry_on_io(None, None, Failed(data=ValueError("bad data")))
@@ -121,26 +121,32 @@ def test_watcher_remembers_across_restarts_and_sees_changes(watched: Any) -> Non
 
 
 def test_run_markdown_lists_files_reports_reasons_and_marts() -> None:
-    from flows.flows import run_markdown
+    from datetime import datetime
 
-    md = run_markdown(
-        "ingest",
-        "r1",
-        {
-            "files": 3,
-            "already_received": 1,
-            "rows_read": 9,
-            "rows_loaded": 7,
-            "rows_quarantined": 2,
-            "reports_loaded": {"supervision": 2, "projects": 1},
-            "reports_quarantined": 2,
-            "reasons": {"out_of_range": 1, "pii": 1},
-            "files_rejected": ["/inbox/bad.xlsx"],
-            "marts_rebuilt": ["2017Q1", "2017Q2"],
-            "mart_rows": {"marts.unit_scores": 4},
-            "rules_version": "2017",
-        },
+    from flows.render import run_markdown
+    from flows.result import RunResult
+    from warehouse.store import FileOutcome, LoadSummary
+
+    def outcome(path: str, status: str, read: int, loaded: int) -> FileOutcome:
+        return FileOutcome(
+            sha256=path, path=path, kind="supervision", format="csv",
+            received_at=datetime(2017, 4, 1), status=status, rows_read=read,
+            rows_loaded=loaded, rows_quarantined=read - loaded, archive_path=None,
+            size_bytes=1, file_reasons=(), detail="",
+        )  # fmt: skip
+
+    load = LoadSummary(
+        files=(
+            outcome("/inbox/a.csv", "loaded", 4, 4),
+            outcome("/inbox/b.csv", "partial", 3, 2),
+            outcome("/inbox/bad.xlsx", "rejected", 2, 1),
+        ),
+        reports_loaded={"supervision": 2, "projects": 1},
+        reports_quarantined=2,
+        reasons={"out_of_range": 1, "pii": 1},
     )
+    result = RunResult(load, 1, ("2017Q1", "2017Q2"), "2017", {"marts.unit_scores": 4})
+    md = run_markdown("ingest", "r1", result)
     for text in (
         "| new files | 3 |",
         "| 9 = 7 + 2 |",
@@ -185,15 +191,13 @@ def test_status_shows_runs_and_only_open_quarantines(session: Any, home: Path) -
     from datetime import datetime
 
     from flows.commands import status
+    from flows.pipeline import run as ingest
     from flows.settings import Settings
-    from flows.steps import ingest
-    from warehouse import store
 
     inbox = home / "inbox"
     bad = write_csv(inbox / "a" / "supervision_1.csv", [supervision_row(new_members=9999)])
-    store.start_run(session.con, "run-1", "ingest", {})
-    ingest(session, [bad], datetime(2017, 5, 1), "run-1")
-    store.finish_run(session.con, "run-1", "completed")
+    with session.run("run-1", "ingest", {}):
+        ingest(session, [bad], datetime(2017, 5, 1), run_id="run-1")
     fixed = write_csv(inbox / "b" / "supervision_2.csv", [supervision_row()])
     still_bad = write_csv(
         inbox / "c" / "supervision_3.csv", [supervision_row(period="2017Q2", new_members=-1)]

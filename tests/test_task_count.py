@@ -16,6 +16,8 @@ from uuid import UUID
 import pytest
 from factories import COUNTY, economy_row, project_row, supervision_row, write_csv, write_json
 
+from flows.result import RunResult
+
 pytestmark = pytest.mark.integration
 
 MAX_TASK_RUNS = 10  # find new, read+validate per kind, load, marts, publish, with room
@@ -81,7 +83,7 @@ def run_quarter(tmp_path: Path, n: int) -> tuple[dict[str, object], list[str]]:
     write_inbox(inbox, n)
     state = quarter_flow(period="2017Q1", inbox=str(inbox), home=str(home), return_state=True)
     result = state.result()
-    assert isinstance(result, dict)
+    assert isinstance(result, RunResult)
     flow_run_id = state.state_details.flow_run_id
     assert flow_run_id is not None
     return result, task_run_names(flow_run_id)
@@ -93,7 +95,7 @@ def test_task_runs_are_bounded_and_independent_of_file_count(
     small, small_tasks = run_quarter(tmp_path, 3)
     large, large_tasks = run_quarter(tmp_path, 30)
 
-    assert small["files"] == 3 and large["files"] == 30
+    assert small.files == 3 and large.files == 30
     assert small_tasks, "no task runs were recorded"
     assert len(small_tasks) <= MAX_TASK_RUNS
     # the same tasks (one read-and-validate per kind, never one per file)

@@ -13,14 +13,13 @@ when t-1 is in the marts.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import duckdb
 
 from transforms.periods import next_period, parse_period, previous_period
+from warehouse.db import run_sql_file
 from warehouse.ruleset import Rules
-from warehouse.schema import sql_file
 
 MARTS_TABLES: tuple[str, ...] = (
     "unit_scores",
@@ -29,13 +28,12 @@ MARTS_TABLES: tuple[str, ...] = (
     "weak_villages",
     "city_summary",
 )
-_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _SCORE_BASE = "temp.main.marts_score_base"
 
 
 def ensure_marts(con: duckdb.DuckDBPyConnection) -> None:
     """Create the marts schema, tables and views if they do not exist (idempotent)."""
-    con.execute(_strip_comments(sql_file("marts_ddl.sql")))
+    run_sql_file(con, "marts_ddl.sql")
 
 
 def rule_params(rules: Rules) -> dict[str, object]:
@@ -71,7 +69,7 @@ def build_marts(
     ensure_marts(con)
     params = rule_params(rules)
 
-    con.execute(_strip_comments(sql_file("marts_score_base_ddl.sql")))
+    run_sql_file(con, "marts_score_base_ddl.sql")
     con.execute(f"DELETE FROM {_SCORE_BASE}")
     for period in sorted({*targets, *(next_period(p) for p in targets)}):
         _run(con, "marts_score_base.sql", params, period=period)
@@ -96,26 +94,5 @@ def build_marts(
 def _run(
     con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object], **extra: object
 ) -> int:
-    """Run the statement(s) of one SQL file, binding the parameters it names.
-
-    Returns the rows changed by the last statement.
-    """
-    values = {**params, **extra}
-    total = 0
-    for statement in _statements(sql_file(name)):
-        wanted = dict.fromkeys(_PARAM.findall(statement))
-        missing = [p for p in wanted if p not in values]
-        if missing:
-            raise KeyError(f"{name}: no value for parameter(s) {', '.join(missing)}")
-        # fetch the whole (one-row) result: DuckDB 2 keeps an unfinished result open
-        rows = con.execute(statement, {p: values[p] for p in wanted}).fetchall()
-        total = int(rows[0][0]) if rows and isinstance(rows[0][0], int) else 0
-    return total
-
-
-def _strip_comments(script: str) -> str:
-    return "\n".join(ln for ln in script.splitlines() if not ln.lstrip().startswith("--"))
-
-
-def _statements(script: str) -> list[str]:
-    return [s.strip() for s in _strip_comments(script).split(";") if s.strip()]
+    """Run one marts SQL file with the rule parameters and ``extra``; rows changed."""
+    return run_sql_file(con, name, {**params, **extra})

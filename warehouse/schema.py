@@ -7,16 +7,12 @@ columns plus ``source_sha256``; ``raw`` adds when the version was received.
 
 from __future__ import annotations
 
-from importlib import resources
+import duckdb
+import polars as pl
 
 from transforms.columns import REPORT_KINDS, ReportKind
-
-SQL_DIR = resources.files("warehouse") / "sql"
-
-
-def sql_file(name: str) -> str:
-    """The text of ``warehouse/sql/<name>``."""
-    return (SQL_DIR / name).read_text(encoding="utf-8")
+from warehouse.db import registered, sql_file, statements, transaction
+from warehouse.registry import COLUMNS as REGISTRY_COLUMNS
 
 
 def _quote(text: str) -> str:
@@ -54,12 +50,25 @@ def report_ddl(kind: ReportKind) -> list[str]:
 
 def all_ddl() -> list[str]:
     """Every statement that creates the warehouse, in order."""
-    stmts = [s for s in _split(sql_file("schemas.sql"))]
+    stmts = [s.query for s in statements(sql_file("schemas.sql"))]
     for kind in REPORT_KINDS.values():
         stmts.extend(report_ddl(kind))
     return stmts
 
 
-def _split(script: str) -> list[str]:
-    lines = [ln for ln in script.splitlines() if not ln.strip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+def ensure_schema(con: duckdb.DuckDBPyConnection, registry: pl.DataFrame) -> None:
+    """Create every schema and table, and make ``core.units`` equal the registry."""
+    from warehouse.marts import ensure_marts
+
+    with transaction(con):
+        for stmt in all_ddl():
+            con.execute(stmt)
+        ensure_marts(con)
+        with registered(con, "registry_in", registry.select(REGISTRY_COLUMNS)):
+            changed = con.execute(
+                "SELECT (SELECT count(*) FROM (FROM core.units EXCEPT FROM registry_in))"
+                " + (SELECT count(*) FROM (FROM registry_in EXCEPT FROM core.units))"
+            ).fetchall()
+            if changed[0][0]:
+                con.execute("DELETE FROM core.units")
+                con.execute("INSERT INTO core.units SELECT * FROM registry_in")

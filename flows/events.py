@@ -1,0 +1,34 @@
+"""Names shared by the flows, the deployments and ``ronghe watch``, and event paging.
+
+Light on purpose: ``watch`` imports it without the pipeline (Prefect is imported
+only inside :func:`received_paths`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+RECEIVED_EVENT = "ronghe.report.received"
+"""The event ``ronghe watch`` emits for each new, fully written report file."""
+WRITER_LIMIT = "ronghe-warehouse-writer"
+"""The Prefect global concurrency limit (one slot) that deployment runs hold while writing."""
+
+
+def received_paths(since: datetime, until: datetime) -> list[str]:
+    """Paths named by the ``ronghe.report.received`` events that occurred in [since, until]."""
+    from prefect.client.orchestration import get_client
+    from prefect.events.filters import EventFilter, EventNameFilter, EventOccurredFilter
+
+    flt = EventFilter(
+        occurred=EventOccurredFilter.model_validate({"since": since, "until": until}),
+        event=EventNameFilter(name=[RECEIVED_EVENT]),
+    )
+    out: list[str] = []
+    with get_client(sync_client=True) as client:
+        page = client.read_events(filter=flt, limit=50)
+        for _ in range(2000):  # bounded: 100 000 events
+            out.extend(str(e.payload["path"]) for e in page.events if e.payload.get("path"))
+            if not page.next_page:
+                break
+            page = client.read_events_page(str(page.next_page))
+    return out

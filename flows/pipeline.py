@@ -1,0 +1,112 @@
+"""The one sequencing of a run, used by the Prefect flows and by the tests alike.
+
+find new files → read and validate, one batch per kind → load (one transaction) →
+rebuild the marts of the quarters concerned. Publishing is the workspace's
+(:meth:`flows.workspace.Workspace.publish`), after the run succeeded.
+
+Each stage goes through ``step(name, fn, *args, label=…)``: :func:`call` runs it as a
+plain call (tests, tools); the flows pass a step that runs it as a Prefect task
+(:func:`flows.flows.as_task`), so a run is a handful of tasks whatever its size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+import duckdb
+
+from flows import progress
+from flows.inbox import group_by_kind, scan
+from flows.result import RunResult
+from flows.settings import Settings
+from flows.steps import load, read_and_validate, rebuild_marts
+from flows.workspace import Workspace
+from warehouse.db import connect_reader
+from warehouse.received import Found, find_new
+
+T = TypeVar("T")
+
+
+class Step(Protocol):
+    def __call__(
+        self, name: str, fn: Callable[..., T], *args: Any, label: str | None = None
+    ) -> T: ...
+
+
+def call(name: str, fn: Callable[..., T], *args: Any, label: str | None = None) -> T:
+    """Run a stage as a plain function call."""
+    return fn(*args)
+
+
+def find_new_files(ws: Workspace, paths: Sequence[Path]) -> Found:
+    """Every candidate file under ``paths``, split into new bytes and bytes seen before."""
+    files = scan(paths)
+    progress.step(f"found {len(files)} files")
+    found = find_new(ws.con, files)
+    progress.step(
+        f"{len(found.new)} new, {len(found.already_received)} already received (same bytes)"
+    )
+    return found
+
+
+def run(
+    ws: Workspace,
+    paths: Sequence[Path],
+    now: datetime,
+    *,
+    quarters: Sequence[str] = (),
+    run_id: str | None = None,
+    step: Step = call,
+) -> RunResult:
+    """Ingest what is new under ``paths``; rebuild the marts of ``quarters`` and of every
+    quarter the new reports touch."""
+    found = step("find-new-files", find_new_files, ws, paths)
+    groups = sorted(group_by_kind(found.new).items(), key=lambda kv: str(kv[0]))
+    batches = []
+    for kind, files in groups:
+        batch = step(
+            "read-and-validate",
+            read_and_validate,
+            kind,
+            files,
+            ws.registry,
+            now,
+            ws.settings.workers,
+            label=f"read-and-validate-{kind}",
+        )
+        progress.step(f"read and validated {len(files)} {kind or 'unrecognised'} files")
+        batches.append(batch)
+    summary = step("load", load, ws, batches, run_id, now)
+    progress.step(
+        f"loaded {sum(summary.reports_loaded.values())} reports,"
+        f" quarantined {summary.reports_quarantined}"
+    )
+    rebuilt = tuple(sorted(set(quarters) | set(summary.periods)))
+    rows = step("rebuild-marts", rebuild_marts, ws, rebuilt)
+    return RunResult(summary, len(found.already_received), rebuilt, ws.rules.version, rows)
+
+
+def nothing_new(settings: Settings, paths: Sequence[Path]) -> int | None:
+    """How many files ``paths`` hold if every one is already in the published warehouse.
+
+    Read-only and lock-free, so a poll that finds nothing new neither waits for the
+    writer nor records a run nor publishes a copy. Files unchanged since they were
+    hashed are not read again (the published ``meta.file_hashes``). None: there is
+    something to do (or the check could not tell; the run itself will see).
+    """
+    if not settings.published_path.exists():
+        return None
+    con = connect_reader(settings.published_path)
+    try:
+        files = scan(paths)
+        if not files:
+            return 0
+        found = find_new(con, files, remember=False)
+    except (OSError, duckdb.Error):  # let the run itself meet (and retry) the error
+        return None
+    finally:
+        con.close()
+    return None if found.new else len(files)

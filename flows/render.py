@@ -1,0 +1,81 @@
+"""How a :class:`~flows.result.RunResult` is shown: CLI summary lines and the run's artifact."""
+
+from __future__ import annotations
+
+from flows.result import RunResult
+
+
+def summary_lines(result: RunResult) -> list[str]:
+    """The CLI's closing summary (rich markup), a few lines that fit 80 columns."""
+    lines = [
+        f"[bold]files[/bold] {result.files} new, {result.already_received} already received;"
+        f" rows read {result.rows_read} = loaded {result.rows_loaded}"
+        f" + quarantined {result.rows_quarantined}",
+        "[bold]reports loaded[/bold] "
+        + ", ".join(f"{k} {v}" for k, v in sorted(result.reports_loaded.items()))
+        + f"; [bold]quarantined[/bold] {result.reports_quarantined}"
+        + (
+            " (" + ", ".join(f"{k} {v}" for k, v in sorted(result.reasons.items())) + ")"
+            if result.reasons
+            else ""
+        ),
+    ]
+    if result.files_rejected:
+        lines.append(
+            f"[bold]files rejected[/bold] {len(result.files_rejected)}"
+            " (nothing in them loaded: unreadable, unknown kind, missing columns,"
+            " or every report quarantined)"
+        )
+    if result.marts_rebuilt:
+        periods = result.marts_rebuilt
+        span = periods[0] if len(periods) == 1 else f"{periods[0]}…{periods[-1]}"
+        lines.append(
+            f"[bold]marts rebuilt[/bold] {span} ({len(periods)} quarters),"
+            f" rules {result.rules_version}"
+        )
+    if result.reports_quarantined or result.files_rejected:
+        lines.append(
+            'see them with: ronghe query "SELECT * FROM quarantine.reports" (and quarantine.files)'
+        )
+    return lines
+
+
+def run_markdown(flow_name: str, run_id: str, result: RunResult) -> str:
+    """The artifact's text: what a run received, loaded, quarantined and rebuilt."""
+    loaded = result.reports_loaded
+    lines = [
+        f"# ronghe {flow_name} run `{run_id}`",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| new files | {result.files} |",
+        f"| already received (same bytes) | {result.already_received} |",
+        f"| files rejected | {len(result.files_rejected)} |",
+        f"| rows read = loaded + quarantined | {result.rows_read} = {result.rows_loaded}"
+        f" + {result.rows_quarantined} |",
+        f"| reports loaded | {sum(loaded.values())} |",
+        f"| reports quarantined | {result.reports_quarantined} |",
+        f"| rules version | {result.rules_version} |",
+        "",
+        "## Reports loaded by kind",
+        "",
+        "| kind | reports |",
+        "|---|---|",
+        *(f"| {k} | {v} |" for k, v in sorted(loaded.items())),
+        "",
+        "## Reports quarantined by reason",
+        "",
+    ]
+    if result.reasons:
+        lines += ["| reason | reports |", "|---|---|"]
+        lines += [f"| `{k}` | {v} |" for k, v in sorted(result.reasons.items())]
+    else:
+        lines.append("none")
+    if result.files_rejected:
+        lines += ["", "## Files rejected", "", *(f"- `{p}`" for p in result.files_rejected)]
+    rebuilt = result.marts_rebuilt
+    lines += ["", "## Marts rebuilt", "", ", ".join(rebuilt) if rebuilt else "none"]
+    if result.mart_rows:
+        lines += ["", "| table | rows written |", "|---|---|"]
+        lines += [f"| {t} | {n} |" for t, n in sorted(result.mart_rows.items())]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,57 @@
+"""What a run did, as one typed value: the flows return it, :mod:`flows.render` shows it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from warehouse.store import LoadSummary
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A finished run: what it received and loaded, and the marts it rebuilt."""
+
+    load: LoadSummary
+    already_received: int
+    marts_rebuilt: tuple[str, ...]
+    rules_version: str
+    mart_rows: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def files(self) -> int:
+        """New files (bytes never received before) taken in by this run."""
+        return len(self.load.files)
+
+    @property
+    def files_rejected(self) -> list[str]:
+        """Paths of new files of which nothing loaded."""
+        return [f.path for f in self.load.files if f.status == "rejected"]
+
+    @property
+    def periods_loaded(self) -> tuple[str, ...]:
+        return self.load.periods
+
+    @property
+    def reports_loaded(self) -> Mapping[str, int]:
+        return self.load.reports_loaded
+
+    @property
+    def reports_quarantined(self) -> int:
+        return self.load.reports_quarantined
+
+    @property
+    def reasons(self) -> Mapping[str, int]:
+        return self.load.reasons
+
+    @property
+    def rows_read(self) -> int:
+        return self.load.rows_read
+
+    @property
+    def rows_loaded(self) -> int:
+        return self.load.rows_loaded
+
+    @property
+    def rows_quarantined(self) -> int:
+        return self.load.rows_quarantined

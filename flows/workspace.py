@@ -1,0 +1,179 @@
+"""The writer's workspace: the one owner of the working copy and its life.
+
+A run never writes the analysts' file. It takes the writer lock, starts from a
+clean working copy (``work/warehouse.duckdb``), records itself in ``meta.runs`` and,
+only if it succeeds, publishes: a checkpoint, then an atomic copy + rename over
+``warehouse.duckdb``, so readers never wait and never see half a run.
+
+Crash recovery: an ``.unfinished`` marker sits beside the working copy while a run
+writes it. A run that fails or is killed (kill -9 included) leaves the marker; the
+next run finds it, keeps the abandoned copy's ``meta.runs`` rows that the published
+file does not know (recorded as ``failed``), discards the copy and starts again from
+the published file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from flows.settings import Settings
+from warehouse.db import connect, transaction
+from warehouse.lock import writer_lock
+from warehouse.registry import load_registry
+from warehouse.ruleset import Rules, load_rules
+from warehouse.schema import ensure_schema
+
+UNFINISHED_MARKER = ".unfinished"
+"""Beside the working copy while a run writes it; left behind by a failed or killed run."""
+
+RunRow = tuple[str, str, str, datetime, datetime | None, str]
+"""A ``meta.runs`` row: run_id, flow, parameters (JSON), started_at, finished_at, state."""
+
+Say = Callable[[str], None]
+
+
+def _quiet(_message: str) -> None:
+    pass
+
+
+@dataclass
+class Workspace:
+    """What a run works with: settings, the writer's connection, registry and rules."""
+
+    settings: Settings
+    con: duckdb.DuckDBPyConnection
+    registry: pl.DataFrame
+    rules: Rules
+
+    @classmethod
+    @contextmanager
+    def open(
+        cls,
+        settings: Settings,
+        rules_path: Path | None = None,
+        *,
+        holder: str = "a run",
+        say: Say = _quiet,
+    ) -> Iterator[Workspace]:
+        """Hold the writer lock and a clean working copy for the block.
+
+        Nothing is published unless :meth:`publish` is called; leaving the block
+        without it leaves the marker, so the next open starts from the published file.
+        """
+        rules = load_rules(rules_path or settings.rules)
+        registry = load_registry(settings.scale)
+        with writer_lock(settings.lock_path, holder, settings.lock_timeout_seconds, on_wait=say):
+            carried = _recover(settings, say)
+            working, published = settings.working_path, settings.published_path
+            working.parent.mkdir(parents=True, exist_ok=True)
+            (working.parent / UNFINISHED_MARKER).write_text(holder, encoding="utf-8")
+            if not working.exists() and published.exists():
+                shutil.copyfile(published, working)
+            con = connect(working, settings.duckdb_threads, settings.duckdb_memory_limit)
+            try:
+                ensure_schema(con, registry)
+                if carried:
+                    _record_runs(con, carried)
+                yield cls(settings, con, registry, rules)
+            finally:
+                con.close()
+
+    @contextmanager
+    def run(self, run_id: str, flow: str, parameters: dict[str, Any]) -> Iterator[None]:
+        """Record the block in ``meta.runs``: running, then completed or failed."""
+        params = json.dumps(parameters, ensure_ascii=False, default=str)
+        _record_runs(self.con, [(run_id, flow, params, datetime.now(), None, "running")])
+        try:
+            yield
+        except BaseException:
+            self._finish(run_id, "failed")
+            raise
+        self._finish(run_id, "completed")
+
+    def _finish(self, run_id: str, state: str) -> None:
+        with transaction(self.con):
+            self.con.execute(
+                "UPDATE meta.runs SET finished_at = ?, state = ? WHERE run_id = ?",
+                [datetime.now(), state, run_id],
+            )
+
+    def publish(self) -> None:
+        """Checkpoint the working copy and atomically replace the analysts' file with it.
+
+        Readers that have the old file open keep reading it; new readers see the new one.
+        """
+        working, published = self.settings.working_path, self.settings.published_path
+        self.con.execute("CHECKPOINT")
+        published.parent.mkdir(parents=True, exist_ok=True)
+        tmp = published.with_name(f".{published.name}.{os.getpid()}.tmp")
+        shutil.copyfile(working, tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, published)
+        dir_fd = os.open(published.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        (working.parent / UNFINISHED_MARKER).unlink(missing_ok=True)
+
+
+def _record_runs(con: duckdb.DuckDBPyConnection, rows: list[RunRow]) -> None:
+    with transaction(con):
+        for row in rows:
+            con.execute("INSERT OR REPLACE INTO meta.runs VALUES (?, ?, ?, ?, ?, ?)", list(row))
+
+
+def _recover(settings: Settings, say: Say) -> list[RunRow]:
+    """Discard a working copy left by an unfinished run; return its unknown run records."""
+    working = settings.working_path
+    if not (working.parent / UNFINISHED_MARKER).exists():
+        return []
+    carried = _unfinished_runs(working, settings.published_path, say) if working.exists() else []
+    for f in (working, working.with_name(working.name + ".wal")):
+        f.unlink(missing_ok=True)
+    say("discarded the working copy left by an unfinished run; starting from the published file")
+    return carried
+
+
+def _read_runs(path: Path) -> list[RunRow]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return [
+            (r[0], r[1], r[2], r[3], r[4], r[5])
+            for r in con.execute(
+                "SELECT run_id, flow, parameters::VARCHAR, started_at, finished_at, state"
+                " FROM meta.runs"
+            ).fetchall()
+        ]
+    except duckdb.Error:
+        return []
+    finally:
+        con.close()
+
+
+def _unfinished_runs(working: Path, published: Path, say: Say) -> list[RunRow]:
+    """meta.runs rows of an abandoned working copy that the published file does not have."""
+    try:
+        rows = _read_runs(working)
+    except duckdb.Error as exc:
+        say(f"the abandoned working copy cannot be opened ({exc}); its run log is lost")
+        return []
+    known = {r[0] for r in _read_runs(published)} if published.exists() else set()
+    # a run still "running" there was killed; either way it did not complete
+    return [
+        (run_id, fl, params, started, finished or datetime.now(), "failed")
+        for run_id, fl, params, started, finished, _state in rows
+        if run_id not in known
+    ]

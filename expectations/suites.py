@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from transforms.columns import PII_PATTERNS, REPORT_KINDS, ColumnType, ReportKind
+from transforms.batch import FILE, bad_flag, blank_flag
+from transforms.columns import PII_PATTERNS, REPORT_KINDS, ReportKind, roles
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -40,16 +41,6 @@ if TYPE_CHECKING:
     from great_expectations.core.batch_definition import BatchDefinition
 
 REASON_KEY = "reason"
-
-# Row and batch bookkeeping columns of the parsed batch (docs/design.md).
-ID = "_id"
-FILE = "_file"
-ROW = "_row"
-RECORD = "_record"
-KEY_UNIT = "_key_unit"
-KEY_PERIOD = "_key_period"
-BAD = "_bad__"
-BLANK = "_blank__"
 
 # Helper columns computed by expectations.validate before validation.
 LEVEL = "_level"
@@ -81,33 +72,6 @@ def import_gx() -> None:
     import great_expectations
     import great_expectations.expectations  # noqa: F401
     from great_expectations.expectations import row_conditions  # noqa: F401
-
-
-def bad_flag(column: str) -> str:
-    return f"{BAD}{column}"
-
-
-def blank_flag(column: str) -> str:
-    return f"{BLANK}{column}"
-
-
-@dataclass(frozen=True)
-class Roles:
-    """The common columns by role, found by type in the declaration (not re-spelt)."""
-
-    unit: str
-    period: str
-    submitted: str
-
-
-def roles(kind: ReportKind) -> Roles:
-    def only(t: ColumnType) -> str:
-        names = [c.name for c in kind.columns if c.type == t]
-        if len(names) != 1:
-            raise ValueError(f"{kind.name}: expected one column of type {t}, got {names}")
-        return names[0]
-
-    return Roles(unit=only("code"), period=only("period"), submitted=only("timestamp"))
 
 
 def _meta(reason: str) -> dict[str, Any]:
@@ -289,8 +253,3 @@ def _runner(kind_name: str) -> Runner:
     asset = ctx.data_sources.get("ronghe").add_dataframe_asset(name=kind.name)
     bd = asset.add_batch_definition_whole_dataframe("whole")
     return Runner(suite=suite, batch_definition=bd, lock=threading.Lock())
-
-
-def suite(kind: ReportKind) -> gx.ExpectationSuite:
-    """The (cached) expectation suite of a kind."""
-    return runner(kind.name).suite

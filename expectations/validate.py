@@ -16,25 +16,17 @@ from typing import Any
 import polars as pl
 
 from expectations.suites import (
-    FILE,
-    ID,
     IN_REGISTRY,
-    KEY_PERIOD,
-    KEY_UNIT,
     LEVEL,
     NOW,
     PERIOD_START,
     REASON_KEY,
-    RECORD,
-    ROW,
     VALID_IN_PERIOD,
-    bad_flag,
-    blank_flag,
-    roles,
     runner,
 )
-from transforms.columns import ReportKind
-from transforms.periods import period_expr
+from transforms.batch import FILE, ID, KEY_PERIOD, KEY_UNIT, RECORD, ROW, flags, parsed_schema
+from transforms.columns import ReportKind, roles
+from transforms.periods import period_expr, start_expr
 
 # Registry columns (CONTRACT §1: the registry file's own schema).
 REG_UNIT = "unit_code"
@@ -113,9 +105,7 @@ def validate(
 
 
 def _check_columns(kind: ReportKind, batch: pl.DataFrame) -> None:
-    wanted = [ID, FILE, ROW, RECORD, KEY_UNIT, KEY_PERIOD, *kind.names]
-    wanted += [f(c) for c in kind.names for f in (bad_flag, blank_flag)]
-    missing = [c for c in wanted if c not in batch.columns]
+    missing = [c for c in parsed_schema(kind) if c not in batch.columns]
     if missing:
         raise ValueError(f"parsed {kind.name} batch lacks columns: {', '.join(missing)}")
 
@@ -163,22 +153,16 @@ def with_helpers(
         ts_type = pl.Datetime("us")
     if now.tzinfo is not None:
         now = now.astimezone(CHINA).replace(tzinfo=None)
-    canonical = period.str.contains(r"^\d{4}Q[1-4]$")
-    start = pl.datetime(
-        period.str.slice(0, 4).cast(pl.Int32, strict=False),
-        (period.str.slice(5, 1).cast(pl.Int32, strict=False) - 1) * 3 + 1,
-        1,
-    )
-    flags = [f(c) for c in kind.names for f in (bad_flag, blank_flag)]
+    flag_columns = flags(kind)
     return (
-        batch.select(ID, FILE, *kind.names, *flags)
-        .with_columns(pl.col(flags).fill_null(False))
+        batch.select(ID, FILE, *kind.names, *flag_columns)
+        .with_columns(pl.col(flag_columns).fill_null(False))
         .join(matched, on=ID, how="left", maintain_order="left")
         .with_columns(
             pl.when(pl.col(r.unit).is_not_null())
             .then(pl.col(IN_REGISTRY).fill_null(False))
             .alias(IN_REGISTRY),
-            pl.when(canonical).then(start).cast(ts_type).alias(PERIOD_START),
+            start_expr(r.period).cast(ts_type).alias(PERIOD_START),
             pl.lit(now).cast(ts_type).alias(NOW),
         )
     )

@@ -20,8 +20,18 @@ from typing import Any
 
 import polars as pl
 
-from transforms.columns import ReportKind
-from transforms.parse import POLARS_TYPES
+from transforms.batch import (
+    FILE,
+    ID,
+    KEY_PERIOD,
+    KEY_UNIT,
+    RECORD,
+    ROW,
+    bad_flag,
+    blank_flag,
+    parsed_schema,
+)
+from transforms.columns import ReportKind, roles
 
 COUNTY = "320602000000"  # 崇川区
 TOWNSHIP = "320602001000"
@@ -85,18 +95,12 @@ def _raw(value: Any) -> str | None:
 
 def batch(kind: ReportKind, rows: Iterable[Mapping[str, Any]], start_id: int = 1) -> pl.DataFrame:
     """A parsed batch of ``kind`` from typed rows (see the module doc)."""
-    data: dict[str, list[Any]] = {
-        k: [] for k in ("_id", "_file", "_row", "_record", "_key_unit", "_key_period")
-    }
-    for c in kind.columns:
-        data[c.name] = []
-        data[f"_bad__{c.name}"] = []
-        data[f"_blank__{c.name}"] = []
+    schema = parsed_schema(kind)
+    data: dict[str, list[Any]] = {k: [] for k in schema}
     per_file: dict[str, int] = {}
-    unit_col = next(c.name for c in kind.columns if c.type == "code")
-    period_col = next(c.name for c in kind.columns if c.type == "period")
+    unit_col, period_col = roles(kind).unit, roles(kind).period
     for i, given in enumerate(rows):
-        file = str(given.get("_file", "sha-a"))
+        file = str(given.get(FILE, "sha-a"))
         per_file[file] = per_file.get(file, 0) + 1
         bad = set(given.get("_bad", ()))
         raw: dict[str, Any] = dict(given.get("_raw", {}))
@@ -112,26 +116,12 @@ def batch(kind: ReportKind, rows: Iterable[Mapping[str, Any]], start_id: int = 1
             elif is_blank and c.default is not None:
                 value = int(c.default) if c.type == "int" else c.default
             data[c.name].append(value)
-            data[f"_bad__{c.name}"].append(is_bad)
-            data[f"_blank__{c.name}"].append(is_blank)
-        data["_id"].append(start_id + i)
-        data["_file"].append(file)
-        data["_row"].append(int(given.get("_row", per_file[file])))
-        data["_record"].append(json.dumps(record, ensure_ascii=False))
-        data["_key_unit"].append((record[unit_col] or "").strip() or None)
-        data["_key_period"].append(
-            given.get(period_col) or (record[period_col] or "").strip() or None
-        )
-    schema: dict[str, pl.DataType] = {
-        "_id": pl.Int64(),
-        "_file": pl.String(),
-        "_row": pl.Int64(),
-        "_record": pl.String(),
-        "_key_unit": pl.String(),
-        "_key_period": pl.String(),
-    }
-    for c in kind.columns:
-        schema[c.name] = POLARS_TYPES[c.type]
-        schema[f"_bad__{c.name}"] = pl.Boolean()
-        schema[f"_blank__{c.name}"] = pl.Boolean()
+            data[bad_flag(c.name)].append(is_bad)
+            data[blank_flag(c.name)].append(is_blank)
+        data[ID].append(start_id + i)
+        data[FILE].append(file)
+        data[ROW].append(int(given.get(ROW, per_file[file])))
+        data[RECORD].append(json.dumps(record, ensure_ascii=False))
+        data[KEY_UNIT].append((record[unit_col] or "").strip() or None)
+        data[KEY_PERIOD].append(given.get(period_col) or (record[period_col] or "").strip() or None)
     return pl.DataFrame(data, schema=schema)

@@ -7,8 +7,25 @@ import json
 from pathlib import Path
 from typing import Any
 
+from transforms.columns import Column
+
 COUNTY = "320602000000"  # 崇川区
 COUNTY2 = "320623000000"  # 如东县
+
+
+def raw_value(c: Column, i: int = 0) -> str:
+    """A valid raw text for column ``c`` (derived from the declaration); ``i`` varies it."""
+    by_type = {
+        "code": COUNTY,
+        "period": "2017Q1",
+        "timestamp": "2017-04-05 10:00:00",
+        "int": str(i + 3),
+        "decimal": "1.5",
+        "bool": "是",
+        "text": f"P-{i}",
+        "enum": c.enum[0][1] if c.enum else "",
+    }
+    return by_type[c.type]
 
 
 def supervision_row(unit: str = COUNTY, period: str = "2017Q1", **over: Any) -> dict[str, Any]:

@@ -9,35 +9,21 @@ from typing import Any
 
 import polars as pl
 import pytest
+from factories import COUNTY, raw_value
 
+from transforms.batch import FILE, META, RECORD, ROW, bad_flag, blank_flag, parsed_schema
 from transforms.columns import (
     ECONOMY,
     FALSE_WORDS,
     PROJECTS,
     SUPERVISION,
     TRUE_WORDS,
-    Column,
     ReportKind,
 )
-from transforms.parse import META, bad_col, blank_col, parse, parsed_schema, stack
-from transforms.read import ROW, RawFile, read_file, read_files
+from transforms.parse import parse, stack, stacked_schema
+from transforms.read import RawFile, read_file, read_files
 
-UNIT = "320602000000"
-
-
-def raw_value(c: Column) -> str:
-    """A valid raw text for column ``c`` (derived from the declaration)."""
-    by_type = {
-        "code": UNIT,
-        "period": "2017Q1",
-        "timestamp": "2017-04-05 10:00:00",
-        "int": "3",
-        "decimal": "1.5",
-        "bool": "是",
-        "text": "P-1",
-        "enum": c.enum[0][1] if c.enum else "",
-    }
-    return by_type[c.type]
+UNIT = COUNTY
 
 
 def stacked(kind: ReportKind, *overrides: dict[str, str | None]) -> pl.DataFrame:
@@ -46,13 +32,12 @@ def stacked(kind: ReportKind, *overrides: dict[str, str | None]) -> pl.DataFrame
     rows = [base | o for o in overrides]
     return pl.DataFrame(
         {
-            "_file": ["f"] * len(rows),
+            FILE: ["f"] * len(rows),
             ROW: list(range(1, len(rows) + 1)),
-            "_record": [json.dumps(r, ensure_ascii=False) for r in rows],
+            RECORD: [json.dumps(r, ensure_ascii=False) for r in rows],
             **{c: [r[c] for r in rows] for c in kind.names},
         },
-        schema={"_file": pl.String, ROW: pl.Int64, "_record": pl.String}
-        | {c: pl.String for c in kind.names},
+        schema=stacked_schema(kind),
     )
 
 
@@ -61,8 +46,8 @@ def cast(kind: ReportKind, column: str, *raw: str | None) -> pl.DataFrame:
     out = parse(kind, stacked(kind, *({column: r} for r in raw)))
     return out.select(
         pl.col(column).alias("value"),
-        pl.col(blank_col(column)).alias("blank"),
-        pl.col(bad_col(column)).alias("bad"),
+        pl.col(blank_flag(column)).alias("blank"),
+        pl.col(bad_flag(column)).alias("bad"),
     )
 
 
@@ -87,7 +72,7 @@ def test_schema_and_column_order() -> None:
         out = parse(kind, stacked(kind, {}))
         assert dict(out.schema) == parsed_schema(kind)
         expect = [*META, *kind.names]
-        expect += [blank_col(c) for c in kind.names] + [bad_col(c) for c in kind.names]
+        expect += [blank_flag(c) for c in kind.names] + [bad_flag(c) for c in kind.names]
         assert out.columns == expect
         flags = out.select(pl.col("^_(blank|bad)__.*$")).row(0)
         assert not any(flags)
@@ -219,11 +204,11 @@ def test_period_and_keys() -> None:
     )
     assert out["period"].to_list() == ["2017Q1", "2017Q3", None, None]
     assert out["_key_period"].to_list() == ["2017Q1", "2017Q3", "2017Q5", None]
-    assert out[bad_col("period")].to_list() == [False, False, True, False]
-    assert out[blank_col("period")].to_list() == [False, False, False, True]
+    assert out[bad_flag("period")].to_list() == [False, False, True, False]
+    assert out[blank_flag("period")].to_list() == [False, False, False, True]
     assert out["_key_unit"].to_list() == [UNIT, UNIT, None, "3206"]
-    assert out[bad_col("unit_code")].to_list() == [False, False, False, True]
-    assert out[blank_col("unit_code")].to_list() == [False, False, True, False]
+    assert out[bad_flag("unit_code")].to_list() == [False, False, False, True]
+    assert out[blank_flag("unit_code")].to_list() == [False, False, True, False]
 
 
 @pytest.mark.parametrize("raw", ["32060200000", "3206020000001", "32060200000x", "3.20602E+11"])
@@ -290,7 +275,7 @@ def test_stack_aligns_records_and_skips_bad_files(tmp_path: Path) -> None:
     assert list(rec_a)[: len(cols)] == list(PROJECTS.names)
     out = parse(PROJECTS, s)
     assert out["party_members"].to_list() == [0, 0, 3]  # absent optional → default
-    assert out[blank_col("party_members")].to_list() == [True, True, False]
+    assert out[blank_flag("party_members")].to_list() == [True, True, False]
     assert not out.select(pl.col("^_bad__.*$")).to_numpy().any()
 
 

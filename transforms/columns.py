@@ -86,6 +86,25 @@ class ReportKind:
         return tuple(c.name for c in self.columns if c.required or c.required_levels)
 
 
+@dataclass(frozen=True)
+class Roles:
+    """The common columns by role, found by type in the declaration (not re-spelt)."""
+
+    unit: str
+    period: str
+    submitted: str
+
+
+def roles(kind: ReportKind) -> Roles:
+    def only(t: ColumnType) -> str:
+        names = [c.name for c in kind.columns if c.type == t]
+        if len(names) != 1:
+            raise ValueError(f"{kind.name}: expected one column of type {t}, got {names}")
+        return names[0]
+
+    return Roles(unit=only("code"), period=only("period"), submitted=only("timestamp"))
+
+
 COMMON: tuple[Column, ...] = (
     Column("unit_code", "单位代码", "code", pattern=r"^\d{12}$"),
     Column("period", "报告期", "period"),

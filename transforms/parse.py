@@ -30,27 +30,20 @@ from datetime import datetime
 
 import polars as pl
 
-from transforms.columns import FALSE_WORDS, TRUE_WORDS, Column, ReportKind
+from transforms.batch import (
+    FILE,
+    ID,
+    KEY_PERIOD,
+    KEY_UNIT,
+    POLARS_TYPES,
+    RECORD,
+    ROW,
+    bad_flag,
+    blank_flag,
+)
+from transforms.columns import FALSE_WORDS, TRUE_WORDS, Column, ReportKind, roles
 from transforms.periods import period_expr
-from transforms.read import ROW, RawFile
-
-ID = "_id"
-FILE = "_file"
-RECORD = "_record"
-KEY_UNIT = "_key_unit"
-KEY_PERIOD = "_key_period"
-META = (ID, FILE, ROW, RECORD, KEY_UNIT, KEY_PERIOD)
-
-POLARS_TYPES: dict[str, pl.DataType] = {
-    "code": pl.String(),
-    "period": pl.String(),
-    "timestamp": pl.Datetime("us"),
-    "int": pl.Int64(),
-    "decimal": pl.Float64(),
-    "bool": pl.Boolean(),
-    "text": pl.String(),
-    "enum": pl.String(),
-}
+from transforms.read import RawFile
 
 _SEQ = "__seq"
 
@@ -68,38 +61,11 @@ EXCEL_EPOCH = datetime(1899, 12, 30)
 LOCAL_OFFSET_MINUTES = 8 * 60  # naive timestamps are China time (UTC+08:00)
 
 
-def blank_col(name: str) -> str:
-    """Name of the column flagging a blank cell of declared column ``name``."""
-    return f"_blank__{name}"
-
-
-def bad_col(name: str) -> str:
-    """Name of the column flagging an unparseable cell of declared column ``name``."""
-    return f"_bad__{name}"
-
-
 def stacked_schema(kind: ReportKind) -> dict[str, pl.DataType]:
     """Schema of :func:`stack`'s output."""
     return {FILE: pl.String(), ROW: pl.Int64(), RECORD: pl.String()} | {
         c: pl.String() for c in kind.names
     }
-
-
-def parsed_schema(kind: ReportKind) -> dict[str, pl.DataType]:
-    """Schema of :func:`parse`'s output (the parsed batch)."""
-    meta: dict[str, pl.DataType] = {
-        ID: pl.Int64(),
-        FILE: pl.String(),
-        ROW: pl.Int64(),
-        RECORD: pl.String(),
-        KEY_UNIT: pl.String(),
-        KEY_PERIOD: pl.String(),
-    }
-    typed = {c.name: POLARS_TYPES[c.type] for c in kind.columns}
-    flags = {blank_col(c): pl.Boolean() for c in kind.names} | {
-        bad_col(c): pl.Boolean() for c in kind.names
-    }
-    return meta | typed | flags
 
 
 # --------------------------------------------------------------------------- stack
@@ -240,7 +206,10 @@ def _cast(column: Column) -> pl.Expr:
 
 
 def parse(kind: ReportKind, stacked: pl.DataFrame) -> pl.DataFrame:
-    """Cast a stacked frame of ``kind`` to the parsed batch (docs/design.md)."""
+    """Cast a stacked frame of ``kind`` to the parsed batch (docs/design.md).
+
+    Its schema is ``transforms.batch.parsed_schema(kind)``.
+    """
     df = stacked
     fill = [pl.lit(None, pl.String).alias(c) for c in (FILE, RECORD, *kind.names) if c not in df]
     if ROW not in df:
@@ -260,20 +229,19 @@ def parse(kind: ReportKind, stacked: pl.DataFrame) -> pl.DataFrame:
         dtype = POLARS_TYPES[column.type]
         value = _cast(column).cast(dtype)
         is_blank = pl.col(c).is_null()
-        blank.append(is_blank.alias(blank_col(c)))
-        bad.append((~is_blank & value.is_null()).alias(bad_col(c)))
+        blank.append(is_blank.alias(blank_flag(c)))
+        bad.append((~is_blank & value.is_null()).alias(bad_flag(c)))
         if column.default is not None:
             value = pl.when(is_blank).then(pl.lit(column.default).cast(dtype)).otherwise(value)
         typed.append(value.alias(c))
-    unit = next(c.name for c in kind.columns if c.type == "code")
-    period = next(c.name for c in kind.columns if c.type == "period")
+    r = roles(kind)
     return df.select(
         pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ID),
         pl.col(FILE).cast(pl.String),
         pl.col(ROW).cast(pl.Int64),
         pl.col(RECORD).cast(pl.String),
-        pl.col(unit).alias(KEY_UNIT),
-        pl.coalesce(period_expr(period), pl.col(period)).alias(KEY_PERIOD),
+        pl.col(r.unit).alias(KEY_UNIT),
+        pl.coalesce(period_expr(r.period), pl.col(r.period)).alias(KEY_PERIOD),
         *typed,
         *blank,
         *bad,

@@ -8,11 +8,10 @@ from datetime import datetime
 import polars as pl
 
 _CN_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4", "1": "1", "2": "2", "3": "3", "4": "4"}
-PERIOD_RE = re.compile(
-    r"^\s*(\d{4})\s*(?:-?\s*[Qq]\s*([1-4])|年\s*第?\s*([1-4一二三四])\s*季度)\s*$"
-)
-# The same pattern for Polars (Rust regex); groups 1-3 as above.
+# Every accepted spelling; group 1 the year, group 2 or 3 the quarter. Valid for both
+# Python's ``re`` and Polars (Rust regex).
 PERIOD_PATTERN = r"^\s*(\d{4})\s*(?:-?\s*[Qq]\s*([1-4])|年\s*第?\s*([1-4一二三四])\s*季度)\s*$"
+_PERIOD_RE = re.compile(PERIOD_PATTERN)
 
 
 class PeriodError(ValueError):
@@ -21,7 +20,7 @@ class PeriodError(ValueError):
 
 def parse_period(text: str) -> str:
     """Return the canonical ``2017Q1`` form of any accepted spelling."""
-    m = PERIOD_RE.match(str(text))
+    m = _PERIOD_RE.match(str(text))
     if not m:
         raise PeriodError(f"not a quarter: {text!r} (write it like 2017Q1)")
     q = m.group(2) or _CN_DIGITS[m.group(3)]
@@ -61,6 +60,17 @@ def period_range(start: str, end: str) -> list[str]:
 
 def start_of(period: str) -> datetime:
     return datetime(int(period[:4]), 3 * (int(period[5]) - 1) + 1, 1)
+
+
+def start_expr(col: str) -> pl.Expr:
+    """Polars :func:`start_of`: the first instant of a canonical quarter, null otherwise."""
+    period = pl.col(col)
+    start = pl.datetime(
+        period.str.slice(0, 4).cast(pl.Int32, strict=False),
+        (period.str.slice(5, 1).cast(pl.Int32, strict=False) - 1) * 3 + 1,
+        1,
+    )
+    return pl.when(period.str.contains(r"^\d{4}Q[1-4]$")).then(start)
 
 
 def of_datetime(ts: datetime) -> str:

@@ -32,9 +32,10 @@ Decisions a caller may rely on:
   module: on thousands of small files it is ~8x faster than ``pl.read_csv``); a
   row with more non-empty fields than the header makes the file unreadable, a short
   row is padded with nulls. Empty fields are null.
-- ``read_files`` uses threads by default: the per-file work is small and mostly
-  under the GIL, so threads are about as fast as one thread, while a spawned
-  process pool is ~2x slower for ~3000 small files (start-up and pickling).
+- ``read_files`` uses threads, never processes: the per-file work is small and
+  mostly under the GIL, so threads are about as fast as one thread, while a spawned
+  process pool was measured ~2x slower for ~3000 small files on 2 cores (start-up
+  and pickling).
 - json: values become text as written in the file (numbers keep their spelling,
   booleans ``true``/``false``, nested values as JSON text, ``null`` stays null).
 """
@@ -46,9 +47,8 @@ import functools
 import hashlib
 import io
 import json
-import multiprocessing
 from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,17 +57,13 @@ import fastexcel
 import polars as pl
 
 from transforms import columns
+from transforms.batch import FLAG_PREFIXES, META, ROW
 from transforms.columns import ReportKind
 
 # File-level reason codes (CONTRACT §3).
 UNREADABLE_FILE = "unreadable_file"
 UNKNOWN_KIND = "unknown_kind"
 MISSING_COLUMNS = "missing_columns"
-
-ROW = "_row"
-# Names the pipeline adds next to the report columns; a file header never takes them.
-RESERVED = ("_id", "_file", "_row", "_record", "_key_unit", "_key_period")
-RESERVED_PREFIXES = ("_blank__", "_bad__")
 
 FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".json": "json"}
 
@@ -84,10 +80,6 @@ class RawFile:
     frame: pl.DataFrame | None  # all String + _row Int64; None when unreadable
     reasons: list[str] = field(default_factory=list)  # sorted file-level reason codes
     detail: str = ""  # human-readable explanation of the reasons
-
-    @property
-    def readable(self) -> bool:
-        return self.frame is not None
 
     @property
     def rows(self) -> int:
@@ -253,7 +245,8 @@ def _header_map(kind: ReportKind) -> dict[str, str]:
 
 def _unique(name: str, used: set[str]) -> str:
     def taken(n: str) -> bool:
-        return n in used or n in RESERVED or n.startswith(RESERVED_PREFIXES)
+        # The names the pipeline adds next to the report columns (transforms.batch).
+        return n in used or n in META or n.startswith(FLAG_PREFIXES)
 
     out, i = name, 1
     while taken(out):
@@ -371,26 +364,14 @@ def read_file(path: Path | str) -> RawFile:
     return done(sha, len(data), frame)
 
 
-def _executor(workers: int, processes: bool) -> Executor:
-    if processes:
-        # Polars is multi-threaded: never fork it, spawn fresh interpreters.
-        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-    return ThreadPoolExecutor(workers, thread_name_prefix="ronghe-read")
+def read_files(paths: Sequence[Path | str], workers: int = 2) -> list[RawFile]:
+    """Read many files on ``workers`` threads (why not processes: see the module doc).
 
-
-def read_files(
-    paths: Sequence[Path | str], workers: int = 2, *, processes: bool = False
-) -> list[RawFile]:
-    """Read many files in parallel; output order is input order; never raises for bad files.
-
-    Threads are the default: measured on 2 cores with ~3000 small mixed files they
-    beat a (spawned) process pool, since Polars and calamine release the GIL and
-    results need no pickling.
+    Output order is input order; never raises for a bad file.
     """
     paths = list(paths)
     workers = max(1, min(workers, len(paths)))
     if workers <= 1 or len(paths) < 2:
         return [read_file(p) for p in paths]
-    with _executor(workers, processes) as pool:
-        chunk = max(1, len(paths) // (workers * 8)) if processes else 1
-        return list(pool.map(read_file, paths, chunksize=chunk))
+    with ThreadPoolExecutor(workers, thread_name_prefix="ronghe-read") as pool:
+        return list(pool.map(read_file, paths))

@@ -18,27 +18,13 @@ from rich.table import Table
 
 from flows import progress
 from flows.settings import Settings
+from synthetic.published import PUBLISHED_2016Q4
 
 if TYPE_CHECKING:
     from flows.result import RunResult
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
-
-PUBLISHED_2016Q4 = [
-    # (column, label, published figure, how it compares)
-    ("party_orgs", "基层党组织 grassroots party organisations", 25199, "="),
-    ("party_members", "党员 party members", 465134, "="),
-    ("grid_branches", "网格党支部 grid party branches", 1633, "="),
-    ("building_groups", "楼道党小组 building party groups", 2855, "="),
-    ("central_households", "党员中心户 central households", 5000, "≥"),
-    ("prosperity_communities", "党群致富共同体 prosperity communities", 2800, "≥"),
-    ("secretary_projects", "书记项目 secretary projects", 202, "="),
-    ("contact_points", "党建工作联系点 contact points", 318, "="),
-    ("gdp", "GDP 地区生产总值 (亿元)", 6768, "="),
-    ("gdp_growth_pct", "GDP growth 增速 (%)", 9.3, "="),
-    ("savings_balance", "储蓄存款余额 savings (亿元)", 10000, ">"),
-]
 
 
 class CliReporter:

@@ -168,6 +168,16 @@ TOWNSHIPS: dict[
 COMMUNITIES_PER_COUNTY = {"320602": 110, "320611": 54, "320612": 48, "320682": 17}
 TOTAL_VILLAGES_2016 = 1800  # villages + communities
 
+ZONE = "320671"  # 南通经济技术开发区, from 2017Q1: not part of the 2016 counts
+
+# (old code6, successor code6, township code offsets by kind, successor valid from)
+SUCCESSORS: tuple[tuple[str, str, dict[str, int], str], ...] = (
+    ("320621", "320685", {}, "2018Q1"),
+    ("320684", "320614", {}, "2020Q3"),
+    # 港闸 streets follow 崇川's 10 streets; its park follows 崇川's one.
+    ("320611", "320602", {"street": 10, "farm": 1}, "2020Q3"),
+)
+
 _OTHER_SUFFIXES = (
     "现代农业园区",
     "生态农场",
@@ -277,6 +287,152 @@ class Row:
         )
 
 
+def build_rows(seed: int = 2016) -> list[Row]:
+    """Every unit, sorted by code. One generator, drawn from in this order throughout."""
+    rng = random.Random(seed)
+    counties = {code6: _county_row(code6, *rest) for code6, *rest in COUNTIES}
+    townships = {c: _township_rows(counties[c], *spec) for c, spec in TOWNSHIPS.items()}
+    rows = [*counties.values(), *(t for ts in townships.values() for t in ts)]
+    rows += _village_rows(rng, townships)
+    rows += _successor_rows(rows)
+    codes = [r.unit_code for r in rows]
+    assert len(codes) == len(set(codes)), "duplicate unit codes"
+    rows.sort(key=lambda r: r.unit_code)
+    return rows
+
+
+def _county_row(code6: str, name: str, kind: str, valid_from: str, valid_to: str) -> Row:
+    return Row(code6 + "000000", name, "county", kind, "", valid_from, valid_to, False)
+
+
+def _township_rows(
+    county: Row,
+    street_names: tuple[str, ...],
+    town_names: tuple[str, ...],
+    other_names: tuple[str, ...],
+    counts: tuple[int, int, int],
+) -> list[Row]:
+    """Streets numbered from 001, towns from 100, other bodies from 400; valid as the county."""
+    code6 = county.unit_code[:6]
+    short = county.name[:-1] if len(county.name) <= 3 else county.name[:2]
+    groups = (
+        ("street", street_names, 1, "街道"),
+        ("town", town_names, 100, "镇"),
+        ("farm", other_names, 400, ""),
+    )
+    rows = []
+    for (kind, names, start, suffix), n in zip(groups, counts, strict=True):
+        for i in range(n):
+            if i < len(names):
+                name = names[i]
+            elif kind == "farm":
+                name = short + _OTHER_SUFFIXES[i % len(_OTHER_SUFFIXES)]
+            else:
+                name = f"{short}第{i + 1}{suffix}"
+            code = f"{code6}{start + i:03d}000"
+            rows.append(
+                Row(
+                    code,
+                    name,
+                    "township",
+                    kind,
+                    county.unit_code,
+                    county.valid_from,
+                    county.valid_to,
+                    True,
+                )
+            )
+    return rows
+
+
+def _village_rows(rng: random.Random, townships: dict[str, list[Row]]) -> list[Row]:
+    """The villages and communities of 2016, then those of the 开发区 (from 2017Q1)."""
+    base_counties = [c for c in TOWNSHIPS if c != ZONE]
+    communities = _communities_per_street(rng, townships, base_counties)
+    villages = _villages_per_township(rng, townships, base_counties)
+    rows = []
+    for c in base_counties:
+        for t in townships[c]:
+            rows += _children(rng, t, communities.get(t.unit_code, 0), villages[t.unit_code])
+    # 开发区 streets from 2017Q1: a few villages each (kind village, so the 229 stay 229).
+    for t in townships[ZONE]:
+        rows += _children(rng, t, 0, rng.randint(3, 6))
+    return rows
+
+
+def _communities_per_street(
+    rng: random.Random, townships: dict[str, list[Row]], base_counties: list[str]
+) -> dict[str, int]:
+    """Each county's communities (COMMUNITIES_PER_COUNTY) shared among its streets."""
+    assert sum(COMMUNITIES_PER_COUNTY.get(c, 0) for c in base_counties) == 229
+    per_street: dict[str, int] = {}
+    for c in base_counties:
+        streets = [t for t in townships[c] if t.kind == "street"]
+        if streets:
+            shares = _distribute(rng, COMMUNITIES_PER_COUNTY.get(c, 0), len(streets), 5, 20)
+            for t, k in zip(streets, shares, strict=True):
+                per_street[t.unit_code] = k
+    return per_street
+
+
+def _villages_per_township(
+    rng: random.Random, townships: dict[str, list[Row]], base_counties: list[str]
+) -> dict[str, int]:
+    """Streets outside 崇川 have a few villages, farms a few, towns the rest of the 1,800."""
+    per_township: dict[str, int] = {}
+    for c in base_counties:
+        for t in townships[c]:
+            if t.kind == "street":
+                per_township[t.unit_code] = 0 if c == "320602" else rng.randint(2, 8)
+            elif t.kind == "farm":
+                per_township[t.unit_code] = rng.choice((0, 0, 1, 2, 3, 4, 5))
+    towns = [t for c in base_counties for t in townships[c] if t.kind == "town"]
+    rest = TOTAL_VILLAGES_2016 - 229 - sum(per_township.values())
+    for t, k in zip(towns, _distribute(rng, rest, len(towns), 15, 32), strict=True):
+        per_township[t.unit_code] = k
+    return per_township
+
+
+def _children(rng: random.Random, t: Row, n_communities: int, n_villages: int) -> list[Row]:
+    """Township ``t``'s communities (codes 001…) and villages (codes 200…), valid as it is."""
+    rows = []
+    cnames = _village_names(rng, t.name, n_communities, _COMMUNITY_WORDS, "社区")
+    for i, name in enumerate(cnames):
+        code = t.unit_code[:9] + f"{i + 1:03d}"
+        rows.append(
+            Row(code, name, "village", "community", t.unit_code, t.valid_from, t.valid_to, True)
+        )
+    vnames = _village_names(rng, t.name, n_villages, _VILLAGE_WORDS, "村")
+    for i, name in enumerate(vnames):
+        code = t.unit_code[:9] + f"{200 + i:03d}"
+        rows.append(
+            Row(code, name, "village", "village", t.unit_code, t.valid_from, t.valid_to, True)
+        )
+    return rows
+
+
+def _successor_rows(rows: list[Row]) -> list[Row]:
+    """Copies of each ended county's townships and villages under its successor's code."""
+    township_kind = {r.unit_code: r.kind for r in rows if r.level == "township"}
+    return [
+        _successor(r, new6, offsets, valid_from, township_kind)
+        for old6, new6, offsets, valid_from in SUCCESSORS
+        for r in rows
+        if r.unit_code.startswith(old6) and r.level != "county"
+    ]
+
+
+def _successor(
+    r: Row, new6: str, offsets: dict[str, int], valid_from: str, township_kind: dict[str, str]
+) -> Row:
+    """``r`` under county ``new6``, its township code shifted by ``offsets`` of the kind."""
+    kind = r.kind if r.level == "township" else township_kind[r.parent_code]
+    t3 = int(r.unit_code[6:9]) + offsets.get(kind, 0)
+    code = f"{new6}{t3:03d}{r.unit_code[9:]}"
+    parent = new6 + "000000" if r.level == "township" else f"{new6}{t3:03d}000"
+    return Row(code, r.name, r.level, r.kind, parent, valid_from, "", True)
+
+
 def _village_names(
     rng: random.Random, township: str, n: int, words: tuple[str, ...], suffix: str
 ) -> list[str]:
@@ -301,138 +457,6 @@ def _distribute(rng: random.Random, total: int, n: int, low: int, high: int) -> 
             xs[j] -= 1
         i += 7 if n % 7 else 1
     return xs
-
-
-def build_rows(seed: int = 2016) -> list[Row]:
-    rng = random.Random(seed)
-    rows: list[Row] = []
-    county_rows: dict[str, Row] = {}
-    for code6, name, kind, vf, vt in COUNTIES:
-        r = Row(code6 + "000000", name, "county", kind, "", vf, vt, False)
-        county_rows[code6] = r
-        rows.append(r)
-
-    # Townships of the original counties (incl. the zone).
-    townships: dict[str, list[Row]] = {}
-    for code6, (street_names, town_names, other_names, (ns, nt, no)) in TOWNSHIPS.items():
-        county = county_rows[code6]
-        short = county.name[:-1] if len(county.name) <= 3 else county.name[:2]
-        lst: list[Row] = []
-        groups = (
-            ("street", street_names, ns, 1, "街道"),
-            ("town", town_names, nt, 100, "镇"),
-            ("farm", other_names, no, 400, ""),
-        )
-        for kind, names, n, start, _suffix in groups:
-            for i in range(n):
-                if i < len(names):
-                    nm = names[i]
-                elif kind == "farm":
-                    nm = short + _OTHER_SUFFIXES[i % len(_OTHER_SUFFIXES)]
-                else:
-                    nm = f"{short}第{i + 1}{_suffix}"
-                code = f"{code6}{start + i:03d}000"
-                lst.append(
-                    Row(
-                        code,
-                        nm,
-                        "township",
-                        kind,
-                        county.unit_code,
-                        county.valid_from,
-                        county.valid_to,
-                        True,
-                    )
-                )
-        townships[code6] = lst
-        rows.extend(lst)
-
-    # Villages and communities of 2016.
-    base_counties = [c for c in TOWNSHIPS if c != "320671"]
-    n_comm = {c: COMMUNITIES_PER_COUNTY.get(c, 0) for c in base_counties}
-    assert sum(n_comm.values()) == 229
-    street_comm: dict[str, int] = {}
-    for c in base_counties:
-        street_rows = [t for t in townships[c] if t.kind == "street"]
-        if street_rows:
-            shares = _distribute(rng, n_comm[c], len(street_rows), 5, 20)
-            for sr, k in zip(street_rows, shares, strict=True):
-                street_comm[sr.unit_code] = k
-    # Villages: streets outside 崇川 have a few, farms a few, towns the rest.
-    n_vill: dict[str, int] = {}
-    for c in base_counties:
-        for t in townships[c]:
-            if t.kind == "street":
-                n_vill[t.unit_code] = 0 if c == "320602" else rng.randint(2, 8)
-            elif t.kind == "farm":
-                n_vill[t.unit_code] = rng.choice((0, 0, 1, 2, 3, 4, 5))
-    town_rows = [t for c in base_counties for t in townships[c] if t.kind == "town"]
-    rest = TOTAL_VILLAGES_2016 - 229 - sum(n_vill.values())
-    for tr, k in zip(town_rows, _distribute(rng, rest, len(town_rows), 15, 32), strict=True):
-        n_vill[tr.unit_code] = k
-
-    def add_children(t: Row, n_communities: int, n_villages: int) -> None:
-        cnames = _village_names(rng, t.name, n_communities, _COMMUNITY_WORDS, "社区")
-        for i, nm in enumerate(cnames):
-            rows.append(
-                Row(
-                    t.unit_code[:9] + f"{i + 1:03d}",
-                    nm,
-                    "village",
-                    "community",
-                    t.unit_code,
-                    t.valid_from,
-                    t.valid_to,
-                    True,
-                )
-            )
-        vnames = _village_names(rng, t.name, n_villages, _VILLAGE_WORDS, "村")
-        for i, nm in enumerate(vnames):
-            rows.append(
-                Row(
-                    t.unit_code[:9] + f"{200 + i:03d}",
-                    nm,
-                    "village",
-                    "village",
-                    t.unit_code,
-                    t.valid_from,
-                    t.valid_to,
-                    True,
-                )
-            )
-
-    for c in base_counties:
-        for t in townships[c]:
-            add_children(t, street_comm.get(t.unit_code, 0), n_vill[t.unit_code])
-    # 开发区 streets from 2017Q1: a few villages each (kind village, so the 229 stay 229).
-    for t in townships["320671"]:
-        add_children(t, 0, rng.randint(3, 6))
-
-    # Successors: copies of the children under the new code, valid from the next quarter.
-    def successor(old6: str, new6: str, township_offset: dict[str, int], valid_from: str) -> None:
-        new_parent = new6 + "000000"
-        old_rows = [r for r in rows if r.unit_code.startswith(old6) and r.level != "county"]
-        for r in old_rows:
-            t3 = int(r.unit_code[6:9])
-            t3 += township_offset.get(r.kind if r.level == "township" else _kind_of_township(r), 0)
-            code = f"{new6}{t3:03d}{r.unit_code[9:]}"
-            parent = new_parent if r.level == "township" else f"{new6}{t3:03d}000"
-            rows.append(Row(code, r.name, r.level, r.kind, parent, valid_from, "", True))
-
-    kind_by_code = {r.unit_code: r.kind for r in rows if r.level == "township"}
-
-    def _kind_of_township(r: Row) -> str:
-        return kind_by_code[r.parent_code]
-
-    successor("320621", "320685", {}, "2018Q1")
-    successor("320684", "320614", {}, "2020Q3")
-    # 港闸 streets follow 崇川's 10 streets; its park follows 崇川's one.
-    successor("320611", "320602", {"street": 10, "farm": 1}, "2020Q3")
-
-    codes = [r.unit_code for r in rows]
-    assert len(codes) == len(set(codes)), "duplicate unit codes"
-    rows.sort(key=lambda r: r.unit_code)
-    return rows
 
 
 def render(rows: list[Row]) -> str:

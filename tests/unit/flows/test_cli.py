@@ -9,9 +9,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from factories import COUNTY, COUNTY2, project_row, supervision_row, write_csv, write_json
 
 from flows.cli import main
+from tests.support.factories import (
+    COUNTY,
+    COUNTY2,
+    project_row,
+    supervision_row,
+    write_csv,
+    write_json,
+)
 
 RONGHE = str(Path(sys.executable).with_name("ronghe"))
 

@@ -11,7 +11,9 @@ from typing import Any
 
 import duckdb
 import pytest
-from factories import (
+
+from flows.pipeline import run as ingest
+from tests.support.factories import (
     COUNTY,
     COUNTY2,
     economy_row,
@@ -20,8 +22,6 @@ from factories import (
     write_csv,
     write_json,
 )
-
-from flows.pipeline import run as ingest
 
 NOW = datetime(2017, 6, 1)
 

@@ -24,7 +24,8 @@ from typing import Any, TypeVar
 
 import duckdb
 import pytest
-from factories import COUNTY, COUNTY2, supervision_row, write_csv
+
+from tests.support.factories import COUNTY, COUNTY2, supervision_row, write_csv
 
 API = os.environ.get("RONGHE_TEST_PREFECT_API_URL", "")
 BIN = Path(sys.executable).parent

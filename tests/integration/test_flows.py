@@ -8,7 +8,15 @@ from typing import Any
 
 import duckdb
 import pytest
-from factories import COUNTY, COUNTY2, economy_row, project_row, supervision_row, write_csv
+
+from tests.support.factories import (
+    COUNTY,
+    COUNTY2,
+    economy_row,
+    project_row,
+    supervision_row,
+    write_csv,
+)
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from factories import supervision_row, write_csv
+from tests.support.factories import supervision_row, write_csv
 
 
 def test_find_new_remembers_hashes_and_notices_changes(session: Any, tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 
 import duckdb
 import pytest
-from warehouse_fixture import economy, new_warehouse, project, scored_unit, supervision, unit
 
+from tests.support.warehouse import economy, new_warehouse, project, scored_unit, supervision, unit
 from warehouse.marts import build_marts
 from warehouse.ruleset import Rules, load_rules
 

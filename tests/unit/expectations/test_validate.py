@@ -12,7 +12,7 @@ import pytest
 
 from expectations.suites import REASON_KEY, REPORT_REASONS, expectations_for, runner
 from expectations.validate import EXPLANATIONS, QUARANTINE_SCHEMA, Verdicts, explain, validate
-from tests.batches import (
+from tests.support.batches import (
     COUNTY,
     MERGED,
     NOW,

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import COUNTY, supervision_row, write_csv
+
+from tests.support.factories import COUNTY, supervision_row, write_csv
 
 
 def test_transient_errors_are_io_hiccups_only() -> None:
@@ -234,7 +235,7 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
     env.update(
         RONGHE_HOME=str(tmp_path / "home"),
         PREFECT_HOME=str(tmp_path / "prefect"),
-        PYTHONPATH=str(Path(__file__).resolve().parents[1]),
+        PYTHONPATH=str(Path(__file__).resolve().parents[3]),
     )
     return env
 

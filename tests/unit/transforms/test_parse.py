@@ -9,8 +9,8 @@ from typing import Any
 
 import polars as pl
 import pytest
-from factories import COUNTY, raw_value
 
+from tests.support.factories import COUNTY, raw_value
 from transforms.batch import FILE, META, RECORD, ROW, bad_flag, blank_flag, parsed_schema
 from transforms.columns import (
     ECONOMY,

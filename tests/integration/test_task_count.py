@@ -14,9 +14,16 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
-from factories import COUNTY, economy_row, project_row, supervision_row, write_csv, write_json
 
 from flows.result import RunResult
+from tests.support.factories import (
+    COUNTY,
+    economy_row,
+    project_row,
+    supervision_row,
+    write_csv,
+    write_json,
+)
 
 pytestmark = pytest.mark.integration
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 import xlsxwriter
-from factories import COUNTY, raw_value
 
+from tests.support.factories import COUNTY, raw_value
 from transforms.batch import ROW
 from transforms.columns import ECONOMY, PROJECTS, SUPERVISION, ReportKind
 from transforms.read import (

@@ -11,12 +11,12 @@ from typing import Any
 
 import duckdb
 import pytest
-from warehouse_fixture import economy, new_warehouse, scored_unit, unit
 
+from tests.support.warehouse import economy, new_warehouse, scored_unit, unit
 from warehouse.marts import build_marts
 from warehouse.ruleset import load_rules
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 QUERIES = sorted((DOCS / "queries").glob("*.sql"))
 
 CHONGCHUAN, RUDONG, QIDONG = "320602000000", "320623000000", "320681000000"

@@ -102,18 +102,25 @@ def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+def _run_flow(settings: Settings, name: str, **params: Any) -> RunResult:
+    """Start the embedded server if needed, run flow ``name`` with progress, summarise it."""
     _prefect(settings)
-    from flows.flows import quarter_flow
+    import flows.flows
 
     with _reporting():
-        result = quarter_flow(
-            period=args.period,
-            inbox=str(args.inbox) if args.inbox else None,
-            home=str(settings.home),
-            rules=str(args.rules) if args.rules else None,
-        )
+        result: RunResult = getattr(flows.flows, name)(home=str(settings.home), **params)
     _summarise(result)
+    return result
+
+
+def _opt(path: Any) -> str | None:
+    return str(path) if path else None
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    _run_flow(
+        settings, "quarter_flow", period=args.period, inbox=_opt(args.inbox), rules=_opt(args.rules)
+    )
     return 0
 
 
@@ -121,18 +128,14 @@ def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
     from transforms.periods import period_range
 
     period_range(args.start, args.end)  # a reversed range is a usage error: before any server
-    _prefect(settings)
-    from flows.flows import backfill_flow
-
-    with _reporting():
-        result = backfill_flow(
-            start=args.start,
-            end=args.end,
-            inbox=str(args.inbox) if args.inbox else None,
-            home=str(settings.home),
-            rules=str(args.rules) if args.rules else None,
-        )
-    _summarise(result)
+    _run_flow(
+        settings,
+        "backfill_flow",
+        start=args.start,
+        end=args.end,
+        inbox=_opt(args.inbox),
+        rules=_opt(args.rules),
+    )
     return 0
 
 
@@ -140,16 +143,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     missing = [str(f) for f in args.files if not f.exists()]
     if missing:
         raise FileNotFoundError(f"no such file: {missing[0]}")
-    _prefect(settings)
-    from flows.flows import ingest_flow
-
-    with _reporting():
-        result = ingest_flow(
-            paths=[str(f.resolve()) for f in args.files],
-            home=str(settings.home),
-            rules=str(args.rules) if args.rules else None,
-        )
-    _summarise(result)
+    paths = [str(f.resolve()) for f in args.files]
+    _run_flow(settings, "ingest_flow", paths=paths, rules=_opt(args.rules))
     return 0
 
 
@@ -265,12 +260,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     with err.status("writing sample reports 2016Q1–2017Q4 into the inbox…"):
         stats = write_sample(inbox, periods, seed=2017, scale="city")
     err.print(f"sample: {stats.files} files in {inbox}")
-    _prefect(settings)
-    from flows.flows import backfill_flow
-
-    with _reporting():
-        result = backfill_flow(start="2016Q1", end="2017Q4", home=str(settings.home))
-    _summarise(result)
+    _run_flow(settings, "backfill_flow", start="2016Q1", end="2017Q4")
     _show_demo(settings)
     return 0
 

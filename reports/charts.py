@@ -14,7 +14,9 @@ import vl_convert as vlc
 
 from .labels import QUADRANTS_ZH
 
-FONT = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+FONT = (
+    "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+)
 RED = "#C00000"
 QUADRANT_COLOURS = {
     "双强": "#C00000",
@@ -25,7 +27,7 @@ QUADRANT_COLOURS = {
 
 
 def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return chart.configure(font=FONT).configure_view(stroke=None)  # type: ignore[no-any-return]
+    return chart.configure(font=FONT).configure_view(stroke=None)
 
 
 def to_svg(chart: alt.TopLevelMixin) -> str:
@@ -34,7 +36,7 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
     return svg[svg.index("<svg") :]
 
 
-def county_bars(counties: pl.DataFrame) -> alt.Chart:
+def county_bars(counties: pl.DataFrame) -> alt.TopLevelMixin:
     """Composite score C of every ranked county-level unit, best first."""
     data = counties.filter(pl.col("composite_score").is_not_null()).select(
         pl.col("name").alias("单位"),
@@ -49,10 +51,12 @@ def county_bars(counties: pl.DataFrame) -> alt.Chart:
     labels = base.mark_text(align="left", dx=3, fontSize=11).encode(
         text=alt.Text("综合得分C:Q", format=".2f")
     )
-    return (bars + labels).properties(width=520, height=24 * max(data.height, 1))  # type: ignore[no-any-return]
+    return (bars + labels).properties(width=520, height=24 * max(data.height, 1))
 
 
-def pd_scatter(frame: pl.DataFrame, median_p: float | None, median_d: float | None, label: str) -> alt.LayerChart:
+def pd_scatter(
+    frame: pl.DataFrame, median_p: float | None, median_d: float | None, label: str
+) -> alt.TopLevelMixin:
     """P against D for one level's ranked units, with the median lines (the quadrants)."""
     data = frame.filter(
         pl.col("party_score").is_not_null()
@@ -101,7 +105,7 @@ def pd_scatter(frame: pl.DataFrame, median_p: float | None, median_d: float | No
     return alt.layer(*layers).properties(width=300, height=260, title=label)
 
 
-def weak_trend(trend: pl.DataFrame) -> alt.LayerChart:
+def weak_trend(trend: pl.DataFrame) -> alt.TopLevelMixin:
     """The number of early-warning villages in each loaded quarter."""
     data = trend.select(pl.col("period").alias("季度"), pl.col("weak_villages").alias("预警村数"))
     base = alt.Chart(data.to_pandas()).encode(

@@ -242,7 +242,9 @@ def _read(con: duckdb.DuckDBPyConnection, period: str, rules: Rules) -> ReportDa
     previous, year_ago = previous_period(period), quarter_of_year_before(period)
     loaded = [r[0] for r in con.execute(sql("periods_loaded"), {"period": period}).fetchall()]
     if period not in loaded:
-        raise LookupError(f"no marts for {period} in the warehouse: run `ronghe run --period {period}` first")
+        raise LookupError(
+            f"no marts for {period} in the warehouse: run `ronghe run --period {period}` first"
+        )
     summary_rows = _frame(
         con, "city_summary", period=period, previous=previous, year_ago=year_ago
     ).to_dicts()

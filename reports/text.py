@@ -32,8 +32,9 @@ SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
 SMALL_SAMPLE = 10
 
 
-def title(d: ReportData, section: str) -> str:
-    return f"{CITY}融合党建{quarter_zh(d.period)}通报 · {section}"
+def title(d: ReportData, section: str | None = None) -> str:
+    whole = f"{CITY}融合党建{quarter_zh(d.period)}通报"
+    return whole if section is None else f"{whole} · {section}"
 
 
 def correlation_note(row: dict[str, Any]) -> str:
@@ -43,7 +44,13 @@ def correlation_note(row: dict[str, Any]) -> str:
     if r is None:
         return "单位数不足或得分无差异，无法计算相关系数"
     strength = (
-        "较强" if abs(r) >= 0.6 else "中等" if abs(r) >= 0.3 else "较弱" if abs(r) >= 0.1 else "几乎无"
+        "较强"
+        if abs(r) >= 0.6
+        else "中等"
+        if abs(r) >= 0.3
+        else "较弱"
+        if abs(r) >= 0.1
+        else "几乎无"
     )
     sign = "正" if r > 0 else "负"
     text = f"党建与发展{strength}{sign}相关" if strength != "几乎无" else "党建与发展几乎无线性相关"

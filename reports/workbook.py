@@ -14,7 +14,6 @@ from typing import Any
 
 import polars as pl
 import xlsxwriter
-from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -112,7 +111,7 @@ def _sheet(wb: Workbook, name: str, fm: Formats, heading: str, note: str = "") -
     ws.set_paper(9)  # A4
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.fit_to_pages(1, 0)
-    ws.set_header(f"&C&\"等线,Bold\"{heading}")
+    ws.set_header(f'&C&"等线,Bold"{heading}')
     ws.set_footer("&C第 &P 页，共 &N 页")
     return ws
 
@@ -293,9 +292,7 @@ def sheet_counties(wb: Workbook, fm: Formats, d: ReportData) -> None:
     c = _col_index(cols, "综合得分C")
     if last >= first:
         ws.conditional_format(first, c, last, c, {"type": "top", "value": 3, "format": fm.good})
-        ws.conditional_format(
-            first, c, last, c, {"type": "bottom", "value": 3, "format": fm.bad}
-        )
+        ws.conditional_format(first, c, last, c, {"type": "bottom", "value": 3, "format": fm.bad})
         chart = wb.add_chart({"type": "bar"})
         chart.add_series(
             {
@@ -660,7 +657,7 @@ def write_workbook(d: ReportData, path: Path) -> Path:
     )
     wb.set_properties(
         {
-            "title": title(d, "季度通报"),
+            "title": title(d),
             "subject": "融合党建季度通报",
             "author": "ronghe",
             "comments": f"计分规则 {d.rules_version}",

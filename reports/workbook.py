@@ -278,6 +278,7 @@ def sheet_counties(wb: Workbook, fm: Formats, d: ReportData) -> None:
         Col("上季度排名", "previous_rank_in_level", "rank"),
         Col("排名变化", "rank_change", "change"),
         Col("缺报情况", _missing(d)),
+        Col("单位代码", "unit_code"),
     ]
     rows = d.counties.to_dicts()
     ws, first, last = _table_sheet(
@@ -327,6 +328,7 @@ def sheet_townships(wb: Workbook, fm: Formats, d: ReportData) -> None:
         Col("县内排名变化", "rank_change_in_parent", "change"),
         Col("全市排名变化", "rank_change", "change"),
         Col("缺报情况", _missing(d)),
+        Col("单位代码", "unit_code"),
     ]
     ws, first, last = _table_sheet(
         wb,
@@ -360,6 +362,7 @@ def sheet_villages(wb: Workbook, fm: Formats, d: ReportData) -> None:
         Col("象限", "quadrant_zh"),
         Col("薄弱村预警", lambda r: "是" if r["warning"] else ""),
         Col("报送", lambda r: "" if r["scored"] else "未报送"),
+        Col("单位代码", "unit_code"),
     ]
     ws, first, last = _table_sheet(
         wb,
@@ -396,6 +399,7 @@ def sheet_weak(wb: Workbook, fm: Formats, d: ReportData) -> None:
             f"最近年度认定{year}",
             lambda r: r["determination"] if d.guards.weak_village_years else NO_DATA,
         ),
+        Col("单位代码", "unit_code"),
     ]
     note = (
         f"预警线：年化村集体经营性收入低于{d.income_line:g}万元，或党建得分低于{d.party_line:g}分"

@@ -66,7 +66,8 @@ SCORES = """
 def test_sheet_names(book: openpyxl.Workbook) -> None:
     assert book.sheetnames == list(SHEETS)
     assert book.sheetnames == [
-        "概况", "县区排名", "镇街排名", "村社区", "薄弱村", "联动分析", "报送情况", "数据质量", "书记项目",
+        "概况", "县区排名", "镇街排名", "村社区", "薄弱村",
+        "联动分析", "报送情况", "数据质量", "书记项目",
     ]  # fmt: skip
 
 

@@ -330,10 +330,11 @@ def filing_counts(data: ReportData, level: str) -> pl.DataFrame | None:
         (pl.col("status") == "missing").sum().alias("missing"),
     )
     targets = data.level(level).select(
-        pl.col("unit_code").alias(key), "name", "county_name", "county_code"
+        "unit_code", "name", "county_name", pl.col("county_code").alias("_county")
     )
     return (
-        targets.join(counts, on=key, how="left")
+        targets.join(counts, left_on="unit_code", right_on=key, how="left")
         .with_columns(pl.col("loaded", "quarantined", "missing").fill_null(0))
-        .sort("county_code", key)
+        .sort("_county", "unit_code")
+        .drop("_county")
     )

@@ -111,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("sql")
     q.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
+    rp = sub.add_parser("report", help="the quarterly assessment (季度通报): workbook and brief")
+    rp.add_argument("--period", type=_period, required=True)
+    rp.add_argument("--out", type=Path, help="folder (default $RONGHE_HOME/reports/PERIOD)")
+    rp.add_argument("--rules", type=Path, help="rules file whose warning lines are quoted")
+    rp.add_argument("--pdf", action="store_true", help="also print the brief to PDF (Chromium)")
+
     u = sub.add_parser("units", help="print the unit registry")
     u.add_argument("--format", choices=["table", "csv"], default="table")
 

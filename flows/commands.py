@@ -243,6 +243,21 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from reports import write_report
+
+    out_dir = args.out or settings.home / "reports" / args.period
+    paths = write_report(
+        settings.published_path, args.period, out_dir, pdf=args.pdf, rules=args.rules
+    )
+    out.print(f"workbook: {paths.workbook}\nbrief:    {paths.brief}")
+    if paths.pdf is not None:
+        out.print(f"pdf:      {paths.pdf}")
+    if paths.pdf_problem:
+        err.print(paths.pdf_problem)
+    return 0
+
+
 def cmd_units(args: argparse.Namespace, settings: Settings) -> int:
     from warehouse.registry import load_registry
 

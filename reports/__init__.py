@@ -1,0 +1,58 @@
+"""The quarterly assessment (季度通报): an Excel workbook and a self-contained HTML brief.
+
+``write_report`` is the one entry point: the CLI's ``ronghe report`` and the pipeline's
+post-run step both call it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    """Where one quarter's assessment was written."""
+
+    period: str
+    directory: Path
+    workbook: Path
+    brief: Path
+    pdf: Path | None = None  # None unless asked for and printed
+    pdf_problem: str | None = None  # why the PDF was not printed, when asked for
+
+
+def write_report(
+    published: Path,
+    period: str,
+    out_dir: Path,
+    *,
+    pdf: bool = False,
+    rules: Path | None = None,
+) -> ReportPaths:
+    """Write the assessment of ``period`` from the published warehouse into ``out_dir``.
+
+    ``rules`` names the rules file whose early-warning lines the report quotes (default:
+    the shipped rules). With ``pdf``, the brief is also printed to PDF by a headless
+    Chromium; where none is installed, ``pdf_problem`` says so in one line.
+    """
+    from .brief import write_brief
+    from .data import read_report
+    from .pdf import PdfUnavailable, print_pdf
+    from .workbook import write_workbook
+
+    data = read_report(published, period, rules)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    workbook = write_workbook(data, out_dir / f"assessment-{data.period}.xlsx")
+    brief = write_brief(data, out_dir / f"brief-{data.period}.html")
+    printed: Path | None = None
+    problem: str | None = None
+    if pdf:
+        try:
+            printed = print_pdf(brief, out_dir / f"brief-{data.period}.pdf")
+        except PdfUnavailable as exc:
+            problem = str(exc)
+    return ReportPaths(data.period, out_dir, workbook, brief, printed, problem)
+
+
+__all__ = ["ReportPaths", "write_report"]

@@ -1,0 +1,457 @@
+"""The assessment as one self-contained HTML page (the brief for leaders and counties).
+
+The page loads nothing: its style is inline, its charts are inline SVG rendered by
+vl-convert (:mod:`reports.charts`), and a Content-Security-Policy forbids any fetch.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import polars as pl
+from markupsafe import Markup, escape
+
+from . import charts
+from .data import ReportData, filing_counts
+from .labels import (
+    FILING_ZH,
+    LEVEL_UNITS_ZH,
+    NO_DATA,
+    QUADRANTS,
+    QUADRANTS_ZH,
+    REPORT_KINDS_ZH,
+    quarter_zh,
+)
+from .text import SUMMARY_ROWS, correlation_note, title
+
+SECTIONS = (
+    ("summary", "概况"),
+    ("counties", "县区排名"),
+    ("townships", "镇街排名"),
+    ("villages", "村社区"),
+    ("weak", "薄弱村"),
+    ("linkage", "联动分析"),
+    ("filing", "报送情况"),
+    ("quality", "数据质量"),
+)
+CHARTS = ("county-bars", "weak-trend", "scatter-county", "scatter-township", "scatter-village")
+PROBLEMS_SHOWN = 100
+
+
+def f2(v: Any) -> str:
+    return "" if v is None else f"{v:,.2f}"
+
+
+def num(v: Any, fmt: str) -> str:
+    if v is None:
+        return ""
+    return f"{v:,}" if fmt == "int" else f"{v:,.2f}"
+
+
+def delta(v: Any, fmt: str) -> str:
+    if v is None:
+        return ""
+    return f"{v:+,}" if fmt == "int" else f"{v:+,.2f}"
+
+
+def change(v: Any, had_rank: bool = True) -> Markup:
+    """Rank change as ↑n / ↓n / —, coloured."""
+    if v is None:
+        return Markup('<span class="note">新</span>') if had_rank else Markup("")
+    if v > 0:
+        return Markup(f'<span class="up">↑{int(v)}</span>')
+    if v < 0:
+        return Markup(f'<span class="down">↓{-int(v)}</span>')
+    return Markup("—")
+
+
+def quadrant(code: str | None) -> Markup:
+    if code is None:
+        return Markup("")
+    return Markup(
+        f'<span class="tag q-{escape(code)}">{escape(QUADRANTS_ZH.get(code, code))}</span>'
+    )
+
+
+def _band(rank: Any, worst: int, n: int = 3) -> str:
+    if rank is None:
+        return ""
+    return "top" if rank <= n else "bottom" if rank > worst - n else ""
+
+
+def _summary(d: ReportData) -> list[dict[str, str]]:
+    cur, prev, ago = (d.summary[p] for p in (d.period, d.previous, d.year_ago))
+
+    def get(row: dict[str, Any] | None, key: str) -> Any:
+        return None if row is None else row.get(key)
+
+    def diff(a: Any, b: Any) -> Any:
+        return None if a is None or b is None else a - b
+
+    out = []
+    for key, label, fmt in SUMMARY_ROWS:
+        c, p, a = get(cur, key), get(prev, key), get(ago, key)
+        out.append(
+            {
+                "key": key,
+                "label": label,
+                "cur": num(c, fmt),
+                "prev": num(p, fmt),
+                "d_prev": delta(diff(c, p), fmt),
+                "ago": num(a, fmt),
+                "d_ago": delta(diff(c, a), fmt),
+            }
+        )
+    return out
+
+
+def _kpis(d: ReportData, rows: Sequence[dict[str, str]]) -> list[dict[str, str]]:
+    by_key = {r["key"]: r for r in rows}
+    picks = ("units_reporting", "party_members", "secretary_projects", "weak_villages")
+    out = []
+    for key in picks:
+        r = by_key[key]
+        label = r["label"]
+        out.append(
+            {
+                "label": label,
+                "value": r["cur"],
+                "delta": f"较上季度 {r['d_prev']}" if r["d_prev"] else "",
+            }
+        )
+    return out
+
+
+def _lead(d: ReportData) -> str:
+    cur = d.summary[d.period] or {}
+    top = d.counties.filter(pl.col("rank_in_level") == 1)["name"].to_list()
+    parts = [f"本季度全市{cur.get('units_reporting', 0):,}个单位报送党建督导季报"]
+    parts.append(
+        f"{d.ranked('county')}个县（市、区）、{d.ranked('township')}个镇（街道）、"
+        f"{d.ranked('village')}个村（社区）参与排名"
+    )
+    if top:
+        parts.append(f"县级综合得分第一为{'、'.join(top)}")
+    parts.append(f"薄弱村预警{d.weak.height}个")
+    return "；".join(parts) + "。"
+
+
+def _counties(d: ReportData) -> list[dict[str, Any]]:
+    worst = d.ranked("county")
+    out = []
+    for r in d.counties.to_dicts():
+        if not r["scored"]:
+            missing = "本季度未报送任何报表"
+        elif not d.guards.missing_kinds:
+            missing = NO_DATA
+        else:
+            missing = r["missing_zh"] or "无"
+        out.append(
+            {
+                "code": r["unit_code"],
+                "rank": r["rank_in_level"] or "",
+                "name": r["name"],
+                "p": f2(r["party_score"]),
+                "d": f2(r["development_score"]),
+                "k": "" if r["coefficient"] is None else f"{r['coefficient']:.3f}",
+                "c": f2(r["composite_score"]),
+                "f": f2(r["fusion"]),
+                "quadrant": quadrant(r["quadrant"]),
+                "change": change(
+                    r["rank_change"],
+                    r["previous_rank_in_level"] is not None or r["rank_in_level"] is not None,
+                ),
+                "missing": missing,
+                "band": _band(r["rank_in_level"], worst),
+            }
+        )
+    return out
+
+
+def _cards(d: ReportData, counties: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    towns = d.level("township")
+    out = []
+    for c in counties:
+        mine = towns.filter(pl.col("county_code") == c["code"])
+        cs = [float(v) for v in mine["composite_score"].drop_nulls().to_list()]
+        spread = (
+            f"{mine.height}个，综合得分 {min(cs):.2f}–{max(cs):.2f}，"
+            f"中位数 {statistics.median(cs):.2f}"
+            if cs
+            else f"{mine.height}个，无综合得分"
+        )
+        weak = d.weak.filter(pl.col("county_code") == c["code"])
+        names = weak["name"].to_list()
+        shown = "、".join(names[:12]) + (f"等{len(names)}个" if len(names) > 12 else "")
+        out.append(
+            {
+                **c,
+                "rank": f"第{c['rank']}名" if c["rank"] else "未排名",
+                "spread": spread,
+                "weak_count": len(names),
+                "weak_names": shown,
+            }
+        )
+    return out
+
+
+def _townships(d: ReportData) -> list[dict[str, Any]]:
+    worst = d.ranked("township")
+    groups: list[dict[str, Any]] = []
+    for r in d.townships.to_dicts():
+        if not groups or groups[-1]["code"] != r["county_code"]:
+            groups.append({"code": r["county_code"], "county": r["county_name"], "rows": []})
+        groups[-1]["rows"].append(
+            {
+                "rank_parent": r["rank_in_parent"] or "",
+                "rank": r["rank_in_level"] or "",
+                "name": r["name"],
+                "p": f2(r["party_score"]),
+                "d": f2(r["development_score"]),
+                "c": f2(r["composite_score"]),
+                "quadrant": quadrant(r["quadrant"]),
+                "change": change(r["rank_change_in_parent"], r["rank_in_parent"] is not None),
+                "band": _band(r["rank_in_level"], worst, 10),
+            }
+        )
+    return groups
+
+
+def _villages(
+    d: ReportData,
+) -> tuple[list[dict[str, Any]], list[tuple[str, list[dict[str, Any]], str]]]:
+    v = d.level("village")
+    weak = d.weak.group_by("county_code").len()
+    per = (
+        v.group_by("county_code", "county_name")
+        .agg(
+            pl.len().alias("units"),
+            pl.col("scored").sum(),
+            pl.col("composite_score").is_not_null().sum().alias("ranked"),
+            pl.col("composite_score").median().alias("median_c"),
+        )
+        .join(weak, on="county_code", how="left")
+        .sort("county_code")
+    )
+    counties = [
+        {
+            "county": r["county_name"],
+            "units": r["units"],
+            "scored": r["scored"],
+            "ranked": r["ranked"],
+            "median_c": f2(r["median_c"]),
+            "weak": r["len"] or 0,
+        }
+        for r in per.to_dicts()
+    ]
+    ranked = v.filter(pl.col("rank_in_level").is_not_null()).sort("rank_in_level", "unit_code")
+
+    def rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
+        return [
+            {
+                "rank": r["rank_in_level"],
+                "county": r["county_name"],
+                "township": r["township_name"],
+                "name": r["name"],
+                "p": f2(r["party_score"]),
+                "d": f2(r["development_score"]),
+                "c": f2(r["composite_score"]),
+            }
+            for r in frame.to_dicts()
+        ]
+
+    extremes = [
+        ("全市前十名", rows(ranked.head(10)), "top"),
+        ("全市后十名", rows(ranked.tail(10)), "bottom"),
+    ]
+    return counties, extremes
+
+
+def _weak(d: ReportData) -> tuple[str, list[dict[str, Any]]]:
+    trend = d.weak_trend.to_dicts()
+    prev = next((t["weak_villages"] for t in trend if t["period"] == d.previous), None)
+    lead = (
+        f"按预警线（年化村集体经营性收入低于{d.income_line:g}万元，或党建得分低于{d.party_line:g}分）"
+        f"本季度预警{d.weak.height}个村"
+    )
+    if prev is not None:
+        lead += f"，上季度{prev}个（{d.weak.height - prev:+d}）"
+    low_income, low_party = int(d.weak["low_income"].sum()), int(d.weak["low_party_score"].sum())
+    lead += f"；其中收入低于预警线{low_income}个，党建得分低于预警线{low_party}个。"
+    rows = [
+        {
+            "county": r["county_name"],
+            "township": r["township_name"],
+            "name": r["name"],
+            "income": f2(r["collective_income_annualised"]),
+            "p": f2(r["party_score"]),
+            "lines": r["lines_crossed"],
+            "determination": r["determination"] if d.guards.weak_village_years else NO_DATA,
+        }
+        for r in d.weak.to_dicts()
+    ]
+    return lead, rows
+
+
+def _linkage(d: ReportData) -> list[dict[str, Any]]:
+    out = []
+    for lv in ("county", "township", "village"):
+        row = d.linkage_row(lv) or {"units": 0}
+        r, rn = row.get("corr_party_development"), row.get("corr_party_development_next")
+        out.append(
+            {
+                "level": LEVEL_UNITS_ZH[lv],
+                "units": row.get("units", 0),
+                "r": "" if r is None else f"{r:.3f}",
+                "note": correlation_note(row),
+                "r_next": "下一季度尚未载入" if rn is None else f"{rn:.3f}",
+                "mp": f2(row.get("median_party_score")),
+                "md": f2(row.get("median_development_score")),
+                **{q: row.get(q, 0) for q in QUADRANTS},
+            }
+        )
+    return out
+
+
+def _charts(d: ReportData) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    svgs = {
+        "county_bars": charts.to_svg(charts.county_bars(d.counties)),
+        "weak_trend": charts.to_svg(charts.weak_trend(d.weak_trend)),
+    }
+    scatters = []
+    for i, lv in enumerate(("county", "township", "village"), start=3):
+        link = d.linkage_row(lv) or {}
+        chart = charts.pd_scatter(
+            d.level(lv),
+            link.get("median_party_score"),
+            link.get("median_development_score"),
+            LEVEL_UNITS_ZH[lv],
+        )
+        scatters.append(
+            (
+                lv,
+                f"图{i}　{LEVEL_UNITS_ZH[lv]}党建得分P与发展得分D（虚线为中位数）",
+                charts.to_svg(chart),
+            )
+        )
+    return svgs, scatters
+
+
+def _filing(d: ReportData) -> dict[str, Any] | None:
+    counts = filing_counts(d, "county")
+    if counts is None or d.filing is None:
+        return None
+    lst = (
+        d.filing.filter(pl.col("status") != "loaded")
+        .join(d.units.select("unit_code", "county_name", "township_name"), on="unit_code")
+        .sort("status", "county_code", "unit_code", "kind")
+    )
+    return {
+        "counties": counts.to_dicts(),
+        "list": [
+            {
+                "status": FILING_ZH.get(r["status"], r["status"]),
+                "county": r["county_name"],
+                "township": r["township_name"],
+                "name": r["unit_name"],
+                "kind": REPORT_KINDS_ZH.get(r["kind"], r["kind"]),
+            }
+            for r in lst.to_dicts()
+        ],
+    }
+
+
+def _quality(d: ReportData) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]] | None]:
+    reports = d.quarantine["source_sha256"].n_unique() if d.quarantine.height else 0
+    units = d.quarantine["unit_code"].n_unique() if d.quarantine.height else 0
+    lead = f"本季度{units}个单位的报表被隔离（整份不入库，不参与计分），按报表和原因统计如下。"
+    if not reports:
+        lead = "本季度没有被隔离的报表。"
+    reasons = (
+        d.quarantine.group_by("kind_zh", "reason_zh")
+        .agg(pl.col("source_sha256").n_unique().alias("reports"))
+        .sort("kind_zh", "reports", descending=[False, True])
+        .to_dicts()
+    )
+    problems = None
+    if d.problems is not None:
+        problems = [
+            {
+                "unit": r["unit_name"],
+                "kind": REPORT_KINDS_ZH.get(r["kind"], r["kind"]),
+                "message": r["message_zh"],
+            }
+            for r in d.problems.head(PROBLEMS_SHOWN).to_dicts()
+        ]
+        if d.problems.height > PROBLEMS_SHOWN:
+            problems.append(
+                {
+                    "unit": "",
+                    "kind": "",
+                    "message": f"其余{d.problems.height - PROBLEMS_SHOWN}条见工作簿“数据质量”表",
+                }
+            )
+    return lead, reasons, problems
+
+
+def _template(name: str) -> str:
+    return (resources.files("reports") / "templates" / name).read_text(encoding="utf-8")
+
+
+def render_brief(d: ReportData) -> str:
+    """The brief's HTML."""
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    template = env.from_string(_template("brief.html"))
+    summary_rows = _summary(d)
+    counties = _counties(d)
+    svgs, scatters = _charts(d)
+    village_counties, village_extremes = _villages(d)
+    weak_lead, weak_rows = _weak(d)
+    quality_lead, reasons, problems = _quality(d)
+    unit_rows = [
+        {
+            "level": LEVEL_UNITS_ZH[lv],
+            "scored": d.scored_units(lv),
+            "complete": "" if d.complete_units(lv) is None else d.complete_units(lv),
+            "ranked": d.ranked(lv),
+        }
+        for lv in ("county", "township", "village")
+    ]
+    return template.render(
+        d=d,
+        q=quarter_zh,
+        heading=title(d),
+        sections=SECTIONS,
+        no_data=NO_DATA,
+        lead=_lead(d),
+        kpis=_kpis(d, summary_rows),
+        summary_rows=summary_rows,
+        unit_rows=unit_rows,
+        charts=svgs,
+        counties=counties,
+        cards=_cards(d, counties),
+        township_groups=_townships(d),
+        village_counties=village_counties,
+        village_extremes=village_extremes,
+        weak_lead=weak_lead,
+        weak_rows=weak_rows,
+        weak_year="" if d.weak_year is None else f"（{d.weak_year}年）",
+        linkage_rows=_linkage(d),
+        scatters=scatters,
+        filing=_filing(d),
+        quality_lead=quality_lead,
+        reasons=reasons,
+        problems=problems,
+        css=Markup(_template("brief.css")),
+    )
+
+
+def write_brief(d: ReportData, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_brief(d), encoding="utf-8")
+    return path

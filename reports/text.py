@@ -1,0 +1,59 @@
+"""Words shared by the workbook and the brief."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .data import ReportData
+from .labels import quarter_zh
+
+CITY = "南通市"
+
+# marts.city_summary columns shown in 概况: (column, Chinese label, number format)
+SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("units_reporting", "报送党建督导季报的单位数", "int"),
+    ("party_orgs", "基层党组织数", "int"),
+    ("party_members", "党员数", "int"),
+    ("new_members", "发展党员数", "int"),
+    ("contact_points", "党建工作联系点数", "int"),
+    ("grid_branches", "网格党支部数", "int"),
+    ("building_groups", "楼道党小组数", "int"),
+    ("central_households", "党员中心户数", "int"),
+    ("prosperity_communities", "党群致富共同体数", "int"),
+    ("secretary_projects", "书记项目数", "int"),
+    ("projects_with_party_org", "同步建立党组织的项目数", "int"),
+    ("gdp", "地区生产总值（亿元，县级合计，累计）", "money"),
+    ("gdp_growth_pct", "地区生产总值增速（%，按GDP加权）", "pct"),
+    ("savings_balance", "居民储蓄存款余额（亿元）", "money"),
+    ("collective_income", "村集体经营性收入（万元，累计）", "money"),
+    ("weak_villages", "薄弱村预警数", "int"),
+)
+
+SMALL_SAMPLE = 10
+
+
+def title(d: ReportData, section: str | None = None) -> str:
+    whole = f"{CITY}融合党建{quarter_zh(d.period)}通报"
+    return whole if section is None else f"{whole} · {section}"
+
+
+def correlation_note(row: dict[str, Any]) -> str:
+    """A plain-language reading of the level's correlation, with a caution when n < 10."""
+    n = int(row.get("units") or 0)
+    r = row.get("corr_party_development")
+    if r is None:
+        return "单位数不足或得分无差异，无法计算相关系数"
+    strength = (
+        "较强"
+        if abs(r) >= 0.6
+        else "中等"
+        if abs(r) >= 0.3
+        else "较弱"
+        if abs(r) >= 0.1
+        else "几乎无"
+    )
+    sign = "正" if r > 0 else "负"
+    text = f"党建与发展{strength}{sign}相关" if strength != "几乎无" else "党建与发展几乎无线性相关"
+    if n < SMALL_SAMPLE:
+        text += f"；仅{n}个单位，样本太少，相关系数很不稳定，只作参考，不宜据此下结论"
+    return text

@@ -20,7 +20,7 @@ import polars as pl
 
 from transforms.periods import parse_period, previous_period, quarter_number
 from warehouse.ruleset import Rules, load_rules
-from warehouse.store import connect_reader
+from warehouse.db import connect_reader
 
 from .labels import (
     KINDS_ZH,

@@ -15,7 +15,12 @@ from typing import Any
 import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
-from report_warehouse import (
+
+from reports.cells import safe_text
+from reports.labels import QUADRANTS_ZH
+from reports.text import SUMMARY_ROWS, correlation_note
+from reports.workbook import SHEETS
+from tests.support.report_warehouse import (
     INJECTED_NAME,
     PERIOD,
     QUARANTINED_NAME,
@@ -24,11 +29,6 @@ from report_warehouse import (
     sample_report,
     sample_warehouse,
 )
-
-from reports.cells import safe_text
-from reports.labels import QUADRANTS_ZH
-from reports.text import SUMMARY_ROWS, correlation_note
-from reports.workbook import SHEETS
 
 __all__ = ["sample_report", "sample_warehouse"]  # fixtures
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
-from warehouse_fixture import CITY, economy, new_warehouse, scored_unit, unit
 
 from reports import write_report
 from reports.data import Guards, read_report
+from tests.support.warehouse import CITY, economy, new_warehouse, scored_unit, unit
 from warehouse.marts import build_marts
 from warehouse.ruleset import load_rules
 

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from report_warehouse import PERIOD, Built, query, sample_report, sample_warehouse
 
 from reports.brief import CHARTS, SECTIONS
 from reports.pdf import HEADLESS_FLAGS, find_chromium
+from tests.support.report_warehouse import PERIOD, Built, query, sample_report, sample_warehouse
 
 __all__ = ["sample_report", "sample_warehouse"]  # fixtures
 

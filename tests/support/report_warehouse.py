@@ -80,21 +80,18 @@ def write_injected(inbox: Path) -> None:
 
 
 def build(root: Path) -> Built:
+    from flows.pipeline import run
     from flows.settings import Settings
-    from flows.steps import Session, ingest, marts
+    from flows.workspace import Workspace
     from synthetic.sample import write_sample
 
     home = root / "home"
     inbox = home / "inbox"
     write_sample(inbox, list(PERIODS), seed=2017, now=datetime(2018, 3, 1))
     write_injected(inbox)
-    session = Session.open(Settings(home=home))
-    try:
-        ingest(session, [inbox], datetime(2018, 3, 1))
-        marts(session, list(PERIODS))
-        session.publish()
-    finally:
-        session.close()
+    with Workspace.open(Settings(home=home)) as ws:
+        run(ws, [inbox], datetime(2018, 3, 1), quarters=list(PERIODS))
+        ws.publish()
     return Built(home, home / "warehouse.duckdb")
 
 

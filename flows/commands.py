@@ -315,6 +315,12 @@ def _show_demo(settings: Settings) -> None:
         ".sql('FROM marts.city_summary'))\"\n"
         "  the analysts' guide: docs/warehouse.md"
     )
+    quarter = settings.reports_dir / "2017Q4"
+    out.print(
+        "\n[bold]2017Q4 通报 (quarterly assessment)[/bold]\n"
+        f"  workbook: {quarter / 'assessment-2017Q4.xlsx'}\n"
+        f"  brief:    {quarter / 'brief-2017Q4.html'}  (open it in a browser)"
+    )
 
 
 def _round(v: Any) -> Any:

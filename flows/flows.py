@@ -10,6 +10,7 @@ success and leaves a markdown artifact (:func:`flows.render.run_markdown`).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -85,8 +86,34 @@ def _run(
             )
         as_task("publish", ws.publish)
         progress.step(f"published {settings.published_path}")
+    # the writer is free again: the 通报 reads only the published file
+    reports = report_flow(list(result.marts_rebuilt), params.get("home"), params.get("rules"))
+    result = dataclasses.replace(result, reports=tuple(reports))
     _artifact(flow_name, run_id, result)
     return result
+
+
+@flow(name="ronghe-report", log_prints=False)
+def report_flow(periods: list[str], home: str | None = None, rules: str | None = None) -> list[str]:
+    """Write the 通报 (workbook and brief) of each quarter from the published warehouse."""
+    from reports import write_reports
+
+    settings = Settings.load(home)
+    rules_path = Path(rules) if rules else settings.rules
+    written, problems = as_task(
+        "write-reports",
+        write_reports,
+        settings.published_path,
+        settings.reports_dir,
+        periods,
+        rules_path,
+    )
+    for problem in problems:
+        _say(f"no 通报 for {problem}")
+    paths = [str(p) for r in written for p in (r.workbook, r.brief)]
+    if written:
+        progress.step(f"wrote the 通报 of {len(written)} quarters under {settings.reports_dir}")
+    return paths
 
 
 def _artifact(flow_name: str, run_id: str, result: RunResult) -> None:

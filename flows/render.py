@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flows.result import RunResult
 
 
@@ -32,6 +34,15 @@ def summary_lines(result: RunResult) -> list[str]:
         lines.append(
             f"[bold]marts rebuilt[/bold] {span} ({len(periods)} quarters),"
             f" rules {result.rules_version}"
+        )
+    if len(result.reports) == 2:  # one quarter: its workbook and its brief
+        lines.append("[bold]通报 quarterly assessment[/bold]")
+        lines += [f"  {p}" for p in result.reports]
+    elif result.reports:
+        where = os.path.commonpath(result.reports)
+        lines.append(
+            f"[bold]通报 quarterly assessment[/bold] {len(result.reports) // 2} quarters"
+            f" under {where}"
         )
     if result.reports_quarantined or result.files_rejected:
         lines.append(
@@ -75,6 +86,8 @@ def run_markdown(flow_name: str, run_id: str, result: RunResult) -> str:
         lines += ["", "## Files rejected", "", *(f"- `{p}`" for p in result.files_rejected)]
     rebuilt = result.marts_rebuilt
     lines += ["", "## Marts rebuilt", "", ", ".join(rebuilt) if rebuilt else "none"]
+    if result.reports:
+        lines += ["", "## 通报 (quarterly assessment)", "", *(f"- `{p}`" for p in result.reports)]
     if result.mart_rows:
         lines += ["", "| table | rows written |", "|---|---|"]
         lines += [f"| {t} | {n} |" for t, n in sorted(result.mart_rows.items())]

@@ -17,6 +17,8 @@ class RunResult:
     marts_rebuilt: tuple[str, ...]
     rules_version: str
     mart_rows: Mapping[str, int] = field(default_factory=dict)
+    reports: tuple[str, ...] = ()
+    """The quarterly assessments written after the run (workbook and brief paths)."""
 
     @property
     def files(self) -> int:

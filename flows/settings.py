@@ -51,5 +51,10 @@ class Settings(BaseSettings):
         return self.home / "archive"
 
     @property
+    def reports_dir(self) -> Path:
+        """The quarterly assessments (通报): ``reports/<period>/``."""
+        return self.home / "reports"
+
+    @property
     def lock_path(self) -> Path:
         return self.home / "writer.lock"

@@ -55,4 +55,22 @@ def write_report(
     return ReportPaths(data.period, out_dir, workbook, brief, printed, problem)
 
 
-__all__ = ["ReportPaths", "write_report"]
+def write_reports(
+    published: Path, reports_dir: Path, periods: list[str], rules: Path | None = None
+) -> tuple[list[ReportPaths], list[str]]:
+    """Write the assessment of each quarter under ``reports_dir/<period>/``.
+
+    A quarter whose assessment cannot be written (no scores yet) does not stop the
+    others: it is named, with the reason, in the second list.
+    """
+    written: list[ReportPaths] = []
+    problems: list[str] = []
+    for period in periods:
+        try:
+            written.append(write_report(published, period, reports_dir / period, rules=rules))
+        except LookupError as exc:
+            problems.append(f"{period}: {exc}")
+    return written, problems
+
+
+__all__ = ["ReportPaths", "write_report", "write_reports"]

@@ -19,8 +19,8 @@ import duckdb
 import polars as pl
 
 from transforms.periods import parse_period, previous_period, quarter_number
-from warehouse.ruleset import Rules, load_rules
 from warehouse.db import connect_reader
+from warehouse.ruleset import Rules, load_rules
 
 from .labels import (
     KINDS_ZH,

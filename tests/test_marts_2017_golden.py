@@ -3,7 +3,10 @@
 GOLDEN holds every marts row (the columns the marts had then) that the 2017 rules gave
 on tests/golden_2017_fixture.py, recorded by running the marts code of commit 554e5db
 before any of the 2018 changes. The test rebuilds the marts with the packaged 2017 rules
-file (as ``--rules`` would pick it) and compares value for value, exactly (no tolerance).
+file (as ``--rules`` would pick it) and compares value for value, exactly, except the
+Pearson correlations: DuckDB sums their terms in whatever order the rows arrive, which
+varies from run to run (the recorded code itself gives −0.30341396692912925 or
+−0.3034139669291294 on the same data), so they are compared to 1e-12.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ def _build(annual_plans: bool) -> Any:
 # The view's quarterly status flapped (issue 11); the annual determination in
 # marts.weak_village_years replaces it, for both rule versions.
 REMOVED = {"weak_village_history": {"status", "rectified_in"}}
+ORDER_DEPENDENT = {"corr_party_development", "corr_party_development_next"}
 
 
 def _check(con: Any) -> None:
@@ -39,10 +43,15 @@ def _check(con: Any) -> None:
         keep = [i for i, c in enumerate(columns) if c not in REMOVED.get(table, set())]
         select = ", ".join(columns[i] for i in keep)
         got = con.execute(f"SELECT {select} FROM marts.{table} ORDER BY ALL").fetchall()
-        expected = sorted(tuple(r[i] for i in keep) for r in rows)
+        expected = [tuple(r[i] for i in keep) for r in rows]  # (period, unit) first: order kept
         assert len(got) == len(expected), table
+        names = [columns[i] for i in keep]
         for g, e in zip(got, expected, strict=True):
-            assert g == e, (table, g, e)
+            for name, x, y in zip(names, g, e, strict=True):
+                if name in ORDER_DEPENDENT and x is not None and y is not None:
+                    assert abs(x - y) < 1e-12, (table, g[:2], name, x, y)
+                else:
+                    assert x == y, (table, g[:2], name, x, y)
 
 
 def test_2017_marts_are_unchanged() -> None:

@@ -7,10 +7,10 @@ the caller's transaction and never begins or commits one itself.
 
 Which units are scored: every unit valid in the period (``core.units``) that has any
 current report (supervision, economy or projects) in it; under rules with
-``complete_units_only`` only the complete ones are ranked. A fourth quarter also
-rebuilds that year's weak-village determination (``marts.weak_village_years``). ``marts.linkage`` of period t
+``complete_units_only`` only the complete ones are ranked. ``marts.linkage`` of period t
 correlates P in t with D in t+1, so rebuilding t also refreshes that column for t-1
-when t-1 is in the marts.
+when t-1 is in the marts. A fourth quarter also rebuilds its year's weak-village
+determination (``marts.weak_village_years``) and refreshes the next year's status.
 """
 
 from __future__ import annotations

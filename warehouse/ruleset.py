@@ -2,9 +2,9 @@
 
 Two versions ship in ``warehouse/rules/``: ``2018.toml`` (the default) and ``2017.toml``.
 ``ronghe run/backfill --rules FILE`` picks another file; a bare version name such as
-``--rules 2017`` picks the packaged file of that version. :func:`load_rules` reads and validates a file into a typed
-:class:`Rules`; anything wrong raises :class:`RulesError` with a one-line message that
-names the file and the setting.
+``--rules 2017`` picks the packaged file of that version. :func:`load_rules` reads and
+validates a file into a typed :class:`Rules`; anything wrong raises :class:`RulesError`
+with a one-line message that names the file and the setting.
 """
 
 from __future__ import annotations
@@ -119,7 +119,15 @@ def parse_rules(data: dict[str, Any], source: str = "<rules>") -> Rules:
     p.keys(
         data,
         "",
-        {"version", "description", "scoring", "party", "development", "weak_village", "coefficient"},
+        {
+            "version",
+            "description",
+            "scoring",
+            "party",
+            "development",
+            "weak_village",
+            "coefficient",
+        },
     )
     version = data.get("version")
     if not isinstance(version, str) or not version.strip():
@@ -140,9 +148,14 @@ def parse_rules(data: dict[str, Any], source: str = "<rules>") -> Rules:
     complete_only = p.boolean(scoring, "scoring.complete_units_only", default=False)
     rounding = scoring.get("rounding")
     if rounding is not None and (
-        isinstance(rounding, bool) or not isinstance(rounding, int) or not 0 <= rounding <= MAX_ROUNDING
+        isinstance(rounding, bool)
+        or not isinstance(rounding, int)
+        or not 0 <= rounding <= MAX_ROUNDING
     ):
-        p.fail("scoring.rounding", f"must be a whole number of decimals 0…{MAX_ROUNDING}, got {rounding!r}")
+        p.fail(
+            "scoring.rounding",
+            f"must be a whole number of decimals 0…{MAX_ROUNDING}, got {rounding!r}",
+        )
 
     development = p.table(data, "development")
     p.keys(development, "development", {"weights", "investment_basis"})

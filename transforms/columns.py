@@ -182,6 +182,7 @@ PROJECTS = ReportKind(
         Column("project_type", "项目类型", "enum", enum=PROJECT_TYPES),
         Column("name", "项目名称", "text", max_length=200),
         Column("planned_investment", "计划总投资(万元)", "decimal", min=0),
+        Column("annual_planned_investment", "年度计划投资(万元)", "decimal", required=False, min=0),
         Column("completed_investment", "累计完成投资(万元)", "decimal", min=0),
         Column("progress_pct", "形象进度(%)", "decimal", min=0, max=100),
         Column("status", "项目状态", "enum", enum=PROJECT_STATUSES),

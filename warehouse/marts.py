@@ -6,9 +6,11 @@ every marts table and inserts it afresh, so a rebuild is safe to repeat. It runs
 the caller's transaction and never begins or commits one itself.
 
 Which units are scored: every unit valid in the period (``core.units``) that has any
-current report (supervision, economy or projects) in it. ``marts.linkage`` of period t
+current report (supervision, economy or projects) in it; under rules with
+``complete_units_only`` only the complete ones are ranked. ``marts.linkage`` of period t
 correlates P in t with D in t+1, so rebuilding t also refreshes that column for t-1
-when t-1 is in the marts.
+when t-1 is in the marts. A fourth quarter also rebuilds its year's weak-village
+determination (``marts.weak_village_years``) and refreshes the next year's status.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ MARTS_TABLES: tuple[str, ...] = (
     "linkage",
     "weak_villages",
     "city_summary",
+    "weak_village_years",
 )
 _SCORE_BASE = "temp.main.marts_score_base"
 
@@ -49,6 +52,10 @@ def rule_params(rules: Rules) -> dict[str, object]:
         coefficient_method=rules.coefficient_method,
         band_lower=[float(b.lower) for b in rules.bands],
         band_coefficient=[float(b.coefficient) for b in rules.bands],
+        complete_units_only=rules.complete_units_only,
+        round_scores=rules.rounding is not None,
+        rounding=rules.rounding if rules.rounding is not None else 0,
+        investment_basis=rules.investment_basis,
         rules_version=rules.version,
     )
     return params
@@ -79,6 +86,12 @@ def build_marts(
         for table in ("unit_scores", "unit_score_components", "linkage", "weak_villages"):
             written[table] += _run(con, f"marts_{table}.sql", params, period=period)
         written["city_summary"] += _run(con, "marts_city_summary.sql", params, period=period)
+        # Fourth quarters only (the SQL checks): the year's weak-village determination,
+        # then the status of the following year, which is relative to it.
+        written["weak_village_years"] += _run(
+            con, "marts_weak_village_years.sql", params, period=period
+        )
+        _run(con, "marts_weak_village_years_next.sql", params, period=period)
         _run(con, "marts_linkage_next.sql", params, period=period, next_period=next_period(period))
 
     # The quarter before each rebuilt one: its P against the fresh D of the rebuilt one.

@@ -1,9 +1,10 @@
 """The scoring rules (CONTRACT §4) as a versioned TOML data file.
 
-The default rules ship as ``warehouse/rules/2017.toml``; ``ronghe run/backfill --rules
-FILE`` picks another. :func:`load_rules` reads and validates a file into a typed
-:class:`Rules`; anything wrong raises :class:`RulesError` with a one-line message that
-names the file and the setting.
+Two versions ship in ``warehouse/rules/``: ``2018.toml`` (the default) and ``2017.toml``.
+``ronghe run/backfill --rules FILE`` picks another file; a bare version name such as
+``--rules 2017`` picks the packaged file of that version. :func:`load_rules` reads and
+validates a file into a typed :class:`Rules`; anything wrong raises :class:`RulesError`
+with a one-line message that names the file and the setting.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal, NoReturn
 
 CoefficientMethod = Literal["linear", "banded"]
+InvestmentBasis = Literal["total_plan", "annual_plan_elapsed"]
 
 # Component names, in the order of CONTRACT §4.
 PARTY_COMPONENTS: tuple[str, ...] = (
@@ -28,7 +30,12 @@ PARTY_COMPONENTS: tuple[str, ...] = (
 )
 DEVELOPMENT_COMPONENTS: tuple[str, ...] = ("growth", "income", "collective", "investment")
 COEFFICIENT_METHODS: tuple[str, ...] = ("linear", "banded")
-DEFAULT_RULES = "2017.toml"
+# investment (CONTRACT §4): "total_plan" (2017) Σ completed / Σ planned_investment;
+# "annual_plan_elapsed" (2018) Σ completed / (Σ annual plan × q / 4), 序时进度.
+INVESTMENT_BASES: tuple[str, ...] = ("total_plan", "annual_plan_elapsed")
+DEFAULT_VERSION = "2018"
+DEFAULT_RULES = f"{DEFAULT_VERSION}.toml"
+MAX_ROUNDING = 6
 
 
 class RulesError(ValueError):
@@ -55,6 +62,10 @@ class Rules:
     weak_party_line: float = 60.0  # party score
     coefficient_method: CoefficientMethod = "linear"
     bands: tuple[Band, ...] = ()  # sorted by lower bound, the first at 0
+    # The defaults below are the 2017 behaviour, so an older rules file keeps its meaning.
+    complete_units_only: bool = False  # C, F, quadrants, ranks, medians: complete units only
+    rounding: int | None = None  # decimals of P, D and C (half away from zero); None: none
+    investment_basis: InvestmentBasis = "total_plan"
     description: str = ""
     source: str = ""  # where the rules were read from
 
@@ -67,14 +78,28 @@ class Rules:
         ).coefficient
 
 
+def packaged_rules_path(version: str) -> Path:
+    """The packaged rules file of a version, e.g. ``2017`` → ``warehouse/rules/2017.toml``."""
+    return Path(str(resources.files("warehouse") / "rules" / f"{version}.toml"))
+
+
 def default_rules_path() -> Path:
-    """The packaged default rules file."""
-    return Path(str(resources.files("warehouse") / "rules" / DEFAULT_RULES))
+    """The packaged default rules file (the 2018 rules)."""
+    return packaged_rules_path(DEFAULT_VERSION)
 
 
 def load_rules(path: Path | None = None) -> Rules:
-    """Read and validate a rules file (default: the packaged 2017 rules)."""
+    """Read and validate a rules file (default: the packaged 2018 rules).
+
+    A path that does not exist but names a packaged version (``2017``) loads that file.
+    """
     where = path if path is not None else default_rules_path()
+    if (
+        not Path(where).exists()
+        and Path(where).name == str(where)
+        and packaged_rules_path(str(where)).is_file()
+    ):
+        where = packaged_rules_path(str(where))
     try:
         text = Path(where).read_text(encoding="utf-8")
     except FileNotFoundError as exc:
@@ -92,7 +117,17 @@ def parse_rules(data: dict[str, Any], source: str = "<rules>") -> Rules:
     """Validate the parsed TOML of a rules file into :class:`Rules`."""
     p = _Parser(source)
     p.keys(
-        data, "", {"version", "description", "party", "development", "weak_village", "coefficient"}
+        data,
+        "",
+        {
+            "version",
+            "description",
+            "scoring",
+            "party",
+            "development",
+            "weak_village",
+            "coefficient",
+        },
     )
     version = data.get("version")
     if not isinstance(version, str) or not version.strip():
@@ -108,9 +143,29 @@ def parse_rules(data: dict[str, Any], source: str = "<rules>") -> Rules:
     if expected <= 0:
         p.fail("party.supervisions_expected", f"must be > 0, got {expected}")
 
+    scoring = p.table(data, "scoring", required=False)
+    p.keys(scoring, "scoring", {"complete_units_only", "rounding"})
+    complete_only = p.boolean(scoring, "scoring.complete_units_only", default=False)
+    rounding = scoring.get("rounding")
+    if rounding is not None and (
+        isinstance(rounding, bool)
+        or not isinstance(rounding, int)
+        or not 0 <= rounding <= MAX_ROUNDING
+    ):
+        p.fail(
+            "scoring.rounding",
+            f"must be a whole number of decimals 0…{MAX_ROUNDING}, got {rounding!r}",
+        )
+
     development = p.table(data, "development")
-    p.keys(development, "development", {"weights"})
+    p.keys(development, "development", {"weights", "investment_basis"})
     development_weights = p.weights(development, "development.weights", DEVELOPMENT_COMPONENTS)
+    basis = development.get("investment_basis", "total_plan")
+    if basis not in INVESTMENT_BASES:
+        p.fail(
+            "development.investment_basis",
+            f"must be one of {', '.join(INVESTMENT_BASES)}, got {basis!r}",
+        )
 
     weak = p.table(data, "weak_village")
     p.keys(weak, "weak_village", {"income_line", "party_score_line"})
@@ -135,6 +190,9 @@ def parse_rules(data: dict[str, Any], source: str = "<rules>") -> Rules:
         weak_party_line=party_line,
         coefficient_method=method,
         bands=bands,
+        complete_units_only=complete_only,
+        rounding=rounding,
+        investment_basis=basis,
         description=description,
         source=source,
     )
@@ -176,6 +234,12 @@ class _Parser:
         if value < 0:
             self.fail(key, f"must be ≥ 0, got {value}")
         return float(value)
+
+    def boolean(self, table: dict[str, Any], key: str, default: bool) -> bool:
+        value = table.get(key.rsplit(".", 1)[-1], default)
+        if not isinstance(value, bool):
+            self.fail(key, f"must be true or false, got {value!r}")
+        return value
 
     def weights(self, parent: dict[str, Any], key: str, names: tuple[str, ...]) -> dict[str, float]:
         table = self.table(parent, key.rsplit(".", 1)[-1])

@@ -1,12 +1,13 @@
--- The weak-village trend: villages on the list per quarter, why, how many are new and
--- how many left the list (rectified) since the village's previous assessed quarter.
+-- Weak villages year by year (薄弱村年度认定): on each year's fourth quarter, how many
+-- villages were determined, how many weak, and of those how many newly weak or still
+-- weak, and how many left the list (rectified, 脱薄) since the year before.
 SELECT
-    period,
-    count(*) FILTER (WHERE on_list) AS weak_villages,
-    count(*) FILTER (WHERE on_list AND low_income) AS low_income,
-    count(*) FILTER (WHERE on_list AND low_party_score) AS low_party_score,
-    count(*) FILTER (WHERE status = 'new') AS newly_listed,
+    year,
+    count(*) AS villages_determined,
+    count(*) FILTER (WHERE weak) AS weak_villages,
+    count(*) FILTER (WHERE status = 'new') AS newly_weak,
+    count(*) FILTER (WHERE status = 'continuing') AS continuing,
     count(*) FILTER (WHERE status = 'rectified') AS rectified
-FROM marts.weak_village_history
-GROUP BY period
-ORDER BY period
+FROM marts.weak_village_years
+GROUP BY year
+ORDER BY year

@@ -1,5 +1,5 @@
--- One unit's history (here 瑞丰村): scores, ranks, the components behind P and D, and
--- its weak-village status, quarter by quarter.
+-- One unit's history (here 瑞丰村): scores, ranks, the components behind P and D, whether
+-- it was on the quarter's weak-village early warning, and the year's determination.
 SELECT
     s.period,
     round(s.party_score, 1) AS party_score,
@@ -12,7 +12,8 @@ SELECT
     round(c.secretary_projects, 3) AS secretary_projects,
     round(c.collective, 3) AS collective,
     round(c.investment, 3) AS investment,
-    h.status AS weak_village_status,
+    h.on_list AS weak_warning,
+    h.year_status AS weak_village_year_status,
     s.rules_version
 FROM marts.unit_scores AS s
 JOIN marts.unit_score_components AS c USING (period, unit_code)

@@ -117,11 +117,11 @@ def test_backfill_with_changed_rules_recomputes_the_marts(
         " ORDER BY unit_code"
     )
     before = published(home, sql)
-    assert {r[1] for r in before} == {"2017"}
+    assert {r[1] for r in before} == {"2018"}  # the default rules
 
     changed = tmp_path / "rules-2018.toml"
     text = default_rules_path().read_text(encoding="utf-8")
-    text = text.replace('version = "2017"', 'version = "2018-test"')
+    text = text.replace('version = "2018"', 'version = "2018-test"')
     text = text.replace("list_published = 10", "list_published = 50")
     text = text.replace('method = "linear"', 'method = "banded"')
     changed.write_text(text, encoding="utf-8")

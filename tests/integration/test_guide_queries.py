@@ -150,8 +150,17 @@ EXPECT: dict[str, tuple[list[str], Any]] = {
         lambda r: len(r) == 6 and r[0][1:3] == ("荷花社区", HEHUA) and r[0][5] == 40.0,
     ),
     "04_weak_village_trend": (
-        ["period", "weak_villages", "low_income", "low_party_score", "newly_listed", "rectified"],
-        lambda r: r == [("2017Q3", 1, 1, 0, 1, 0), ("2017Q4", 1, 0, 1, 1, 1)],
+        [
+            "year",
+            "villages_determined",
+            "weak_villages",
+            "newly_weak",
+            "continuing",
+            "rectified",
+        ],
+        # 2017Q4: 瑞丰村 P 100, income 20 (not weak); 北闸村 P 50 (weak, new); 荷花社区 a
+        # community: not determined. No 2016 determination loaded.
+        lambda r: r == [(2017, 2, 1, 1, 0, 0)],
     ),
     "05_linkage": (
         [
@@ -191,12 +200,15 @@ EXPECT: dict[str, tuple[list[str], Any]] = {
             "secretary_projects",
             "collective",
             "investment",
-            "weak_village_status",
+            "weak_warning",
+            "weak_village_year_status",
             "rules_version",
         ],
+        # warned in Q3 (annualised 6.7), not in Q4; determined not weak for 2017 with no
+        # 2016 determination, so no status: a quarter's dip is not a rectification.
         lambda r: (
-            [(x[0], x[3], x[11]) for x in r]
-            == [("2017Q3", 50.0, "new"), ("2017Q4", 60.0, "rectified")]
+            [(x[0], x[3], x[11], x[12], x[13]) for x in r]
+            == [("2017Q3", 50.0, True, None, "2018"), ("2017Q4", 60.0, False, None, "2018")]
         ),
     ),
     "07_city_summary": (

@@ -2,7 +2,7 @@
 -- report counts its own organisation only, so plain sums do not double count.
 -- gdp, gdp_growth_pct and savings_balance are over county-level units; collective_income
 -- over village-level units (村 and 社区).
-INSERT INTO marts.city_summary
+INSERT INTO marts.city_summary BY NAME
 WITH
 sup AS (
     SELECT
@@ -63,5 +63,6 @@ SELECT
     eco.gdp_growth_pct,
     eco.savings_balance,
     eco.collective_income,
-    weak.weak_villages
+    weak.weak_villages,
+    $rules_version AS rules_version
 FROM sup, prj, eco, weak

@@ -15,22 +15,29 @@ CREATE TABLE IF NOT EXISTS marts.unit_scores (
     quadrant          VARCHAR,
     rank_in_level     BIGINT,
     rank_in_parent    BIGINT,
+    complete          BOOLEAN,
+    missing_kinds     VARCHAR[],
     rules_version     VARCHAR NOT NULL,
     PRIMARY KEY (period, unit_code)
 );
-COMMENT ON TABLE marts.unit_scores IS '单位季度得分：党建得分、发展得分、乘数计分、融合度、象限与排名（每个在该季度有任一当前报表且有效的单位一行）';
+-- Warehouses created before the 2018 rules (issue 11) gain the new columns.
+ALTER TABLE marts.unit_scores ADD COLUMN IF NOT EXISTS complete BOOLEAN;
+ALTER TABLE marts.unit_scores ADD COLUMN IF NOT EXISTS missing_kinds VARCHAR[];
+COMMENT ON TABLE marts.unit_scores IS '单位季度得分：党建得分、发展得分、乘数计分、融合度、象限与排名（每个在该季度有任一当前报表且有效的单位一行；2018版规则仅报表齐全的单位计算综合得分、融合度、象限与排名）';
 COMMENT ON COLUMN marts.unit_scores.period IS '报告期（季度，如 2017Q1）';
 COMMENT ON COLUMN marts.unit_scores.unit_code IS '单位代码';
 COMMENT ON COLUMN marts.unit_scores.level IS '层级：county 县级 / township 乡级 / village 村级';
 COMMENT ON COLUMN marts.unit_scores.parent_code IS '上级单位代码';
-COMMENT ON COLUMN marts.unit_scores.party_score IS '党建得分 P（0–100），无当前党建督导季报时为空';
-COMMENT ON COLUMN marts.unit_scores.development_score IS '发展得分 D（0–100），无任何发展分项时为空';
-COMMENT ON COLUMN marts.unit_scores.coefficient IS '乘数系数 k = f(P)（linear：P/100；banded：分档系数），P 为空时为空';
-COMMENT ON COLUMN marts.unit_scores.composite_score IS '综合得分 C = D × k（乘数计分法），P 或 D 为空时为空';
-COMMENT ON COLUMN marts.unit_scores.fusion IS '融合度 F = 100 − |P − D|，P 或 D 为空时为空';
-COMMENT ON COLUMN marts.unit_scores.quadrant IS '象限（对比同层级本季度 P、D 中位数）：both_strong 双强 / party_leads 党建领先 / economy_leads 发展领先 / both_weak 双弱';
-COMMENT ON COLUMN marts.unit_scores.rank_in_level IS '全市同层级内按综合得分降序排名（RANK，并列同名次，C 为空不排名）';
-COMMENT ON COLUMN marts.unit_scores.rank_in_parent IS '同一上级单位下同级单位中按综合得分降序排名（RANK，C 为空不排名）';
+COMMENT ON COLUMN marts.unit_scores.party_score IS '党建得分 P（0–100；2018版四舍五入保留2位小数），无当前党建督导季报时为空';
+COMMENT ON COLUMN marts.unit_scores.development_score IS '发展得分 D（0–100；2018版四舍五入保留2位小数），无任何发展分项时为空';
+COMMENT ON COLUMN marts.unit_scores.coefficient IS '乘数系数 k = f(P)（linear：P/100；banded：分档系数；2018版由保留2位的 P 计算），P 为空时为空';
+COMMENT ON COLUMN marts.unit_scores.composite_score IS '综合得分 C = D × k（乘数计分法；2018版四舍五入保留2位小数），P 或 D 为空时为空；2018版报表不齐全的单位为空';
+COMMENT ON COLUMN marts.unit_scores.fusion IS '融合度 F = 100 − |P − D|，P 或 D 为空时为空；2018版报表不齐全的单位为空';
+COMMENT ON COLUMN marts.unit_scores.quadrant IS '象限（对比同层级本季度 P、D 中位数；2018版中位数只计报表齐全的单位）：both_strong 双强 / party_leads 党建领先 / economy_leads 发展领先 / both_weak 双弱';
+COMMENT ON COLUMN marts.unit_scores.rank_in_level IS '全市同层级内按综合得分降序排名（RANK，并列同名次，C 为空不排名；2018版仅报表齐全的单位排名）';
+COMMENT ON COLUMN marts.unit_scores.rank_in_parent IS '同一上级单位下同级单位中按综合得分降序排名（RANK，C 为空不排名；2018版仅报表齐全的单位排名）';
+COMMENT ON COLUMN marts.unit_scores.complete IS '报表是否齐全：本季度同时有当前党建督导季报和经济指标季报';
+COMMENT ON COLUMN marts.unit_scores.missing_kinds IS '缺少的报表种类（supervision 党建督导 / economy 经济指标），齐全时为空列表';
 COMMENT ON COLUMN marts.unit_scores.rules_version IS '计分规则版本';
 
 CREATE TABLE IF NOT EXISTS marts.unit_score_components (
@@ -61,7 +68,7 @@ COMMENT ON COLUMN marts.unit_score_components.project_party_orgs IS '党建分�
 COMMENT ON COLUMN marts.unit_score_components.growth IS '发展分项：GDP增速/年度增长目标（截于0–1），目标缺失或为0时为空';
 COMMENT ON COLUMN marts.unit_score_components.income IS '发展分项：居民收入增速/年度增长目标（截于0–1），目标缺失或为0时为空';
 COMMENT ON COLUMN marts.unit_score_components.collective IS '发展分项：村集体经营性收入/(年度目标×季度序号/4)（上限1），目标缺失或为0时为空';
-COMMENT ON COLUMN marts.unit_score_components.investment IS '发展分项：项目累计完成投资/计划总投资（仅计划投资>0的项目，上限1），无此类项目时为空';
+COMMENT ON COLUMN marts.unit_score_components.investment IS '发展分项：2018版 Σ本年累计完成投资/(Σ年度计划投资×季度序号/4)（序时进度，年度计划投资未填用计划总投资）；2017版 Σ累计完成投资/Σ计划总投资；仅计划>0的项目，上限1，无此类项目时为空';
 COMMENT ON COLUMN marts.unit_score_components.rules_version IS '计分规则版本';
 
 CREATE TABLE IF NOT EXISTS marts.linkage (
@@ -76,20 +83,23 @@ CREATE TABLE IF NOT EXISTS marts.linkage (
     party_leads                 BIGINT NOT NULL,
     economy_leads               BIGINT NOT NULL,
     both_weak                   BIGINT NOT NULL,
+    rules_version               VARCHAR NOT NULL,
     PRIMARY KEY (period, level)
 );
+ALTER TABLE marts.linkage ADD COLUMN IF NOT EXISTS rules_version VARCHAR;
 COMMENT ON TABLE marts.linkage IS '党建与发展联动分析（每季度每层级一行）';
 COMMENT ON COLUMN marts.linkage.period IS '报告期';
 COMMENT ON COLUMN marts.linkage.level IS '层级';
-COMMENT ON COLUMN marts.linkage.units IS '同时有党建得分和发展得分的单位数';
-COMMENT ON COLUMN marts.linkage.corr_party_development IS '本季度 P 与 D 的皮尔逊相关系数（单位数少于2或方差为0时为空）';
-COMMENT ON COLUMN marts.linkage.corr_party_development_next IS '本季度 P 与下一季度 D 的皮尔逊相关系数（两期均有的单位；下一季度未载入时为空）';
-COMMENT ON COLUMN marts.linkage.median_party_score IS '党建得分中位数（有 P 的单位；偶数个取中间两值均值）';
-COMMENT ON COLUMN marts.linkage.median_development_score IS '发展得分中位数（有 D 的单位；偶数个取中间两值均值）';
+COMMENT ON COLUMN marts.linkage.units IS '参与联动分析的单位数：2018版为报表齐全且有 P、D 的单位；2017版为同时有 P 和 D 的单位';
+COMMENT ON COLUMN marts.linkage.corr_party_development IS '本季度 P 与 D 的皮尔逊相关系数（上述单位；单位数少于2或方差为0时为空）';
+COMMENT ON COLUMN marts.linkage.corr_party_development_next IS '本季度 P 与下一季度 D 的皮尔逊相关系数（两期均有的单位，2018版须两期报表均齐全；下一季度未载入时为空）';
+COMMENT ON COLUMN marts.linkage.median_party_score IS '党建得分中位数（2018版：报表齐全的单位；2017版：有 P 的单位；偶数个取中间两值均值）';
+COMMENT ON COLUMN marts.linkage.median_development_score IS '发展得分中位数（2018版：报表齐全的单位；2017版：有 D 的单位；偶数个取中间两值均值）';
 COMMENT ON COLUMN marts.linkage.both_strong IS '双强象限单位数（P ≥ 中位数且 D ≥ 中位数）';
 COMMENT ON COLUMN marts.linkage.party_leads IS '党建领先象限单位数（P ≥ 中位数，D < 中位数）';
 COMMENT ON COLUMN marts.linkage.economy_leads IS '发展领先象限单位数（P < 中位数，D ≥ 中位数）';
 COMMENT ON COLUMN marts.linkage.both_weak IS '双弱象限单位数（P < 中位数且 D < 中位数）';
+COMMENT ON COLUMN marts.linkage.rules_version IS '计分规则版本';
 
 CREATE TABLE IF NOT EXISTS marts.weak_villages (
     period                       VARCHAR NOT NULL,
@@ -98,15 +108,37 @@ CREATE TABLE IF NOT EXISTS marts.weak_villages (
     party_score                  DOUBLE,
     low_income                   BOOLEAN NOT NULL,
     low_party_score              BOOLEAN NOT NULL,
+    rules_version                VARCHAR NOT NULL,
     PRIMARY KEY (period, unit_code)
 );
-COMMENT ON TABLE marts.weak_villages IS '薄弱村名单（仅村，不含社区；年化集体经营性收入低于收入线或党建得分低于党建线）';
+ALTER TABLE marts.weak_villages ADD COLUMN IF NOT EXISTS rules_version VARCHAR;
+COMMENT ON TABLE marts.weak_villages IS '薄弱村季度预警名单（仅村，不含社区；年化集体经营性收入低于收入线或党建得分低于党建线）；年度认定见 marts.weak_village_years';
 COMMENT ON COLUMN marts.weak_villages.period IS '报告期';
 COMMENT ON COLUMN marts.weak_villages.unit_code IS '村单位代码';
 COMMENT ON COLUMN marts.weak_villages.collective_income_annualised IS '年化村集体经营性收入（万元）= 累计收入 × 4 / 季度序号；无经济报表时为空';
 COMMENT ON COLUMN marts.weak_villages.party_score IS '党建得分 P';
 COMMENT ON COLUMN marts.weak_villages.low_income IS '是否年化集体经营性收入低于收入线（默认18万元）';
 COMMENT ON COLUMN marts.weak_villages.low_party_score IS '是否党建得分低于党建线（默认60分）';
+COMMENT ON COLUMN marts.weak_villages.rules_version IS '计分规则版本';
+
+CREATE TABLE IF NOT EXISTS marts.weak_village_years (
+    year              INTEGER NOT NULL,
+    unit_code         VARCHAR NOT NULL,
+    collective_income DOUBLE,
+    party_score       DOUBLE,
+    weak              BOOLEAN NOT NULL,
+    status            VARCHAR,
+    rules_version     VARCHAR NOT NULL,
+    PRIMARY KEY (year, unit_code)
+);
+COMMENT ON TABLE marts.weak_village_years IS '薄弱村年度认定（每年依第四季度报表认定一次；仅村，不含社区；2018版仅第四季度报表齐全的村参与认定）';
+COMMENT ON COLUMN marts.weak_village_years.year IS '认定年度';
+COMMENT ON COLUMN marts.weak_village_years.unit_code IS '村单位代码';
+COMMENT ON COLUMN marts.weak_village_years.collective_income IS '全年村集体经营性收入（万元，第四季度报表的本年累计数）';
+COMMENT ON COLUMN marts.weak_village_years.party_score IS '第四季度党建得分 P';
+COMMENT ON COLUMN marts.weak_village_years.weak IS '是否认定为薄弱村：全年集体经营性收入低于收入线（默认18万元）或第四季度党建得分低于党建线（默认60分）';
+COMMENT ON COLUMN marts.weak_village_years.status IS '认定状态：new 新认定（上年非薄弱村或未认定）/ continuing 持续薄弱（上年也是）/ rectified 脱薄（上年薄弱、本年认定为非薄弱）；本年和上年均非薄弱时为空';
+COMMENT ON COLUMN marts.weak_village_years.rules_version IS '计分规则版本';
 
 CREATE TABLE IF NOT EXISTS marts.city_summary (
     period                  VARCHAR NOT NULL PRIMARY KEY,
@@ -125,8 +157,10 @@ CREATE TABLE IF NOT EXISTS marts.city_summary (
     gdp_growth_pct          DOUBLE,
     savings_balance         DOUBLE,
     collective_income       DOUBLE,
-    weak_villages           BIGINT NOT NULL
+    weak_villages           BIGINT NOT NULL,
+    rules_version           VARCHAR NOT NULL
 );
+ALTER TABLE marts.city_summary ADD COLUMN IF NOT EXISTS rules_version VARCHAR;
 COMMENT ON TABLE marts.city_summary IS '全市季度汇总（每季度一行）';
 COMMENT ON COLUMN marts.city_summary.period IS '报告期';
 COMMENT ON COLUMN marts.city_summary.units_reporting IS '报送当前党建督导季报的单位数';
@@ -144,10 +178,13 @@ COMMENT ON COLUMN marts.city_summary.gdp IS '地区生产总值（亿元，县�
 COMMENT ON COLUMN marts.city_summary.gdp_growth_pct IS '地区生产总值增速（%，县级单位按GDP加权平均）';
 COMMENT ON COLUMN marts.city_summary.savings_balance IS '居民储蓄存款余额（亿元，县级单位合计）';
 COMMENT ON COLUMN marts.city_summary.collective_income IS '村集体经营性收入（万元，村级单位即村和社区合计，年初至今累计）';
-COMMENT ON COLUMN marts.city_summary.weak_villages IS '薄弱村数';
+COMMENT ON COLUMN marts.city_summary.weak_villages IS '季度预警薄弱村数（marts.weak_villages 本季度行数）';
+COMMENT ON COLUMN marts.city_summary.rules_version IS '计分规则版本';
 
--- Villages on and off the weak list, quarter by quarter, so that a village that leaves
--- the list is visible as rectified (整改销号).
+-- The quarterly early warning (预警) over time: every assessed village-quarter, whether the
+-- village was on the warning list and whether it was in the quarter before. There is no
+-- quarterly weak / rectified status: that is the annual determination (认定),
+-- marts.weak_village_years, joined here by the quarter's year.
 CREATE OR REPLACE VIEW marts.weak_village_history AS
 WITH assessed AS (
     SELECT
@@ -162,33 +199,14 @@ WITH assessed AS (
     JOIN core.units AS u ON u.unit_code = s.unit_code
     LEFT JOIN marts.weak_villages AS w ON w.period = s.period AND w.unit_code = s.unit_code
     WHERE u.kind = 'village'
-),
-ordered AS (
-    SELECT
-        *,
-        lag(period) OVER (PARTITION BY unit_code ORDER BY period) AS previous_period,
-        lag(on_list) OVER (PARTITION BY unit_code ORDER BY period) AS previous_on_list
-    FROM assessed
 )
 SELECT
-    o.period,
-    o.unit_code,
-    o.name,
-    o.parent_code,
-    o.on_list,
-    o.low_income,
-    o.low_party_score,
-    o.previous_period,
-    CASE
-        WHEN o.on_list AND coalesce(o.previous_on_list, false) THEN 'continuing'
-        WHEN o.on_list THEN 'new'
-        WHEN o.previous_on_list THEN 'rectified'
-        ELSE 'not_weak'
-    END AS status,
-    CASE WHEN o.on_list THEN (
-        SELECT min(later.period)
-        FROM assessed AS later
-        WHERE later.unit_code = o.unit_code AND later.period > o.period AND NOT later.on_list
-    ) END AS rectified_in
-FROM ordered AS o;
-COMMENT ON VIEW marts.weak_village_history IS '薄弱村动态：每个村每个已考核季度一行，status 为 new 新列入 / continuing 持续 / rectified 整改销号（上一考核季度在名单、本季度不在）/ not_weak 非薄弱村';
+    a.*,
+    lag(a.period) OVER (PARTITION BY a.unit_code ORDER BY a.period) AS previous_period,
+    lag(a.on_list) OVER (PARTITION BY a.unit_code ORDER BY a.period) AS previous_on_list,
+    y.weak AS weak_in_year,
+    y.status AS year_status
+FROM assessed AS a
+LEFT JOIN marts.weak_village_years AS y
+    ON y.unit_code = a.unit_code AND y.year = CAST(substr(a.period, 1, 4) AS INTEGER);
+COMMENT ON VIEW marts.weak_village_history IS '薄弱村季度预警动态：每个村每个已考核季度一行（on_list 本季度是否预警、previous_on_list 上一考核季度是否预警），并附该年度认定结果 weak_in_year、year_status（new 新认定 / continuing 持续 / rectified 脱薄，见 marts.weak_village_years；未认定时为空）';

@@ -1,6 +1,7 @@
 -- marts.linkage.corr_party_development_next for $period: the Pearson correlation of P in
 -- $period (marts.unit_scores) and D in $next_period (the working scores), over the units
--- of the level with both; NULL for fewer than two such units (e.g. no later quarter).
+-- of the level with both (with $complete_units_only, 2018: units complete in both
+-- quarters); NULL for fewer than two such units (e.g. no later quarter).
 UPDATE marts.linkage AS l
 SET corr_party_development_next = (
     SELECT CASE WHEN count(*) >= 2 THEN (
@@ -14,5 +15,6 @@ SET corr_party_development_next = (
       AND cur.level = l.level
       AND cur.party_score IS NOT NULL
       AND nxt.development_score IS NOT NULL
+      AND (NOT $complete_units_only OR (cur.complete AND nxt.complete))
 )
 WHERE l.period = $period

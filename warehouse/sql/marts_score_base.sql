@@ -2,6 +2,14 @@
 -- in $period and has any current report (supervision, economy or projects) in it.
 -- CONTRACT §4. P = 100 × Σ w·v / Σ w over the present components, NULL without a
 -- current supervision report; D likewise, NULL when no component is present.
+-- complete: a current supervision and a current economy report (missing_kinds: which of
+-- the two it lacks). $investment_basis: 'total_plan' (2017) Σ completed / Σ planned;
+-- 'annual_plan_elapsed' (2018) Σ completed / (Σ annual plan × q / 4), the annual plan
+-- being annual_planned_investment where given, else planned_investment.
+-- $round_scores (2018) rounds P and D to $rounding decimals half away from zero: the double sum is first
+-- fixed to 9 decimals (removing binary noise
+-- such as 2.6749999999999998 for 2.675),
+-- then rounded as a DECIMAL, which rounds exactly (2.675 → 2.68).
 -- Note: least()/greatest() skip NULLs in DuckDB, so every use is guarded by IS NOT NULL.
 INSERT INTO temp.main.marts_score_base
 WITH
@@ -37,7 +45,13 @@ prj AS (
             WHERE status IN ('under_construction', 'in_production') AND party_org_established
         ) AS active_with_org,
         sum(completed_investment) FILTER (WHERE planned_investment > 0) AS completed,
-        sum(planned_investment) FILTER (WHERE planned_investment > 0) AS planned
+        sum(planned_investment) FILTER (WHERE planned_investment > 0) AS planned,
+        sum(completed_investment) FILTER (
+            WHERE coalesce(annual_planned_investment, planned_investment) > 0
+        ) AS completed_annual,
+        sum(coalesce(annual_planned_investment, planned_investment)) FILTER (
+            WHERE coalesce(annual_planned_investment, planned_investment) > 0
+        ) AS planned_annual
     FROM core.projects
     WHERE period = $period
     GROUP BY unit_code
@@ -56,6 +70,7 @@ components AS (
         u.kind,
         u.parent_code,
         s.unit_code IS NOT NULL AS has_supervision,
+        e.unit_code IS NOT NULL AS has_economy,
         CASE WHEN s.tasks_planned > 0 AND s.tasks_done IS NOT NULL
             THEN least(1.0, s.tasks_done / s.tasks_planned) END AS checklist,
         CASE WHEN s.supervisions_held IS NOT NULL
@@ -77,8 +92,17 @@ components AS (
                 e.collective_income
                     / (e.collective_income_target * CAST(substr($period, 6, 1) AS INTEGER) / 4.0)
             ) END AS collective,
-        CASE WHEN p.planned > 0 AND p.completed IS NOT NULL
-            THEN least(1.0, p.completed / p.planned) END AS investment
+        CASE
+            WHEN $investment_basis = 'total_plan' THEN
+                CASE WHEN p.planned > 0 AND p.completed IS NOT NULL
+                    THEN least(1.0, p.completed / p.planned) END
+            WHEN p.planned_annual > 0 AND p.completed_annual IS NOT NULL
+                THEN least(
+                    1.0,
+                    p.completed_annual
+                        / (p.planned_annual * CAST(substr($period, 6, 1) AS INTEGER) / 4.0)
+                )
+        END AS investment
     FROM reporting AS r
     JOIN unit AS u ON u.unit_code = r.unit_code
     LEFT JOIN sup AS s ON s.unit_code = r.unit_code
@@ -108,6 +132,15 @@ sums AS (
             + CASE WHEN collective IS NULL THEN 0 ELSE $w_collective END
             + CASE WHEN investment IS NULL THEN 0 ELSE $w_investment END AS development_weight
     FROM components
+),
+scores AS (
+    SELECT
+        *,
+        CASE WHEN has_supervision AND party_weight > 0
+            THEN 100.0 * party_points / party_weight END AS party_raw,
+        CASE WHEN development_weight > 0
+            THEN 100.0 * development_points / development_weight END AS development_raw
+    FROM sums
 )
 SELECT
     $period AS period,
@@ -125,8 +158,15 @@ SELECT
     income,
     collective,
     investment,
-    CASE WHEN has_supervision AND party_weight > 0
-        THEN 100.0 * party_points / party_weight END AS party_score,
-    CASE WHEN development_weight > 0
-        THEN 100.0 * development_points / development_weight END AS development_score
-FROM sums
+    CASE WHEN NOT $round_scores THEN party_raw ELSE CAST(
+        round(CAST(party_raw AS DECIMAL(38, 9)), $rounding) AS DOUBLE
+    ) END AS party_score,
+    CASE WHEN NOT $round_scores THEN development_raw ELSE CAST(
+        round(CAST(development_raw AS DECIMAL(38, 9)), $rounding) AS DOUBLE
+    ) END AS development_score,
+    has_supervision AND has_economy AS complete,
+    list_concat(
+        CASE WHEN has_supervision THEN CAST([] AS VARCHAR[]) ELSE ['supervision'] END,
+        CASE WHEN has_economy THEN CAST([] AS VARCHAR[]) ELSE ['economy'] END
+    ) AS missing_kinds
+FROM scores

@@ -17,5 +17,7 @@ CREATE TEMP TABLE IF NOT EXISTS marts_score_base (
     collective         DOUBLE,
     investment         DOUBLE,
     party_score        DOUBLE,
-    development_score  DOUBLE
+    development_score  DOUBLE,
+    complete           BOOLEAN NOT NULL,
+    missing_kinds      VARCHAR[] NOT NULL
 )

@@ -1,5 +1,5 @@
 -- marts.unit_score_components for $period: the components behind each unit's P and D.
-INSERT INTO marts.unit_score_components
+INSERT INTO marts.unit_score_components BY NAME
 SELECT
     period,
     unit_code,

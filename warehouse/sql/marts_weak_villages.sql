@@ -1,8 +1,9 @@
--- marts.weak_villages for $period (CONTRACT §4): villages (kind 'village', not
--- communities) whose annualised collective income (collective_income × 4 / q) is below
--- $income_line or whose party score is below $party_line. An unknown income or score
--- does not put a village on the list.
-INSERT INTO marts.weak_villages
+-- marts.weak_villages for $period (CONTRACT §4), the quarterly early warning (预警):
+-- villages (kind 'village', not communities) whose annualised collective income
+-- (collective_income × 4 / q) is below $income_line or whose party score is below
+-- $party_line. An unknown income or score does not put a village on the list. The
+-- annual determination (认定) is marts.weak_village_years.
+INSERT INTO marts.weak_villages BY NAME
 WITH v AS (
     SELECT
         s.period,
@@ -27,6 +28,7 @@ SELECT
     collective_income_annualised,
     party_score,
     low_income,
-    low_party_score
+    low_party_score,
+    $rules_version AS rules_version
 FROM flagged
 WHERE low_income OR low_party_score

@@ -1,4 +1,8 @@
-"""The marts of CONTRACT §4/§5 on two-to-six inline units, against hand-computed values."""
+"""The marts of CONTRACT §4/§5 on two-to-six inline units, against hand-computed values.
+
+These test the 2017 rules (selected explicitly, as ``--rules 2017`` does); the 2018
+rules, now the default, are tested in tests/test_rules_2018.py.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,9 @@ import pytest
 
 from tests.support.warehouse import economy, new_warehouse, project, scored_unit, supervision, unit
 from warehouse.marts import build_marts
-from warehouse.ruleset import Rules, load_rules
+from warehouse.ruleset import Rules, load_rules, packaged_rules_path
 
-RULES = load_rules()
+RULES = load_rules(packaged_rules_path("2017"))
 
 C1, C2, C3, C4, C5 = (
     "320602000000",
@@ -383,21 +387,23 @@ def test_weak_villages_flags_and_communities(con: duckdb.DuckDBPyConnection) -> 
     ]
 
 
-def test_rectified_villages(con: duckdb.DuckDBPyConnection) -> None:
+def test_weak_village_history_is_the_quarterly_warning(con: duckdb.DuckDBPyConnection) -> None:
+    # The view shows each assessed village-quarter's warning and the previous one's; the
+    # flapping quarterly weak/rectified status is gone (annual: marts.weak_village_years).
     weak_village_quarters(con)
     build(con, "2017Q2", "2017Q3")
     got = {
-        (r["period"], r["unit_code"]): (r["status"], r["rectified_in"])
+        (r["period"], r["unit_code"]): (r["on_list"], r["previous_on_list"], r["year_status"])
         for r in rows(con, "SELECT * FROM marts.weak_village_history")
     }
     assert got == {
-        ("2017Q2", V1): ("new", "2017Q3"),
-        ("2017Q2", V2): ("new", None),
-        ("2017Q2", V4): ("not_weak", None),
-        ("2017Q2", V5): ("new", None),
-        ("2017Q3", V1): ("rectified", None),
-        ("2017Q3", V2): ("continuing", None),
-        ("2017Q3", V4): ("not_weak", None),
+        ("2017Q2", V1): (True, None, None),
+        ("2017Q2", V2): (True, None, None),
+        ("2017Q2", V4): (False, None, None),
+        ("2017Q2", V5): (True, None, None),
+        ("2017Q3", V1): (False, True, None),
+        ("2017Q3", V2): (True, True, None),
+        ("2017Q3", V4): (False, False, None),
     }
 
 
@@ -440,6 +446,7 @@ def test_city_summary(con: duckdb.DuckDBPyConnection) -> None:
         "savings_balance": pytest.approx(120.0),
         "collective_income": pytest.approx(8 + 10 + 1 + 9 + 2),  # villages and communities
         "weak_villages": 3,
+        "rules_version": "2017",
     }
 
 

@@ -12,12 +12,41 @@ from warehouse.ruleset import (
     Band,
     RulesError,
     load_rules,
+    packaged_rules_path,
 )
 
 
-def test_default_rules_are_the_contract_defaults() -> None:
+def test_default_rules_are_the_2018_rules() -> None:
     r = load_rules()
-    assert r.version == "2017"
+    assert r.version == "2018"
+    assert Path(r.source).name == "2018.toml"
+    assert (r.complete_units_only, r.rounding, r.investment_basis) == (
+        True, 2, "annual_plan_elapsed",
+    )  # fmt: skip
+    assert r.party_weights == load_rules(Path("2017")).party_weights
+
+
+def test_2017_rules_by_version_name_or_path() -> None:
+    r = load_rules(Path("2017"))
+    assert r == load_rules(packaged_rules_path("2017"))
+    assert (r.version, r.complete_units_only, r.rounding, r.investment_basis) == (
+        "2017", False, None, "total_plan",
+    )  # fmt: skip
+
+
+def test_an_old_rules_file_without_the_2018_settings_means_2017(tmp_path: Path) -> None:
+    body = packaged_rules_path("2017").read_text(encoding="utf-8")
+    body = body.replace("[scoring]\ncomplete_units_only = false\n", "")
+    body = body.replace('investment_basis = "total_plan"', "")
+    path = tmp_path / "old.toml"
+    path.write_text(body, encoding="utf-8")
+    r = load_rules(path)
+    assert (r.complete_units_only, r.rounding, r.investment_basis) == (False, None, "total_plan")
+
+
+@pytest.mark.parametrize("version", ["2017", "2018"])
+def test_packaged_rules_share_weights_and_lines(version: str) -> None:
+    r = load_rules(packaged_rules_path(version))
     assert r.party_weights == {
         "checklist": 40, "supervision": 10, "theme_days": 10, "list_published": 10,
         "secretary_projects": 20, "project_party_orgs": 10,
@@ -52,7 +81,20 @@ def test_banded_rules(tmp_path: Path) -> None:
         ("checklist = 40", "checklist = -1", "party.weights.checklist must be ≥ 0"),
         ("checklist = 40", 'checklist = "forty"', "party.weights.checklist must be a number"),
         ("checklist = 40", "checklst = 40", "party.weights.checklst is not a known setting"),
-        ('version = "2017"', "", "version must be a non-empty string"),
+        ('version = "2018"', "", "version must be a non-empty string"),
+        ("rounding = 2", "rounding = 2.5", "scoring.rounding must be a whole number"),
+        ("rounding = 2", "rounding = 9", "scoring.rounding must be a whole number"),
+        (
+            "complete_units_only = true",
+            'complete_units_only = "yes"',
+            "scoring.complete_units_only must be true or false",
+        ),
+        (
+            'investment_basis = "annual_plan_elapsed"',
+            'investment_basis = "annual"',
+            "development.investment_basis must be one of",
+        ),
+        ("[scoring]", "[scorng]", "scorng is not a known setting"),
         ("income_line = 18.0", "", "weak_village.income_line is missing"),
         ('method = "linear"', 'method = "steps"', "coefficient.method must be one of"),
         ("{ lower = 0, coefficient = 0.6 },", "", "must include a band with lower = 0"),

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -223,14 +223,15 @@ def _json_default(v: Any) -> Any:
 
 
 def run_query(
-    settings: Settings, sql: str, params: Sequence[Any] = ()
+    settings: Settings, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Run one read-only query on the published warehouse."""
     from warehouse.db import connect_reader
 
     con = connect_reader(settings.published_path)
     try:
-        rel = con.execute(sql, list(params) or None)
+        bound = dict(params) if isinstance(params, Mapping) else list(params)
+        rel = con.execute(sql, bound or None)
         columns = [d[0] for d in rel.description or []]
         return columns, rel.fetchall()
     finally:
@@ -307,6 +308,18 @@ def _show_demo(settings: Settings) -> None:
     )
     out.print("\n[bold]Leading county-level units, 2017Q4 (composite = D × P/100)[/bold]")
     _rows_out(cols, [tuple(_round(v) for v in r) for r in rows], "table")
+    from warehouse.db import sql_file
+
+    cols, rows = run_query(
+        settings, sql_file("weak_village_determination_counts.sql"), {"year": 2017}
+    )
+    n = dict(zip(cols, rows[0], strict=True))
+    out.print(
+        "\n[bold]2017年薄弱村认定 weak-village determination 2017[/bold]:"
+        f" 认定 {n['determined']:,} 村, 薄弱 {n['weak']}"
+        f" (新认定 new {n['new']}, 持续 continuing {n['continuing']},"
+        f" 脱薄 rectified {n['rectified']})"
+    )
     path = settings.published_path
     out.print(
         "\n[bold]Query the warehouse[/bold] (read-only, safe while runs write):\n"

@@ -159,7 +159,15 @@ def _project(
         status = "completed" if pr.random() < 0.5 else "in_production"
     else:
         status = "under_construction" if ptype != "industrial" or progress < 80 else "in_production"
-    completed = round(min(planned, planned * progress / 100 * qr.uniform(0.85, 1.05)), 1)
+    # the year's plan (年度计划投资) for most projects, blank for some so that the 2018
+    # rules' fallback to planned_investment is exercised; completion is year to date
+    # (本年累计), spread around 序时进度 (q/4 of the year's plan). A generator of its own,
+    # so the other draws, and the published 2016Q4 figures, do not move.
+    ar = rng(seed, "annual", year, u.code, i)
+    annual = round(planned * ar.uniform(0.4, 0.8), 1) if ar.random() < 0.85 else None
+    pace = ar.uniform(0.7, 1.15) * (0.8 + 0.3 * u.strength)
+    basis = planned if annual is None else annual
+    completed = round(min(planned, basis * q / 4 * pace * qr.uniform(0.95, 1.05)), 1)
     return {
         "unit_code": u.code,
         "period": period,
@@ -168,6 +176,7 @@ def _project(
         "project_type": ptype,
         "name": f"{u.name}{_TOPICS[pr.randrange(len(_TOPICS))]}项目",
         "planned_investment": planned,
+        "annual_planned_investment": annual,
         "completed_investment": completed,
         "progress_pct": progress,
         "status": status,

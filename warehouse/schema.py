@@ -38,6 +38,8 @@ def report_ddl(kind: ReportKind) -> list[str]:
         table = f"{schema}.{kind.name}"
         body = ",\n    ".join(f"{n} {t}" for n, t in cols)
         out.append(f"CREATE TABLE IF NOT EXISTS {table} (\n    {body}\n)")
+        # a warehouse made before a column was declared gains it (blank in older rows)
+        out.extend(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {n} {t}" for n, t in cols)
         out.append(f"COMMENT ON TABLE {table} IS {_quote(f'{kind.zh}（{what}）')}")
         comments = {c.name: c.comment for c in kind.columns}
         comments["source_sha256"] = "来源文件 SHA-256"

@@ -18,8 +18,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from golden_2017_fixture import PERIODS, golden_warehouse
-
+from tests.support.golden_2017 import PERIODS, golden_warehouse
 from warehouse.marts import build_marts
 from warehouse.ruleset import load_rules, packaged_rules_path
 

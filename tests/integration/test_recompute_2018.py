@@ -14,12 +14,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from golden_2017_fixture import PERIODS, golden_warehouse
-from warehouse_fixture import economy, supervision
-
 from benchmarks.recompute_2018 import compare
-from flows.steps import ingest, marts
+from flows.pipeline import run
+from flows.steps import rebuild_marts
 from synthetic.sample import write_sample
+from tests.support.golden_2017 import PERIODS, golden_warehouse
+from tests.support.warehouse import economy, supervision
 from warehouse.marts import build_marts
 from warehouse.ruleset import load_rules
 
@@ -60,9 +60,9 @@ def test_recomputation_agrees_on_the_sample(session: Any, tmp_path: Path) -> Non
     inbox = tmp_path / "inbox"
     periods = ["2016Q4", "2017Q4"]
     write_sample(inbox, periods, seed=2017)
-    ingest(session, [inbox], datetime(2018, 3, 1))
+    run(session, [inbox], datetime(2018, 3, 1))
     session.con.execute(ANNUAL_PLANS)
-    marts(session, periods)
+    rebuild_marts(session, periods)
     report = compare(session.con, periods)
     assert report.mismatches == []
     n = session.con.execute("SELECT count(*), count(rank_in_level) FROM marts.unit_scores")

@@ -12,8 +12,8 @@ from __future__ import annotations
 import random
 
 import duckdb
-from warehouse_fixture import economy, new_warehouse, project, supervision, unit
 
+from tests.support.warehouse import economy, new_warehouse, project, supervision, unit
 from transforms.columns import AREAS
 
 COUNTIES = ("320602000000", "320611000000", "320612000000", "320621000000")

@@ -10,11 +10,11 @@ from typing import Any
 
 import duckdb
 import pytest
-from warehouse_fixture import economy, new_warehouse, project, supervision, unit
 
+from tests.support.warehouse import economy, new_warehouse, project, supervision, unit
+from warehouse.db import sql_file
 from warehouse.marts import build_marts
 from warehouse.ruleset import Rules, load_rules, packaged_rules_path
-from warehouse.schema import sql_file
 
 R2018 = load_rules()
 R2017 = load_rules(packaged_rules_path("2017"))

@@ -82,8 +82,23 @@ class ReportKind:
 
     @property
     def required_names(self) -> tuple[str, ...]:
-        """Columns a file must have as headers (missing_columns otherwise)."""
-        return tuple(c.name for c in self.columns if c.required or c.required_levels)
+        """Columns a file must have as headers (missing_columns otherwise).
+
+        Only the columns required for every unit: a column required for some levels
+        (``required_levels``) may be absent from a level's template (CONTRACT §2); it
+        is then blank in every row of the file.
+        """
+        return tuple(c.name for c in self.columns if c.required)
+
+    def level_names(self, level: str) -> tuple[str, ...]:
+        """The columns a unit of ``level`` reports: all but other levels' own columns.
+
+        A column with ``required_levels`` belongs to those levels' templates; one without
+        belongs to every level's.
+        """
+        return tuple(
+            c.name for c in self.columns if not c.required_levels or level in c.required_levels
+        )
 
 
 @dataclass(frozen=True)

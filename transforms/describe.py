@@ -85,9 +85,9 @@ def requirement_zh(c: Column) -> str:
 def full_rule_zh(kind: ReportKind, c: Column) -> str:
     """The whole rule of ``c`` for the 填报说明 sheet: requirement, form, cross-field rules."""
     parts = [requirement_zh(c), f"应为{rule_zh(c)}"]
-    for r in kind.rules:
-        if r.lesser == c.name:
-            parts.append(f"不大于「{kind.column(r.greater).zh}」")
+    for rule in kind.rules:
+        if rule.lesser == c.name:
+            parts.append(f"不大于「{kind.column(rule.greater).zh}」")
     r = roles(kind)
     roles_zh = {
         r.unit: "须是登记在册且在报告期有效的单位",

@@ -104,8 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("files", nargs="+", type=Path)
     i.add_argument("--rules", type=Path)
 
-    v = sub.add_parser("validate", help="print each report's verdict; loads nothing")
+    v = sub.add_parser(
+        "validate",
+        help="each report's verdict and problems; loads nothing (exit 1 if any would not load)",
+    )
     v.add_argument("files", nargs="+", type=Path)
+    v.add_argument("--format", choices=["text", "json"], default="text")
 
     q = sub.add_parser("query", help="read-only SQL on the published warehouse")
     q.add_argument("sql")

@@ -111,6 +111,15 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("files", nargs="+", type=Path)
     v.add_argument("--format", choices=["text", "json"], default="text")
 
+    t = sub.add_parser("template", help="write the report template a unit fills in (xlsx)")
+    t.add_argument("--kind", required=True, choices=["supervision", "projects", "economy"])
+    t.add_argument("--unit", required=True, help="the unit's 12-digit code")
+    t.add_argument("--period", required=True, type=_period)
+    t.add_argument(
+        "--children", action="store_true", help="one row per child unit (a consolidated file)"
+    )
+    t.add_argument("--out", required=True, type=Path, help="the .xlsx file to write")
+
     q = sub.add_parser("query", help="read-only SQL on the published warehouse")
     q.add_argument("sql")
     q.add_argument("--format", choices=["table", "csv", "json"], default="table")

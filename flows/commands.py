@@ -186,6 +186,19 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if clean(checks) else 1
 
 
+def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
+    from filers.template import write_template
+    from warehouse.registry import load_registry
+
+    if args.out.suffix.lower() != ".xlsx":
+        raise ValueError(f"--out must name an .xlsx file, not {args.out.name}")
+    path = write_template(
+        args.kind, args.unit, args.period, args.out, load_registry(settings.scale), args.children
+    )
+    err.print(f"wrote {path}", markup=False)
+    return 0
+
+
 def _rows_out(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
     if fmt == "csv":
         buf = io.StringIO()

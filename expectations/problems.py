@@ -25,6 +25,7 @@ import polars as pl
 from transforms.batch import FILE, ID, KEY_PERIOD, KEY_UNIT, RECORD, ROW
 from transforms.columns import REPORT_KINDS, Column, ReportKind, roles
 from transforms.describe import LEVEL_EN, LEVEL_ZH, rule_en, rule_zh
+from transforms.periods import PeriodError, parse_period
 
 PROBLEM_SCHEMA: dict[str, pl.DataType] = {
     "source_sha256": pl.String(),
@@ -230,6 +231,26 @@ def report_problems(
     )
 
 
+def _keys(kind: ReportKind, frame: pl.DataFrame) -> list[dict[str, str | None]]:
+    """The (unit, period) pairs a file names, so a whole-file problem reaches those units.
+
+    One entry with nulls when the file names none (no unit-code column, or no rows).
+    """
+    r = roles(kind)
+    if r.unit not in frame.columns or frame.height == 0:
+        return [{}]
+    periods = frame.get_column(r.period) if r.period in frame.columns else None
+    seen: dict[tuple[str | None, str | None], None] = {}
+    for i, unit in enumerate(frame.get_column(r.unit).to_list()):
+        raw = None if periods is None else periods[i]
+        try:
+            period = parse_period(raw) if raw else None
+        except PeriodError:
+            period = str(raw).strip()
+        seen[(str(unit).strip() if unit else None, period)] = None
+    return [{"unit_code": u, "period": p} for u, p in seen]
+
+
 def file_problems(files: Sequence[Any]) -> pl.DataFrame:
     """One problem per whole-file reason of each file (one per missing column).
 
@@ -255,14 +276,16 @@ def file_problems(files: Sequence[Any]) -> pl.DataFrame:
             if reason == "missing_columns" and kind is not None and f.frame is not None:
                 for c in kind.columns:
                     if c.required and c.name not in f.frame.columns:
-                        rows.append(
+                        rows.extend(
                             base
+                            | key
                             | {
                                 "column": c.name,
                                 "column_zh": c.zh,
                                 "message_zh": f"文件“{name}”缺少「{c.zh}」列，请使用报送模板",
                                 "message_en": f"{name}: the column {c.name} ({c.zh}) is missing",
                             }
+                            for key in _keys(kind, f.frame)
                         )
                 continue
             if reason == "unknown_kind":

@@ -183,6 +183,13 @@ def _add_operations(sub: Any) -> None:
     st = sub.add_parser("status", help="recent runs and open quarantines")
     st.add_argument("--runs", type=int, default=10, help="how many recent runs (default 10)")
     st.add_argument("--format", choices=["table", "json"], default="table")
+    st.add_argument(
+        "--period", type=_period, help="who has filed for this quarter, per county-level unit"
+    )
+
+    rc = sub.add_parser("receipts", help="write the receipts (回执) of a quarter, one per unit")
+    rc.add_argument("--period", required=True, type=_period)
+    rc.add_argument("--out", type=Path, help="folder (default $RONGHE_HOME/receipts/<period>)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

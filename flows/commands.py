@@ -199,6 +199,27 @@ def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_receipts(args: argparse.Namespace, settings: Settings) -> int:
+    from filers.receipts import write_receipts
+
+    out_dir = args.out or settings.receipts_dir / args.period
+    paths = write_receipts(settings.published_path, args.period, out_dir)
+    err.print(f"wrote {len(paths)} receipts (回执) to {out_dir}", markup=False)
+    return 0
+
+
+def _filing_status(args: argparse.Namespace, settings: Settings) -> int:
+    from filers.status import filing_counts, render
+
+    table = filing_counts(settings.published_path, args.period)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(table, ensure_ascii=False, indent=1) + "\n")
+        return 0
+    for line in render(args.period, table):
+        out.print(line, markup=False, crop=False)
+    return 0
+
+
 def _rows_out(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
     if fmt == "csv":
         buf = io.StringIO()
@@ -417,6 +438,8 @@ def status(
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    if args.period:
+        return _filing_status(args, settings)
     if args.runs < 1:
         raise ValueError("--runs must be at least 1")
     found = status(settings, args.runs)

@@ -21,6 +21,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 from prefect.runtime import flow_run
 
+from filers.receipts import write_period_receipts
 from flows import pipeline, progress
 from flows.events import received_paths
 from flows.keyword_params import keyword_signature
@@ -85,6 +86,9 @@ def _run(
             )
         as_task("publish", ws.publish)
         progress.step(f"published {settings.published_path}")
+        periods = sorted({*result.load.periods, *result.load.periods_quarantined})
+        as_task("receipts", write_period_receipts, settings.published_path, periods,
+                settings.receipts_dir)  # fmt: skip
     _artifact(flow_name, run_id, result)
     return result
 

@@ -51,5 +51,10 @@ class Settings(BaseSettings):
         return self.home / "archive"
 
     @property
+    def receipts_dir(self) -> Path:
+        """Receipts (回执) are written to ``receipts/<period>/``."""
+        return self.home / "receipts"
+
+    @property
     def lock_path(self) -> Path:
         return self.home / "writer.lock"

@@ -10,6 +10,7 @@ and ``sql/core_projects.sql`` (a project report is replaced whole).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -67,6 +68,8 @@ class LoadSummary:
     reports_quarantined: int = 0
     reasons: Mapping[str, int] = field(default_factory=dict)
     periods: tuple[str, ...] = ()
+    # quarters of the reports and files quarantined (their filing status changed)
+    periods_quarantined: tuple[str, ...] = ()
 
     @property
     def rows_read(self) -> int:
@@ -120,7 +123,19 @@ def load_batch(
         reports_quarantined=quarantined,
         reasons=reasons,
         periods=tuple(sorted(periods)),
+        periods_quarantined=_quarters(
+            [file_problems, *(k.quarantined for k in kinds), *(k.problems for k in kinds)]
+        ),
     )
+
+
+def _quarters(frames: Sequence[pl.DataFrame | None]) -> tuple[str, ...]:
+    """The canonical quarters named in the ``period`` column of ``frames`` (others dropped)."""
+    found: set[str] = set()
+    for f in frames:
+        if f is not None and "period" in f.columns:
+            found.update(p for p in f.get_column("period").drop_nulls().to_list())
+    return tuple(sorted(p for p in found if re.fullmatch(r"\d{4}Q[1-4]", p)))
 
 
 def _load_reports(

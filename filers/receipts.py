@@ -80,8 +80,11 @@ def write_receipts(published: Path, period: str, out_dir: Path) -> list[Path]:
     if not rows:
         raise ValueError(f"no filing status for {p} in {published}: run `ronghe run --period {p}`")
     by_unit: dict[str, list[Filing]] = {}
+    under: dict[str, list[Filing]] = {}
     for f in rows:
         by_unit.setdefault(f.unit_code, []).append(f)
+        if f.parent_code is not None:
+            under.setdefault(f.parent_code, []).append(f)
     found: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for q in problems:
         found.setdefault((q["unit_code"], q["kind"]), []).append(q)
@@ -89,7 +92,7 @@ def write_receipts(published: Path, period: str, out_dir: Path) -> list[Path]:
     for code, own in by_unit.items():
         if own[0].level not in ("county", "township"):
             continue
-        members = [*own, *(f for f in rows if f.parent_code == code)]
+        members = [*own, *under.get(code, [])]
         path = out_dir / _file_name(code, own[0].name, p)
         _write(path, own[0], p, members, found)
         out.append(path)

@@ -22,9 +22,14 @@ def safe_text(value: Any) -> str:
 
 
 def workbook(path: Path) -> xlsxwriter.Workbook:
-    """A new workbook that takes every string literally."""
+    """A new workbook that takes every string literally (built in memory: no temp files)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     return xlsxwriter.Workbook(
         str(path),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "in_memory": True,
+        },
     )

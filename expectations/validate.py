@@ -8,13 +8,14 @@ the unexpected-index column, so every failed expectation names its rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import polars as pl
 
+from expectations.problems import HITS_SCHEMA, PROBLEM_SCHEMA, report_problems
 from expectations.suites import (
     IN_REGISTRY,
     LEVEL,
@@ -24,7 +25,19 @@ from expectations.suites import (
     VALID_IN_PERIOD,
     runner,
 )
-from transforms.batch import FILE, ID, KEY_PERIOD, KEY_UNIT, RECORD, ROW, flags, parsed_schema
+from transforms.batch import (
+    BAD,
+    BLANK,
+    FILE,
+    FLAG_PREFIXES,
+    ID,
+    KEY_PERIOD,
+    KEY_UNIT,
+    RECORD,
+    ROW,
+    flags,
+    parsed_schema,
+)
 from transforms.columns import ReportKind, roles
 from transforms.periods import period_expr, start_expr
 
@@ -79,6 +92,8 @@ class Verdicts:
     accepted: pl.DataFrame  # declared typed columns + _file, _row of accepted reports
     quarantined: pl.DataFrame  # one row per quarantined report (QUARANTINE_SCHEMA)
     row_reasons: pl.DataFrame  # _id, reasons for rows with any reason
+    # one row per problem of a quarantined report (expectations.problems.PROBLEM_SCHEMA)
+    problems: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PROBLEM_SCHEMA))
 
 
 def explain(reasons: Iterable[str]) -> str:
@@ -92,16 +107,32 @@ def report_keys() -> list[str]:
 
 
 def validate(
-    kind: ReportKind, batch: pl.DataFrame, registry: pl.DataFrame, now: datetime
+    kind: ReportKind,
+    batch: pl.DataFrame,
+    registry: pl.DataFrame,
+    now: datetime,
+    header_rows: Mapping[str, int] | None = None,
 ) -> Verdicts:
-    """Validate a parsed batch of ``kind`` and return the report verdicts."""
+    """Validate a parsed batch of ``kind`` and return the report verdicts.
+
+    ``header_rows`` (per file SHA-256, default 1) turns data rows into the rows the
+    filer sees in the problems (``expectations.problems.header_rows``).
+    """
     _check_columns(kind, batch)
     if batch.height == 0:
-        row_reasons = pl.DataFrame(schema=ROW_REASONS_SCHEMA)
+        hits = pl.DataFrame(schema=HITS_SCHEMA)
     else:
         prepared = with_helpers(kind, batch, registry, now)
-        row_reasons = _row_reasons(kind, prepared)
-    return _verdicts(kind, batch, row_reasons)
+        hits = _hits(kind, prepared)
+    row_reasons = (
+        hits.group_by(ID)
+        .agg(pl.col("reason").unique().sort().alias(REASONS))
+        .sort(ID)
+        .cast(ROW_REASONS_SCHEMA)  # type: ignore[arg-type]
+    )
+    verdicts = _verdicts(kind, batch, row_reasons)
+    problems = report_problems(kind, batch, hits, header_rows)
+    return Verdicts(verdicts.accepted, verdicts.quarantined, row_reasons, problems)
 
 
 def _check_columns(kind: ReportKind, batch: pl.DataFrame) -> None:
@@ -168,8 +199,40 @@ def with_helpers(
     )
 
 
-def _row_reasons(kind: ReportKind, prepared: pl.DataFrame) -> pl.DataFrame:
-    """Run the suite once; return ``_id, reasons`` for the rows that failed anything."""
+def _failed_column(kind: ReportKind, kwargs: Mapping[str, Any]) -> str | list[str]:
+    """The declared column a failed expectation is about, from its GX configuration.
+
+    A flag column names its declared column; a registry helper is about the unit code;
+    a pair rule is about its lesser side (``column_B``) unless that is a helper; a
+    uniqueness rule about the key column that is not unit or period (else the unit).
+    A list: flag columns to be narrowed per row (one expectation over many flags).
+    """
+    r = roles(kind)
+
+    def declared(name: str) -> str:
+        for prefix in (BLANK, BAD):
+            if name.startswith(prefix):
+                return name[len(prefix) :]
+        if name in (IN_REGISTRY, VALID_IN_PERIOD):
+            return r.unit
+        if name == PERIOD_START:
+            return r.period
+        return name
+
+    if "column" in kwargs:
+        return declared(str(kwargs["column"]))
+    if "column_B" in kwargs:
+        b = str(kwargs["column_B"])
+        return declared(b) if b != PERIOD_START else r.period
+    columns = [str(c) for c in kwargs.get("column_list", [])]
+    if columns and all(c.startswith(FLAG_PREFIXES) for c in columns):
+        return columns
+    extra = [c for c in columns if c in kind.names and c not in (r.unit, r.period)]
+    return extra[-1] if extra else r.unit
+
+
+def _hits(kind: ReportKind, prepared: pl.DataFrame) -> pl.DataFrame:
+    """Run the suite once; one row per (failing row, reason, column) (HITS_SCHEMA)."""
     run = runner(kind.name)
     frame = prepared.to_pandas()
     with run.lock:
@@ -178,8 +241,7 @@ def _row_reasons(kind: ReportKind, prepared: pl.DataFrame) -> pl.DataFrame:
             run.suite,
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ID]},
         )
-    ids: list[int] = []
-    reasons: list[str] = []
+    parts: list[pl.DataFrame] = []
     for res in result.results:
         config = res.expectation_config
         if config is None:  # pragma: no cover - GX always sets it
@@ -195,14 +257,29 @@ def _row_reasons(kind: ReportKind, prepared: pl.DataFrame) -> pl.DataFrame:
         found = [int(d[ID]) for d in res.result.get("unexpected_index_list") or []]
         if not found and res.result.get("unexpected_count"):
             raise ValidationError(f"{kind.name}: {config.type} failed without naming its rows")
-        ids.extend(found)
-        reasons.extend([reason] * len(found))
-    return (
-        pl.DataFrame({ID: ids, REASONS: reasons}, schema={ID: pl.Int64, REASONS: pl.String})
-        .group_by(ID)
-        .agg(pl.col(REASONS).unique().sort())
-        .sort(ID)
-    )
+        if not found:
+            continue
+        rows = prepared.filter(pl.col(ID).is_in(found)).select(
+            ID, pl.col(LEVEL).alias("level"), *_flag_list(config)
+        )
+        column = _failed_column(kind, config.kwargs)
+        if isinstance(column, str):
+            part = rows.select(ID, pl.lit(column).alias("column"), "level")
+        else:  # which of the flags is set, row by row
+            part = (
+                rows.unpivot(index=[ID, "level"], on=column, variable_name="column")
+                .filter(pl.col("value"))
+                .select(ID, pl.col("column").str.replace(r"^_(blank|bad)__", ""), "level")
+            )
+        parts.append(part.with_columns(pl.lit(reason).alias("reason")))
+    if not parts:
+        return pl.DataFrame(schema=HITS_SCHEMA)
+    return pl.concat(parts, how="diagonal").select(list(HITS_SCHEMA)).cast(HITS_SCHEMA)  # type: ignore[arg-type]
+
+
+def _flag_list(config: Any) -> list[str]:
+    columns = [str(c) for c in config.kwargs.get("column_list", [])]
+    return [c for c in columns if c.startswith(FLAG_PREFIXES)]
 
 
 def _exception_infos(info: Any) -> Iterator[dict[str, Any]]:

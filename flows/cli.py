@@ -104,8 +104,21 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("files", nargs="+", type=Path)
     i.add_argument("--rules", type=Path)
 
-    v = sub.add_parser("validate", help="print each report's verdict; loads nothing")
+    v = sub.add_parser(
+        "validate",
+        help="each report's verdict and problems; loads nothing (exit 1 if any would not load)",
+    )
     v.add_argument("files", nargs="+", type=Path)
+    v.add_argument("--format", choices=["text", "json"], default="text")
+
+    t = sub.add_parser("template", help="write the report template a unit fills in (xlsx)")
+    t.add_argument("--kind", required=True, choices=["supervision", "projects", "economy"])
+    t.add_argument("--unit", required=True, help="the unit's 12-digit code")
+    t.add_argument("--period", required=True, type=_period)
+    t.add_argument(
+        "--children", action="store_true", help="one row per child unit (a consolidated file)"
+    )
+    t.add_argument("--out", required=True, type=Path, help="the .xlsx file to write")
 
     q = sub.add_parser("query", help="read-only SQL on the published warehouse")
     q.add_argument("sql")
@@ -176,6 +189,13 @@ def _add_operations(sub: Any) -> None:
     st = sub.add_parser("status", help="recent runs and open quarantines")
     st.add_argument("--runs", type=int, default=10, help="how many recent runs (default 10)")
     st.add_argument("--format", choices=["table", "json"], default="table")
+    st.add_argument(
+        "--period", type=_period, help="who has filed for this quarter, per county-level unit"
+    )
+
+    rc = sub.add_parser("receipts", help="write the receipts (回执) of a quarter, one per unit")
+    rc.add_argument("--period", required=True, type=_period)
+    rc.add_argument("--out", type=Path, help="folder (default $RONGHE_HOME/receipts/<period>)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -149,44 +149,55 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
-    from expectations.validate import explain
-    from flows.inbox import group_by_kind, scan
-    from flows.steps import read_and_validate
+    from filers.check import check, clean, render_json, render_text
     from warehouse.registry import load_registry
 
     missing = [str(f) for f in args.files if not f.exists()]
     if missing:
         raise FileNotFoundError(f"no such file: {missing[0]}")
-    registry = load_registry(settings.scale)
-    now = datetime.now()
-    files = scan(args.files)
-    bad_files = accepted = quarantined = 0
-    for kind, paths in group_by_kind(files).items():
-        batch = read_and_validate(kind, paths, registry, now, settings.workers)
-        for f in batch.files:
-            if f.reasons:
-                bad_files += 1
-                out.print(f"REJECTED FILE  {f.path}: {', '.join(f.reasons)} — {f.detail}")
-        if batch.verdicts is None:
-            continue
-        v = batch.verdicts
-        paths_by_sha = {f.sha256: f.path for f in batch.files}
-        ok = v.accepted.select("_file", "unit_code", "period").unique(maintain_order=True)
-        for sha, unit, period in ok.iter_rows():
-            accepted += 1
-            out.print(f"LOADABLE       {kind:<11} {unit} {period}  {paths_by_sha.get(sha, sha)}")
-        for row in v.quarantined.iter_rows(named=True):
-            quarantined += 1
-            out.print(
-                f"QUARANTINED    {kind:<11} {row['unit_code']} {row['period']}  "
-                f"{paths_by_sha.get(row['source_sha256'], row['source_sha256'])}"
-                f" rows {','.join(map(str, row['row_numbers']))}: {', '.join(row['reasons'])}"
-                f" ({explain(row['reasons'])})"
-            )
-    err.print(
-        f"{accepted} reports would load, {quarantined} would be quarantined,"
-        f" {bad_files} files rejected; nothing was loaded"
+    checks = check(args.files, load_registry(settings.scale), datetime.now(), settings.workers)
+    if args.format == "json":
+        sys.stdout.write(render_json(checks) + "\n")
+    else:
+        lines = render_text(checks)
+        for line in lines[:-2]:
+            out.print(line, markup=False)
+        for line in lines[-2:]:
+            err.print(line, markup=False)
+    return 0 if clean(checks) else 1
+
+
+def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
+    from filers.template import write_template
+    from warehouse.registry import load_registry
+
+    if args.out.suffix.lower() != ".xlsx":
+        raise ValueError(f"--out must name an .xlsx file, not {args.out.name}")
+    path = write_template(
+        args.kind, args.unit, args.period, args.out, load_registry(settings.scale), args.children
     )
+    err.print(f"wrote {path}", markup=False)
+    return 0
+
+
+def cmd_receipts(args: argparse.Namespace, settings: Settings) -> int:
+    from filers.receipts import write_receipts
+
+    out_dir = args.out or settings.receipts_dir / args.period
+    paths = write_receipts(settings.published_path, args.period, out_dir)
+    err.print(f"wrote {len(paths)} receipts (回执) to {out_dir}", markup=False)
+    return 0
+
+
+def _filing_status(args: argparse.Namespace, settings: Settings) -> int:
+    from filers.status import filing_counts, render
+
+    table = filing_counts(settings.published_path, args.period)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(table, ensure_ascii=False, indent=1) + "\n")
+        return 0
+    for line in render(args.period, table):
+        out.print(line, markup=False, crop=False)
     return 0
 
 
@@ -437,6 +448,8 @@ def status(
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    if args.period:
+        return _filing_status(args, settings)
     if args.runs < 1:
         raise ValueError("--runs must be at least 1")
     found = status(settings, args.runs)

@@ -22,6 +22,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 from prefect.runtime import flow_run
 
+from filers.receipts import write_period_receipts
 from flows import pipeline, progress
 from flows.events import received_paths
 from flows.keyword_params import keyword_signature
@@ -86,34 +87,43 @@ def _run(
             )
         as_task("publish", ws.publish)
         progress.step(f"published {settings.published_path}")
-    # the writer is free again: the 通报 reads only the published file
-    reports = report_flow(list(result.marts_rebuilt), params.get("home"), params.get("rules"))
+    # the writer is free again: the 通报 and the receipts read only the published file
+    receipts = sorted({*result.load.periods, *result.load.periods_quarantined})
+    reports = outputs_flow(
+        list(result.marts_rebuilt), receipts, params.get("home"), params.get("rules")
+    )
     result = dataclasses.replace(result, reports=tuple(reports))
     _artifact(flow_name, run_id, result)
     return result
 
 
-@flow(name="ronghe-report", log_prints=False)
-def report_flow(periods: list[str], home: str | None = None, rules: str | None = None) -> list[str]:
-    """Write the 通报 (workbook and brief) of each quarter from the published warehouse."""
+@flow(name="ronghe-outputs", log_prints=False)
+def outputs_flow(
+    report_periods: list[str],
+    receipt_periods: list[str],
+    home: str | None = None,
+    rules: str | None = None,
+) -> list[str]:
+    """What follows a published run: the 通报 of each quarter rebuilt (workbook and brief)
+    and the receipts (回执) of each quarter that received reports. Reads only."""
     from reports import write_reports
 
     settings = Settings.load(home)
+    published = settings.published_path
+    receipts = as_task(
+        "write-receipts", write_period_receipts, published, receipt_periods, settings.receipts_dir
+    )
+    if receipts:
+        progress.step(f"wrote {len(receipts)} receipts (回执) under {settings.receipts_dir}")
     rules_path = Path(rules) if rules else settings.rules
     written, problems = as_task(
-        "write-reports",
-        write_reports,
-        settings.published_path,
-        settings.reports_dir,
-        periods,
-        rules_path,
+        "write-reports", write_reports, published, settings.reports_dir, report_periods, rules_path
     )
     for problem in problems:
         _say(f"no 通报 for {problem}")
-    paths = [str(p) for r in written for p in (r.workbook, r.brief)]
     if written:
         progress.step(f"wrote the 通报 of {len(written)} quarters under {settings.reports_dir}")
-    return paths
+    return [str(p) for r in written for p in (r.workbook, r.brief)]
 
 
 def _artifact(flow_name: str, run_id: str, result: RunResult) -> None:

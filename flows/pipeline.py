@@ -84,7 +84,7 @@ def run(
         f"loaded {sum(summary.reports_loaded.values())} reports,"
         f" quarantined {summary.reports_quarantined}"
     )
-    rebuilt = tuple(sorted(set(quarters) | set(summary.periods)))
+    rebuilt = tuple(sorted(set(quarters) | set(summary.periods) | set(summary.periods_quarantined)))
     rows = step("rebuild-marts", rebuild_marts, ws, rebuilt)
     return RunResult(summary, len(found.already_received), rebuilt, ws.rules.version, rows)
 

@@ -56,5 +56,10 @@ class Settings(BaseSettings):
         return self.home / "reports"
 
     @property
+    def receipts_dir(self) -> Path:
+        """Receipts (回执) are written to ``receipts/<period>/``."""
+        return self.home / "receipts"
+
+    @property
     def lock_path(self) -> Path:
         return self.home / "writer.lock"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
+from expectations.problems import file_problems, header_rows
 from expectations.suites import import_gx
 from expectations.validate import Verdicts, validate
 from flows import progress
@@ -54,7 +55,7 @@ def read_and_validate(
     kind = REPORT_KINDS[kind_name]
     good = [f for f in raw if not f.reasons and f.frame is not None]
     batch = parse(kind, stack(kind, good))
-    return KindBatch(kind_name, raw, validate(kind, batch, registry, now))
+    return KindBatch(kind_name, raw, validate(kind, batch, registry, now, header_rows(good)))
 
 
 def archive(archive_dir: Path, files: Sequence[RawFile], workers: int) -> dict[str, Path]:
@@ -146,12 +147,14 @@ def load(
             b.kind,
             b.verdicts.accepted.filter(pl.col("_file").is_in(keep)),
             b.verdicts.quarantined.filter(pl.col("source_sha256").is_in(keep)),
+            b.verdicts.problems.filter(pl.col("source_sha256").is_in(keep)),
         )
         for b in batches
         if b.kind is not None and b.verdicts is not None
     ]
     outcomes = reconcile(files, kinds, now, archived)
-    return store.load_batch(ws.con, outcomes, kinds, now, run_id)
+    rejected = file_problems([f for f in files if f.reasons])
+    return store.load_batch(ws.con, outcomes, kinds, now, run_id, rejected)
 
 
 def rebuild_marts(ws: Workspace, periods: Sequence[str]) -> dict[str, int]:

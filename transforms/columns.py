@@ -42,6 +42,9 @@ class Column:
     required_levels: tuple[str, ...] = ()  # required only for units of these levels
     pattern: str | None = None  # regex the text must match (bad_value otherwise)
     max_length: int | None = None
+    # What ``pattern`` asks for, in words (filers read it in templates and problems).
+    pattern_zh: str | None = None
+    pattern_en: str | None = None
 
     @property
     def sql_type(self) -> str:
@@ -82,8 +85,23 @@ class ReportKind:
 
     @property
     def required_names(self) -> tuple[str, ...]:
-        """Columns a file must have as headers (missing_columns otherwise)."""
-        return tuple(c.name for c in self.columns if c.required or c.required_levels)
+        """Columns a file must have as headers (missing_columns otherwise).
+
+        Only the columns required for every unit: a column required for some levels
+        (``required_levels``) may be absent from a level's template (CONTRACT §2); it
+        is then blank in every row of the file.
+        """
+        return tuple(c.name for c in self.columns if c.required)
+
+    def level_names(self, level: str) -> tuple[str, ...]:
+        """The columns a unit of ``level`` reports: all but other levels' own columns.
+
+        A column with ``required_levels`` belongs to those levels' templates; one without
+        belongs to every level's.
+        """
+        return tuple(
+            c.name for c in self.columns if not c.required_levels or level in c.required_levels
+        )
 
 
 @dataclass(frozen=True)
@@ -106,7 +124,14 @@ def roles(kind: ReportKind) -> Roles:
 
 
 COMMON: tuple[Column, ...] = (
-    Column("unit_code", "单位代码", "code", pattern=r"^\d{12}$"),
+    Column(
+        "unit_code",
+        "单位代码",
+        "code",
+        pattern=r"^\d{12}$",
+        pattern_zh="12位数字的统计用区划代码",
+        pattern_en="a 12-digit statistical division code",
+    ),
     Column("period", "报告期", "period"),
     Column("submitted_at", "填报时间", "timestamp"),
 )
@@ -178,7 +203,14 @@ PROJECTS = ReportKind(
     stems=("projects", "项目"),
     columns=(
         *COMMON,
-        Column("project_id", "项目编号", "text", pattern=r"^[A-Za-z0-9_-]{1,32}$"),
+        Column(
+            "project_id",
+            "项目编号",
+            "text",
+            pattern=r"^[A-Za-z0-9_-]{1,32}$",
+            pattern_zh="1至32位的英文字母、数字、-或_",
+            pattern_en="1-32 of A-Z a-z 0-9 - _",
+        ),
         Column("project_type", "项目类型", "enum", enum=PROJECT_TYPES),
         Column("name", "项目名称", "text", max_length=200),
         Column("planned_investment", "计划总投资(万元)", "decimal", min=0),

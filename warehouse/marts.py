@@ -37,6 +37,7 @@ _SCORE_BASE = "temp.main.marts_score_base"
 def ensure_marts(con: duckdb.DuckDBPyConnection) -> None:
     """Create the marts schema, tables and views if they do not exist (idempotent)."""
     run_sql_file(con, "marts_ddl.sql")
+    run_sql_file(con, "marts_filing_status_ddl.sql")
 
 
 def rule_params(rules: Rules) -> dict[str, object]:
@@ -93,6 +94,9 @@ def build_marts(
         )
         _run(con, "marts_weak_village_years_next.sql", params, period=period)
         _run(con, "marts_linkage_next.sql", params, period=period, next_period=next_period(period))
+        written["filing_status"] = written.get("filing_status", 0) + run_sql_file(
+            con, "marts_filing_status.sql", {"period": period}
+        )
 
     # The quarter before each rebuilt one: its P against the fresh D of the rebuilt one.
     for period in sorted({previous_period(p) for p in targets} - set(targets)):

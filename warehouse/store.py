@@ -10,6 +10,7 @@ and ``sql/core_projects.sql`` (a project report is replaced whole).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -48,12 +49,14 @@ class KindLoad:
     """One kind's verdicts, as frames: the rows that load and the reports quarantined.
 
     ``accepted`` holds the kind's declared columns plus ``_file`` (SHA-256) and ``_row``;
-    ``quarantined`` holds the columns of ``quarantine.reports`` but ``quarantined_at``.
+    ``quarantined`` holds the columns of ``quarantine.reports`` but ``quarantined_at``;
+    ``problems`` (optional) those of ``quarantine.problems`` but ``quarantined_at``.
     """
 
     kind: str
     accepted: pl.DataFrame
     quarantined: pl.DataFrame
+    problems: pl.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class LoadSummary:
     reports_quarantined: int = 0
     reasons: Mapping[str, int] = field(default_factory=dict)
     periods: tuple[str, ...] = ()
+    # quarters of the reports and files quarantined (their filing status changed)
+    periods_quarantined: tuple[str, ...] = ()
 
     @property
     def rows_read(self) -> int:
@@ -85,11 +90,13 @@ def load_batch(
     kinds: Sequence[KindLoad],
     when: datetime,
     run_id: str | None = None,
+    file_problems: pl.DataFrame | None = None,
 ) -> LoadSummary:
     """Load a batch of files in ONE transaction; return what was loaded and quarantined.
 
     ``when`` is the time of the run's receipt (quarantine records); each file's own
-    ``received_at`` orders versions on a ``submitted_at`` tie.
+    ``received_at`` orders versions on a ``submitted_at`` tie. ``file_problems`` are the
+    ``quarantine.problems`` rows of the rejected files (the reports' come with ``kinds``).
     """
     received = {o.sha256: o.received_at for o in files}
     loaded: dict[str, int] = {}
@@ -99,7 +106,9 @@ def load_batch(
     with transaction(con):
         _insert_manifest(con, files, run_id)
         _insert_file_quarantine(con, files, when)
+        _insert_problems(con, file_problems, when)
         for k in kinds:
+            _insert_problems(con, k.problems, when)
             if not k.quarantined.is_empty():
                 q = k.quarantined.with_columns(pl.lit(when).alias("quarantined_at"))
                 insert_frame(con, "quarantine.reports", q)
@@ -114,7 +123,19 @@ def load_batch(
         reports_quarantined=quarantined,
         reasons=reasons,
         periods=tuple(sorted(periods)),
+        periods_quarantined=_quarters(
+            [file_problems, *(k.quarantined for k in kinds), *(k.problems for k in kinds)]
+        ),
     )
+
+
+def _quarters(frames: Sequence[pl.DataFrame | None]) -> tuple[str, ...]:
+    """The canonical quarters named in the ``period`` column of ``frames`` (others dropped)."""
+    found: set[str] = set()
+    for f in frames:
+        if f is not None and "period" in f.columns:
+            found.update(p for p in f.get_column("period").drop_nulls().to_list())
+    return tuple(sorted(p for p in found if re.fullmatch(r"\d{4}Q[1-4]", p)))
 
 
 def _load_reports(
@@ -218,3 +239,13 @@ def _insert_file_quarantine(
         },
     )
     insert_frame(con, "quarantine.files", frame)
+
+
+def _insert_problems(
+    con: duckdb.DuckDBPyConnection, problems: pl.DataFrame | None, when: datetime
+) -> None:
+    if problems is None or problems.is_empty():
+        return
+    insert_frame(
+        con, "quarantine.problems", problems.with_columns(pl.lit(when).alias("quarantined_at"))
+    )

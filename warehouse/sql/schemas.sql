@@ -114,3 +114,31 @@ COMMENT ON COLUMN quarantine.files.path IS '文件路径';
 COMMENT ON COLUMN quarantine.files.reasons IS '原因代码列表：unreadable_file / unknown_kind / missing_columns';
 COMMENT ON COLUMN quarantine.files.detail IS '说明（如缺少的列）';
 COMMENT ON COLUMN quarantine.files.quarantined_at IS '隔离时间';
+
+CREATE TABLE IF NOT EXISTS quarantine.problems (
+    source_sha256  VARCHAR NOT NULL,
+    kind           VARCHAR,
+    unit_code      VARCHAR,
+    period         VARCHAR,
+    sheet_row      BIGINT,
+    "column"       VARCHAR,
+    column_zh      VARCHAR,
+    value          VARCHAR,
+    reason         VARCHAR NOT NULL,
+    message_zh     VARCHAR NOT NULL,
+    message_en     VARCHAR NOT NULL,
+    quarantined_at TIMESTAMP NOT NULL
+);
+COMMENT ON TABLE quarantine.problems IS '每个问题一行：被隔离报表或被拒收文件的问题，附填报人可据以改正的说明';
+COMMENT ON COLUMN quarantine.problems.source_sha256 IS '来源文件 SHA-256';
+COMMENT ON COLUMN quarantine.problems.kind IS '报表类型（文件名未表明类型时为空）';
+COMMENT ON COLUMN quarantine.problems.unit_code IS '单位代码（原样；整个文件的问题为空）';
+COMMENT ON COLUMN quarantine.problems.period IS '报告期（可解析时为规范形式，否则原样；整个文件的问题为空）';
+COMMENT ON COLUMN quarantine.problems.sheet_row IS '填报人看到的行号：表格和CSV中表头为第1行、第一条数据为第2行；JSON中为第几个对象；整个文件的问题为空';
+COMMENT ON COLUMN quarantine.problems."column" IS '列的规范名（问题不属于某一列时为空）';
+COMMENT ON COLUMN quarantine.problems.column_zh IS '列的中文名';
+COMMENT ON COLUMN quarantine.problems.value IS '收到的值（原样文本，空白为空）';
+COMMENT ON COLUMN quarantine.problems.reason IS '原因代码（见契约第3节）';
+COMMENT ON COLUMN quarantine.problems.message_zh IS '中文说明：哪一行、哪一列、收到什么、应当怎样';
+COMMENT ON COLUMN quarantine.problems.message_en IS '英文说明';
+COMMENT ON COLUMN quarantine.problems.quarantined_at IS '隔离时间';

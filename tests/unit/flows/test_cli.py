@@ -76,17 +76,35 @@ def test_validate_prints_verdicts_and_loads_nothing(
     )
     odd = write_csv(tmp_path / "notes.csv", [supervision_row()])
     code = main(["--home", str(home), "validate", str(good), str(bad), str(odd)])
-    assert code == 0
-    out = capsys.readouterr().out
-    lines = out.splitlines()
-    assert any(ln.startswith("LOADABLE") and COUNTY in ln for ln in lines)
-    quarantined = [ln for ln in lines if ln.startswith("QUARANTINED")]
+    assert code == 1  # something would be quarantined or rejected
+    lines = capsys.readouterr().out.splitlines()
+    assert any(ln.startswith("  可入库 党建督导") and COUNTY in ln for ln in lines)
+    quarantined = [ln for ln in lines if ln.startswith("  将被退回")]
     assert len(quarantined) == 2
-    assert any("duplicate_in_file" in ln and "pii" in ln and COUNTY in ln for ln in quarantined)
-    assert any("bad_value" in ln and COUNTY2 in ln for ln in quarantined)
-    assert any(ln.startswith("REJECTED FILE") and "unknown_kind" in ln for ln in lines)
+    assert any(ln.startswith("    第1条记录「项目名称」不得包含") and "[pii]" in ln for ln in lines)
+    assert any("「项目编号」“P1”" in ln and "[duplicate_in_file]" in ln for ln in lines)
+    assert any(ln.startswith("    第3条记录「累计完成投资(万元)」") for ln in lines)
+    assert any("notes.csv" in ln and "[unknown_kind]" in ln for ln in lines)
     assert not (home / "warehouse.duckdb").exists()
     assert not (home / "work").exists()
+
+
+def test_validate_exits_0_when_clean_and_speaks_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    home = tmp_path / "home"
+    good = write_csv(tmp_path / "supervision_ok.csv", [supervision_row()])
+    assert main(["--home", str(home), "validate", str(good)]) == 0
+    capsys.readouterr()
+    bad = write_csv(tmp_path / "supervision_bad.csv", [supervision_row(party_members="二百")])
+    assert main(["--home", str(home), "validate", "--format", "json", str(good), str(bad)]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["summary"]["reports_quarantined"] == 1 and doc["summary"]["problems"] == 1
+    [problem] = [p for f in doc["files"] for r in f["reports"] for p in r["problems"]]
+    assert problem["sheet_row"] == 2 and problem["column_zh"] == "党员数"
+    assert problem["message_zh"] == "第2行「党员数」应为不小于0的整数，收到“二百”"
 
 
 def test_units_lists_the_registry_as_csv(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,159 @@
+"""``ronghe validate``: each file's reports, their verdicts and every problem, loading nothing.
+
+The same steps as a run (:func:`flows.steps.read_and_validate`), so what this says is
+what a run would do. :func:`check` gathers the facts; :func:`render_text` and
+:func:`render_json` show them, Chinese first, because the readers are the filers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from expectations.problems import file_problems
+
+LOADABLE = "loadable"
+QUARANTINED = "quarantined"
+REJECTED = "rejected"
+VERDICT_ZH = {LOADABLE: "可入库", QUARANTINED: "将被退回", REJECTED: "整个文件被拒收"}
+KIND_ZH = {"supervision": "党建督导", "projects": "项目", "economy": "经济指标"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet_row: int | None
+    column: str | None
+    column_zh: str | None
+    value: str | None
+    reason: str
+    message_zh: str
+    message_en: str
+
+
+@dataclass(frozen=True)
+class ReportCheck:
+    kind: str
+    unit_code: str | None
+    unit_name: str | None
+    period: str | None
+    verdict: str
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    path: str
+    sha256: str
+    verdict: str  # loadable: every report would load; quarantined: some would not; rejected
+    reports: list[ReportCheck] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # whole-file problems
+
+
+def _problems(frame: pl.DataFrame) -> list[Problem]:
+    names = list(Problem.__dataclass_fields__)
+    return [Problem(**{n: r[n] for n in names}) for r in frame.iter_rows(named=True)]
+
+
+def check(
+    paths: Sequence[Path], registry: pl.DataFrame, now: datetime, workers: int = 2
+) -> list[FileCheck]:
+    """The verdict of every file under ``paths`` (files or folders), in scan order."""
+    from flows.inbox import group_by_kind, scan
+    from flows.steps import read_and_validate
+
+    names = dict(registry.select("unit_code", "name").iter_rows())
+    out: list[FileCheck] = []
+    for kind, files in group_by_kind(scan(paths)).items():
+        batch = read_and_validate(kind, files, registry, now, workers)
+        v = batch.verdicts
+        for f in batch.files:
+            if f.reasons:
+                out.append(FileCheck(f.path, f.sha256, REJECTED, [], _problems(file_problems([f]))))
+                continue
+            assert v is not None and kind is not None
+            reports: list[ReportCheck] = []
+            ok = (
+                v.accepted.filter(pl.col("_file") == f.sha256)
+                .select("unit_code", "period")
+                .unique(maintain_order=True)
+            )
+            for unit, period in ok.iter_rows():
+                reports.append(ReportCheck(kind, unit, names.get(unit), period, LOADABLE))
+            q = v.quarantined.filter(pl.col("source_sha256") == f.sha256)
+            for row in q.iter_rows(named=True):
+                unit, period = row["unit_code"], row["period"]
+                mine = v.problems.filter(
+                    (pl.col("source_sha256") == f.sha256)
+                    & pl.col("unit_code").eq_missing(unit)
+                    & pl.col("period").eq_missing(period)
+                )
+                reports.append(
+                    ReportCheck(
+                        kind, unit, names.get(unit or ""), period, QUARANTINED, _problems(mine)
+                    )
+                )
+            verdict = QUARANTINED if any(r.verdict != LOADABLE for r in reports) else LOADABLE
+            out.append(FileCheck(f.path, f.sha256, verdict, reports))
+    return out
+
+
+def clean(checks: Sequence[FileCheck]) -> bool:
+    """True when everything would load (exit 0), else False (exit 1)."""
+    return all(c.verdict == LOADABLE for c in checks)
+
+
+def counts(checks: Sequence[FileCheck]) -> dict[str, int]:
+    reports = [r for c in checks for r in c.reports]
+    return {
+        "files": len(checks),
+        "files_rejected": sum(c.verdict == REJECTED for c in checks),
+        "reports_loadable": sum(r.verdict == LOADABLE for r in reports),
+        "reports_quarantined": sum(r.verdict == QUARANTINED for r in reports),
+        "problems": sum(len(c.problems) for c in checks) + sum(len(r.problems) for r in reports),
+    }
+
+
+def render_text(checks: Sequence[FileCheck]) -> list[str]:
+    """Lines for a terminal: per file, its reports and each problem's Chinese sentence."""
+    lines: list[str] = []
+    for c in checks:
+        if c.verdict == REJECTED:
+            lines.append(f"{c.path}  整个文件被拒收 rejected")
+        else:
+            ok = sum(r.verdict == LOADABLE for r in c.reports)
+            lines.append(
+                f"{c.path}  {ok}份可入库，{len(c.reports) - ok}份将被退回"
+                f" ({ok} loadable, {len(c.reports) - ok} quarantined)"
+            )
+        for p in c.problems:
+            lines.append(f"    {p.message_zh} [{p.reason}]")
+        for r in c.reports:
+            who = " ".join(x for x in (r.unit_code or "（无单位代码）", r.unit_name) if x)
+            lines.append(
+                f"  {VERDICT_ZH[r.verdict]} {KIND_ZH.get(r.kind, r.kind)} {who} {r.period or ''}"
+            )
+            for p in r.problems:
+                lines.append(f"    {p.message_zh} [{p.reason}]")
+    n = counts(checks)
+    lines.append(
+        f"共{n['files']}个文件：{n['reports_loadable']}份报表可入库，"
+        f"{n['reports_quarantined']}份将被退回，{n['files_rejected']}个文件被拒收，"
+        f"问题{n['problems']}个；未入库任何数据"
+    )
+    lines.append(
+        f"{n['reports_loadable']} reports would load, {n['reports_quarantined']} would be"
+        f" quarantined, {n['files_rejected']} file(s) rejected, {n['problems']} problems;"
+        " nothing was loaded"
+    )
+    return lines
+
+
+def render_json(checks: Sequence[FileCheck]) -> str:
+    doc: dict[str, Any] = {"files": [asdict(c) for c in checks], "summary": counts(checks)}
+    return json.dumps(doc, ensure_ascii=False, indent=1)

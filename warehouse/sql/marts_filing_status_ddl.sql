@@ -1,0 +1,26 @@
+-- marts.filing_status (报送情况, CONTRACT §5): who has filed what for a period.
+-- Built by warehouse/marts.py with the other marts, from core.* and quarantine.*.
+CREATE TABLE IF NOT EXISTS marts.filing_status (
+    period        VARCHAR NOT NULL,
+    unit_code     VARCHAR NOT NULL,
+    level         VARCHAR NOT NULL,
+    parent_code   VARCHAR,
+    kind          VARCHAR NOT NULL,
+    status        VARCHAR NOT NULL,
+    submitted_at  TIMESTAMP,
+    received_at   TIMESTAMP,
+    source_sha256 VARCHAR,
+    problems      BIGINT NOT NULL,
+    PRIMARY KEY (period, unit_code, kind)
+);
+COMMENT ON TABLE marts.filing_status IS '报送情况：报告期内每个有效单位每类报表一行（党建督导、经济指标；项目表仅在该单位报送过时）';
+COMMENT ON COLUMN marts.filing_status.period IS '报告期';
+COMMENT ON COLUMN marts.filing_status.unit_code IS '单位代码';
+COMMENT ON COLUMN marts.filing_status.level IS '层级：county 县级 / township 乡级 / village 村级';
+COMMENT ON COLUMN marts.filing_status.parent_code IS '上级单位代码（县级单位为空）';
+COMMENT ON COLUMN marts.filing_status.kind IS '报表类型：supervision / economy / projects';
+COMMENT ON COLUMN marts.filing_status.status IS '状态：loaded 已入库（有当前版本）/ quarantined 被退回（收到但都未入库）/ missing 未报送';
+COMMENT ON COLUMN marts.filing_status.submitted_at IS '当前版本的填报时间（已入库时）';
+COMMENT ON COLUMN marts.filing_status.received_at IS '收到时间：已入库为当前版本收到的时间，被退回为最近一次被退回的时间';
+COMMENT ON COLUMN marts.filing_status.source_sha256 IS '当前版本的来源文件 SHA-256（已入库时）';
+COMMENT ON COLUMN marts.filing_status.problems IS '该单位该报告期该类报表被退回版本的问题数（quarantine.problems 行数）';

@@ -1,0 +1,23 @@
+-- Receipts (回执) and `ronghe status --period`: marts.filing_status of $period with the
+-- names of each unit and its parent, and its county-level unit (itself, its parent or
+-- its grandparent). Read from the published warehouse.
+SELECT
+    f.unit_code,
+    u.name,
+    f.level,
+    f.parent_code,
+    f.kind,
+    f.status,
+    f.submitted_at,
+    f.received_at,
+    f.problems,
+    CASE f.level
+        WHEN 'county' THEN f.unit_code
+        WHEN 'township' THEN f.parent_code
+        ELSE p.parent_code
+    END AS county_code
+FROM marts.filing_status AS f
+JOIN core.units AS u ON u.unit_code = f.unit_code
+LEFT JOIN core.units AS p ON p.unit_code = f.parent_code
+WHERE f.period = $period
+ORDER BY f.unit_code, CASE f.kind WHEN 'supervision' THEN 1 WHEN 'economy' THEN 2 ELSE 3 END

@@ -158,12 +158,33 @@ def _xlsx(
     return out.getvalue()
 
 
-def _columns(kind: ReportKind, rows: list[dict[str, Any]], style: Style) -> list[Column]:
-    if style.full_template:
+def _level_of(code: object) -> str | None:
+    """The level a 12-digit division code names (…000000 county, …000 township)."""
+    text = str(code or "")
+    if len(text) != 12 or not text.isdigit():
+        return None  # an injected bad code: no level
+    if text[9:] != "000":
+        return "village"
+    return "township" if text[6:9] != "000" else "county"
+
+
+def _template(kind: ReportKind, rows: list[dict[str, Any]]) -> list[Column]:
+    """The columns of the level templates the file's units fill in, as real units do: a
+    village's economy template has no GDP, a township's no collective income."""
+    levels = {lv for row in rows if (lv := _level_of(row.get("unit_code")))}
+    if not levels:
         return list(kind.columns)
+    names = {n for lv in levels for n in kind.level_names(lv)}
+    return [c for c in kind.columns if c.name in names]
+
+
+def _columns(kind: ReportKind, rows: list[dict[str, Any]], style: Style) -> list[Column]:
+    template = _template(kind, rows)
+    if style.full_template:
+        return template
     present = {k for row in rows for k, v in row.items() if v is not None}
-    # a file must carry every required header, even where its units leave it blank
-    return [c for c in kind.columns if c.name in present or c.name in kind.required_names]
+    # a file must carry every header its template requires, even where its units leave it blank
+    return [c for c in template if c.name in present or c.name in kind.required_names]
 
 
 def _header(c: Column, style: Style) -> str:

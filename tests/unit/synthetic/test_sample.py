@@ -194,3 +194,37 @@ def test_province_groups_villages(tmp_path: Path) -> None:
     # one file per township (own) + one per township (villages) + county files
     assert len(sup) <= 2 * townships + 2 + 3
     assert stats.rows["supervision"] >= valid_units(reg, "2016Q3").height
+
+
+def _level(code: str) -> str:
+    return "village" if code[9:] != "000" else "township" if code[6:9] != "000" else "county"
+
+
+def test_economy_files_are_level_templates(base: tuple[Path, SampleStats]) -> None:
+    """As real units send them: a village's economy file has no GDP or savings column, a
+    township's no collective income, a county's its own figures; townships also send
+    consolidated files for their villages."""
+    out, _ = base
+    files = read_files(
+        sorted(p for p in out.rglob("*") if kind_of(p.name) is REPORT_KINDS["economy"])
+    )
+    headers: dict[str, set[frozenset[str]]] = {"county": set(), "township": set(), "village": set()}
+    consolidated = 0
+    for f in files:
+        assert f.frame is not None
+        levels = {_level(c) for c in f.frame["unit_code"].drop_nulls() if len(c) == 12}
+        if len(levels) != 1:
+            continue  # an injected fault's file
+        (level,) = levels
+        headers[level].add(frozenset(f.frame.columns))
+        consolidated += level == "village" and f.frame.height > 1
+    village = set().union(*headers["village"])
+    township = set().union(*headers["township"])
+    county = set().union(*headers["county"])
+    assert not village & {"gdp", "gdp_growth_pct", "savings_balance"}
+    assert "collective_income" in village
+    assert not township & {"gdp", "savings_balance", "collective_income"}
+    assert "gdp_growth_pct" in township
+    assert {"gdp", "gdp_growth_pct", "savings_balance"} <= county
+    assert "collective_income" not in county
+    assert consolidated > 0, "no township sent a consolidated file for its villages"

@@ -230,9 +230,16 @@ def _error(message: str) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Any:
+    from pydantic import ValidationError
+
     from flows.settings import Settings
 
-    return Settings.load(args.home)  # else RONGHE_HOME, else ~/.ronghe
+    try:
+        return Settings.load(args.home)  # else RONGHE_HOME, else ~/.ronghe
+    except ValidationError as exc:  # a RONGHE_* variable the operator set is wrong
+        first = exc.errors()[0]
+        name = "RONGHE_" + "_".join(str(part) for part in first["loc"]).upper()
+        raise UsageError(f"{name}: {first['msg'].removeprefix('Value error, ')}") from None
 
 
 def _dispatch(args: argparse.Namespace) -> int:

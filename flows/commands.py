@@ -79,7 +79,9 @@ def _prefect(settings: Settings) -> None:
     from flows.prefect_env import configure, embedded
 
     configure(settings.home)
-    embedded.start()  # comes up while the flows and their libraries are imported
+    # the embedded server comes up while the flows and their libraries are imported
+    if not embedded.start() and embedded.process is None:
+        _prefect_api_url()  # the operator's server (PREFECT_API_URL): up, and takes our login
 
 
 def _summarise(result: RunResult) -> None:
@@ -362,7 +364,14 @@ def _prefect_api_url() -> str:
     configure(None, quiet=False)
     from prefect.settings import PREFECT_API_URL
 
-    return check_api(PREFECT_API_URL.value())
+    return check_api(PREFECT_API_URL.value(), auth=_prefect_auth())
+
+
+def _prefect_auth() -> str | None:
+    """``PREFECT_API_AUTH_STRING`` from the environment or the Prefect profile."""
+    from prefect.settings import PREFECT_API_AUTH_STRING
+
+    return PREFECT_API_AUTH_STRING.value() or None
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -407,7 +416,7 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
     def ready() -> bool:
         nonlocal down
         try:
-            check_api(url, timeout=5.0)
+            check_api(url, timeout=5.0, auth=_prefect_auth())
         except RuntimeError as exc:
             if not down:
                 err.print(f"[yellow]waiting for the Prefect server:[/yellow] {exc}")

@@ -129,8 +129,14 @@ def ensure_writer_limit() -> None:
         client.upsert_global_concurrency_limit_by_name(WRITER_LIMIT, limit=1)
 
 
-def check_api(url: str | None, timeout: float = 5.0) -> str:
-    """The Prefect API URL, if it is set and the server answers; else a one-line error."""
+def check_api(url: str | None, timeout: float = 5.0, auth: str | None = None) -> str:
+    """The Prefect API URL, if it is set, answers and takes our login; else a one-line error.
+
+    ``auth`` is ``PREFECT_API_AUTH_STRING`` (``user:password``). The health check
+    needs no login, so a request that does tells a refused login from a server down.
+    """
+    import base64
+
     import httpx
 
     if not url:
@@ -138,9 +144,20 @@ def check_api(url: str | None, timeout: float = 5.0) -> str:
             "PREFECT_API_URL is not set: start `prefect server start` and"
             " export PREFECT_API_URL=http://127.0.0.1:4200/api (see docs/operations.md)"
         )
+    base = url.rstrip("/")
+    # as Prefect's client sends it: the whole string, base64, as Basic credentials
+    token = base64.b64encode(auth.encode("utf-8")).decode("ascii") if auth else None
+    login = {"Authorization": f"Basic {token}"} if token else {}
     try:
-        response = httpx.get(url.rstrip("/") + "/health", timeout=timeout)
-        response.raise_for_status()
+        httpx.get(base + "/health", timeout=timeout).raise_for_status()
+        answer = httpx.get(base + "/admin/version", timeout=timeout, headers=login)
+        if answer.status_code == httpx.codes.UNAUTHORIZED:
+            raise RuntimeError(
+                f"the Prefect server at {url} refused the login: set PREFECT_API_AUTH_STRING"
+                " (user:password) to the server's PREFECT_SERVER_API_AUTH_STRING"
+                " (see docs/operations.md)"
+            )
+        answer.raise_for_status()
     except httpx.HTTPError as exc:
         raise RuntimeError(f"the Prefect server at {url} is not reachable ({exc})") from None
     return url

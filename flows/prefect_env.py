@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import atexit
 import os
+import secrets
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from warehouse.modes import private_dir
 
 DEFAULTS = {
     # the telemetry heartbeat writes to SQLite at server start-up, racing the first
@@ -46,7 +49,8 @@ def configure(home: Path | None = None, quiet: bool = True) -> None:
         and "PREFECT_HOME" not in os.environ
         and not os.environ.get("PREFECT_API_URL")
     ):
-        (home / "prefect").mkdir(parents=True, exist_ok=True)
+        # its database holds every run's parameters and logs: the owner's only
+        private_dir(home / "prefect")
         os.environ["PREFECT_HOME"] = str(home / "prefect")
     if quiet:
         # One-shot commands speak through their own progress lines and one-line
@@ -64,12 +68,19 @@ class EmbeddedServer:
     of the command, so it comes up while the client imports its own modules, and
     the client never imports the server code. Its output goes to a log file under
     ``PREFECT_HOME``; it is stopped when the command exits.
+
+    It listens on 127.0.0.1, where any local user can reach it, so it asks for a
+    login: a random ``user:password`` made for this process
+    (``PREFECT_SERVER_API_AUTH_STRING`` for the server, ``PREFECT_API_AUTH_STRING``
+    for our client), never written anywhere.
     """
 
     def __init__(self) -> None:
         self.process: subprocess.Popen[bytes] | None = None
         self.url: str | None = None
         self.log_path: Path | None = None
+        self.auth: str | None = None
+        self._previous_auth: str | None = None
 
     def start(self) -> bool:
         """Start it unless a server is named by PREFECT_API_URL; True if started."""
@@ -79,11 +90,13 @@ class EmbeddedServer:
         home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect")
         home.mkdir(parents=True, exist_ok=True)
         self.log_path = home / "embedded-server.log"
+        self.auth = f"ronghe:{secrets.token_urlsafe(24)}"
         env = {
             **os.environ,
             "PREFECT_UI_ENABLED": "0",
             "PREFECT__SERVER_EPHEMERAL": "1",
             "PREFECT__SERVER_FINAL": "1",
+            "PREFECT_SERVER_API_AUTH_STRING": self.auth,
         }
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
@@ -111,6 +124,8 @@ class EmbeddedServer:
             )
         self.url = f"http://127.0.0.1:{port}/api"
         os.environ["PREFECT_API_URL"] = self.url
+        self._previous_auth = os.environ.get("PREFECT_API_AUTH_STRING")
+        os.environ["PREFECT_API_AUTH_STRING"] = self.auth
         # registered before Prefect is imported: atexit runs it after Prefect's own
         # exit handlers have flushed their logs and events to this server
         atexit.register(self.stop)
@@ -145,6 +160,11 @@ class EmbeddedServer:
             return
         if os.environ.get("PREFECT_API_URL") == self.url:
             del os.environ["PREFECT_API_URL"]
+        if self.auth is not None and os.environ.get("PREFECT_API_AUTH_STRING") == self.auth:
+            if self._previous_auth is None:
+                del os.environ["PREFECT_API_AUTH_STRING"]
+            else:
+                os.environ["PREFECT_API_AUTH_STRING"] = self._previous_auth
         process.terminate()
         try:
             process.wait(timeout=10)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from warehouse.modes import DEFAULT_WAREHOUSE_MODE, parse_mode
 
 
 class Settings(BaseSettings):
@@ -26,6 +28,15 @@ class Settings(BaseSettings):
     duckdb_threads: int = 2
     duckdb_memory_limit: str = "4GB"
     lock_timeout_seconds: float = 3600.0
+    warehouse_mode: int = DEFAULT_WAREHOUSE_MODE
+    """Permission bits of the published warehouse (``RONGHE_WAREHOUSE_MODE=0640``)."""
+
+    @field_validator("warehouse_mode", mode="before")
+    @classmethod
+    def _octal_mode(cls, value: object) -> int:
+        if not isinstance(value, str | int):
+            raise ValueError(f"not an octal file mode such as 0640: {value!r}")
+        return parse_mode(value)
 
     @classmethod
     def load(cls, home: Path | str | None = None) -> Settings:

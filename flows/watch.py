@@ -22,6 +22,7 @@ from pathlib import Path
 
 from flows.events import RECEIVED_EVENT
 from flows.inbox import is_candidate
+from warehouse.modes import private_dir, write_private
 
 Key = tuple[int, int]
 """(size in bytes, mtime in ns): what identifies one version of a file at one path."""
@@ -45,9 +46,9 @@ class Ledger:
         self.seen[str(path)] = key
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)  # the ledger names the filers' files: the owner's only
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(self.seen, ensure_ascii=False, indent=0), encoding="utf-8")
+        write_private(tmp, json.dumps(self.seen, ensure_ascii=False, indent=0).encode("utf-8"))
         os.replace(tmp, self.path)
 
 

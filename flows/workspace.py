@@ -10,13 +10,15 @@ writes it. A run that fails or is killed (kill -9 included) leaves the marker; t
 next run finds it, keeps the abandoned copy's ``meta.runs`` rows that the published
 file does not know (recorded as ``failed``), discards the copy and starts again from
 the published file.
+
+Modes: the working copy, its ``.wal``, the marker and the lock are the owner's only
+(``0600`` in ``0700`` folders); the published file gets ``RONGHE_WAREHOUSE_MODE``.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +32,14 @@ import polars as pl
 from flows.settings import Settings
 from warehouse.db import connect, transaction
 from warehouse.lock import writer_lock
+from warehouse.modes import (
+    PRIVATE_FILE,
+    copy_with_mode,
+    home_mode,
+    private_dir,
+    set_mode,
+    write_private,
+)
 from warehouse.registry import load_registry
 from warehouse.ruleset import Rules, load_rules
 from warehouse.schema import ensure_schema
@@ -73,14 +83,21 @@ class Workspace:
         """
         rules = load_rules(rules_path or settings.rules)
         registry = load_registry(settings.scale)
-        with writer_lock(settings.lock_path, holder, settings.lock_timeout_seconds, on_wait=say):
+        close_home(settings)
+        with (
+            writer_lock(settings.lock_path, holder, settings.lock_timeout_seconds, on_wait=say),
+            _owner_only_umask(),
+        ):
             carried = _recover(settings, say)
             working, published = settings.working_path, settings.published_path
-            working.parent.mkdir(parents=True, exist_ok=True)
-            (working.parent / UNFINISHED_MARKER).write_text(holder, encoding="utf-8")
+            marker = working.parent / UNFINISHED_MARKER
+            write_private(marker, holder.encode("utf-8"))
             if not working.exists() and published.exists():
-                shutil.copyfile(published, working)
+                copy_with_mode(published, working, PRIVATE_FILE)
             con = connect(working, settings.duckdb_threads, settings.duckdb_memory_limit)
+            for f in (working, working.with_name(working.name + ".wal")):
+                if f.exists():  # a copy an older ronghe made under a looser umask
+                    set_mode(f, PRIVATE_FILE)
             try:
                 ensure_schema(con, registry)
                 if carried:
@@ -117,9 +134,8 @@ class Workspace:
         self.con.execute("CHECKPOINT")
         published.parent.mkdir(parents=True, exist_ok=True)
         tmp = published.with_name(f".{published.name}.{os.getpid()}.tmp")
-        shutil.copyfile(working, tmp)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
+        # the operator's mode (RONGHE_WAREHOUSE_MODE), whatever the umask
+        copy_with_mode(working, tmp, self.settings.warehouse_mode)
         os.replace(tmp, published)
         dir_fd = os.open(published.parent, os.O_RDONLY)
         try:
@@ -127,6 +143,34 @@ class Workspace:
         finally:
             os.close(dir_fd)
         (working.parent / UNFINISHED_MARKER).unlink(missing_ok=True)
+
+
+def close_home(settings: Settings) -> None:
+    """Give the home, ``work/`` and ``archive/`` their modes (docs/operations.md §7).
+
+    ``work/`` and ``archive/`` are the owner's only (``0700``). The home gets the
+    owner's bits plus search for whoever may read the published warehouse (``0710``
+    for the default ``0640``), so the analysts' group opens it by name and lists nothing.
+    """
+    home = settings.home
+    home.mkdir(parents=True, exist_ok=True)
+    set_mode(home, home_mode(settings.warehouse_mode))
+    private_dir(settings.working_path.parent)
+    private_dir(settings.archive_dir)
+
+
+@contextmanager
+def _owner_only_umask() -> Iterator[None]:
+    """While the writer works: what DuckDB creates itself (the ``.wal``, spill files) is ``0600``.
+
+    DuckDB opens its files with mode ``0666`` less the umask, and has no option for it;
+    the folders are ``0700`` anyway, this closes the files too.
+    """
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
 
 
 def _record_runs(con: duckdb.DuckDBPyConnection, rows: list[RunRow]) -> None:

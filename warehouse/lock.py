@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from warehouse.modes import open_private
+
 
 class LockTimeout(RuntimeError):
     """The writer lock could not be taken in time."""
@@ -41,7 +43,7 @@ def writer_lock(
 ) -> Iterator[None]:
     """Hold the exclusive writer lock at ``path`` while the block runs."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = open_private(path, os.O_RDWR)  # it names runs and their pids: the owner's only
     try:
         deadline = time.monotonic() + timeout
         told = False

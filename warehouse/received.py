@@ -19,6 +19,7 @@ import duckdb
 import polars as pl
 
 from warehouse.db import registered, transaction
+from warehouse.modes import PRIVATE_FILE, private_dir, set_mode, write_private
 
 FileStat = tuple[str, int, int]
 """(path, size in bytes, modification time in ns): what says a file has not changed."""
@@ -119,14 +120,20 @@ def find_new(con: duckdb.DuckDBPyConnection, files: Sequence[Path], remember: bo
 
 
 def archive_file(archive_dir: Path, path: Path, sha256: str) -> Path | None:
-    """Keep the file byte for byte under its SHA-256; None if it changed since it was read."""
+    """Keep the file byte for byte under its SHA-256; None if it changed since it was read.
+
+    Only the owner reads the archive: files ``0600`` in ``0700`` folders, whatever the umask.
+    """
     data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != sha256:
         return None
     target = archive_dir / sha256[:2] / (sha256 + "".join(path.suffixes[-1:]).lower())
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f"{target.name}.tmp{os.getpid()}-{threading.get_ident()}")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+    if target.exists():
+        set_mode(target, PRIVATE_FILE)
+        return target
+    private_dir(archive_dir)
+    private_dir(target.parent)
+    tmp = target.with_name(f"{target.name}.tmp{os.getpid()}-{threading.get_ident()}")
+    write_private(tmp, data)
+    os.replace(tmp, target)
     return target

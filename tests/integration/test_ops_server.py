@@ -7,102 +7,28 @@ running instead. Every loop is bounded; nothing asserts wall times.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import duckdb
 import pytest
 
 from tests.support.factories import COUNTY, COUNTY2, supervision_row, write_csv
+from tests.support.prefect_server import BIN, start_server, stop_server, wait_for
 
 API = os.environ.get("RONGHE_TEST_PREFECT_API_URL", "")
-BIN = Path(sys.executable).parent
 COUNTY3 = "320621000000"  # 海安县
 
 pytestmark = pytest.mark.integration
-
-T = TypeVar("T")
-
-
-def wait_for(what: str, check: Callable[[], T | None], timeout: float = 120.0) -> T:
-    """Poll ``check`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        got = check()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.5)
-
-
-def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """``prefect server start`` on a free loopback port, with its own home; its API URL.
-
-    Not the embedded server's quiet defaults (flows/prefect_env.py): the triggers and
-    the event persister must run here, or event-triggered deployments never fire.
-    """
-    from flows.prefect_env import DEFAULTS
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in DEFAULTS and k not in ("PREFECT_API_URL", "PREFECT_HOME")
-    }
-    env.update(
-        PREFECT_HOME=str(folder / "home"),
-        PREFECT_SERVER_ANALYTICS_ENABLED="false",
-        PREFECT_UI_ENABLED="false",
-    )
-    with open(folder / "server.log", "wb") as log:
-        proc = subprocess.Popen(
-            [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}/api"
-
-    def healthy() -> bool:
-        if proc.poll() is not None:
-            log_text = (folder / "server.log").read_text(errors="replace")
-            pytest.fail(f"the Prefect server did not start:\n{log_text}")
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2):
-                return True
-        except OSError:
-            return False
-
-    wait_for("the Prefect server to answer", healthy, timeout=180)
-    return proc, url
-
-
-def stop_server(proc: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,11 @@
 """``ronghe watch INBOX``: announce each new, fully written report file to Prefect.
 
 Polling, no extra dependency. A file is announced (event ``ronghe.report.received``)
-once its size and modification time have not changed for ``settle_seconds`` and it
-can be read whole; temporary names (``*.part``, ``~$*``, ``.*`` …) and empty files
-are never announced. What was announced (path, size, mtime) is remembered in
+once its size and modification time have not changed for ``settle_seconds``, it is
+complete by the rule the runs use (:func:`flows.inbox.settled`) and it can be read
+whole; temporary names (``*.part``, ``~$*``, ``.*`` …) and empty files are never
+announced, and the inbox is walked as the runs walk it (:func:`flows.inbox.entries`:
+no symbolic link out of the inbox, no FIFO). What was announced (path, size, mtime) is remembered in
 ``$RONGHE_HOME/watch/announced.json``, so a restart announces only what is new or
 changed. Files the watcher misses (it was down, the server was unreachable) are
 picked up by the ``inbox-poll`` deployment.
@@ -21,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flows.events import RECEIVED_EVENT
-from flows.inbox import is_candidate
+from flows.inbox import Skipped, entries, settled
 
 Key = tuple[int, int]
 """(size in bytes, mtime in ns): what identifies one version of a file at one path."""
@@ -52,15 +54,9 @@ class Ledger:
 
 
 def _files(inbox: Path) -> Iterator[tuple[Path, Key]]:
-    for f in sorted(inbox.rglob("*")):
-        # temporary names anywhere below the inbox (a file, or a folder being copied)
-        if not all(is_candidate(Path(part)) for part in f.relative_to(inbox).parts):
-            continue
-        try:
-            st = f.stat()
-        except OSError:  # vanished or unreadable between listing and stat: next round
-            continue
-        if f.is_file():
+    for item in entries(inbox):
+        if not isinstance(item, Skipped):
+            f, st = item
             yield f, (st.st_size, st.st_mtime_ns)
 
 
@@ -81,6 +77,7 @@ class Watcher:
     emit: Emit
     settle_seconds: float = 5.0
     clock: Callable[[], float] = time.monotonic
+    wall_clock: Callable[[], float] = time.time
     pending: dict[str, tuple[Key, float]] = field(default_factory=dict)
 
     def poll(self) -> list[Path]:
@@ -97,7 +94,9 @@ class Watcher:
             if first is None or first[0] != key:
                 self.pending[str(f)] = (key, now)  # new or still changing: start the clock
                 continue
-            if now - first[1] < self.settle_seconds:
+            if now - first[1] < self.settle_seconds or not settled(
+                key[1], self.wall_clock(), self.settle_seconds
+            ):
                 continue
             try:
                 sha = _sha256(f)

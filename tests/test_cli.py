@@ -20,6 +20,7 @@ def run_cli(
     *args: str, home: Path, env: dict[str, str] | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "RONGHE_"))}
+    full_env["RONGHE_SETTLE_SECONDS"] = "0"  # files written just now are complete
     full_env.update(env or {})
     full_env["RONGHE_HOME"] = str(home)
     return subprocess.run(

@@ -63,7 +63,9 @@ def test_query_cannot_write_files(published: Path, tmp_path: Path) -> None:
 
 
 def test_query_cannot_read_the_machine(published: Path) -> None:
-    assert "root:" not in cli("query", "SELECT * FROM read_csv('/etc/passwd')", home=published).stdout
+    assert (
+        "root:" not in cli("query", "SELECT * FROM read_csv('/etc/passwd')", home=published).stdout
+    )
     _refused(published, "SELECT * FROM read_csv('/etc/passwd')")
     _refused(published, "SELECT * FROM read_text('/etc/passwd')")
     _refused(published, "SELECT * FROM read_blob('/etc/passwd')")

@@ -12,6 +12,7 @@ original is the cell minus that first character. Numbers, dates, booleans and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TypeVar
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -35,6 +36,6 @@ def safe_cell(value: T) -> T | str:
     return value
 
 
-def safe_row(values: tuple[object, ...] | list[object]) -> list[object]:
+def safe_row(values: Iterable[object]) -> list[object]:
     """:func:`safe_cell` of every value of a row."""
     return [safe_cell(v) for v in values]

@@ -37,9 +37,9 @@ Decisions a caller may rely on:
 - csv: no limit on a cell's size beyond the file's (a 200 KiB cell is read as in
   JSON, and judged by the column's rules). UTF-8 (BOM or not), else GB18030 (a
   superset of GBK); UTF-16 with a BOM is accepted too. Comma separated, ``"``
-  quoting (RFC 4180, Python's C ``csv`` module: on thousands of small files it is ~8x faster than ``pl.read_csv``); a
-  row with more non-empty fields than the header makes the file unreadable, a short
-  row is padded with nulls. Empty fields are null.
+  quoting (RFC 4180, Python's C ``csv`` module: on thousands of small files it is
+  ~8x faster than ``pl.read_csv``); a row with more non-empty fields than the
+  header makes the file unreadable, a short row is padded with nulls. Empty fields are null.
 - ``read_files`` uses threads, never processes: the per-file work is small and
   mostly under the GIL, so threads are about as fast as one thread, while a spawned
   process pool was measured ~2x slower for ~3000 small files on 2 cores (start-up

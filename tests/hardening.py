@@ -64,3 +64,30 @@ def ingest_and_publish(home: Path, paths: list[Path], settle: float = 0.0) -> Ru
             result = pipeline.run(ws, paths, datetime.now(), run_id="test-run")
         ws.publish()
     return result
+
+
+def drop_file_permissions() -> tuple[str, ...]:
+    """A command prefix under which a file with mode 000 really cannot be read.
+
+    As root, CAP_DAC_OVERRIDE bypasses file modes: the child runs with it (and
+    CAP_DAC_READ_SEARCH) dropped from the bounding set. Skips only when that cannot be
+    arranged outside CI; under CI a missing precondition is a failure.
+    """
+    import shutil
+
+    import pytest
+
+    if os.geteuid() != 0:
+        return ()
+    setpriv = shutil.which("setpriv")
+    prefix = ("setpriv", "--bounding-set=-dac_override,-dac_read_search", "--")
+    if setpriv is None:
+        if IN_CI:
+            pytest.fail("setpriv is needed to test unreadable files as root")
+        pytest.skip("running as root without setpriv: cannot make a file unreadable")
+    return prefix
+
+
+def assert_cannot_read(prefix: tuple[str, ...], path: Path) -> None:
+    proc = subprocess.run([*prefix, "cat", str(path)], capture_output=True, check=False)
+    assert proc.returncode != 0, f"{path} is still readable under {prefix}"

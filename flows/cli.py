@@ -7,7 +7,9 @@ failed, 2 for a usage error. Errors are one clear line, never a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -237,6 +239,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
 
 
+_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
+_FULL_WORDS = ("No space left on device", "Disk quota exceeded")
+
+
+def _disk_full(exc: BaseException, home: Path | None) -> str | None:
+    """The one line for a full disk, whatever layer met it (Python, DuckDB, Prefect).
+
+    Found in the exception or its causes; failing that (a Prefect server on the same
+    disk answers "500" when it cannot write), by the free space left in ``home``.
+    """
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if (isinstance(e, OSError) and e.errno in _FULL_ERRNOS) or any(
+            w in str(e) for w in _FULL_WORDS
+        ):
+            where = getattr(e, "filename", None)
+            return _full_line(home, f" writing {where}" if where else "")
+        e = e.__cause__ or e.__context__
+    if home is not None:
+        try:
+            free = shutil.disk_usage(home).free
+        except OSError:
+            return None
+        if free < _NEARLY_FULL_BYTES:
+            return _full_line(home, f" ({free // 1024} KiB free)")
+    return None
+
+
+_NEARLY_FULL_BYTES = 1 << 20
+
+
+def _full_line(home: Path | None, where: str) -> str:
+    disk = f"the disk of {home}" if home is not None else "the disk"
+    return (
+        f"disk full: no space left on {disk}{where}; the run stopped and published nothing,"
+        " the inbox and the published warehouse are unchanged: free some space and run again"
+    )
+
+
 def _describe(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     first = text[0] if text else exc.__class__.__name__
@@ -253,12 +296,24 @@ def _settings(args: argparse.Namespace) -> Any:
     return Settings.load(args.home)  # else RONGHE_HOME, else ~/.ronghe
 
 
+class DiskFullError(RuntimeError):
+    """The disk filled up during a command; the message is the one line to show."""
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     from flows import commands
 
     settings = _settings(args)
     handler = getattr(commands, f"cmd_{args.command}")
-    return int(handler(args, settings))
+    try:
+        return int(handler(args, settings))
+    except (UsageError, PeriodError, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        full = _disk_full(exc, settings.home if settings.home.exists() else None)
+        if full is not None:
+            raise DiskFullError(full) from exc
+        raise
 
 
 if __name__ == "__main__":

@@ -117,10 +117,14 @@ class Workspace:
         self.con.execute("CHECKPOINT")
         published.parent.mkdir(parents=True, exist_ok=True)
         tmp = published.with_name(f".{published.name}.{os.getpid()}.tmp")
-        shutil.copyfile(working, tmp)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, published)
+        try:
+            shutil.copyfile(working, tmp)
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, published)
+        except BaseException:  # a full disk: no half copy left beside the published file
+            tmp.unlink(missing_ok=True)
+            raise
         dir_fd = os.open(published.parent, os.O_RDONLY)
         try:
             os.fsync(dir_fd)

@@ -156,10 +156,11 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         raise FileNotFoundError(f"no such file: {missing[0]}")
     _prefect(settings)
     from flows.flows import ingest_flow
+    from transforms.paths import path_param
 
     with _reporting():
         result = ingest_flow(
-            paths=[str(f.resolve()) for f in args.files],
+            paths=[path_param(f.resolve()) for f in args.files],
             home=str(settings.home),
             rules=str(args.rules) if args.rules else None,
         )

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from flows.events import RECEIVED_EVENT
 from flows.inbox import Skipped, entries, settled
+from transforms.paths import path_param, path_text
 
 Key = tuple[int, int]
 """(size in bytes, mtime in ns): what identifies one version of a file at one path."""
@@ -41,10 +42,10 @@ class Ledger:
             self.seen = {p: (int(v[0]), int(v[1])) for p, v in data.items()}
 
     def announced(self, path: Path, key: Key) -> bool:
-        return self.seen.get(str(path)) == key
+        return self.seen.get(path_param(path)) == key
 
     def add(self, path: Path, key: Key) -> None:
-        self.seen[str(path)] = key
+        self.seen[path_param(path)] = key
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -126,12 +127,12 @@ def emit_received(inbox: Path) -> Emit:
             event=RECEIVED_EVENT,
             resource={
                 "prefect.resource.id": f"ronghe.file.{sha256}",
-                "prefect.resource.name": path.name,
-                "ronghe.path": str(path),
+                "prefect.resource.name": path_text(path.name),
+                "ronghe.path": path_param(path),
             },
             payload={
-                "path": str(path),
-                "inbox": str(inbox),
+                "path": path_param(path),
+                "inbox": path_param(inbox),
                 "size": key[0],
                 "mtime": datetime.fromtimestamp(key[1] / 1e9, UTC).isoformat(),
                 "sha256": sha256,

@@ -7,6 +7,7 @@ on a real DuckDB file. Each test below checks one item of the issue.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -286,3 +287,32 @@ def test_validate_rejects_an_empty_file(tmp_path: Path) -> None:
     f.write_text(",".join(supervision_row()) + "\n", encoding="utf-8")
     proc = cli("validate", str(f), home=tmp_path / "h")
     assert "REJECTED FILE" in proc.stdout and "empty_file" in proc.stdout
+
+
+def test_ingest_names_a_non_utf8_file(tmp_path: Path) -> None:
+    f = write_csv(tmp_path / "in" / GBK_NAME, [project_row(pid="N1")])
+    home = tmp_path / "home"
+    proc = cli("ingest", str(f), home=home)
+    assert proc.returncode == 0, proc.stderr
+    got = _q(home, "SELECT path, status FROM meta.file_manifest")
+    assert got == [(str(tmp_path / "in" / "项目_南通_gbk.csv"), "loaded")]
+
+
+def test_watch_announces_a_non_utf8_file(tmp_path: Path) -> None:
+    from flows.watch import Ledger, Watcher
+    from transforms.paths import param_path
+
+    inbox = tmp_path / "inbox"
+    f = write_csv(inbox / GBK_NAME, [project_row()])
+    os.utime(f, (HOUR_AGO, HOUR_AGO))
+    sent: list[str] = []
+    ledger = tmp_path / "announced.json"
+    clock = iter([0.0, 10.0])
+    w = Watcher(inbox, Ledger(ledger), lambda p, k, s: sent.append(str(p)), 5, lambda: next(clock))
+    w.poll()
+    assert w.poll() == [f]
+    json.loads(ledger.read_text(encoding="utf-8"))  # saved as valid UTF-8 JSON
+    assert Ledger(ledger).announced(f, (f.stat().st_size, f.stat().st_mtime_ns))
+    from transforms.paths import path_param
+
+    assert param_path(path_param(f)) == f and path_param(f).isascii()

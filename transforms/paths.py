@@ -24,3 +24,30 @@ def path_text(path: Path | str) -> str:
         return raw.decode("gb18030")
     except UnicodeDecodeError:
         return raw.decode("utf-8", "backslashreplace")
+
+
+RAW_PREFIX = "fsbytes:"
+"""A path parameter whose name is not UTF-8: ``fsbytes:`` and the name's bytes in hex."""
+
+
+def path_param(path: Path | str) -> str:
+    """The path as a Prefect parameter or event field (valid UTF-8 JSON), lossless.
+
+    A UTF-8 name is itself; any other is ``fsbytes:<hex of its bytes>``
+    (:func:`param_path` turns either back into the path).
+    """
+    raw = os.fsencode(path)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return RAW_PREFIX + raw.hex()
+
+
+def param_path(text: str) -> Path:
+    """The path a :func:`path_param` text names."""
+    if text.startswith(RAW_PREFIX):
+        try:
+            return Path(os.fsdecode(bytes.fromhex(text[len(RAW_PREFIX) :])))
+        except ValueError:
+            pass
+    return Path(text)

@@ -169,8 +169,10 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.markup import escape
+
     from expectations.validate import explain
-    from flows.inbox import group_by_kind, scan
+    from flows.inbox import group_by_kind, survey
     from flows.steps import read_and_validate
     from warehouse.registry import load_registry
 
@@ -179,7 +181,10 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
         raise FileNotFoundError(f"no such file: {missing[0]}")
     registry = load_registry(settings.scale)
     now = datetime.now()
-    files = scan(args.files)
+    seen = survey(args.files)
+    for skip in seen.skipped:
+        out.print(f"SKIPPED        {escape(skip.path)}: {skip.reason} — {escape(skip.detail)}")
+    files = seen.files
     bad_files = accepted = quarantined = 0
     for kind, paths in group_by_kind(files).items():
         batch = read_and_validate(kind, paths, registry, now, settings.workers)

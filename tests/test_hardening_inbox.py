@@ -316,3 +316,12 @@ def test_watch_announces_a_non_utf8_file(tmp_path: Path) -> None:
     from transforms.paths import path_param
 
     assert param_path(path_param(f)) == f and path_param(f).isascii()
+
+
+def test_validate_says_what_it_skipped(ran: dict[str, Any], tmp_path: Path) -> None:
+    proc = cli("validate", str(ran["inbox"]), home=tmp_path / "h", prefix=ran["prefix"])
+    assert "Traceback" not in proc.stderr
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("SKIPPED")]
+    assert any("supervision_passwd.csv" in ln and "symlink_outside_inbox" in ln for ln in lines)
+    assert any("supervision_fifo.csv" in ln and "not_a_regular_file" in ln for ln in lines)
+    assert "root:" not in proc.stdout

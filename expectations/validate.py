@@ -78,6 +78,7 @@ EXPLANATIONS: dict[str, str] = {
     "future_submission": "the submission time is in the future",
     "duplicate_in_file": "the same report (or project) appears twice in the file",
     "pii": "a text field contains an ID-card or mobile number",
+    "empty_file": "the file holds no data row (only a header, or nothing)",
 }
 
 

@@ -7,7 +7,9 @@ failed, 2 for a usage error. Errors are one clear line, never a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +18,8 @@ from typing import Any, NoReturn
 from transforms.periods import PeriodError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+MIN_YEAR, MAX_YEAR = 1949, 2999
+"""Quarters the command line accepts (``--period 0001Q1`` is a usage error)."""
 
 
 class UsageError(Exception):
@@ -31,9 +35,51 @@ def _period(text: str) -> str:
     from transforms.periods import PeriodError, parse_period
 
     try:
-        return parse_period(text)
+        period = parse_period(text)
     except PeriodError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+    if not MIN_YEAR <= int(period[:4]) <= MAX_YEAR:
+        raise argparse.ArgumentTypeError(
+            f"quarter out of range: {text!r} (years {MIN_YEAR}–{MAX_YEAR})"
+        )
+    return period
+
+
+def _folder(text: str) -> Path:
+    """An existing folder (``--inbox``): a folder that is not there is a usage error."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty folder name")
+    path = Path(text)
+    if not path.is_dir():
+        what = "not a folder" if path.exists() else "no such folder"
+        raise argparse.ArgumentTypeError(f"{what}: {text}")
+    return path
+
+
+def _home(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty folder name")
+    return Path(text)
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of at least 1: {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"not a number of seconds (0 or more): {text!r}")
+    return value
 
 
 def _cron(text: str) -> str:
@@ -75,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="ronghe", description="融合党建 quarterly reports pipeline")
     p.add_argument(
         "--home",
-        type=Path,
+        type=_home,
         help="folder of the warehouse, archive and inbox (default $RONGHE_HOME or ~/.ronghe)",
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -91,13 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="ingest what is new, then rebuild the marts of a quarter")
     r.add_argument("--period", type=_period, required=True)
-    r.add_argument("--inbox", type=Path)
+    r.add_argument("--inbox", type=_folder)
     r.add_argument("--rules", type=Path, help="rules file (TOML); default: the shipped rules")
 
     b = sub.add_parser("backfill", help="the same over a range of quarters")
     b.add_argument("--from", dest="start", type=_period, required=True)
     b.add_argument("--to", dest="end", type=_period, required=True)
-    b.add_argument("--inbox", type=Path)
+    b.add_argument("--inbox", type=_folder)
     b.add_argument("--rules", type=Path)
 
     i = sub.add_parser("ingest", help="ingest the given files now")
@@ -142,7 +188,7 @@ def _add_operations(sub: Any) -> None:
     sv = sub.add_parser(
         "serve", help="register and serve the deployments on the Prefect server (PREFECT_API_URL)"
     )
-    sv.add_argument("--inbox", type=Path, help="inbox to poll (default $RONGHE_HOME/inbox)")
+    sv.add_argument("--inbox", type=_folder, help="inbox to poll (default $RONGHE_HOME/inbox)")
     sv.add_argument("--rules", type=Path, help="rules file for every served run")
     sv.add_argument(
         "--cron",
@@ -170,24 +216,24 @@ def _add_operations(sub: Any) -> None:
     )
     sv.add_argument(
         "--settle-seconds",
-        type=_positive,
-        default=_env("RONGHE_SETTLE_SECONDS", "10"),
-        help="extra wait after a burst before its run starts (default 10)",
+        type=_seconds,
+        help="a file is complete once unchanged this long; also the extra wait after a"
+        " burst before its run starts (default $RONGHE_SETTLE_SECONDS or 5)",
     )
 
     w = sub.add_parser("watch", help="announce new, fully written files in INBOX to Prefect")
     w.add_argument("inbox", nargs="?", type=Path, help="default $RONGHE_HOME/inbox")
     w.add_argument(
         "--settle",
-        type=_positive,
-        default=5.0,
-        help="seconds a file's size and mtime must stay unchanged (default 5)",
+        type=_seconds,
+        help="seconds a file's size and mtime must stay unchanged"
+        " (default $RONGHE_SETTLE_SECONDS or 5)",
     )
     w.add_argument("--interval", type=_positive, default=2.0, help="seconds between scans")
     w.add_argument("--once", action="store_true", help="announce what is there now, then exit")
 
     st = sub.add_parser("status", help="recent runs and open quarantines")
-    st.add_argument("--runs", type=int, default=10, help="how many recent runs (default 10)")
+    st.add_argument("--runs", type=_count, default=10, help="how many recent runs (default 10)")
     st.add_argument("--format", choices=["table", "json"], default="table")
     st.add_argument(
         "--period", type=_period, help="who has filed for this quarter, per county-level unit"
@@ -219,6 +265,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
 
 
+_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
+_FULL_WORDS = ("No space left on device", "Disk quota exceeded")
+
+
+def _disk_full(exc: BaseException, home: Path | None) -> str | None:
+    """The one line for a full disk, whatever layer met it (Python, DuckDB, Prefect).
+
+    Found in the exception or its causes; failing that (a Prefect server on the same
+    disk answers "500" when it cannot write), by the free space left in ``home``.
+    """
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if (isinstance(e, OSError) and e.errno in _FULL_ERRNOS) or any(
+            w in str(e) for w in _FULL_WORDS
+        ):
+            where = getattr(e, "filename", None)
+            return _full_line(home, f" writing {where}" if where else "")
+        e = e.__cause__ or e.__context__
+    if home is not None:
+        try:
+            free = shutil.disk_usage(home).free
+        except OSError:
+            return None
+        if free < _NEARLY_FULL_BYTES:
+            return _full_line(home, f" ({free // 1024} KiB free)")
+    return None
+
+
+_NEARLY_FULL_BYTES = 1 << 20
+
+
+def _full_line(home: Path | None, where: str) -> str:
+    disk = f"the disk of {home}" if home is not None else "the disk"
+    return (
+        f"disk full: no space left on {disk}{where}; the run stopped and published nothing,"
+        " the inbox and the published warehouse are unchanged: free some space and run again"
+    )
+
+
 def _describe(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     first = text[0] if text else exc.__class__.__name__
@@ -242,12 +329,24 @@ def _settings(args: argparse.Namespace) -> Any:
         raise UsageError(f"{name}: {first['msg'].removeprefix('Value error, ')}") from None
 
 
+class DiskFullError(RuntimeError):
+    """The disk filled up during a command; the message is the one line to show."""
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     from flows import commands
 
     settings = _settings(args)
     handler = getattr(commands, f"cmd_{args.command}")
-    return int(handler(args, settings))
+    try:
+        return int(handler(args, settings))
+    except (UsageError, PeriodError, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        full = _disk_full(exc, settings.home if settings.home.exists() else None)
+        if full is not None:
+            raise DiskFullError(full) from exc
+        raise
 
 
 if __name__ == "__main__":

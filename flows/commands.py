@@ -145,19 +145,27 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     missing = [str(f) for f in args.files if not f.exists()]
     if missing:
         raise FileNotFoundError(f"no such file: {missing[0]}")
-    paths = [str(f.resolve()) for f in args.files]
+    from transforms.paths import path_param
+
+    paths = [path_param(f.resolve()) for f in args.files]
     _run_flow(settings, "ingest_flow", paths=paths, rules=_opt(args.rules))
     return 0
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.markup import escape
+
     from filers.check import check, clean, render_json, render_text
+    from flows.inbox import survey
     from warehouse.registry import load_registry
 
     missing = [str(f) for f in args.files if not f.exists()]
     if missing:
         raise FileNotFoundError(f"no such file: {missing[0]}")
-    checks = check(args.files, load_registry(settings.scale), datetime.now(), settings.workers)
+    seen = survey(args.files)
+    for skip in seen.skipped:
+        err.print(f"SKIPPED {escape(skip.path)}: {skip.reason} — {escape(skip.detail)}")
+    checks = check(seen.files, load_registry(settings.scale), datetime.now(), settings.workers)
     if args.format == "json":
         sys.stdout.write(render_json(checks) + "\n")
     else:
@@ -205,10 +213,13 @@ def _filing_status(args: argparse.Namespace, settings: Settings) -> int:
 
 def _rows_out(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
     if fmt == "csv":
+        from transforms.cells import safe_row
+
+        # a spreadsheet may open it: no cell may start a formula (OWASP)
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(columns)
-        w.writerows(rows)
+        w.writerow(safe_row(columns))
+        w.writerows(safe_row(r) for r in rows)
         sys.stdout.write(buf.getvalue())
     elif fmt == "json":
         sys.stdout.write(
@@ -238,10 +249,10 @@ def _json_default(v: Any) -> Any:
 def run_query(
     settings: Settings, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run one read-only query on the published warehouse."""
-    from warehouse.db import connect_reader
+    """Run one query on the published warehouse, sandboxed: it reads that and nothing else."""
+    from warehouse.db import connect_sandboxed
 
-    con = connect_reader(settings.published_path)
+    con = connect_sandboxed(settings.published_path)
     try:
         bound = dict(params) if isinstance(params, Mapping) else list(params)
         rel = con.execute(sql, bound or None)
@@ -386,7 +397,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         timezone=args.timezone,
         poll_seconds=args.poll_minutes * 60,
         burst_seconds=args.burst_seconds,
-        settle_seconds=args.settle_seconds,
+        settle_seconds=(
+            settings.settle_seconds if args.settle_seconds is None else args.settle_seconds
+        ),
     )
     err.print(
         f"serving ronghe on {url}: quarterly '{cfg.cron}' ({cfg.timezone}), backfill,"
@@ -399,6 +412,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
     inbox = (args.inbox or settings.inbox_dir).resolve()
+    settle = settings.settle_seconds if args.settle is None else args.settle
     if not inbox.is_dir():
         raise FileNotFoundError(f"no such folder: {inbox}")
     url = _prefect_api_url()
@@ -409,7 +423,7 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
         inbox,
         Ledger(settings.home / "watch" / "announced.json"),
         emit_received(inbox),
-        settle_seconds=args.settle,
+        settle_seconds=settle,
     )
     down = False
 
@@ -427,7 +441,7 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
         down = False
         return True
 
-    err.print(f"watching {inbox} (files settle for {args.settle:g}s); announcing to {url}")
+    err.print(f"watching {inbox} (files settle for {settle:g}s); announcing to {url}")
     try:
         n = run(watcher, args.interval, args.once, ready, lambda f: err.print(f"announced {f}"))
     except KeyboardInterrupt:
@@ -459,8 +473,6 @@ def status(
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     if args.period:
         return _filing_status(args, settings)
-    if args.runs < 1:
-        raise ValueError("--runs must be at least 1")
     found = status(settings, args.runs)
     if args.format == "json":
         doc = {

@@ -32,6 +32,7 @@ from flows.retry import retry_on_io
 from flows.settings import Settings
 from flows.workspace import Workspace
 from flows.writer import writer_slot
+from transforms.paths import param_path, path_text
 from transforms.periods import last_complete, parse_period, period_range
 from warehouse.ruleset import load_rules
 from warehouse.store import LoadSummary
@@ -139,11 +140,12 @@ def _artifact(flow_name: str, run_id: str, result: RunResult) -> None:
 def _ingest(flow_name: str, paths: Sequence[str], params: dict[str, Any]) -> RunResult:
     """Ingest files now, or say there is nothing new without taking the writer slot."""
     settings = Settings.load(params.get("home"))
-    files = [Path(p) for p in paths]
+    files = [param_path(p) for p in paths]
     received = pipeline.nothing_new(settings, files)
     if received is None:
         return _run(flow_name, params, settings, files)
-    _say(f"nothing new in {', '.join(paths) or 'the announced files'}; the warehouse is unchanged")
+    shown = ", ".join(path_text(f) for f in files) or "the announced files"
+    _say(f"nothing new in {shown}; the warehouse is unchanged")
     rules = load_rules(Path(params["rules"]) if params.get("rules") else settings.rules)
     return RunResult(LoadSummary(), received, (), rules.version)
 
@@ -181,7 +183,7 @@ def received_flow(
     the run also ingests every file named by the events of the next ``burst_seconds``.
     """
     paths = collect_burst_task(path, occurred, burst_seconds)
-    present = [p for p in paths if Path(p).exists()]
+    present = [p for p in paths if param_path(p).exists()]
     if len(present) < len(paths):
         _say(f"{len(paths) - len(present)} announced files are gone; ingesting the rest")
     params = {"paths": present, "occurred": occurred, "home": home, "rules": rules}

@@ -11,6 +11,7 @@ plain call (tests, tools); the flows pass a step that runs it as a Prefect task
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any, Protocol, TypeVar
 import duckdb
 
 from flows import progress
-from flows.inbox import group_by_kind, scan
+from flows.inbox import SKIP_REASONS, Skipped, group_by_kind, scan, survey
 from flows.result import RunResult
 from flows.settings import Settings
 from flows.steps import load, read_and_validate, rebuild_marts
@@ -41,15 +42,18 @@ def call(name: str, fn: Callable[..., T], *args: Any, label: str | None = None) 
     return fn(*args)
 
 
-def find_new_files(ws: Workspace, paths: Sequence[Path]) -> Found:
-    """Every candidate file under ``paths``, split into new bytes and bytes seen before."""
-    files = scan(paths)
-    progress.step(f"found {len(files)} files")
-    found = find_new(ws.con, files)
+def find_new_files(ws: Workspace, paths: Sequence[Path]) -> tuple[Found, tuple[Skipped, ...]]:
+    """Every complete candidate file under ``paths``, split into new bytes and bytes seen
+    before; and the paths skipped (still being written, links out of the inbox …)."""
+    seen = survey(paths, ws.settings.settle_seconds)
+    progress.step(f"found {len(seen.files)} files")
+    for reason, n in sorted(Counter(s.reason for s in seen.skipped).items()):
+        progress.step(f"skipped {n} ({reason}): {SKIP_REASONS[reason]}")
+    found = find_new(ws.con, seen.files)
     progress.step(
         f"{len(found.new)} new, {len(found.already_received)} already received (same bytes)"
     )
-    return found
+    return found, tuple(seen.skipped)
 
 
 def run(
@@ -63,7 +67,7 @@ def run(
 ) -> RunResult:
     """Ingest what is new under ``paths``; rebuild the marts of ``quarters`` and of every
     quarter the new reports touch."""
-    found = step("find-new-files", find_new_files, ws, paths)
+    found, skipped = step("find-new-files", find_new_files, ws, paths)
     groups = sorted(group_by_kind(found.new).items(), key=lambda kv: str(kv[0]))
     batches = []
     for kind, files in groups:
@@ -79,7 +83,7 @@ def run(
         )
         progress.step(f"read and validated {len(files)} {kind or 'unrecognised'} files")
         batches.append(batch)
-    summary = step("load", load, ws, batches, run_id, now)
+    summary = step("load", load, ws, batches, run_id, now, skipped)
     progress.step(
         f"loaded {sum(summary.reports_loaded.values())} reports,"
         f" quarantined {summary.reports_quarantined}"
@@ -101,7 +105,7 @@ def nothing_new(settings: Settings, paths: Sequence[Path]) -> int | None:
         return None
     con = connect_reader(settings.published_path)
     try:
-        files = scan(paths)
+        files = scan(paths, settings.settle_seconds)
         if not files:
             return 0
         found = find_new(con, files, remember=False)

@@ -3,8 +3,32 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
+
+from rich.markup import escape
 
 from flows.result import RunResult
+
+SHOWN_SKIPPED = 5
+"""Skipped paths named in the CLI summary (all of them are in meta.skipped)."""
+
+
+def _skipped_lines(result: RunResult) -> list[str]:
+    if not result.skipped:
+        return []
+    counts = Counter(s.reason for s in result.skipped)
+    lines = [
+        f"[bold]skipped[/bold] {len(result.skipped)} ("
+        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        + "); files still being written are taken by the next run"
+    ]
+    lines += [f"  {escape(s.path)}: {escape(s.detail)}" for s in result.skipped[:SHOWN_SKIPPED]]
+    if len(result.skipped) > SHOWN_SKIPPED:
+        lines.append(
+            f"  … and {len(result.skipped) - SHOWN_SKIPPED} more:"
+            ' ronghe query "SELECT * FROM meta.skipped"'
+        )
+    return lines
 
 
 def summary_lines(result: RunResult) -> list[str]:
@@ -28,6 +52,7 @@ def summary_lines(result: RunResult) -> list[str]:
             " (nothing in them loaded: unreadable, unknown kind, missing columns,"
             " or every report quarantined)"
         )
+    lines += _skipped_lines(result)
     if result.marts_rebuilt:
         periods = result.marts_rebuilt
         span = periods[0] if len(periods) == 1 else f"{periods[0]}…{periods[-1]}"
@@ -84,6 +109,9 @@ def run_markdown(flow_name: str, run_id: str, result: RunResult) -> str:
         lines.append("none")
     if result.files_rejected:
         lines += ["", "## Files rejected", "", *(f"- `{p}`" for p in result.files_rejected)]
+    if result.skipped:
+        lines += ["", "## Skipped (not read; see meta.skipped)", ""]
+        lines += [f"- `{s.path}`: `{s.reason}`, {s.detail}" for s in result.skipped]
     rebuilt = result.marts_rebuilt
     lines += ["", "## Marts rebuilt", "", ", ".join(rebuilt) if rebuilt else "none"]
     if result.reports:

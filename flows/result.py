@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from warehouse.store import LoadSummary
+from warehouse.store import LoadSummary, SkippedPath
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,11 @@ class RunResult:
     def files_rejected(self) -> list[str]:
         """Paths of new files of which nothing loaded."""
         return [f.path for f in self.load.files if f.status == "rejected"]
+
+    @property
+    def skipped(self) -> tuple[SkippedPath, ...]:
+        """Paths the run did not take (still being written, links out of the inbox …)."""
+        return self.load.skipped
 
     @property
     def periods_loaded(self) -> tuple[str, ...]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 from typing import Any
 
 _PERMANENT_OS_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError)
+_PERMANENT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+"""A full disk, a quota, a read-only file system: retrying in a second cannot help."""
 
 
 def transient(exc: BaseException) -> bool:
@@ -14,7 +17,11 @@ def transient(exc: BaseException) -> bool:
     is simply wrong; anything else (bad values, reconciliation, rules) is not.
     """
     for e in (exc, exc.__cause__):
-        if isinstance(e, OSError) and not isinstance(e, _PERMANENT_OS_ERRORS):
+        if (
+            isinstance(e, OSError)
+            and not isinstance(e, _PERMANENT_OS_ERRORS)
+            and e.errno not in _PERMANENT_ERRNOS
+        ):
             return True
     return False
 

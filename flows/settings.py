@@ -18,7 +18,8 @@ class Settings(BaseSettings):
     working copy, the archive of every received file and the default inbox.
     """
 
-    model_config = SettingsConfigDict(env_prefix="RONGHE_", extra="ignore")
+    # an empty variable (``RONGHE_HOME=``) counts as unset, never as "the current folder"
+    model_config = SettingsConfigDict(env_prefix="RONGHE_", extra="ignore", env_ignore_empty=True)
 
     home: Path = Field(default_factory=lambda: Path.home() / ".ronghe")
     inbox: Path | None = None
@@ -38,10 +39,16 @@ class Settings(BaseSettings):
             raise ValueError(f"not an octal file mode such as 0640: {value!r}")
         return parse_mode(value)
 
+    settle_seconds: float = Field(default=5.0, ge=0)
+    """A file is complete once unchanged this long (:func:`flows.inbox.settled`): younger
+    files are left for the next run, and ``watch`` does not announce them yet."""
+
     @classmethod
     def load(cls, home: Path | str | None = None) -> Settings:
         """Settings from the environment, with ``home`` (``--home``) taking precedence."""
-        return cls() if home is None else cls(home=Path(home))
+        if home is not None and str(home).strip():
+            return cls(home=Path(home))
+        return cls()
 
     @property
     def inbox_dir(self) -> Path:

@@ -22,6 +22,7 @@ from expectations.problems import file_problems, header_rows
 from expectations.suites import import_gx
 from expectations.validate import Verdicts, validate
 from flows import progress
+from flows.inbox import Skipped
 from flows.workspace import Workspace
 from transforms.columns import REPORT_KINDS
 from transforms.parse import parse, stack
@@ -59,15 +60,19 @@ def read_and_validate(
 
 
 def archive(archive_dir: Path, files: Sequence[RawFile], workers: int) -> dict[str, Path]:
-    """Archive every read file by SHA-256; files changed since reading are left out."""
+    """Archive every read file by SHA-256; files changed since reading are left out.
+
+    Files whose bytes could not be read have nothing to archive and are not in the result.
+    """
+    readable = [f for f in files if f.content_read]
 
     def one(f: RawFile) -> Path | None:
-        return archive_file(archive_dir, Path(f.path), f.sha256)
+        return archive_file(archive_dir, Path(f.source or f.path), f.sha256)
 
     # many small files: the time is in system calls, which release the GIL
     with ThreadPoolExecutor(max_workers=max(4, workers * 2)) as pool:
-        targets = list(pool.map(one, files))
-    return {f.sha256: t for f, t in zip(files, targets, strict=True) if t is not None}
+        targets = list(pool.map(one, readable))
+    return {f.sha256: t for f, t in zip(readable, targets, strict=True) if t is not None}
 
 
 def _counts_by_file(frame: pl.DataFrame, col: str, rows: pl.Expr) -> dict[str, int]:
@@ -132,15 +137,21 @@ def reconcile(
 
 
 def load(
-    ws: Workspace, batches: Sequence[KindBatch], run_id: str | None, now: datetime
+    ws: Workspace,
+    batches: Sequence[KindBatch],
+    run_id: str | None,
+    now: datetime,
+    skipped: Sequence[Skipped] = (),
 ) -> store.LoadSummary:
-    """Archive, reconcile, then load every batch in one transaction."""
+    """Archive, reconcile, then load every batch in one transaction (with the paths the
+    run skipped, ``meta.skipped``)."""
     settings = ws.settings
     archived = archive(
         settings.archive_dir, [f for b in batches for f in b.files], settings.workers
     )
-    # a file that changed between reading and archiving is not loaded this time
-    files = [f for b in batches for f in b.files if f.sha256 in archived]
+    # a file that changed between reading and archiving is not loaded this time; one
+    # that could not be read at all is recorded (unreadable_file) with nothing archived
+    files = [f for b in batches for f in b.files if f.sha256 in archived or not f.content_read]
     keep = sorted(archived)
     kinds = [
         store.KindLoad(
@@ -154,7 +165,8 @@ def load(
     ]
     outcomes = reconcile(files, kinds, now, archived)
     rejected = file_problems([f for f in files if f.reasons])
-    return store.load_batch(ws.con, outcomes, kinds, now, run_id, rejected)
+    skips = [store.SkippedPath(s.path, s.reason, s.detail) for s in skipped]
+    return store.load_batch(ws.con, outcomes, kinds, now, run_id, rejected, skips)
 
 
 def rebuild_marts(ws: Workspace, periods: Sequence[str]) -> dict[str, int]:

@@ -1,9 +1,11 @@
 """``ronghe watch INBOX``: announce each new, fully written report file to Prefect.
 
 Polling, no extra dependency. A file is announced (event ``ronghe.report.received``)
-once its size and modification time have not changed for ``settle_seconds`` and it
-can be read whole; temporary names (``*.part``, ``~$*``, ``.*`` …) and empty files
-are never announced. What was announced (path, size, mtime) is remembered in
+once its size and modification time have not changed for ``settle_seconds``, it is
+complete by the rule the runs use (:func:`flows.inbox.settled`) and it can be read
+whole; temporary names (``*.part``, ``~$*``, ``.*`` …) and empty files are never
+announced, and the inbox is walked as the runs walk it (:func:`flows.inbox.entries`:
+no symbolic link out of the inbox, no FIFO). What was announced (path, size, mtime) is remembered in
 ``$RONGHE_HOME/watch/announced.json``, so a restart announces only what is new or
 changed. Files the watcher misses (it was down, the server was unreachable) are
 picked up by the ``inbox-poll`` deployment.
@@ -21,7 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flows.events import RECEIVED_EVENT
-from flows.inbox import is_candidate
+from flows.inbox import Skipped, entries, settled
+from transforms.paths import path_param, path_text
 from warehouse.modes import private_dir, write_private
 
 Key = tuple[int, int]
@@ -40,10 +43,10 @@ class Ledger:
             self.seen = {p: (int(v[0]), int(v[1])) for p, v in data.items()}
 
     def announced(self, path: Path, key: Key) -> bool:
-        return self.seen.get(str(path)) == key
+        return self.seen.get(path_param(path)) == key
 
     def add(self, path: Path, key: Key) -> None:
-        self.seen[str(path)] = key
+        self.seen[path_param(path)] = key
 
     def save(self) -> None:
         private_dir(self.path.parent)  # the ledger names the filers' files: the owner's only
@@ -53,15 +56,9 @@ class Ledger:
 
 
 def _files(inbox: Path) -> Iterator[tuple[Path, Key]]:
-    for f in sorted(inbox.rglob("*")):
-        # temporary names anywhere below the inbox (a file, or a folder being copied)
-        if not all(is_candidate(Path(part)) for part in f.relative_to(inbox).parts):
-            continue
-        try:
-            st = f.stat()
-        except OSError:  # vanished or unreadable between listing and stat: next round
-            continue
-        if f.is_file():
+    for item in entries(inbox):
+        if not isinstance(item, Skipped):
+            f, st = item
             yield f, (st.st_size, st.st_mtime_ns)
 
 
@@ -82,6 +79,7 @@ class Watcher:
     emit: Emit
     settle_seconds: float = 5.0
     clock: Callable[[], float] = time.monotonic
+    wall_clock: Callable[[], float] = time.time
     pending: dict[str, tuple[Key, float]] = field(default_factory=dict)
 
     def poll(self) -> list[Path]:
@@ -98,7 +96,9 @@ class Watcher:
             if first is None or first[0] != key:
                 self.pending[str(f)] = (key, now)  # new or still changing: start the clock
                 continue
-            if now - first[1] < self.settle_seconds:
+            if now - first[1] < self.settle_seconds or not settled(
+                key[1], self.wall_clock(), self.settle_seconds
+            ):
                 continue
             try:
                 sha = _sha256(f)
@@ -128,12 +128,12 @@ def emit_received(inbox: Path) -> Emit:
             event=RECEIVED_EVENT,
             resource={
                 "prefect.resource.id": f"ronghe.file.{sha256}",
-                "prefect.resource.name": path.name,
-                "ronghe.path": str(path),
+                "prefect.resource.name": path_text(path.name),
+                "ronghe.path": path_param(path),
             },
             payload={
-                "path": str(path),
-                "inbox": str(inbox),
+                "path": path_param(path),
+                "inbox": path_param(inbox),
                 "size": key[0],
                 "mtime": datetime.fromtimestamp(key[1] / 1e9, UTC).isoformat(),
                 "sha256": sha256,

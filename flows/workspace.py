@@ -134,9 +134,13 @@ class Workspace:
         self.con.execute("CHECKPOINT")
         published.parent.mkdir(parents=True, exist_ok=True)
         tmp = published.with_name(f".{published.name}.{os.getpid()}.tmp")
-        # the operator's mode (RONGHE_WAREHOUSE_MODE), whatever the umask
-        copy_with_mode(working, tmp, self.settings.warehouse_mode)
-        os.replace(tmp, published)
+        try:
+            # the operator's mode (RONGHE_WAREHOUSE_MODE), whatever the umask
+            copy_with_mode(working, tmp, self.settings.warehouse_mode)
+            os.replace(tmp, published)
+        except BaseException:  # a full disk: no half copy left beside the published file
+            tmp.unlink(missing_ok=True)
+            raise
         dir_fd = os.open(published.parent, os.O_RDONLY)
         try:
             os.fsync(dir_fd)

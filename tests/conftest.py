@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+# tests write files and run at once: a file need not settle (tests of the rule set it)
+os.environ.setdefault("RONGHE_SETTLE_SECONDS", "0")
 
 
 @pytest.fixture

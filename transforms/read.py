@@ -19,19 +19,27 @@ Decisions a caller may rely on:
   otherwise.
 - Rows in which every cell is blank (missing or only spaces) are dropped; ``_row``
   still counts them, so it is the position in the file.
-- A file that has no header row (empty file, empty first sheet, empty JSON array)
-  is ``unreadable_file``.
+- A file that is readable but holds no data row is ``empty_file``: an empty (0-byte
+  or blank) file, a header-only CSV or sheet, an empty first sheet, ``[]`` or
+  ``{"rows": []}`` JSON, or one whose rows are all blank.
 - ``reasons`` are sorted, distinct file-level codes. A file whose bytes cannot be
-  read from disk at all gets ``sha256 == ""`` and ``size == 0``.
+  read from disk at all (permission denied …) is ``unreadable_file`` with the OS's
+  reason; it has ``content_read == False``, ``size == 0`` and, as ``sha256``, the
+  :func:`unread_id` of its path, size and modification time (there are no bytes
+  to hash): the same unreadable file is recognised on the next run, and once it
+  can be read it arrives under its real SHA-256.
+- ``path`` is :func:`transforms.paths.path_text` of the name (a GBK name is shown
+  decoded), and the kind is read from that text.
 - xlsx: dates become ``YYYY-MM-DD HH:MM:SS`` text (``.fff`` added when the cell
   holds milliseconds); integral numbers become integer text (``12``, not
   ``12.0``); other numbers keep every digit of the stored double (``0.1``,
   ``99.99999999999``); booleans become ``true``/``false``.
-- csv: UTF-8 (BOM or not), else GB18030 (a superset of GBK); UTF-16 with a BOM is
-  accepted too. Comma separated, ``"`` quoting (RFC 4180, Python's C ``csv``
-  module: on thousands of small files it is ~8x faster than ``pl.read_csv``); a
-  row with more non-empty fields than the header makes the file unreadable, a short
-  row is padded with nulls. Empty fields are null.
+- csv: no limit on a cell's size beyond the file's (a 200 KiB cell is read as in
+  JSON, and judged by the column's rules). UTF-8 (BOM or not), else GB18030 (a
+  superset of GBK); UTF-16 with a BOM is accepted too. Comma separated, ``"``
+  quoting (RFC 4180, Python's C ``csv`` module: on thousands of small files it is
+  ~8x faster than ``pl.read_csv``); a row with more non-empty fields than the
+  header makes the file unreadable, a short row is padded with nulls. Empty fields are null.
 - ``read_files`` uses threads, never processes: the per-file work is small and
   mostly under the GIL, so threads are about as fast as one thread, while a spawned
   process pool was measured ~2x slower for ~3000 small files on 2 cores (start-up
@@ -47,6 +55,7 @@ import functools
 import hashlib
 import io
 import json
+import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -59,11 +68,16 @@ import polars as pl
 from transforms import columns
 from transforms.batch import FLAG_PREFIXES, META, ROW
 from transforms.columns import ReportKind
+from transforms.paths import path_text
 
 # File-level reason codes (CONTRACT §3).
 UNREADABLE_FILE = "unreadable_file"
 UNKNOWN_KIND = "unknown_kind"
 MISSING_COLUMNS = "missing_columns"
+EMPTY_FILE = "empty_file"
+
+# The C csv module refuses a field over 128 KiB by default; a file's size is the limit.
+csv.field_size_limit(2**31 - 1)
 
 FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".json": "json"}
 
@@ -80,6 +94,8 @@ class RawFile:
     frame: pl.DataFrame | None  # all String + _row Int64; None when unreadable
     reasons: list[str] = field(default_factory=list)  # sorted file-level reason codes
     detail: str = ""  # human-readable explanation of the reasons
+    content_read: bool = True  # False: the bytes could not be read (nothing to archive)
+    source: str = ""  # the name to open it by (``path`` is that name as readable text)
 
     @property
     def rows(self) -> int:
@@ -89,6 +105,21 @@ class RawFile:
 
 class UnreadableError(Exception):
     """The file's content cannot be turned into a table."""
+
+
+class EmptyFileError(Exception):
+    """The file is readable but holds no data row."""
+
+
+def unread_id(path: Path | str) -> str:
+    """The stand-in SHA-256 of a file whose bytes cannot be read: of its path, size, mtime."""
+    try:
+        st = os.stat(path)
+        size, mtime = st.st_size, st.st_mtime_ns
+    except OSError:
+        size = mtime = -1
+    key = b"ronghe-unread\0" + os.fsencode(path) + f"\0{size}\0{mtime}".encode()
+    return hashlib.sha256(key).hexdigest()
 
 
 # --------------------------------------------------------------------------- decoding
@@ -123,7 +154,7 @@ Table = tuple[Cells, list[Cells]]
 def _read_csv(data: bytes) -> Table:
     text = decode_text(data)
     if not text.strip():
-        raise UnreadableError("empty file")
+        raise EmptyFileError("the file is empty")
     # Python's csv module (C, RFC 4180 quoting) rather than pl.read_csv: for the
     # small files we receive it is ~8x faster per file, and the text is decoded here
     # anyway. Unquoted empty fields become null, as Polars would make them.
@@ -134,7 +165,7 @@ def _read_csv(data: bytes) -> Table:
     while records and not records[-1]:
         records.pop()
     if not records:
-        raise UnreadableError("no header row")
+        raise EmptyFileError("the file is empty")
     width = len(records[0])
     cols: list[Cells] = [[] for _ in range(width)]
     for n, rec in enumerate(records[1:], start=2):
@@ -174,6 +205,8 @@ def _json_text(value: Any) -> str | None:
 
 def _read_json(data: bytes) -> Table:
     text = decode_text(data)
+    if not text.strip():
+        raise EmptyFileError("the file is empty")
     try:
         # Numbers stay as written: parse_int/parse_float receive the literal text.
         doc = json.loads(text, parse_int=_Number, parse_float=_Number, parse_constant=_Number)
@@ -188,7 +221,7 @@ def _read_json(data: bytes) -> Table:
             raise UnreadableError(f"JSON row {i + 1} is not an object")
         keys.update(dict.fromkeys(row))
     if not keys:
-        raise UnreadableError("no rows/columns in JSON")
+        raise EmptyFileError("no rows in JSON" if not rows else "every JSON row is empty")
     return list(keys), [[_json_text(row.get(k)) for row in rows] for k in keys]
 
 
@@ -207,7 +240,7 @@ def _read_xlsx(data: bytes) -> Table:
         # Text rendering of every cell (dates as ISO text, numbers rounded to 9 decimals)…
         text = reader.load_sheet(0, header_row=None, dtypes="string").to_polars()
         if text.height == 0 or text.width == 0:
-            raise UnreadableError("the first sheet is empty")
+            raise EmptyFileError("the first sheet is empty")
         # …and the exact doubles of numeric cells (text cells that look numeric too).
         nums = reader.load_sheet(0, header_row=None, dtypes="float").to_polars()
     except fastexcel.FastExcelError as e:
@@ -271,7 +304,7 @@ def _frame(headers: Cells, data: list[Cells], kind: ReportKind | None) -> pl.Dat
             continue
         slots.append((i, hmap.get(header) or hmap.get(header.lower()), header))
     if not slots:
-        raise UnreadableError("no header row")
+        raise EmptyFileError("no header and no data")
     seen: dict[str, list[str]] = {}
     for _, canon, header in slots:
         if canon is not None:
@@ -310,16 +343,16 @@ def _frame(headers: Cells, data: list[Cells], kind: ReportKind | None) -> pl.Dat
 def read_file(path: Path | str) -> RawFile:
     """Read one report file. Never raises for a bad file: it comes back with reasons."""
     p = Path(path)
-    kind = columns.kind_of(p.name)
+    kind = columns.kind_of(path_text(p.name))
     fmt = FORMATS.get(p.suffix.lower())
     reasons: set[str] = set() if kind is not None else {UNKNOWN_KIND}
     details: list[str] = []
     if kind is None:
-        details.append(f"file name {p.name!r} does not name a report kind")
+        details.append(f"file name {path_text(p.name)!r} does not name a report kind")
 
-    def done(sha: str, size: int, frame: pl.DataFrame | None) -> RawFile:
+    def done(sha: str, size: int, frame: pl.DataFrame | None, content: bool = True) -> RawFile:
         return RawFile(
-            path=str(path),
+            path=path_text(path),
             sha256=sha,
             size=size,
             format=fmt,
@@ -327,6 +360,8 @@ def read_file(path: Path | str) -> RawFile:
             frame=frame,
             reasons=sorted(reasons),
             detail="; ".join(details),
+            content_read=content,
+            source=str(path),
         )
 
     try:
@@ -334,7 +369,7 @@ def read_file(path: Path | str) -> RawFile:
     except OSError as e:
         reasons.add(UNREADABLE_FILE)
         details.insert(0, f"cannot read file: {e.strerror or e}")
-        return done("", 0, None)
+        return done(unread_id(p), 0, None, content=False)
     sha = hashlib.sha256(data).hexdigest()
     if fmt is None:
         reasons.add(UNREADABLE_FILE)
@@ -343,8 +378,14 @@ def read_file(path: Path | str) -> RawFile:
         )
         return done(sha, len(data), None)
     try:
+        if not data:
+            raise EmptyFileError("the file is empty (0 bytes)")
         headers, table = _READERS[fmt](data)
         frame = _frame(headers, table, kind)
+    except EmptyFileError as e:
+        reasons.add(EMPTY_FILE)
+        details.insert(0, str(e))
+        return done(sha, len(data), None)
     except UnreadableError as e:
         reasons.add(UNREADABLE_FILE)
         details.insert(0, str(e))
@@ -355,6 +396,9 @@ def read_file(path: Path | str) -> RawFile:
             0, f"cannot parse {fmt}: {type(e).__name__}: {''.join(str(e).splitlines()[:1])}"
         )
         return done(sha, len(data), None)
+    if frame.height == 0:  # a header and nothing else (or only blank rows)
+        reasons.add(EMPTY_FILE)
+        details.insert(0, "no data row (only the header)")
     if kind is not None:
         missing = [c for c in kind.required_names if c not in frame.columns]
         if missing:

@@ -45,6 +45,31 @@ def connect_reader(path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True)
 
 
+SANDBOX: dict[str, Any] = {
+    # no file but the warehouse: no read_csv('/etc/passwd'), COPY … TO, EXPORT, ATTACH
+    "enable_external_access": False,
+    # no extension is installed or loaded, by name or automatically
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "allow_unsigned_extensions": False,
+    # and none of the above can be switched back on by the query (SET, RESET, PRAGMA)
+    "lock_configuration": True,
+}
+"""The configuration of an analyst's connection (``ronghe query``, ``status``)."""
+
+
+def connect_sandboxed(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open the published warehouse read-only for SQL written by a person.
+
+    The query can read the warehouse and nothing else: no other file (read or
+    write), no ATTACH, no extension installed or loaded, no configuration change.
+    """
+    if not path.exists():
+        raise WarehouseError(f"no warehouse at {path} yet: run `ronghe run` or `ronghe demo` first")
+    return duckdb.connect(str(path), read_only=True, config=dict(SANDBOX))
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """BEGIN … COMMIT, or ROLLBACK on any error."""

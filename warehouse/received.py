@@ -18,6 +18,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from transforms.paths import path_text
+from transforms.read import unread_id
 from warehouse.db import registered, transaction
 from warehouse.modes import PRIVATE_FILE, private_dir, set_mode, write_private
 
@@ -81,19 +83,28 @@ def hash_files(
 ) -> dict[Path, str]:
     """The SHA-256 of each file, reading only files not hashed before as they are now.
 
-    ``remember=False`` leaves the cache as it is (a read-only connection).
+    ``remember=False`` leaves the cache as it is (a read-only connection). A file that
+    cannot be read (permission denied, vanished) gets the stand-in
+    :func:`transforms.read.unread_id`: the reader then records why it is unreadable.
     """
     stats: dict[Path, FileStat] = {}
     for f in files:
-        st = f.stat()
-        stats[f] = (str(f), st.st_size, st.st_mtime_ns)
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        stats[f] = (path_text(f), st.st_size, st.st_mtime_ns)
     cached = cached_hashes(con, list(stats.values()))
     shas: dict[Path, str] = {}
     hashed: list[tuple[str, int, int, str]] = []
     for f in files:
-        sha = cached.get(str(f))
+        sha = cached.get(path_text(f)) if f in stats else None
         if sha is None:
-            sha = hashlib.sha256(f.read_bytes()).hexdigest()
+            try:
+                sha = hashlib.sha256(f.read_bytes()).hexdigest()
+            except OSError:
+                shas[f] = unread_id(f)
+                continue
             hashed.append((*stats[f], sha))
         shas[f] = sha
     if remember:
@@ -120,20 +131,32 @@ def find_new(con: duckdb.DuckDBPyConnection, files: Sequence[Path], remember: bo
 
 
 def archive_file(archive_dir: Path, path: Path, sha256: str) -> Path | None:
-    """Keep the file byte for byte under its SHA-256; None if it changed since it was read.
+    """Keep the file byte for byte under its SHA-256; None if it changed since it was read
+    (or can no longer be read).
 
-    Only the owner reads the archive: files ``0600`` in ``0700`` folders, whatever the umask.
+    Only the owner reads the archive: files ``0600`` in ``0700`` folders, whatever the
+    umask. The copy is written to a temporary name, then renamed: a failure (a full
+    disk) removes the temporary file and raises, so the archive never holds a partial
+    or stray file.
     """
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
     if hashlib.sha256(data).hexdigest() != sha256:
         return None
-    target = archive_dir / sha256[:2] / (sha256 + "".join(path.suffixes[-1:]).lower())
+    suffix = path_text(path.suffix).lower()
+    target = archive_dir / sha256[:2] / (sha256 + suffix)
     if target.exists():
         set_mode(target, PRIVATE_FILE)
         return target
     private_dir(archive_dir)
     private_dir(target.parent)
-    tmp = target.with_name(f"{target.name}.tmp{os.getpid()}-{threading.get_ident()}")
-    write_private(tmp, data)
-    os.replace(tmp, target)
+    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}-{threading.get_ident()}")
+    try:
+        write_private(tmp, data)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return target

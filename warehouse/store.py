@@ -60,10 +60,20 @@ class KindLoad:
 
 
 @dataclass(frozen=True)
+class SkippedPath:
+    """A path a run did not take (``meta.skipped``): its text, a reason code, in words."""
+
+    path: str
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True)
 class LoadSummary:
     """What one load wrote."""
 
     files: tuple[FileOutcome, ...] = ()
+    skipped: tuple[SkippedPath, ...] = ()
     reports_loaded: Mapping[str, int] = field(default_factory=dict)
     reports_quarantined: int = 0
     reasons: Mapping[str, int] = field(default_factory=dict)
@@ -91,6 +101,7 @@ def load_batch(
     when: datetime,
     run_id: str | None = None,
     file_problems: pl.DataFrame | None = None,
+    skipped: Sequence[SkippedPath] = (),
 ) -> LoadSummary:
     """Load a batch of files in ONE transaction; return what was loaded and quarantined.
 
@@ -107,6 +118,7 @@ def load_batch(
         _insert_manifest(con, files, run_id)
         _insert_file_quarantine(con, files, when)
         _insert_problems(con, file_problems, when)
+        _insert_skipped(con, skipped, when, run_id)
         for k in kinds:
             _insert_problems(con, k.problems, when)
             if not k.quarantined.is_empty():
@@ -119,6 +131,7 @@ def load_batch(
             loaded[k.kind] = _load_reports(con, k, received, periods)
     return LoadSummary(
         files=tuple(files),
+        skipped=tuple(skipped),
         reports_loaded=loaded,
         reports_quarantined=quarantined,
         reasons=reasons,
@@ -214,6 +227,33 @@ def _insert_manifest(
         },
     )
     insert_frame(con, "meta.file_manifest", frame)
+
+
+def _insert_skipped(
+    con: duckdb.DuckDBPyConnection,
+    skipped: Sequence[SkippedPath],
+    when: datetime,
+    run_id: str | None,
+) -> None:
+    if not skipped:
+        return
+    frame = pl.DataFrame(
+        {
+            "run_id": [run_id] * len(skipped),
+            "path": [s.path for s in skipped],
+            "reason": [s.reason for s in skipped],
+            "detail": [s.detail for s in skipped],
+            "seen_at": [when] * len(skipped),
+        },
+        schema={
+            "run_id": pl.String,
+            "path": pl.String,
+            "reason": pl.String,
+            "detail": pl.String,
+            "seen_at": pl.Datetime("us"),
+        },
+    )
+    insert_frame(con, "meta.skipped", frame)
 
 
 def _insert_file_quarantine(

@@ -63,6 +63,7 @@ def env_for(home: Path, **extra: str) -> dict[str, str]:
         PREFECT_API_URL=API,
         PREFECT_HOME=str(home.parent / f"{home.name}-prefect"),
         RONGHE_HOME=str(home),
+        RONGHE_SETTLE_SECONDS="0",  # files written just now are complete
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
         **extra,
     )

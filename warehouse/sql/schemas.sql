@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS meta.file_manifest (
     run_id           VARCHAR
 );
 COMMENT ON TABLE meta.file_manifest IS '收到的文件清单（每个不同文件一行）';
-COMMENT ON COLUMN meta.file_manifest.sha256 IS '文件内容的 SHA-256';
+COMMENT ON COLUMN meta.file_manifest.sha256 IS '文件内容的 SHA-256（文件无法读取时为其路径、大小和修改时间的 SHA-256）';
 COMMENT ON COLUMN meta.file_manifest.path IS '首次收到时的文件路径';
 COMMENT ON COLUMN meta.file_manifest.kind IS '报表类型：supervision / projects / economy';
 COMMENT ON COLUMN meta.file_manifest.format IS '文件格式：xlsx / csv / json';
@@ -81,6 +81,20 @@ COMMENT ON COLUMN meta.runs.started_at IS '开始时间';
 COMMENT ON COLUMN meta.runs.finished_at IS '结束时间';
 COMMENT ON COLUMN meta.runs.state IS '状态：running / completed / failed';
 
+CREATE TABLE IF NOT EXISTS meta.skipped (
+    run_id  VARCHAR,
+    path    VARCHAR NOT NULL,
+    reason  VARCHAR NOT NULL,
+    detail  VARCHAR NOT NULL,
+    seen_at TIMESTAMP NOT NULL
+);
+COMMENT ON TABLE meta.skipped IS '运行时在收件箱中跳过的路径及原因（未读取、未归档；每次运行各记一次）';
+COMMENT ON COLUMN meta.skipped.run_id IS '运行编号';
+COMMENT ON COLUMN meta.skipped.path IS '被跳过的路径（非 UTF-8 文件名按 GBK 解码显示）';
+COMMENT ON COLUMN meta.skipped.reason IS '原因代码：not_settled 仍在写入（留待下次运行）/ symlink_outside_inbox 指向收件箱外的符号链接 / symlinked_folder 指向文件夹的符号链接 / broken_symlink 失效的符号链接 / symlink_loop 循环的符号链接 / not_a_regular_file 非普通文件（FIFO、套接字、设备）/ unreadable_folder 无法列出的文件夹 / missing 不存在';
+COMMENT ON COLUMN meta.skipped.detail IS '原因说明（含操作系统的错误信息）';
+COMMENT ON COLUMN meta.skipped.seen_at IS '发现时间';
+
 CREATE TABLE IF NOT EXISTS quarantine.reports (
     source_sha256 VARCHAR NOT NULL,
     kind          VARCHAR NOT NULL,
@@ -109,10 +123,10 @@ CREATE TABLE IF NOT EXISTS quarantine.files (
     quarantined_at TIMESTAMP NOT NULL
 );
 COMMENT ON TABLE quarantine.files IS '整体无法处理的文件及原因';
-COMMENT ON COLUMN quarantine.files.sha256 IS '文件内容的 SHA-256';
+COMMENT ON COLUMN quarantine.files.sha256 IS '文件内容的 SHA-256（文件无法读取时为其路径、大小和修改时间的 SHA-256）';
 COMMENT ON COLUMN quarantine.files.path IS '文件路径';
-COMMENT ON COLUMN quarantine.files.reasons IS '原因代码列表：unreadable_file / unknown_kind / missing_columns';
-COMMENT ON COLUMN quarantine.files.detail IS '说明（如缺少的列）';
+COMMENT ON COLUMN quarantine.files.reasons IS '原因代码列表：unreadable_file 无法读取 / unknown_kind 无法识别报表类型 / missing_columns 缺少必填列 / empty_file 可读但没有数据行';
+COMMENT ON COLUMN quarantine.files.detail IS '说明（如缺少的列、操作系统的错误信息）';
 COMMENT ON COLUMN quarantine.files.quarantined_at IS '隔离时间';
 
 CREATE TABLE IF NOT EXISTS quarantine.problems (

@@ -27,6 +27,9 @@ def run_cli(
     *args: str, home: Path, env: dict[str, str] | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "RONGHE_"))}
+    full_env["RONGHE_SETTLE_SECONDS"] = "0"  # files written just now are complete
+    # the installed script imports this tree's code, not whichever tree installed it
+    full_env["PYTHONPATH"] = str(Path(__file__).resolve().parents[3])
     full_env.update(env or {})
     full_env["RONGHE_HOME"] = str(home)
     return subprocess.run(

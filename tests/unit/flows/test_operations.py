@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -58,8 +59,14 @@ def watched(tmp_path: Path) -> Iterator[tuple[Any, list[Path], FakeClock, Path]]
     emitted: list[Path] = []
     clock = FakeClock()
     ledger = tmp_path / "home" / "watch" / "announced.json"
+    start = time.time() - clock.now  # the wall clock moves with the fake one
     w = Watcher(
-        inbox, Ledger(ledger), lambda p, k, s: emitted.append(p), settle_seconds=5, clock=clock
+        inbox,
+        Ledger(ledger),
+        lambda p, k, s: emitted.append(p),
+        settle_seconds=5,
+        clock=clock,
+        wall_clock=lambda: start + clock.now,
     )
     yield w, emitted, clock, ledger
 
@@ -109,7 +116,7 @@ def test_watcher_remembers_across_restarts_and_sees_changes(watched: Any) -> Non
     assert ledger.exists()
 
     again: list[Path] = []
-    w2 = Watcher(w.inbox, Ledger(ledger), lambda p, k, s: again.append(p), 5, clock)
+    w2 = Watcher(w.inbox, Ledger(ledger), lambda p, k, s: again.append(p), 5, clock, w.wall_clock)
     b = write_csv(w.inbox / "supervision_b.csv", [supervision_row(COUNTY, "2017Q2")])
     w2.poll()
     clock.now += 6

@@ -17,6 +17,7 @@ from tests.support.factories import COUNTY, raw_value
 from transforms.batch import ROW
 from transforms.columns import ECONOMY, PROJECTS, SUPERVISION, ReportKind
 from transforms.read import (
+    EMPTY_FILE,
     MISSING_COLUMNS,
     UNKNOWN_KIND,
     UNREADABLE_FILE,
@@ -158,12 +159,12 @@ def test_garbage_xlsx_is_unreadable(tmp_path: Path) -> None:
     assert f.detail
 
 
-def test_empty_xlsx_is_unreadable(tmp_path: Path) -> None:
+def test_empty_xlsx_is_an_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "economy.xlsx"
     wb = xlsxwriter.Workbook(str(path))
     wb.add_worksheet()
     wb.close()
-    assert read_file(path).reasons == [UNREADABLE_FILE]
+    assert read_file(path).reasons == [EMPTY_FILE]
 
 
 # --------------------------------------------------------------------------- json
@@ -202,7 +203,7 @@ def test_json_object_with_rows_and_chinese_keys(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["{not json", '"a string"', '{"data": []}', "[1, 2]", "[]", '{"rows": 3}']
+    "text", ["{not json", '"a string"', '{"data": []}', "[1, 2]", '{"rows": 3}']
 )
 def test_bad_json_is_unreadable(tmp_path: Path, text: str) -> None:
     f = read_file(write(tmp_path / "projects.json", text))
@@ -275,9 +276,8 @@ def test_unsupported_extension(tmp_path: Path, name: str) -> None:
     assert f.kind == "economy"
 
 
-@pytest.mark.parametrize("data", [b"", b"  \r\n", b"\x00\x01\x02binary\xff\xfe\x00"])
-def test_empty_or_binary_csv_unreadable(tmp_path: Path, data: bytes) -> None:
-    f = read_file(write(tmp_path / "economy.csv", data))
+def test_binary_csv_unreadable(tmp_path: Path) -> None:
+    f = read_file(write(tmp_path / "economy.csv", b"\x00\x01\x02binary\xff\xfe\x00"))
     assert f.reasons == [UNREADABLE_FILE]
 
 
@@ -286,9 +286,9 @@ def test_unknown_and_unreadable_together(tmp_path: Path) -> None:
     assert f.reasons == sorted([UNKNOWN_KIND, UNREADABLE_FILE])
 
 
-def test_header_only_file_has_no_rows(tmp_path: Path) -> None:
+def test_header_only_file_is_an_empty_file(tmp_path: Path) -> None:
     f = read_file(write(tmp_path / "economy.csv", ",".join(headers(ECONOMY)) + "\n"))
-    assert ok(f).height == 0
+    assert f.reasons == [EMPTY_FILE] and f.rows == 0
 
 
 def test_sha256_and_size_from_bytes(tmp_path: Path) -> None:
@@ -330,5 +330,5 @@ def test_read_files_keeps_order_and_never_raises(tmp_path: Path, workers: int) -
     assert out[1].reasons == [UNREADABLE_FILE]  # invalid json
     missing = out[-1]
     assert missing.reasons == [UNREADABLE_FILE]
-    assert missing.sha256 == ""
+    assert missing.sha256 and not missing.content_read and missing.size == 0
     assert "cannot read file" in missing.detail

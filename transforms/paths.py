@@ -1,0 +1,53 @@
+"""File names as text: what is stored, shown and matched for a path.
+
+A name that is not valid UTF-8 (GBK bytes, as Windows zip tools extract Chinese
+names on Linux) reaches Python with surrogate escapes, which DuckDB, JSON and the
+terminal refuse. :func:`path_text` turns any path into printable text: the bytes
+decoded as UTF-8, else as GB18030 (GBK's superset), else UTF-8 with the undecodable
+bytes shown as ``\\xNN``. The file itself is always opened by its real name.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def path_text(path: Path | str) -> str:
+    """The path as readable text (never with surrogates)."""
+    raw = os.fsencode(path)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "backslashreplace")
+
+
+RAW_PREFIX = "fsbytes:"
+"""A path parameter whose name is not UTF-8: ``fsbytes:`` and the name's bytes in hex."""
+
+
+def path_param(path: Path | str) -> str:
+    """The path as a Prefect parameter or event field (valid UTF-8 JSON), lossless.
+
+    A UTF-8 name is itself; any other is ``fsbytes:<hex of its bytes>``
+    (:func:`param_path` turns either back into the path).
+    """
+    raw = os.fsencode(path)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return RAW_PREFIX + raw.hex()
+
+
+def param_path(text: str) -> Path:
+    """The path a :func:`path_param` text names."""
+    if text.startswith(RAW_PREFIX):
+        try:
+            return Path(os.fsdecode(bytes.fromhex(text[len(RAW_PREFIX) :])))
+        except ValueError:
+            pass
+    return Path(text)

@@ -164,7 +164,7 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
         raise FileNotFoundError(f"no such file: {missing[0]}")
     seen = survey(args.files)
     for skip in seen.skipped:
-        err.print(f"SKIPPED {escape(skip.path)}: {skip.reason} — {escape(skip.detail)}")
+        out.print(f"SKIPPED 跳过 {escape(skip.path)}: {skip.reason} — {escape(skip.detail)}")
     checks = check(seen.files, load_registry(settings.scale), datetime.now(), settings.workers)
     if args.format == "json":
         sys.stdout.write(render_json(checks) + "\n")

@@ -186,7 +186,7 @@ def test_non_utf8_name_is_loaded_and_shown_readably(ran: dict[str, Any], tmp_pat
     # validate agrees, and names it readably
     proc = cli("validate", str(ran["inbox"] / GBK_NAME), home=tmp_path / "h")
     assert proc.returncode == 0, proc.stderr
-    assert "项目_南通_gbk.csv" in proc.stdout and "LOADABLE" in proc.stdout
+    assert "项目_南通_gbk.csv" in proc.stdout and "1 loadable, 0 quarantined" in proc.stdout
 
 
 def test_a_huge_csv_cell_is_judged_like_json(ran: dict[str, Any]) -> None:
@@ -287,7 +287,8 @@ def test_validate_rejects_an_empty_file(tmp_path: Path) -> None:
     f = tmp_path / "supervision_h.csv"
     f.write_text(",".join(supervision_row()) + "\n", encoding="utf-8")
     proc = cli("validate", str(f), home=tmp_path / "h")
-    assert "REJECTED FILE" in proc.stdout and "empty_file" in proc.stdout
+    assert proc.returncode == 1
+    assert "整个文件被拒收 rejected" in proc.stdout and "[empty_file]" in proc.stdout
 
 
 def test_ingest_names_a_non_utf8_file(tmp_path: Path) -> None:

@@ -307,7 +307,18 @@ def test_no_cell_is_a_formula(sample_report: Any, book: openpyxl.Workbook) -> No
 
 def test_cells_go_through_the_one_guard(tmp_path: Path) -> None:
     """The report writes text through transforms.cells.safe_cell (leading spaces too)."""
-    texts = ["=1+1", "+86", "-3", "@x", "\tx", "\rx", "\nx", " =1", "\u3000=1", "崇川区", "a=b"]
+    texts = [
+        "=1+1",
+        "+86",
+        "-3",
+        "@x",
+        "\tx",
+        "\nx",
+        " =1",
+        "\u3000=1",
+        "崇川区",
+        "a=b",
+    ]  # \r: safe_cell tests
     path = tmp_path / "cells.xlsx"
     wb = workbook(path)
     ws = wb.add_worksheet("s")

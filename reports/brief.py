@@ -250,7 +250,7 @@ def _villages(
             {
                 "rank": r["rank_in_level"],
                 "county": r["county_name"],
-                "township": r["township_name"],
+                "township": r["township_name"] or "",
                 "name": r["name"],
                 "p": f2(r["party_score"]),
                 "d": f2(r["development_score"]),
@@ -349,7 +349,7 @@ def _filing(d: ReportData) -> dict[str, Any]:
             {
                 "status": FILING_ZH.get(r["status"], r["status"]),
                 "county": r["county_name"],
-                "township": r["township_name"],
+                "township": r["township_name"] or "",
                 "name": r["unit_name"],
                 "kind": REPORT_KINDS_ZH.get(r["kind"], r["kind"]),
             }

@@ -5,7 +5,7 @@ townships), and each kind it shows in ``marts.filing_status``: 已入库 with wh
 filed, 被退回 with every problem sentence of its latest returned file, or 未报送. The
 facts are ``marts.filing_status`` and ``quarantine.problems`` of the published
 warehouse (SQL in ``warehouse/sql/receipts_*.sql``), so a receipt says what analysts see.
-Nothing written starts a formula (:mod:`filers.xlsx`): problem sentences hold values
+Nothing written starts a formula (:mod:`transforms.workbook`): problem sentences hold values
 the filers typed.
 """
 
@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from filers.template import period_zh
-from filers.xlsx import safe_text, workbook
 from transforms.periods import parse_period
+from transforms.workbook import workbook, write_text
 from warehouse.db import connect_reader, sql_file
 
 KIND_ZH = {"supervision": "党建督导", "economy": "经济指标", "projects": "项目"}
@@ -124,9 +124,7 @@ def _write(
         "missing": wb.add_format({"valign": "top", "font_color": "#9C5700", "bg_color": "#FFEB9C"}),
     }
     ws = wb.add_worksheet("回执")
-    ws.write_string(
-        0, 0, safe_text(f"{owner.name}（{owner.unit_code}）{period_zh(period)}报送回执"), bold
-    )
+    write_text(ws, 0, 0, f"{owner.name}（{owner.unit_code}）{period_zh(period)}报送回执", bold)
     counts = {s: sum(f.status == s for f in members) for s in STATUS_ZH}
     ws.write_string(
         1, 0,
@@ -147,12 +145,12 @@ def _write(
         if len(text) > CELL_LIMIT:
             text = text[:CELL_LIMIT] + f"…（共{len(mine)}个问题，详见“问题明细”）"
         ws.write_string(i, 0, f.unit_code, top)
-        ws.write_string(i, 1, safe_text(f.name), top)
+        write_text(ws, i, 1, f.name, top)
         ws.write_string(i, 2, KIND_ZH.get(f.kind, f.kind), top)
         ws.write_string(i, 3, STATUS_ZH[f.status], colours[f.status])
         ws.write_string(i, 4, _stamp(f.submitted_at), top)
         ws.write_string(i, 5, _stamp(f.received_at), top)
-        ws.write_string(i, 6, safe_text(text), wrap)
+        write_text(ws, i, 6, text, wrap)
     ws.freeze_panes(5, 2)
     ws.autofilter(4, 0, 4 + len(members), len(headers) - 1)
 
@@ -189,7 +187,7 @@ def _write(
                 q["message_zh"],
             )
             for j, v in enumerate(cells):
-                detail.write_string(i, j, safe_text(v))
+                write_text(detail, i, j, v)
             i += 1
     detail.freeze_panes(1, 0)
     wb.close()

@@ -19,10 +19,10 @@ from typing import Any
 
 import polars as pl
 
-from filers.xlsx import safe_text, workbook
 from transforms.columns import REPORT_KINDS, Column, ReportKind, roles
 from transforms.describe import LEVEL_ZH, full_rule_zh, requirement_zh, rule_zh
 from transforms.periods import parse_period, start_of
+from transforms.workbook import workbook, write_text
 
 NAME_HEADER = "单位名称"
 DATA_SHEET = "报表"
@@ -153,7 +153,7 @@ def write_template(
     for i, u in enumerate(rows, start=1):
         for j, (_, hc) in enumerate(headers):
             if hc is None:
-                ws.write_string(i, j, safe_text(u.name))
+                write_text(ws, i, j, u.name)
             elif hc.name == r.unit:
                 ws.write_string(i, j, u.code)
             elif hc.name == r.period:
@@ -170,8 +170,8 @@ def write_template(
     scope = f"{LEVEL_ZH[level]}单位模板" + (
         f"，{unit.name}下属{len(rows)}个单位各一行" if children else ""
     )
-    guide.write_string(0, 0, safe_text(title), wb.add_format({"bold": True, "font_size": 14}))
-    guide.write_string(1, 0, safe_text(scope))
+    write_text(guide, 0, 0, title, wb.add_format({"bold": True, "font_size": 14}))
+    write_text(guide, 1, 0, scope)
     guide.write_string(
         2, 0,
         "填好“报表”工作表后保存为.xlsx报送；请勿改动表头。单位代码和报告期已填好；"

@@ -21,13 +21,12 @@ from .data import ReportData, filing_counts
 from .labels import (
     FILING_ZH,
     LEVEL_UNITS_ZH,
-    NO_DATA,
     QUADRANTS,
     QUADRANTS_ZH,
     REPORT_KINDS_ZH,
     quarter_zh,
 )
-from .text import SUMMARY_ROWS, correlation_note, title
+from .text import SUMMARY_ROWS, correlation_note, determination_text, missing, title
 
 SECTIONS = (
     ("summary", "概况"),
@@ -145,12 +144,6 @@ def _counties(d: ReportData) -> list[dict[str, Any]]:
     worst = d.ranked("county")
     out = []
     for r in d.counties.to_dicts():
-        if not r["scored"]:
-            missing = "本季度未报送任何报表"
-        elif not d.guards.missing_kinds:
-            missing = NO_DATA
-        else:
-            missing = r["missing_zh"] or "无"
         out.append(
             {
                 "code": r["unit_code"],
@@ -166,7 +159,7 @@ def _counties(d: ReportData) -> list[dict[str, Any]]:
                     r["rank_change"],
                     r["previous_rank_in_level"] is not None or r["rank_in_level"] is not None,
                 ),
-                "missing": missing,
+                "missing": missing(r),
                 "band": _band(r["rank_in_level"], worst),
             }
         )
@@ -216,6 +209,7 @@ def _townships(d: ReportData) -> list[dict[str, Any]]:
                 "c": f2(r["composite_score"]),
                 "quadrant": quadrant(r["quadrant"]),
                 "change": change(r["rank_change_in_parent"], r["rank_in_parent"] is not None),
+                "missing": "" if r["complete"] else missing(r),
                 "band": _band(r["rank_in_level"], worst, 10),
             }
         )
@@ -256,7 +250,7 @@ def _villages(
             {
                 "rank": r["rank_in_level"],
                 "county": r["county_name"],
-                "township": r["township_name"],
+                "township": r["township_name"] or "",
                 "name": r["name"],
                 "p": f2(r["party_score"]),
                 "d": f2(r["development_score"]),
@@ -291,7 +285,7 @@ def _weak(d: ReportData) -> tuple[str, list[dict[str, Any]]]:
             "income": f2(r["collective_income_annualised"]),
             "p": f2(r["party_score"]),
             "lines": r["lines_crossed"],
-            "determination": r["determination"] if d.guards.weak_village_years else NO_DATA,
+            "determination": r["determination"] or "",
         }
         for r in d.weak.to_dicts()
     ]
@@ -342,10 +336,8 @@ def _charts(d: ReportData) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     return svgs, scatters
 
 
-def _filing(d: ReportData) -> dict[str, Any] | None:
+def _filing(d: ReportData) -> dict[str, Any]:
     counts = filing_counts(d, "county")
-    if counts is None or d.filing is None:
-        return None
     lst = (
         d.filing.filter(pl.col("status") != "loaded")
         .join(d.units.select("unit_code", "county_name", "township_name"), on="unit_code")
@@ -357,7 +349,7 @@ def _filing(d: ReportData) -> dict[str, Any] | None:
             {
                 "status": FILING_ZH.get(r["status"], r["status"]),
                 "county": r["county_name"],
-                "township": r["township_name"],
+                "township": r["township_name"] or "",
                 "name": r["unit_name"],
                 "kind": REPORT_KINDS_ZH.get(r["kind"], r["kind"]),
             }
@@ -366,7 +358,7 @@ def _filing(d: ReportData) -> dict[str, Any] | None:
     }
 
 
-def _quality(d: ReportData) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]] | None]:
+def _quality(d: ReportData) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
     reports = d.quarantine["source_sha256"].n_unique() if d.quarantine.height else 0
     units = d.quarantine["unit_code"].n_unique() if d.quarantine.height else 0
     lead = f"本季度{units}个单位的报表被隔离（整份不入库，不参与计分），按报表和原因统计如下。"
@@ -378,24 +370,22 @@ def _quality(d: ReportData) -> tuple[str, list[dict[str, Any]], list[dict[str, A
         .sort("kind_zh", "reports", descending=[False, True])
         .to_dicts()
     )
-    problems = None
-    if d.problems is not None:
-        problems = [
+    problems = [
+        {
+            "unit": r["unit_name"],
+            "kind": REPORT_KINDS_ZH.get(r["kind"], r["kind"]),
+            "message": r["message_zh"],
+        }
+        for r in d.problems.head(PROBLEMS_SHOWN).to_dicts()
+    ]
+    if d.problems.height > PROBLEMS_SHOWN:
+        problems.append(
             {
-                "unit": r["unit_name"],
-                "kind": REPORT_KINDS_ZH.get(r["kind"], r["kind"]),
-                "message": r["message_zh"],
+                "unit": "",
+                "kind": "",
+                "message": f"其余{d.problems.height - PROBLEMS_SHOWN}条见工作簿“数据质量”表",
             }
-            for r in d.problems.head(PROBLEMS_SHOWN).to_dicts()
-        ]
-        if d.problems.height > PROBLEMS_SHOWN:
-            problems.append(
-                {
-                    "unit": "",
-                    "kind": "",
-                    "message": f"其余{d.problems.height - PROBLEMS_SHOWN}条见工作簿“数据质量”表",
-                }
-            )
+        )
     return lead, reasons, problems
 
 
@@ -417,7 +407,7 @@ def render_brief(d: ReportData) -> str:
         {
             "level": LEVEL_UNITS_ZH[lv],
             "scored": d.scored_units(lv),
-            "complete": "" if d.complete_units(lv) is None else d.complete_units(lv),
+            "complete": d.complete_units(lv),
             "ranked": d.ranked(lv),
         }
         for lv in ("county", "township", "village")
@@ -427,7 +417,6 @@ def render_brief(d: ReportData) -> str:
         q=quarter_zh,
         heading=title(d),
         sections=SECTIONS,
-        no_data=NO_DATA,
         lead=_lead(d),
         kpis=_kpis(d, summary_rows),
         summary_rows=summary_rows,
@@ -441,6 +430,7 @@ def render_brief(d: ReportData) -> str:
         weak_lead=weak_lead,
         weak_rows=weak_rows,
         weak_year="" if d.weak_year is None else f"（{d.weak_year}年）",
+        determination=determination_text(d),
         linkage_rows=_linkage(d),
         scatters=scatters,
         filing=_filing(d),

@@ -1,9 +1,9 @@
-"""Safe cell writing for the workbook: no value ever becomes a formula.
+"""Cell writing for the assessment workbook: no value ever becomes a formula.
 
-The OWASP rule for CSV and formula injection: a text that starts with ``=``, ``+``,
-``-``, ``@``, a tab or a carriage return is written as text prefixed with ``'``. Data
-is written with ``write_string`` / ``write_number`` only, never ``write``'s guessing or
-``write_formula``; the workbook is also opened with ``strings_to_formulas`` off.
+Text goes through :func:`transforms.workbook.write_text` (the project's one guard,
+:func:`transforms.cells.safe_cell`). Data is written with ``write_string`` /
+``write_number`` only, never ``write``'s guessing or ``write_formula``; the workbook is
+opened by :func:`transforms.workbook.workbook`, with ``strings_to_formulas`` off.
 """
 
 from __future__ import annotations
@@ -16,12 +16,7 @@ from typing import Any
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(text: str) -> str:
-    """``text``, prefixed with ``'`` when a spreadsheet could take it for a formula."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+from transforms.workbook import write_text
 
 
 def display_width(text: str) -> int:
@@ -39,7 +34,7 @@ def shown(value: Any) -> str:
 
 
 def put(ws: Worksheet, row: int, col: int, value: Any, fmt: Format | None = None) -> None:
-    """Write one value by its Python type; text through :func:`safe_text`."""
+    """Write one value by its Python type; text through :func:`write_text`."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         ws.write_blank(row, col, None, fmt)
     elif isinstance(value, bool):
@@ -51,4 +46,4 @@ def put(ws: Worksheet, row: int, col: int, value: Any, fmt: Format | None = None
     elif isinstance(value, date):
         ws.write_string(row, col, value.isoformat(), fmt)
     else:
-        ws.write_string(row, col, safe_text(str(value)), fmt)
+        write_text(ws, row, col, value, fmt)

@@ -2,9 +2,8 @@
 
 Every figure comes from the marts (or, for the names and filing lists, from ``core`` and
 ``quarantine``) through the SQL files in ``reports/sql``; the renderers only lay it
-out. Tables and columns that the contract defines but that may not be in a warehouse
-yet are looked up once in the catalog (:class:`Guards`): their sections then say
-``（本期暂无数据）`` instead of failing.
+out. Under the 2018 rules only complete units (CONTRACT §4) carry C, F, a quadrant and
+ranks; the report shows what the marts hold and computes no score of its own.
 """
 
 from __future__ import annotations
@@ -37,34 +36,6 @@ def sql(name: str) -> str:
 
 
 @dataclass(frozen=True)
-class Guards:
-    """Which of the contract's later tables and columns this warehouse has.
-
-    Each is False until the issue that adds it lands; a section that needs it then
-    renders a no-data note.
-    """
-
-    complete: bool  # marts.unit_scores.complete (issue 11, 2018 rules)
-    missing_kinds: bool  # marts.unit_scores.missing_kinds (issue 11)
-    weak_village_years: bool  # marts.weak_village_years (issue 11)
-    filing_status: bool  # marts.filing_status (issue 10)
-    problems: bool  # quarantine.problems (issue 10)
-
-    @classmethod
-    def of(cls, con: duckdb.DuckDBPyConnection) -> Guards:
-        rows = con.execute(sql("catalog")).fetchall()
-        columns = {(t, c) for t, c in rows}
-        tables = {t for t, _ in rows}
-        return cls(
-            complete=("marts.unit_scores", "complete") in columns,
-            missing_kinds=("marts.unit_scores", "missing_kinds") in columns,
-            weak_village_years="marts.weak_village_years" in tables,
-            filing_status="marts.filing_status" in tables,
-            problems="quarantine.problems" in tables,
-        )
-
-
-@dataclass(frozen=True)
 class ReportData:
     """Everything one quarter's assessment shows (frames hold Chinese-ready columns)."""
 
@@ -75,18 +46,17 @@ class ReportData:
     rules_version: str
     income_line: float
     party_line: float
-    guards: Guards
     summary: dict[str, dict[str, Any] | None]  # period → marts.city_summary row
     units: pl.DataFrame  # every unit valid in the period, scored or not
     linkage: pl.DataFrame  # marts.linkage of the period, one row per level
     weak: pl.DataFrame  # the early-warning villages, with names and lines crossed
     weak_year: int | None  # the year of the latest annual determination
-    weak_years: pl.DataFrame | None  # that determination (None: table not there yet)
+    weak_years: pl.DataFrame  # that determination (empty before the first Q4 is loaded)
     weak_trend: pl.DataFrame  # period, weak_villages
-    filing: pl.DataFrame | None  # marts.filing_status rows with names
+    filing: pl.DataFrame  # marts.filing_status rows with names
     quarantine: pl.DataFrame  # one row per quarantined report and reason
     quarantine_files: pl.DataFrame
-    problems: pl.DataFrame | None
+    problems: pl.DataFrame  # quarantine.problems of the quarter, with names
     projects: pl.DataFrame  # current secretary projects with names
 
     def level(self, level: str) -> pl.DataFrame:
@@ -135,10 +105,8 @@ class ReportData:
         """Units of the level with a composite score C (the ranked ones)."""
         return int(self.level(level)["composite_score"].is_not_null().sum())
 
-    def complete_units(self, level: str | None = None) -> int | None:
-        """Complete units (CONTRACT §4), or None while the column is not in the warehouse."""
-        if not self.guards.complete:
-            return None
+    def complete_units(self, level: str | None = None) -> int:
+        """Complete units (CONTRACT §4): a current supervision and economy report."""
         frame = self.units if level is None else self.level(level)
         return int(frame["complete"].fill_null(False).sum())
 
@@ -162,13 +130,9 @@ def _names(units: pl.DataFrame) -> dict[str, str]:
     return dict(zip(units["unit_code"].to_list(), units["name"].to_list(), strict=True))
 
 
-def read_units(con: duckdb.DuckDBPyConnection, period: str, guards: Guards) -> pl.DataFrame:
+def read_units(con: duckdb.DuckDBPyConnection, period: str) -> pl.DataFrame:
     """Every unit valid in ``period`` with its scores, names up the tree and rank change."""
     units = _frame(con, "units", period=period, previous=previous_period(period))
-    if not guards.complete:
-        units = units.with_columns(pl.lit(None, pl.Boolean).alias("complete"))
-    if not guards.missing_kinds:
-        units = units.with_columns(pl.lit(None, pl.List(pl.String)).alias("missing_kinds"))
     names = _names(units)
     return units.with_columns(
         pl.col("county_code").replace_strict(names, default=None).alias("county_name"),
@@ -188,8 +152,8 @@ def read_units(con: duckdb.DuckDBPyConnection, period: str, guards: Guards) -> p
 
 
 def read_weak(
-    con: duckdb.DuckDBPyConnection, period: str, units: pl.DataFrame, rules: Rules, guards: Guards
-) -> tuple[pl.DataFrame, int | None, pl.DataFrame | None]:
+    con: duckdb.DuckDBPyConnection, period: str, units: pl.DataFrame, rules: Rules
+) -> tuple[pl.DataFrame, int | None, pl.DataFrame]:
     """The early-warning list with the line each village crossed and its determination."""
     weak = _frame(con, "weak_villages", period=period)
     info = units.select(
@@ -206,23 +170,17 @@ def read_weak(
         .list.join("；")
         .alias("lines_crossed")
     )
-    year: int | None = None
-    years: pl.DataFrame | None = None
-    if guards.weak_village_years:
-        limit = int(period[:4]) - (0 if quarter_number(period) == 4 else 1)
-        years = _frame(con, "weak_village_years", year=limit)
-        if years.height:
-            year = int(years["year"][0])
-        years = years.join(info, on="unit_code", how="left").with_columns(
-            pl.col("status").replace_strict(WEAK_STATUS_ZH, default=None).alias("status_zh")
-        )
-        weak = weak.join(
-            years.select("unit_code", pl.col("status_zh").alias("determination")),
-            on="unit_code",
-            how="left",
-        )
-    else:
-        weak = weak.with_columns(pl.lit(None, pl.String).alias("determination"))
+    limit = int(period[:4]) - (0 if quarter_number(period) == 4 else 1)
+    years = _frame(con, "weak_village_years", year=limit)
+    year = int(years["year"][0]) if years.height else None
+    years = years.join(info, on="unit_code", how="left").with_columns(
+        pl.col("status").replace_strict(WEAK_STATUS_ZH, default=None).alias("status_zh")
+    )
+    weak = weak.join(
+        years.select("unit_code", pl.col("status_zh").alias("determination")),
+        on="unit_code",
+        how="left",
+    )
     return weak.sort("county_code", "township_code", "unit_code"), year, years
 
 
@@ -238,7 +196,6 @@ def read_report(published: Path, period: str, rules_path: Path | None = None) ->
 
 
 def _read(con: duckdb.DuckDBPyConnection, period: str, rules: Rules) -> ReportData:
-    guards = Guards.of(con)
     previous, year_ago = previous_period(period), quarter_of_year_before(period)
     loaded = [r[0] for r in con.execute(sql("periods_loaded"), {"period": period}).fetchall()]
     if period not in loaded:
@@ -251,9 +208,9 @@ def _read(con: duckdb.DuckDBPyConnection, period: str, rules: Rules) -> ReportDa
     summary: dict[str, dict[str, Any] | None] = {p: None for p in (period, previous, year_ago)}
     for row in summary_rows:
         summary[row["period"]] = row
-    units = read_units(con, period, guards)
+    units = read_units(con, period)
     versions = units["rules_version"].drop_nulls().unique().sort().to_list()
-    weak, weak_year, weak_years = read_weak(con, period, units, rules, guards)
+    weak, weak_year, weak_years = read_weak(con, period, units, rules)
     names = _names(units)
 
     def named(frame: pl.DataFrame) -> pl.DataFrame:
@@ -270,14 +227,11 @@ def _read(con: duckdb.DuckDBPyConnection, period: str, rules: Rules) -> ReportDa
     quarantine_files = _frame(con, "quarantine_files").with_columns(
         pl.col("reason").replace_strict(REASONS_ZH, default=pl.col("reason")).alias("reason_zh")
     )
-    filing = problems = None
     parents = units.select("unit_code", "county_code", "township_code", "level")
-    if guards.filing_status:
-        filing = named(_frame(con, "filing_status", period=period)).join(
-            parents, on="unit_code", how="left"
-        )
-    if guards.problems:
-        problems = named(_frame(con, "problems", period=period))
+    filing = named(_frame(con, "filing_status", period=period)).join(
+        parents, on="unit_code", how="left"
+    )
+    problems = named(_frame(con, "problems", period=period))
     projects = named(_frame(con, "secretary_projects", period=period)).join(
         units.select("unit_code", "county_name", "township_name"), on="unit_code", how="left"
     )
@@ -289,7 +243,6 @@ def _read(con: duckdb.DuckDBPyConnection, period: str, rules: Rules) -> ReportDa
         rules_version="、".join(versions) or rules.version,
         income_line=rules.weak_income_line,
         party_line=rules.weak_party_line,
-        guards=guards,
         summary=summary,
         units=units,
         linkage=_frame(con, "linkage", period=period),
@@ -305,14 +258,12 @@ def _read(con: duckdb.DuckDBPyConnection, period: str, rules: Rules) -> ReportDa
     )
 
 
-def filing_counts(data: ReportData, level: str) -> pl.DataFrame | None:
+def filing_counts(data: ReportData, level: str) -> pl.DataFrame:
     """Per county (level ``county``) or township: loaded, quarantined and missing reports.
 
     A county counts its own reports and those of every unit under it; a township its own
     and its villages'.
     """
-    if data.filing is None:
-        return None
     key = "county_code" if level == "county" else "township_code"
     f = data.filing
     if level == "township":

@@ -57,8 +57,6 @@ REASONS_ZH = {
     "empty_file": "空文件",
 }
 
-NO_DATA = "（本期暂无数据）"
-
 
 def quarter_zh(period: str) -> str:
     """``2017Q4`` → ``2017年第四季度``."""

@@ -37,6 +37,26 @@ def title(d: ReportData, section: str | None = None) -> str:
     return whole if section is None else f"{whole} · {section}"
 
 
+def missing(row: dict[str, Any]) -> str:
+    """What the unit did not file (缺报): why an incomplete unit has no C, F, quadrant or rank."""
+    if not row["scored"]:
+        return "本季度未报送任何报表"
+    return row["missing_zh"] or "无"
+
+
+def determination_text(d: ReportData) -> str:
+    """The latest annual determination (认定) in one sentence, or why there is none yet."""
+    if d.weak_year is None:
+        return "年度认定每年第四季度作出；数据仓库中尚无可用的第四季度，暂无认定结果"
+    years = d.weak_years
+    counts = {s: int((years["status"] == s).sum()) for s in ("new", "continuing", "rectified")}
+    return (
+        f"{d.weak_year}年度认定：认定{years.height}个村，其中薄弱村{int(years['weak'].sum())}个"
+        f"（新增{counts['new']}个、持续{counts['continuing']}个），"
+        f"已脱薄{counts['rectified']}个"
+    )
+
+
 def correlation_note(row: dict[str, Any]) -> str:
     """A plain-language reading of the level's correlation, with a caution when n < 10."""
     n = int(row.get("units") or 0)

@@ -17,20 +17,21 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from transforms.workbook import workbook
+
 from .cells import display_width, put, shown
 from .data import ReportData, filing_counts
 from .labels import (
     FILING_ZH,
     LEVEL_UNITS_ZH,
     LEVELS_ZH,
-    NO_DATA,
     PROJECT_STATUS_ZH,
     QUADRANTS,
     QUADRANTS_ZH,
     REPORT_KINDS_ZH,
     quarter_zh,
 )
-from .text import SUMMARY_ROWS, correlation_note, title
+from .text import SUMMARY_ROWS, correlation_note, determination_text, missing, title
 
 SHEETS = (
     "概况",
@@ -244,25 +245,12 @@ def sheet_summary(wb: Workbook, fm: Formats, d: ReportData) -> None:
         }
         for lv in ("county", "township", "village")
     ]
-    _, last = write_table(ws, fm, r + 1, unit_cols, unit_rows)
-    if not d.guards.complete:
-        put(ws, last + 1, 0, f"完整报送单位数{NO_DATA}：数据仓库尚无 complete 字段", fm.note)
+    write_table(ws, fm, r + 1, unit_cols, unit_rows)
     ws.set_column(0, 0, 36)
     ws.set_column(1, 5, 22)
     ws.set_row(HEADER_ROW, 30)
     ws.freeze_panes(HEADER_ROW + 1, 1)
     ws.repeat_rows(HEADER_ROW)
-
-
-def _missing(d: ReportData) -> Callable[[dict[str, Any]], Any]:
-    def get(row: dict[str, Any]) -> Any:
-        if not row["scored"]:
-            return "本季度未报送任何报表"
-        if not d.guards.missing_kinds:
-            return NO_DATA
-        return row["missing_zh"] or "无"
-
-    return get
 
 
 def sheet_counties(wb: Workbook, fm: Formats, d: ReportData) -> None:
@@ -277,7 +265,7 @@ def sheet_counties(wb: Workbook, fm: Formats, d: ReportData) -> None:
         Col("象限", "quadrant_zh"),
         Col("上季度排名", "previous_rank_in_level", "rank"),
         Col("排名变化", "rank_change", "change"),
-        Col("缺报情况", _missing(d)),
+        Col("缺报情况", missing),
         Col("单位代码", "unit_code"),
     ]
     rows = d.counties.to_dicts()
@@ -286,11 +274,13 @@ def sheet_counties(wb: Workbook, fm: Formats, d: ReportData) -> None:
         fm,
         "县区排名",
         title(d, "县（市、区）排名"),
-        "按综合得分C = D × k 降序；排名变化：↑上升、↓下降（与上季度比）；前三名绿色、后三名红色",
+        "按综合得分C = D × k 降序；排名变化：↑上升、↓下降（与上季度比）；前三名绿色、后三名红色；"
+        "缺报党建督导季报或经济指标季报的单位不计综合得分、不排名，列在最后",
         cols,
         rows,
     )
     c = _col_index(cols, "综合得分C")
+    last = first + d.ranked("county") - 1  # the ranked ones come first
     if last >= first:
         ws.conditional_format(first, c, last, c, {"type": "top", "value": 3, "format": fm.good})
         ws.conditional_format(first, c, last, c, {"type": "bottom", "value": 3, "format": fm.bad})
@@ -327,7 +317,7 @@ def sheet_townships(wb: Workbook, fm: Formats, d: ReportData) -> None:
         Col("象限", "quadrant_zh"),
         Col("县内排名变化", "rank_change_in_parent", "change"),
         Col("全市排名变化", "rank_change", "change"),
-        Col("缺报情况", _missing(d)),
+        Col("缺报情况", missing),
         Col("单位代码", "unit_code"),
     ]
     ws, first, last = _table_sheet(
@@ -361,7 +351,12 @@ def sheet_villages(wb: Workbook, fm: Formats, d: ReportData) -> None:
         Col("全市排名", "rank_in_level", "rank"),
         Col("象限", "quadrant_zh"),
         Col("薄弱村预警", lambda r: "是" if r["warning"] else ""),
-        Col("报送", lambda r: "" if r["scored"] else "未报送"),
+        Col(
+            "报送",
+            lambda r: (
+                "未报送" if not r["scored"] else f"缺{r['missing_zh']}" if r["missing_zh"] else ""
+            ),
+        ),
         Col("单位代码", "unit_code"),
     ]
     ws, first, last = _table_sheet(
@@ -395,10 +390,7 @@ def sheet_weak(wb: Workbook, fm: Formats, d: ReportData) -> None:
         Col("年化集体经营性收入（万元）", "collective_income_annualised", "money"),
         Col("党建得分P", "party_score", "score"),
         Col("预警原因", "lines_crossed"),
-        Col(
-            f"最近年度认定{year}",
-            lambda r: r["determination"] if d.guards.weak_village_years else NO_DATA,
-        ),
+        Col(f"最近年度认定{year}", "determination"),
         Col("单位代码", "unit_code"),
     ]
     note = (
@@ -434,12 +426,10 @@ def sheet_weak(wb: Workbook, fm: Formats, d: ReportData) -> None:
         chart.set_y_axis({"min": 0})
         chart.set_size({"width": 520, "height": 300})
         ws.insert_chart(t_last + 3, left, chart)
-    if d.guards.weak_village_years and d.weak_years is not None:
-        counts = d.weak_years.group_by("status_zh").len().to_dicts()
-        text = "、".join(f"{c['status_zh']}{c['len']}个" for c in counts if c["status_zh"])
-        put(ws, last + 2, 0, f"{d.weak_year}年度认定：{text or '无'}", fm.note)
-    else:
-        put(ws, last + 2, 0, f"年度认定{NO_DATA}：数据仓库尚无 marts.weak_village_years", fm.note)
+    if not d.weak.height:
+        put(ws, last + 1, 0, "本季度没有预警的村", fm.note)
+        last += 1
+    put(ws, last + 2, 0, determination_text(d), fm.note)
 
 
 def sheet_linkage(wb: Workbook, fm: Formats, d: ReportData) -> None:
@@ -467,14 +457,17 @@ def sheet_linkage(wb: Workbook, fm: Formats, d: ReportData) -> None:
         rows,
     )
     ws.set_column(3, 3, 44)
-    # P–D scatter per level, with the median lines; the lines' ends are written here
-    sources = {"county": ("县区排名", 2, 3), "township": ("镇街排名", 5, 6)}
-    sizes = {"county": d.counties.height, "township": d.townships.height}
+    # P–D scatter per level (complete units only: those with a quadrant), with the median
+    # lines; the points and the lines' ends are written here, below the charts
     r = last + 3
     put(ws, r, 0, "中位数线（散点图用）", fm.section)
+    points_row = r + 32
+    put(ws, points_row, 0, "散点图数据（有象限的单位，即完整报送单位）", fm.section)
+    points_row += 1
     for i, lv in enumerate(("county", "township")):
         link = d.linkage_row(lv)
-        if not link or sizes[lv] == 0:
+        points = d.level(lv).filter(pl.col("quadrant").is_not_null())
+        if not link or points.height == 0:
             continue
         mp, md = link.get("median_party_score"), link.get("median_development_score")
         base = r + 1 + i * 4
@@ -488,14 +481,21 @@ def sheet_linkage(wb: Workbook, fm: Formats, d: ReportData) -> None:
         put(ws, base + 2, 2, 100, fm.cells["score"])
         put(ws, base + 3, 1, md, fm.cells["score"])
         put(ws, base + 3, 2, md, fm.cells["score"])
-        sheet, pc, dc = sources[lv]
-        first, lastrow = HEADER_ROW + 1, HEADER_ROW + sizes[lv]
+        point_cols = [
+            Col(LEVEL_UNITS_ZH[lv], "name"),
+            Col("党建得分P", "party_score", "score"),
+            Col("发展得分D", "development_score", "score"),
+        ]
+        first, lastrow = write_table(
+            ws, fm, points_row, point_cols, points.sort("unit_code").to_dicts()
+        )
+        points_row = lastrow + 2
         chart = wb.add_chart({"type": "scatter"})
         chart.add_series(
             {
                 "name": LEVEL_UNITS_ZH[lv],
-                "categories": [sheet, first, pc, lastrow, pc],
-                "values": [sheet, first, dc, lastrow, dc],
+                "categories": ["联动分析", first, 1, lastrow, 1],
+                "values": ["联动分析", first, 2, lastrow, 2],
                 "marker": {"type": "circle", "size": 6, "fill": {"color": "#C00000"}},
             }
         )
@@ -520,15 +520,10 @@ def sheet_linkage(wb: Workbook, fm: Formats, d: ReportData) -> None:
 def sheet_filing(wb: Workbook, fm: Formats, d: ReportData) -> None:
     note = "已入库：有当前报表；已隔离：收到但未入库；未报送：未收到（党建督导、经济指标季报）"
     ws = _sheet(wb, "报送情况", fm, title(d, "报送情况"), note)
-    if d.filing is None:
-        put(ws, HEADER_ROW, 0, f"报送情况{NO_DATA}：数据仓库尚无 marts.filing_status", fm.note)
-        ws.set_column(0, 0, 60)
-        return
     widths: dict[int, int] = {}
     r = HEADER_ROW
     for lv, label in (("county", "县（市、区）"), ("township", "镇（街道）")):
         counts = filing_counts(d, lv)
-        assert counts is not None
         cols = [
             *([Col("县（市、区）", "county_name")] if lv == "township" else []),
             Col(label, "name"),
@@ -612,18 +607,18 @@ def sheet_quality(wb: Workbook, fm: Formats, d: ReportData) -> None:
     _, last = write_table(ws, fm, r + 1, cols, d.quarantine_files.to_dicts(), widths=widths)
     r = last + 2
     put(ws, r, 0, "问题说明（给填报单位）", fm.section)
-    if d.problems is None:
-        put(ws, r + 1, 0, f"问题说明{NO_DATA}：数据仓库尚无 quarantine.problems", fm.note)
-    else:
-        cols = [
-            Col("单位", "unit_name"),
-            Col("报表", lambda x: REPORT_KINDS_ZH.get(x["kind"], x["kind"])),
-            Col("行", "sheet_row", "int"),
-            Col("列", "column_zh"),
-            Col("收到的值", "value"),
-            Col("问题说明", "message_zh"),
-        ]
-        write_table(ws, fm, r + 1, cols, d.problems.to_dicts(), widths=widths)
+    cols = [
+        Col("单位", "unit_name"),
+        Col("单位代码", "unit_code"),
+        Col("报表", lambda x: REPORT_KINDS_ZH.get(x["kind"], x["kind"])),
+        Col("行", "sheet_row", "int"),
+        Col("列", "column_zh"),
+        Col("收到的值", "value"),
+        Col("问题说明", "message_zh"),
+    ]
+    _, last = write_table(ws, fm, r + 1, cols, d.problems.to_dicts(), widths=widths)
+    if d.problems.height == 0:
+        put(ws, last + 1, 0, "本季度没有问题说明", fm.note)
     set_widths(ws, widths)
 
 
@@ -654,11 +649,7 @@ def sheet_projects(wb: Workbook, fm: Formats, d: ReportData) -> None:
 
 def write_workbook(d: ReportData, path: Path) -> Path:
     """Write the assessment workbook to ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(
-        str(path),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-    )
+    wb = workbook(path)
     wb.set_properties(
         {
             "title": title(d),

@@ -1,6 +1,6 @@
 -- Every unit valid in the quarter with its scores (NULL where it filed nothing), names up
--- the tree, and its ranks in the previous quarter. s.* carries whatever columns
--- marts.unit_scores has (complete and missing_kinds arrive with the 2018 rules).
+-- the tree, and its ranks in the previous quarter. Under the 2018 rules only complete
+-- units have C, F, a quadrant and ranks; missing_kinds says what the others lack.
 WITH valid AS (
     SELECT *
     FROM core.units
@@ -20,7 +20,17 @@ SELECT
         ELSE p.parent_code
     END AS county_code,
     CASE u.level WHEN 'village' THEN u.parent_code END AS township_code,
-    s.* EXCLUDE (unit_code, level, parent_code, period),
+    s.party_score,
+    s.development_score,
+    s.coefficient,
+    s.composite_score,
+    s.fusion,
+    s.quadrant,
+    s.rank_in_level,
+    s.rank_in_parent,
+    s.complete,
+    s.missing_kinds,
+    s.rules_version,
     s.unit_code IS NOT NULL AS scored,
     prev.rank_in_level AS previous_rank_in_level,
     prev.rank_in_parent AS previous_rank_in_parent

@@ -1,6 +1,7 @@
 """A published warehouse built from the real sample by the real pipeline steps, for the
 report tests, plus two project reports named like formulas: one loaded (a secretary
-project of 崇川区) and one quarantined (progress 150 %). Built once per test session.
+project of 崇川区) and one quarantined (progress 150 %); 通州区's 2017Q4 economy report is
+left out (an incomplete county: P but no C, no rank). Built once per test session.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ INJECTED_NAME = '=HYPERLINK("http://x","y")'
 QUARANTINED_NAME = "@SUM(1+1)"
 LOADED_UNIT = "320602000000"  # 崇川区
 QUARANTINED_UNIT = "320611000000"  # 港闸区
+INCOMPLETE_UNIT = "320612000000"  # 通州区: no economy report in 2017Q4
 
 PROJECT_COLUMNS = (
     "unit_code",
@@ -79,6 +81,16 @@ def write_injected(inbox: Path) -> None:
     os.utime(path, (later, later))  # received after the sample's files
 
 
+def drop_economy(inbox: Path) -> None:
+    """通州区 never files its 2017Q4 economy report: the sample's file is taken away."""
+    from flows.inbox import group_by_kind
+
+    county = sorted((inbox / PERIOD / INCOMPLETE_UNIT / "county").iterdir())
+    economy = group_by_kind(county).get("economy", [])
+    assert len(economy) == 1, county
+    economy[0].unlink()
+
+
 def build(root: Path) -> Built:
     from flows.pipeline import run
     from flows.settings import Settings
@@ -89,7 +101,9 @@ def build(root: Path) -> Built:
     inbox = home / "inbox"
     write_sample(inbox, list(PERIODS), seed=2017, now=datetime(2018, 3, 1))
     write_injected(inbox)
-    with Workspace.open(Settings(home=home)) as ws:
+    drop_economy(inbox)
+    # every file is complete (settle 0): what loads must not depend on how fast we wrote
+    with Workspace.open(Settings(home=home, settle_seconds=0)) as ws:
         run(ws, [inbox], datetime(2018, 3, 1), quarters=list(PERIODS))
         ws.publish()
     return Built(home, home / "warehouse.duckdb")

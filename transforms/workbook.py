@@ -1,0 +1,37 @@
+"""Workbooks written for people (通报, 回执, templates): nothing in them starts a formula.
+
+Every workbook is opened with ``strings_to_formulas`` (and URL/number guessing) off, and
+text is written through :func:`write_text`, which applies the project's one guard,
+:func:`transforms.cells.safe_cell` (OWASP: a leading ``'`` before ``= + - @``, tab, CR,
+LF, also after leading spaces).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from transforms.cells import safe_cell
+
+
+def workbook(path: Path) -> xlsxwriter.Workbook:
+    """A new workbook that takes every string literally (built in memory: no temp files)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "in_memory": True,
+        },
+    )
+
+
+def write_text(ws: Worksheet, row: int, col: int, value: object, fmt: Format | None = None) -> None:
+    """Write ``value`` as a text cell (``None`` as empty text), never as a formula."""
+    text = "" if value is None else str(value)
+    ws.write_string(row, col, safe_cell(text), fmt)

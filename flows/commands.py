@@ -6,6 +6,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -300,6 +301,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     with err.status("writing sample reports 2016Q1–2017Q4 into the inbox…"):
         stats = write_sample(inbox, periods, seed=2017, scale="city")
     err.print(f"sample: {stats.files} files in {inbox}")
+    # the demo wrote every file itself and closed it: none is still being written, so
+    # the settle rule (RONGHE_SETTLE_SECONDS) would only leave the newest for a later run
+    os.environ["RONGHE_SETTLE_SECONDS"] = "0"
     _run_flow(settings, "backfill_flow", start="2016Q1", end="2017Q4")
     _show_demo(settings)
     return 0
@@ -353,6 +357,8 @@ def _show_demo(settings: Settings) -> None:
         "  the analysts' guide: docs/warehouse.md"
     )
     quarter = settings.reports_dir / "2017Q4"
+    if not (quarter / "brief-2017Q4.html").exists():
+        raise RuntimeError(f"the demo wrote no 2017Q4 通报 under {quarter}")
     out.print(
         "\n[bold]2017Q4 通报 (quarterly assessment)[/bold]\n"
         f"  workbook: {quarter / 'assessment-2017Q4.xlsx'}\n"

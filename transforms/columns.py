@@ -286,6 +286,7 @@ ECONOMY = ReportKind(
 
 REPORT_KINDS: dict[str, ReportKind] = {k.name: k for k in (SUPERVISION, PROJECTS, ECONOMY)}
 
+
 @dataclass(frozen=True)
 class PiiNumber:
     """A kind of personal number (reason ``pii``): what it looks like and what a mask keeps.

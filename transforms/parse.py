@@ -78,8 +78,9 @@ def stack(kind: ReportKind, files: Sequence[RawFile]) -> pl.DataFrame:
     Files with any reason (unreadable, unknown kind, missing columns) are left out:
     they are quarantined whole. Output: ``_file`` (SHA-256), ``_row``, ``_record``
     (the raw row as a JSON object, all of the file's columns incl. extras, values as
-    text, personal numbers masked by :func:`transforms.pii.mask`), then every declared column as ``String`` (null where the file lacks it).
-    Rows keep the order of ``files`` and, within a file, of ``_row``.
+    text, personal numbers masked by :func:`transforms.pii.mask`), then every declared
+    column as ``String`` (null where the file lacks it). Rows keep the order of
+    ``files`` and, within a file, of ``_row``.
     """
     schema = stacked_schema(kind)
     # Files with the same columns are stacked together so _record is encoded once per group.

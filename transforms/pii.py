@@ -24,9 +24,7 @@ if TYPE_CHECKING:  # light to import: flows.inbox (and so ``ronghe watch``) uses
 
 _MASKS = tuple(
     (
-        re.compile(
-            rf"(?<![0-9])(?P<head>{n.head}){n.hidden}(?P<tail>{n.tail})(?![{n.not_after}])"
-        ),
+        re.compile(rf"(?<![0-9])(?P<head>{n.head}){n.hidden}(?P<tail>{n.tail})(?![{n.not_after}])"),
         "*" * n.hidden_chars,
     )
     for n in PII_NUMBERS
@@ -38,7 +36,7 @@ ANY_PII = "|".join(f"(?:{p})" for p in PII_PATTERNS)
 def mask(text: str) -> str:
     """``text`` with every resident ID and mobile number masked; other text unchanged."""
     for rx, stars in _MASKS:
-        text = rx.sub(lambda m: m["head"] + stars + m["tail"], text)
+        text = rx.sub(rf"\g<head>{stars}\g<tail>", text)
     return text
 
 

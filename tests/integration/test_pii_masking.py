@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+
 from tests.support.factories import economy_row, project_row, supervision_row, write_csv
 from tests.support.hardening import cli, cli_env
 from tests.support.realistic import write_xlsx
@@ -78,7 +79,8 @@ def _duckdb_hits(path: Path) -> set[str]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         tables = con.execute(
-            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database()"
+            "SELECT schema_name, table_name FROM duckdb_tables()"
+            " WHERE database_name = current_database()"
         ).fetchall()
         assert tables, path
         for schema, table in tables:
@@ -160,9 +162,7 @@ def test_personal_numbers_stay_in_the_archive_only(tmp_path: Path) -> None:
     _ok(cli("ingest", str(late), home=home, env=env))
     shown = _ok(cli("validate", str(inbox), str(late), home=home, env=env), 1)
     assert all(m in shown for m in MASKED), shown
-    as_json = _ok(
-        cli("validate", str(inbox), "--format", "json", home=home, env=env), 1
-    )
+    as_json = _ok(cli("validate", str(inbox), "--format", "json", home=home, env=env), 1)
     assert json.loads(as_json)["summary"]["reports_quarantined"] == 3
     status = _ok(cli("status", home=home, env=env))
     assert "139****5678" in status or "quarantine" in status.lower()
@@ -172,7 +172,9 @@ def test_personal_numbers_stay_in_the_archive_only(tmp_path: Path) -> None:
     # masked where a person looks
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
-        records = " ".join(r[0] for r in con.execute("SELECT record FROM quarantine.reports").fetchall())
+        records = " ".join(
+            r[0] for r in con.execute("SELECT record FROM quarantine.reports").fetchall()
+        )
         values = con.execute(
             "SELECT value, message_zh, message_en FROM quarantine.problems WHERE reason = 'pii'"
         ).fetchall()

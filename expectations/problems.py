@@ -15,7 +15,6 @@ the header rows per file (:func:`header_rows`); unknown files count one header r
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 from typing import Any
@@ -26,6 +25,7 @@ from transforms.batch import FILE, ID, KEY_PERIOD, KEY_UNIT, RECORD, ROW
 from transforms.columns import REPORT_KINDS, Column, ReportKind, roles
 from transforms.describe import LEVEL_EN, LEVEL_ZH, rule_en, rule_zh
 from transforms.periods import PeriodError, parse_period
+from transforms.pii import mask, mask_expr, mask_or_none
 
 PROBLEM_SCHEMA: dict[str, pl.DataType] = {
     "source_sha256": pl.String(),
@@ -63,11 +63,6 @@ def empty() -> pl.DataFrame:
 def header_rows(files: Sequence[Any]) -> dict[str, int]:
     """Rows above the first data row, per file SHA-256: 0 for JSON, else 1 (the header)."""
     return {f.sha256: 0 if f.format == "json" else 1 for f in files}
-
-
-def _mask(text: str) -> str:
-    """The value with ID-card and mobile numbers masked (kept whole only in the warehouse)."""
-    return re.sub(r"\d{11,17}[0-9Xx]?", lambda m: m.group(0)[:3] + "****" + m.group(0)[-4:], text)
 
 
 def _where(row: int | None, json_file: bool) -> tuple[str, str]:
@@ -187,7 +182,10 @@ def report_problems(
             rec = records[h[ID]] = json.loads(h[RECORD] or "{}")
         c = kind.column(h["column"])
         raw = rec.get(c.name)
-        value = None if raw is None or not str(raw).strip() else str(raw)
+        # as received, personal numbers masked (the record is masked already; the value
+        # and the keys pass the one mask again in case a caller's record is not)
+        value = None if raw is None or not str(raw).strip() else mask(str(raw))
+        unit, period = mask_or_none(h[KEY_UNIT]), mask_or_none(h[KEY_PERIOD])
         offset = offsets.get(h[FILE], 1)
         sheet_row = h[ROW] + offset if h[ROW] is not None else None
         other: str | None = None
@@ -195,32 +193,31 @@ def report_problems(
             other = next(ru.greater for ru in kind.rules if ru.lesser == c.name)
         elif h["reason"] == "bad_period" and h[r.submitted] is not None:
             other = h[r.submitted].strftime("%Y-%m-%d %H:%M")
-        shown = _mask(value) if value is not None and h["reason"] == "pii" else value
         zh, en = sentences(
             kind,
             c,
             h["reason"],
             sheet_row,
-            shown,
+            value,
             json_file=offset == 0,
             level=h["level"],
             absent=c.name not in rec,
             other=other,
-            period=h[KEY_PERIOD],
+            period=period,
         )
         rows.append(
             {
                 "source_sha256": h[FILE],
                 "kind": kind.name,
-                "unit_code": h[KEY_UNIT],
-                "period": h[KEY_PERIOD],
+                "unit_code": unit,
+                "period": period,
                 "sheet_row": sheet_row,
                 "column": c.name,
                 "column_zh": c.zh,
                 "value": value,
                 "reason": h["reason"],
-                "message_zh": zh,
-                "message_en": en,
+                "message_zh": mask(zh),
+                "message_en": mask(en),
                 "__order": order[c.name],
             }
         )
@@ -304,4 +301,8 @@ def file_problems(files: Sequence[Any]) -> pl.DataFrame:
                 label = FILE_REASONS_ZH.get(reason, reason)
                 zh, en = f"文件“{name}”：{label}", f"{name}: {reason} ({f.detail})"
             rows.append(base | {"message_zh": zh, "message_en": en})
-    return pl.DataFrame(rows, schema=PROBLEM_SCHEMA)
+    # names, keys and OS messages as shown and stored: personal numbers masked
+    shown = ("unit_code", "period", "message_zh", "message_en")
+    return pl.DataFrame(rows, schema=PROBLEM_SCHEMA).with_columns(
+        mask_expr(pl.col(c)) for c in shown
+    )

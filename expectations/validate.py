@@ -40,6 +40,7 @@ from transforms.batch import (
 )
 from transforms.columns import ReportKind, roles
 from transforms.periods import period_expr, start_expr
+from transforms.pii import mask_expr
 
 # Registry columns (CONTRACT §1: the registry file's own schema).
 REG_UNIT = "unit_code"
@@ -334,8 +335,9 @@ def _verdicts(kind: ReportKind, batch: pl.DataFrame, row_reasons: pl.DataFrame) 
         .select(
             pl.col(FILE).alias("source_sha256"),
             pl.lit(kind.name).alias("kind"),
-            pl.col(KEY_UNIT).alias("unit_code"),
-            pl.col(KEY_PERIOD).alias("period"),
+            # the keys as received, shown and stored: masked like the record (transforms.pii)
+            mask_expr(pl.col(KEY_UNIT)).alias("unit_code"),
+            mask_expr(pl.col(KEY_PERIOD)).alias("period"),
             "row_numbers",
             "reasons",
             "record",

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from transforms.columns import kind_of
 from transforms.paths import path_text
+from transforms.pii import mask
 
 IGNORED_PREFIXES = (".", "~$", "~")
 IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".swp")
@@ -52,7 +53,7 @@ SKIP_REASONS = {
 class Skipped:
     """A path that was not taken, and why."""
 
-    path: str  # readable text (transforms.paths.path_text)
+    path: str  # readable text (transforms.paths.path_text), personal numbers masked
     reason: str  # a SKIP_REASONS code
     detail: str  # one line: the reason in words, with the OS's message where there is one
 
@@ -84,7 +85,7 @@ def _skip(path: Path | str, reason: str, error: OSError | None = None) -> Skippe
     words = SKIP_REASONS[reason]
     if error is not None and error.strerror:
         words = f"{words}: {error.strerror}"
-    return Skipped(path_text(path), reason, words)
+    return Skipped(mask(path_text(path)), reason, words)
 
 
 def _inside(target: str, root: str) -> bool:

@@ -30,6 +30,7 @@ import duckdb
 import polars as pl
 
 from flows.settings import Settings
+from transforms.pii import mask
 from warehouse.db import connect, transaction
 from warehouse.lock import writer_lock
 from warehouse.modes import (
@@ -109,7 +110,8 @@ class Workspace:
     @contextmanager
     def run(self, run_id: str, flow: str, parameters: dict[str, Any]) -> Iterator[None]:
         """Record the block in ``meta.runs``: running, then completed or failed."""
-        params = json.dumps(parameters, ensure_ascii=False, default=str)
+        # paths among the parameters are shown and stored masked (transforms.pii)
+        params = mask(json.dumps(parameters, ensure_ascii=False, default=str))
         _record_runs(self.con, [(run_id, flow, params, datetime.now(), None, "running")])
         try:
             yield

@@ -286,11 +286,38 @@ ECONOMY = ReportKind(
 
 REPORT_KINDS: dict[str, ReportKind] = {k.name: k for k in (SUPERVISION, PROJECTS, ECONOMY)}
 
-# Text columns scanned for personal data (reason ``pii``).
-PII_PATTERNS = (
-    r"(?:^|[^0-9])\d{17}[0-9Xx](?:$|[^0-9A-Za-z])",  # 18-character resident ID
-    r"(?:^|[^0-9])1[3-9]\d{9}(?:$|[^0-9])",  # 11-digit mainland mobile
+
+@dataclass(frozen=True)
+class PiiNumber:
+    """A kind of personal number (reason ``pii``): what it looks like and what a mask keeps.
+
+    The number is ``head + hidden + tail``: a mask (:func:`transforms.pii.mask`) keeps the
+    head and the tail and writes one ``*`` per character of ``hidden`` (``hidden_chars``).
+    It counts only where no digit precedes it and no character of ``not_after`` follows.
+    """
+
+    name: str
+    head: str
+    hidden: str
+    hidden_chars: int
+    tail: str
+    not_after: str
+
+    @property
+    def pattern(self) -> str:
+        """The detection regex (Python ``re`` and Rust ``regex`` alike: no look-around)."""
+        return rf"(?:^|[^0-9]){self.head}{self.hidden}{self.tail}(?:$|[^{self.not_after}])"
+
+
+# The personal numbers of a text field. A mask keeps a mobile's first 3 and last 4
+# digits (139****5678) and a resident ID's first 6 and last 4 characters.
+PII_NUMBERS = (
+    PiiNumber("resident_id", r"\d{6}", r"\d{8}", 8, r"\d{3}[0-9Xx]", "0-9A-Za-z"),
+    PiiNumber("mobile", r"1[3-9]\d", r"\d{4}", 4, r"\d{4}", "0-9"),
 )
+
+# Text columns scanned for personal data (reason ``pii``).
+PII_PATTERNS = tuple(n.pattern for n in PII_NUMBERS)
 
 TRUE_WORDS = ("true", "1", "是", "y", "yes", "t")
 FALSE_WORDS = ("false", "0", "否", "n", "no", "f")

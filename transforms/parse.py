@@ -43,6 +43,7 @@ from transforms.batch import (
 )
 from transforms.columns import FALSE_WORDS, TRUE_WORDS, Column, ReportKind, roles
 from transforms.periods import period_expr
+from transforms.pii import mask_expr
 from transforms.read import RawFile
 
 _SEQ = "__seq"
@@ -77,8 +78,9 @@ def stack(kind: ReportKind, files: Sequence[RawFile]) -> pl.DataFrame:
     Files with any reason (unreadable, unknown kind, missing columns) are left out:
     they are quarantined whole. Output: ``_file`` (SHA-256), ``_row``, ``_record``
     (the raw row as a JSON object, all of the file's columns incl. extras, values as
-    text), then every declared column as ``String`` (null where the file lacks it).
-    Rows keep the order of ``files`` and, within a file, of ``_row``.
+    text, personal numbers masked by :func:`transforms.pii.mask`), then every declared
+    column as ``String`` (null where the file lacks it). Rows keep the order of
+    ``files`` and, within a file, of ``_row``.
     """
     schema = stacked_schema(kind)
     # Files with the same columns are stacked together so _record is encoded once per group.
@@ -101,9 +103,10 @@ def stack(kind: ReportKind, files: Sequence[RawFile]) -> pl.DataFrame:
                 pl.col(_SEQ),
                 pl.col(FILE),
                 pl.col(ROW).cast(pl.Int64),
-                pl.struct(*(pl.col(c).cast(pl.String) for c in data))
-                .struct.json_encode()
-                .alias(RECORD),
+                # the record is shown and stored, never validated: masked (transforms.pii)
+                mask_expr(
+                    pl.struct(*(pl.col(c).cast(pl.String) for c in data)).struct.json_encode()
+                ).alias(RECORD),
                 *(
                     pl.col(c).cast(pl.String) if c in cols else pl.lit(None, pl.String).alias(c)
                     for c in kind.names

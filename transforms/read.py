@@ -29,7 +29,9 @@ Decisions a caller may rely on:
   to hash): the same unreadable file is recognised on the next run, and once it
   can be read it arrives under its real SHA-256.
 - ``path`` is :func:`transforms.paths.path_text` of the name (a GBK name is shown
-  decoded), and the kind is read from that text.
+  decoded) with personal numbers masked (:func:`transforms.pii.mask`), as is
+  ``detail``; the kind is read from the unmasked text, and ``source`` is the name
+  to open the file by (it is never stored or shown).
 - xlsx: dates become ``YYYY-MM-DD HH:MM:SS`` text (``.fff`` added when the cell
   holds milliseconds); integral numbers become integer text (``12``, not
   ``12.0``); other numbers keep every digit of the stored double (``0.1``,
@@ -69,6 +71,7 @@ from transforms import columns
 from transforms.batch import FLAG_PREFIXES, META, ROW
 from transforms.columns import ReportKind
 from transforms.paths import path_text
+from transforms.pii import mask
 
 # File-level reason codes (CONTRACT §3).
 UNREADABLE_FILE = "unreadable_file"
@@ -352,14 +355,14 @@ def read_file(path: Path | str) -> RawFile:
 
     def done(sha: str, size: int, frame: pl.DataFrame | None, content: bool = True) -> RawFile:
         return RawFile(
-            path=path_text(path),
+            path=mask(path_text(path)),
             sha256=sha,
             size=size,
             format=fmt,
             kind=kind.name if kind is not None else None,
             frame=frame,
             reasons=sorted(reasons),
-            detail="; ".join(details),
+            detail=mask("; ".join(details)),
             content_read=content,
             source=str(path),
         )

@@ -3,7 +3,9 @@
 Every file ever received is kept byte for byte under its SHA-256 (CONTRACT §3), and
 the same bytes received again are recognised and not loaded twice. Hashing is the
 cost of a poll over a large inbox, so a file whose path, size and modification time
-are what they were when it was last hashed is not read again (``meta.file_hashes``).
+are what they were when it was last hashed is not read again (``meta.file_hashes``),
+unless its path holds a personal number (:mod:`transforms.pii`): such a path is never
+stored, and the file is hashed again at each look.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import duckdb
 import polars as pl
 
 from transforms.paths import path_text
+from transforms.pii import has_pii
 from transforms.read import unread_id
 from warehouse.db import registered, transaction
 from warehouse.modes import PRIVATE_FILE, private_dir, set_mode, write_private
@@ -105,7 +108,8 @@ def hash_files(
             except OSError:
                 shas[f] = unread_id(f)
                 continue
-            hashed.append((*stats[f], sha))
+            if not has_pii(stats[f][0]):  # a name with a personal number is not stored
+                hashed.append((*stats[f], sha))
         shas[f] = sha
     if remember:
         remember_hashes(con, hashed)

@@ -2,8 +2,9 @@
 
 Floating-point values are equal within a relative 1e-12: DuckDB sums in parallel, so an
 aggregate such as ``corr`` over the same rows may differ in its last bits from one run
-to the next (seen in ``marts.linkage``, two runs of the same files: 0.36147744063940980
-and 0.36147744063940956).
+to the next. Seen without Dask: two local runs of the same files stored ``core.*`` rows in
+different physical orders, and ``marts.linkage`` held 0.36147744063941023 in one and
+0.3614774406394098 in the other. Rows are compared sorted, so order does not count.
 """
 
 from __future__ import annotations

@@ -117,6 +117,14 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name) or default
 
 
+def _add_dask(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="read and validate on this Dask scheduler (default $RONGHE_DASK_ADDRESS)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="ronghe", description="融合党建 quarterly reports pipeline")
     p.add_argument(
@@ -145,10 +153,13 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--to", dest="end", type=_period, required=True)
     b.add_argument("--inbox", type=_folder)
     b.add_argument("--rules", type=Path)
+    for cmd in (r, b):
+        _add_dask(cmd)
 
     i = sub.add_parser("ingest", help="ingest the given files now")
     i.add_argument("files", nargs="+", type=Path)
     i.add_argument("--rules", type=Path)
+    _add_dask(i)
 
     v = sub.add_parser(
         "validate",
@@ -322,7 +333,10 @@ def _settings(args: argparse.Namespace) -> Any:
     from flows.settings import Settings
 
     try:
-        return Settings.load(args.home)  # else RONGHE_HOME, else ~/.ronghe
+        settings = Settings.load(args.home)  # else RONGHE_HOME, else ~/.ronghe
+        if getattr(args, "dask", None):
+            settings = settings.model_copy(update={"dask_address": args.dask})
+        return settings
     except ValidationError as exc:  # a RONGHE_* variable the operator set is wrong
         first = exc.errors()[0]
         name = "RONGHE_" + "_".join(str(part) for part in first["loc"]).upper()

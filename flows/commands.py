@@ -110,8 +110,11 @@ def _run_flow(settings: Settings, name: str, **params: Any) -> RunResult:
     _prefect(settings)
     import flows.flows
 
+    run = getattr(flows.flows, name)
+    if settings.dask_address:
+        run = flows.flows.on_dask(run, settings.dask_address)
     with _reporting():
-        result: RunResult = getattr(flows.flows, name)(home=str(settings.home), **params)
+        result: RunResult = run(home=str(settings.home), **params)
     _summarise(result)
     return result
 

@@ -5,20 +5,26 @@ A run is :func:`flows.pipeline.run` with each stage made a Prefect task
 one marts rebuild, one publish; never one task per file. :func:`_run` holds the
 writer slot and the workspace (:class:`flows.workspace.Workspace`), publishes only on
 success and leaves a markdown artifact (:func:`flows.render.run_markdown`).
+
+On a Dask cluster (:func:`on_dask`: ``prefect-dask``'s ``DaskTaskRunner``), the
+read-and-validate tasks fan out to the workers, a few batches per kind and worker
+thread (:func:`_fan_out`); every other stage stays in the flow's process, the writer.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import sys
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from prefect import flow, get_run_logger, task
+from prefect import Flow, flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.exceptions import MissingContextError
 from prefect.runtime import flow_run
 
@@ -59,6 +65,47 @@ def as_task(name: str, fn: Callable[..., T], *args: Any, label: str | None = Non
     return make(fn)(*args)
 
 
+PIECES_PER_THREAD = 2
+"""Read-and-validate batches per kind and Dask worker thread: enough to keep every
+thread busy while the slowest batch finishes, few enough that a task stays a batch."""
+
+
+def on_dask(flow_obj: Flow[..., RunResult], address: str) -> Flow[..., RunResult]:
+    """The flow, its tasks submitted to the Dask scheduler at ``address``."""
+    from prefect_dask import DaskTaskRunner
+
+    runner = DaskTaskRunner(address=address)
+    return flow_obj.with_options(task_runner=runner)  # type: ignore[arg-type]  # prefect-dask types its futures apart
+
+
+def _submit_all(
+    name: str, fn: Callable[..., T], calls: Sequence[tuple[Any, ...]], labels: Sequence[str]
+) -> list[T]:
+    """The pipeline's fan-out map: every call a task of ``name``, submitted at once."""
+    options = _TASK_OPTIONS.get(name, _IO_RETRIES)
+    futures = [
+        task(name=name, cache_policy=NO_CACHE, task_run_name=label, **options)(fn).submit(*args)
+        for args, label in zip(calls, labels, strict=True)
+    ]
+    return [f.result() for f in futures]
+
+
+def _fan_out() -> pipeline.FanOut | None:
+    """Fan out reading and validating when the flow runs on a Dask task runner."""
+    if "prefect_dask" not in sys.modules:  # no DaskTaskRunner was ever made
+        return None
+    from prefect_dask import DaskTaskRunner
+
+    ctx = FlowRunContext.get()
+    runner = ctx.task_runner if ctx is not None else None
+    if not isinstance(runner, DaskTaskRunner):
+        return None
+    nthreads = runner.client.nthreads()
+    threads = sum(nthreads.values())
+    _say(f"reading and validating on Dask: {len(nthreads)} workers, {threads} threads")
+    return pipeline.FanOut(max(1, PIECES_PER_THREAD * threads), _submit_all)
+
+
 def _say(message: str) -> None:
     """Tell the CLI user (progress line) and the Prefect run log."""
     progress.step(message)
@@ -84,7 +131,13 @@ def _run(
     ):
         with ws.run(run_id, flow_name, params):
             result = pipeline.run(
-                ws, paths, datetime.now(), quarters=quarters, run_id=run_id, step=as_task
+                ws,
+                paths,
+                datetime.now(),
+                quarters=quarters,
+                run_id=run_id,
+                step=as_task,
+                fan_out=_fan_out(),
             )
         as_task("publish", ws.publish)
         progress.step(f"published {settings.published_path}")

@@ -7,12 +7,18 @@ rebuild the marts of the quarters concerned. Publishing is the workspace's
 Each stage goes through ``step(name, fn, *args, label=…)``: :func:`call` runs it as a
 plain call (tests, tools); the flows pass a step that runs it as a Prefect task
 (:func:`flows.flows.as_task`), so a run is a handful of tasks whatever its size.
+
+Reading and validating may fan out (:class:`FanOut`, on a Dask cluster): each kind's
+files are split into ``pieces`` batches that run at once, and the batches are merged
+per kind (:func:`flows.steps.merge_batches`) before the one load. Without it, one
+read-and-validate per kind, as before.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -23,7 +29,7 @@ from flows import progress
 from flows.inbox import SKIP_REASONS, Skipped, group_by_kind, scan, survey
 from flows.result import RunResult
 from flows.settings import Settings
-from flows.steps import load, read_and_validate, rebuild_marts
+from flows.steps import KindBatch, load, merge_batches, read_and_validate, rebuild_marts
 from flows.workspace import Workspace
 from warehouse.db import connect_reader
 from warehouse.received import Found, find_new
@@ -35,6 +41,31 @@ class Step(Protocol):
     def __call__(
         self, name: str, fn: Callable[..., T], *args: Any, label: str | None = None
     ) -> T: ...
+
+
+class MapStep(Protocol):
+    def __call__(
+        self,
+        name: str,
+        fn: Callable[..., T],
+        calls: Sequence[tuple[Any, ...]],
+        labels: Sequence[str],
+    ) -> list[T]: ...
+
+
+@dataclass(frozen=True)
+class FanOut:
+    """Read and validate as ``pieces`` batches per kind, run at once by ``map`` (in order)."""
+
+    pieces: int
+    map: MapStep
+
+
+def split(files: Sequence[Path], pieces: int) -> list[list[Path]]:
+    """``files`` in at most ``pieces`` contiguous, non-empty batches of near-equal size."""
+    n = len(files)
+    k = max(1, min(pieces, n))
+    return [list(files[i * n // k : (i + 1) * n // k]) for i in range(k)]
 
 
 def call(name: str, fn: Callable[..., T], *args: Any, label: str | None = None) -> T:
@@ -64,25 +95,29 @@ def run(
     quarters: Sequence[str] = (),
     run_id: str | None = None,
     step: Step = call,
+    fan_out: FanOut | None = None,
 ) -> RunResult:
     """Ingest what is new under ``paths``; rebuild the marts of ``quarters`` and of every
     quarter the new reports touch."""
     found, skipped = step("find-new-files", find_new_files, ws, paths)
     groups = sorted(group_by_kind(found.new).items(), key=lambda kv: str(kv[0]))
-    batches = []
-    for kind, files in groups:
-        batch = step(
-            "read-and-validate",
-            read_and_validate,
-            kind,
-            files,
-            ws.registry,
-            now,
-            ws.settings.workers,
-            label=f"read-and-validate-{kind}",
-        )
-        progress.step(f"read and validated {len(files)} {kind or 'unrecognised'} files")
-        batches.append(batch)
+    if fan_out is None:
+        batches = []
+        for kind, files in groups:
+            batch = step(
+                "read-and-validate",
+                read_and_validate,
+                kind,
+                files,
+                ws.registry,
+                now,
+                ws.settings.workers,
+                label=f"read-and-validate-{kind}",
+            )
+            progress.step(f"read and validated {len(files)} {kind or 'unrecognised'} files")
+            batches.append(batch)
+    else:
+        batches = read_fanned_out(ws, groups, now, fan_out)
     summary = step("load", load, ws, batches, run_id, now, skipped)
     progress.step(
         f"loaded {sum(summary.reports_loaded.values())} reports,"
@@ -91,6 +126,31 @@ def run(
     rebuilt = tuple(sorted(set(quarters) | set(summary.periods) | set(summary.periods_quarantined)))
     rows = step("rebuild-marts", rebuild_marts, ws, rebuilt)
     return RunResult(summary, len(found.already_received), rebuilt, ws.rules.version, rows)
+
+
+def read_fanned_out(
+    ws: Workspace,
+    groups: Sequence[tuple[str | None, Sequence[Path]]],
+    now: datetime,
+    fan_out: FanOut,
+) -> list[KindBatch]:
+    """Every kind's files as ``fan_out.pieces`` batches, run at once; merged per kind."""
+    jobs = [
+        (kind, i, part)
+        for kind, files in groups
+        for i, part in enumerate(split(files, fan_out.pieces), 1)
+    ]
+    calls = [(kind, part, ws.registry, now, ws.settings.workers) for kind, _, part in jobs]
+    labels = [f"read-and-validate-{kind}-{i}" for kind, i, _ in jobs]
+    parts = fan_out.map("read-and-validate", read_and_validate, calls, labels)
+    batches = []
+    for kind, files in groups:
+        mine = [b for (k, _, _), b in zip(jobs, parts, strict=True) if k == kind]
+        batches.append(merge_batches(kind, mine))
+        progress.step(
+            f"read and validated {len(files)} {kind or 'unrecognised'} files in {len(mine)} batches"
+        )
+    return batches
 
 
 def nothing_new(settings: Settings, paths: Sequence[Path]) -> int | None:

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
             raise ValueError(f"not an octal file mode such as 0640: {value!r}")
         return parse_mode(value)
 
+    dask_address: str | None = None
+    """A Dask scheduler (``tcp://host:8786``) to read and validate on (``--dask``)."""
+
     settle_seconds: float = Field(default=5.0, ge=0)
     """A file is complete once unchanged this long (:func:`flows.inbox.settled`): younger
     files are left for the next run, and ``watch`` does not announce them yet."""

@@ -24,6 +24,7 @@ from expectations.validate import Verdicts, validate
 from flows import progress
 from flows.inbox import Skipped
 from flows.workspace import Workspace
+from transforms.batch import ID
 from transforms.columns import REPORT_KINDS
 from transforms.parse import parse, stack
 from transforms.read import RawFile, read_files
@@ -57,6 +58,40 @@ def read_and_validate(
     good = [f for f in raw if not f.reasons and f.frame is not None]
     batch = parse(kind, stack(kind, good))
     return KindBatch(kind_name, raw, validate(kind, batch, registry, now, header_rows(good)))
+
+
+def merge_batches(kind_name: str | None, parts: Sequence[KindBatch]) -> KindBatch:
+    """One kind's batches, read and validated apart, as if read as one (files in order).
+
+    Every verdict is per file (reports group by ``_file``; ``duplicate_in_file`` is
+    within a file), so a batch split by file gives the same verdicts. Row ids (``_id``,
+    1… in each batch) are shifted by the rows of the batches before, as one batch
+    would have numbered them.
+    """
+    if len(parts) == 1:
+        return parts[0]
+    files = [f for p in parts for f in p.files]
+    verdicts = [p.verdicts for p in parts if p.verdicts is not None]
+    if kind_name is None or not verdicts:
+        return KindBatch(kind_name, files, None)
+    row_reasons, offset = [], 0
+    for p, v in zip(parts, verdicts, strict=True):
+        row_reasons.append(v.row_reasons.with_columns(pl.col(ID) + offset))
+        offset += sum(
+            f.frame.height
+            for f in p.files
+            if f.kind == kind_name and f.frame is not None and not f.reasons
+        )
+    return KindBatch(
+        kind_name,
+        files,
+        Verdicts(
+            accepted=pl.concat([v.accepted for v in verdicts], how="vertical"),
+            quarantined=pl.concat([v.quarantined for v in verdicts], how="vertical"),
+            row_reasons=pl.concat(row_reasons, how="vertical"),
+            problems=pl.concat([v.problems for v in verdicts], how="vertical"),
+        ),
+    )
 
 
 def archive(archive_dir: Path, files: Sequence[RawFile], workers: int) -> dict[str, Path]:

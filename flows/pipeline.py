@@ -29,10 +29,19 @@ from flows import progress
 from flows.inbox import SKIP_REASONS, Skipped, group_by_kind, scan, survey
 from flows.result import RunResult
 from flows.settings import Settings
-from flows.steps import KindBatch, load, merge_batches, read_and_validate, rebuild_marts
+from flows.steps import (
+    KindBatch,
+    KindFiles,
+    chunked,
+    load,
+    merge_batches,
+    read_and_validate,
+    rebuild_marts,
+)
 from flows.workspace import Workspace
 from warehouse.db import connect_reader
 from warehouse.received import Found, find_new
+from warehouse.store import merge_summaries
 
 T = TypeVar("T")
 
@@ -101,24 +110,18 @@ def run(
     quarter the new reports touch."""
     found, skipped = step("find-new-files", find_new_files, ws, paths)
     groups = sorted(group_by_kind(found.new).items(), key=lambda kv: str(kv[0]))
-    if fan_out is None:
-        batches = []
-        for kind, files in groups:
-            batch = step(
-                "read-and-validate",
-                read_and_validate,
-                kind,
-                files,
-                ws.registry,
-                now,
-                ws.settings.workers,
-                label=f"read-and-validate-{kind}",
-            )
-            progress.step(f"read and validated {len(files)} {kind or 'unrecognised'} files")
-            batches.append(batch)
-    else:
-        batches = read_fanned_out(ws, groups, now, fan_out)
-    summary = step("load", load, ws, batches, run_id, now, skipped)
+    # a chunk of files at a time, each loaded in its own transaction before the next is
+    # read: a backfill holds one chunk in memory, never all its files (RONGHE_CHUNK_FILES)
+    chunks = list(chunked(groups, ws.settings.chunk_files)) or [[]]
+    parts, first = [], 0
+    for n, chunk in enumerate(chunks, 1):
+        if len(chunks) > 1:
+            progress.step(f"chunk {n} of {len(chunks)}: {sum(len(f) for _, f in chunk)} files")
+        batches = read_stage(ws, chunk, now, step, fan_out)
+        # the run's skipped paths are recorded once, with the first chunk
+        parts.append(step("load", load, ws, batches, run_id, now, skipped if n == 1 else (), first))
+        first += sum(len(files) for _, files in chunk)
+    summary = merge_summaries(parts)
     progress.step(
         f"loaded {sum(summary.reports_loaded.values())} reports,"
         f" quarantined {summary.reports_quarantined}"
@@ -126,6 +129,33 @@ def run(
     rebuilt = tuple(sorted(set(quarters) | set(summary.periods) | set(summary.periods_quarantined)))
     rows = step("rebuild-marts", rebuild_marts, ws, rebuilt)
     return RunResult(summary, len(found.already_received), rebuilt, ws.rules.version, rows)
+
+
+def read_stage(
+    ws: Workspace,
+    groups: Sequence[KindFiles],
+    now: datetime,
+    step: Step,
+    fan_out: FanOut | None,
+) -> list[KindBatch]:
+    """Read and validate each kind's files: one batch per kind, or fanned out."""
+    if fan_out is not None:
+        return read_fanned_out(ws, groups, now, fan_out)
+    batches = []
+    for kind, files in groups:
+        batch = step(
+            "read-and-validate",
+            read_and_validate,
+            kind,
+            files,
+            ws.registry,
+            now,
+            ws.settings.workers,
+            label=f"read-and-validate-{kind}",
+        )
+        progress.step(f"read and validated {len(files)} {kind or 'unrecognised'} files")
+        batches.append(batch)
+    return batches
 
 
 def read_fanned_out(

@@ -10,7 +10,7 @@ import contextlib
 import os
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -122,8 +122,13 @@ def reconcile(
     kinds: Sequence[store.KindLoad],
     received_at: datetime,
     archived: dict[str, Path],
+    first: int = 0,
 ) -> list[store.FileOutcome]:
-    """Each file's manifest record: rows read = rows loaded + rows quarantined, or an error."""
+    """Each file's manifest record: rows read = rows loaded + rows quarantined, or an error.
+
+    ``first``: the position of the first of ``files`` among the run's new files (chunks),
+    so that receipt times follow the run's file order across chunks.
+    """
     loaded: dict[str, int] = {}
     quarantined: dict[str, int] = {}
     for v in kinds:
@@ -157,7 +162,7 @@ def reconcile(
                 kind=f.kind,
                 format=f.format,
                 # distinct, ordered receipt times: on a submitted_at tie the later file wins
-                received_at=received_at + timedelta(microseconds=i),
+                received_at=received_at + timedelta(microseconds=first + i),
                 status=status,
                 rows_read=read,
                 rows_loaded=n_loaded,
@@ -177,9 +182,11 @@ def load(
     run_id: str | None,
     now: datetime,
     skipped: Sequence[Skipped] = (),
+    first: int = 0,
 ) -> store.LoadSummary:
     """Archive, reconcile, then load every batch in one transaction (with the paths the
-    run skipped, ``meta.skipped``)."""
+    run skipped, ``meta.skipped``). ``first``: the position of the batches' first file
+    among the run's new files (see :func:`reconcile`)."""
     settings = ws.settings
     archived = archive(
         settings.archive_dir, [f for b in batches for f in b.files], settings.workers
@@ -198,10 +205,36 @@ def load(
         for b in batches
         if b.kind is not None and b.verdicts is not None
     ]
-    outcomes = reconcile(files, kinds, now, archived)
+    outcomes = reconcile(files, kinds, now, archived, first)
     rejected = file_problems([f for f in files if f.reasons])
     skips = [store.SkippedPath(s.path, s.reason, s.detail) for s in skipped]
     return store.load_batch(ws.con, outcomes, kinds, now, run_id, rejected, skips)
+
+
+KindFiles = tuple[str | None, list[Path]]
+"""A report kind (None: the name selects none) and its files, in the run's order."""
+
+
+def chunked(groups: Sequence[KindFiles], size: int) -> Iterator[list[KindFiles]]:
+    """The kinds' files in order, cut into chunks of at most ``size`` files.
+
+    A chunk may end inside one kind and go on with the next; concatenated, the chunks
+    are ``groups`` again, in the same order.
+    """
+    chunk: list[KindFiles] = []
+    room = size
+    for kind, files in groups:
+        start = 0
+        while start < len(files):
+            part = files[start : start + room]
+            chunk.append((kind, part))
+            start += len(part)
+            room -= len(part)
+            if room == 0:
+                yield chunk
+                chunk, room = [], size
+    if chunk:
+        yield chunk
 
 
 def rebuild_marts(ws: Workspace, periods: Sequence[str]) -> dict[str, int]:

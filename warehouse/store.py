@@ -94,6 +94,26 @@ class LoadSummary:
         return sum(f.rows_quarantined for f in self.files)
 
 
+def merge_summaries(parts: Sequence[LoadSummary]) -> LoadSummary:
+    """One summary of loads made one after the other (the chunks of a run)."""
+    loaded: dict[str, int] = {}
+    reasons: dict[str, int] = {}
+    for p in parts:
+        for kind, n in p.reports_loaded.items():
+            loaded[kind] = loaded.get(kind, 0) + n
+        for code, n in p.reasons.items():
+            reasons[code] = reasons.get(code, 0) + n
+    return LoadSummary(
+        files=tuple(f for p in parts for f in p.files),
+        skipped=tuple(s for p in parts for s in p.skipped),
+        reports_loaded=loaded,
+        reports_quarantined=sum(p.reports_quarantined for p in parts),
+        reasons=reasons,
+        periods=tuple(sorted({q for p in parts for q in p.periods})),
+        periods_quarantined=tuple(sorted({q for p in parts for q in p.periods_quarantined})),
+    )
+
+
 def load_batch(
     con: duckdb.DuckDBPyConnection,
     files: Sequence[FileOutcome],

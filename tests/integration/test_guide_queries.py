@@ -89,8 +89,10 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return h
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def reader(home: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    # per test: DuckDB refuses a second connection to the same file with another
+    # configuration in one process, and `ronghe query` opens it sandboxed
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     yield con
     con.close()
@@ -271,14 +273,18 @@ def test_query_runs_read_only(reader: duckdb.DuckDBPyConnection, path: Path) -> 
 
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
 def test_query_through_ronghe_query(
-    reader: duckdb.DuckDBPyConnection, home: Path, path: Path, capsys: pytest.CaptureFixture[str]
+    home: Path, path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from flows.cli import main
 
     sql = path.read_text(encoding="utf-8")
     assert main(["--home", str(home), "query", sql, "--format", "json"]) == 0
     got = json.loads(capsys.readouterr().out)
-    columns, rows = run(reader, path)
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        columns, rows = run(con, path)
+    finally:
+        con.close()
     assert got == [dict(zip(columns, r, strict=True)) for r in rows]
 
 

@@ -147,18 +147,25 @@ def test_backfill_on_dask_loads_the_warehouse_of_a_local_run(
 
     local_home, dask_home = tmp_path / "local", tmp_path / "dask"
     args = ("backfill", "--from", "2016Q4", "--to", "2017Q1", "--inbox", str(inbox))
-    local = cli(*args, home=local_home, timeout=900)
+    # in chunks (RONGHE_CHUNK_FILES): each chunk's read stage fans out on its own
+    chunk = 3000
+    n_chunks = -(-stats.files // chunk)
+    local_env = cli_env(local_home, RONGHE_CHUNK_FILES=str(chunk))
+    local = cli(*args, home=local_home, env=local_env, timeout=900)
     assert local.returncode == 0, local.stderr
-    on_dask = cli(*args, "--dask", cluster.address, home=dask_home, timeout=900)
+    dask_env = cli_env(dask_home, RONGHE_CHUNK_FILES=str(chunk))
+    on_dask = cli(*args, "--dask", cluster.address, home=dask_home, env=dask_env, timeout=900)
     assert on_dask.returncode == 0, on_dask.stderr
+    assert n_chunks > 1 and f"chunk 1 of {n_chunks}" in on_dask.stderr
     assert "on Dask: 2 workers, 2 threads" in on_dask.stderr
     assert "Traceback" not in on_dask.stderr
 
     _, records = task_stream(cluster.address, since=0)
     ran = [r for r in records if "read_and_validate" in str(r.get("key"))]
     workers = {str(r["worker"]) for r in ran}
-    # 3 kinds, 2 batches per worker thread each: every batch a task on a worker, both used
-    assert 3 < len(ran) <= 3 * 4, [r.get("key") for r in records]
+    # per chunk, each kind in it (at most 3 and the unnamed) in 2 batches per worker
+    # thread (2 threads): every batch a task on a worker, both workers used
+    assert 3 < len(ran) <= n_chunks * 4 * 4, [r.get("key") for r in records]
     assert workers == set(cluster.workers)
 
     a, b = local_home / "warehouse.duckdb", dask_home / "warehouse.duckdb"

@@ -19,7 +19,7 @@ demo: $(STAMP)
 	$(BIN)/ronghe demo
 
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

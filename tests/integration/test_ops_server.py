@@ -19,11 +19,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
 from tests.support.factories import COUNTY, COUNTY2, supervision_row, write_csv
 from tests.support.prefect_server import BIN, start_server, stop_server, wait_for
+from tests.support.warehouse import published
 
 API = os.environ.get("RONGHE_TEST_PREFECT_API_URL", "")
 COUNTY3 = "320621000000"  # 海安县
@@ -79,14 +79,6 @@ def ronghe(home: Path, *args: str, timeout: float = 300) -> subprocess.Completed
         text=True,
         timeout=timeout,
     )
-
-
-def published(home: Path, sql: str) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def sha(path: Path) -> str:

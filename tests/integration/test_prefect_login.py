@@ -22,12 +22,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import httpx
 import pytest
 
 from tests.support.factories import COUNTY, COUNTY2, supervision_row, write_csv
 from tests.support.prefect_server import start_server, stop_server, wait_for
+from tests.support.warehouse import published
 
 pytestmark = pytest.mark.integration
 
@@ -78,14 +78,6 @@ def client(api: str, login: str | None = LOGIN) -> httpx.Client:
     if login is not None:
         headers["Authorization"] = "Basic " + base64.b64encode(login.encode()).decode()
     return httpx.Client(base_url=api.rstrip("/") + "/", headers=headers, timeout=10)
-
-
-def published(home: Path, sql: str) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 # --- what is refused without the login ----------------------------------------------

@@ -7,6 +7,7 @@ keyword, so a test states only the values its hand computation uses.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -154,3 +155,12 @@ def scored_unit(
         raise ValueError(party)
     if growth is not None:
         economy(con, code, period, growth_target_pct=10.0, gdp_growth_pct=growth)
+
+
+def published(home: Path, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` on the published warehouse under ``home`` (read-only)."""
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()

@@ -29,10 +29,10 @@ class Settings(BaseSettings):
     duckdb_threads: int = 2
     duckdb_memory_limit: str = "4GB"
     lock_timeout_seconds: float = 3600.0
-    chunk_files: int = Field(default=2000, ge=1)
-    """New files are read, validated and loaded this many at a time, each chunk one
-    transaction (``RONGHE_CHUNK_FILES``): a backfill's memory does not grow with its
-    length. A city quarter (≈ 1,950 files per kind) is a few chunks at most."""
+    chunk_files: int = Field(default=6000, ge=1)
+    """New files are read, validated and loaded at most this many at a time, in chunks
+    of near-equal size, each one transaction (``RONGHE_CHUNK_FILES``): a backfill's
+    memory does not grow with its length. A city quarter (≈ 5,900 files) is one chunk."""
     warehouse_mode: int = DEFAULT_WAREHOUSE_MODE
     """Permission bits of the published warehouse (``RONGHE_WAREHOUSE_MODE=0640``)."""
 

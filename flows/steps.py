@@ -216,25 +216,31 @@ KindFiles = tuple[str | None, list[Path]]
 
 
 def chunked(groups: Sequence[KindFiles], size: int) -> Iterator[list[KindFiles]]:
-    """The kinds' files in order, cut into chunks of at most ``size`` files.
+    """The kinds' files in order, cut into the fewest chunks of at most ``size`` files,
+    of near-equal size (no small tail chunk: every piece of a kind costs one validation).
 
     A chunk may end inside one kind and go on with the next; concatenated, the chunks
     are ``groups`` again, in the same order.
     """
+    total = sum(len(files) for _, files in groups)
+    if total == 0:
+        return
+    pieces = -(-total // size)
+    bounds = [-(-total * i // pieces) for i in range(1, pieces + 1)]  # cumulative chunk ends
     chunk: list[KindFiles] = []
-    room = size
+    done = 0
     for kind, files in groups:
         start = 0
         while start < len(files):
+            room = bounds[0] - done
             part = files[start : start + room]
             chunk.append((kind, part))
             start += len(part)
-            room -= len(part)
-            if room == 0:
+            done += len(part)
+            if done == bounds[0]:
                 yield chunk
-                chunk, room = [], size
-    if chunk:
-        yield chunk
+                chunk = []
+                bounds.pop(0)
 
 
 def rebuild_marts(ws: Workspace, periods: Sequence[str]) -> dict[str, int]:

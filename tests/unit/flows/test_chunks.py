@@ -97,3 +97,13 @@ def test_chunks_cut_the_kinds_in_order() -> None:
         (k, p) for k, files in groups for p in files
     ]
     assert list(chunked([], 3)) == []
+
+
+def test_chunks_are_balanced_with_no_small_tail() -> None:
+    groups: list[tuple[str | None, list[Path]]] = [
+        (k, [Path(f"{k}{i}") for i in range(1952)]) for k in ("economy", "projects", "supervision")
+    ]
+    sizes = [sum(len(f) for _, f in ch) for ch in chunked(groups, 2000)]
+    assert sizes == [1952, 1952, 1952]  # not 2000, 2000, 1856
+    assert [sum(len(f) for _, f in ch) for ch in chunked(groups, 6000)] == [5856]
+    assert [sum(len(f) for _, f in ch) for ch in chunked(groups, 5000)] == [2928, 2928]

@@ -208,13 +208,41 @@ def expectations_for(kind: ReportKind) -> list[gxe.Expectation]:
     return out
 
 
+def _is_bounds(e: gxe.Expectation) -> bool:
+    return type(e).__name__ == "ExpectColumnValuesToBeBetween"
+
+
+def wide_expectations(
+    kind: ReportKind,
+) -> tuple[list[gxe.Expectation], dict[int, list[gxe.Expectation]]]:
+    """The suite as it runs: :func:`expectations_for` with the declared bounds of all
+    columns as one wide expectation (:mod:`expectations.wide`), and, by its position,
+    the narrow expectations it stands for (run only when it fails, to name the rows)."""
+    from expectations.wide import ExpectColumnValuesWithinBounds
+
+    narrow = expectations_for(kind)
+    bounds: list[Any] = [e for e in narrow if _is_bounds(e)]  # ExpectColumnValuesToBeBetween
+    if len(bounds) < 2:
+        return narrow, {}
+    wide = ExpectColumnValuesWithinBounds(
+        column_list=[e.column for e in bounds],
+        bounds=[(e.min_value, e.max_value) for e in bounds],
+        meta=_meta("out_of_range"),
+    )
+    out = [e for e in narrow if not _is_bounds(e)]
+    out.append(wide)
+    return out, {len(out) - 1: bounds}
+
+
 @dataclass(frozen=True)
 class Runner:
-    """What validating a kind needs: the suite and the batch definition to run it on."""
+    """What validating a kind needs: the suite and the batch definition to run it on, and
+    the narrow expectations a wide one of the suite stands for (by its GX id)."""
 
     suite: gx.ExpectationSuite
     batch_definition: BatchDefinition
     lock: threading.Lock
+    members: dict[str, list[gxe.Expectation]]
 
 
 _CONTEXT_LOCK = threading.Lock()
@@ -247,9 +275,10 @@ def _runner(kind_name: str) -> Runner:
     kind = REPORT_KINDS[kind_name]
     ctx = _context()
     suite = gx.ExpectationSuite(name=f"ronghe_{kind.name}")
-    for e in expectations_for(kind):
-        suite.add_expectation(e)
+    expectations, groups = wide_expectations(kind)
+    added = [suite.add_expectation(e) for e in expectations]
     suite = ctx.suites.add(suite)
     asset = ctx.data_sources.get("ronghe").add_dataframe_asset(name=kind.name)
     bd = asset.add_batch_definition_whole_dataframe("whole")
-    return Runner(suite=suite, batch_definition=bd, lock=threading.Lock())
+    members = {str(added[i].id): narrow for i, narrow in groups.items()}
+    return Runner(suite=suite, batch_definition=bd, lock=threading.Lock(), members=members)

@@ -187,6 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--rules", type=Path, help="rules file whose warning lines are quoted")
     rp.add_argument("--pdf", action="store_true", help="also print the brief to PDF (Chromium)")
 
+    a = sub.add_parser("archive", help="write out a received file, byte for byte, from the archive")
+    a.add_argument("sha256", help="the file's SHA-256 (meta.file_manifest), or its first 8+ digits")
+    a.add_argument("--out", type=Path, help="file or folder to write (default: ./<sha256>.<ext>)")
+
     u = sub.add_parser("units", help="print the unit registry")
     u.add_argument("--format", choices=["table", "csv"], default="table")
 

@@ -105,9 +105,27 @@ def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _any_file(paths: Sequence[str | os.PathLike[str]]) -> bool:
+    """Whether any of ``paths`` is a file or a folder holding one (stops at the first)."""
+    for p in paths:
+        if os.path.isfile(p):
+            return True
+        for _, _, files in os.walk(p):
+            if files:
+                return True
+    return False
+
+
 def _run_flow(settings: Settings, name: str, **params: Any) -> RunResult:
     """Start the embedded server if needed, run flow ``name`` with progress, summarise it."""
     _prefect(settings)
+    from flows.prefect_env import embedded
+
+    inbox = params.get("inbox") or settings.inbox_dir
+    if embedded.process is not None and _any_file(params.get("paths") or [inbox]):
+        from flows.steps import import_gx_in_background
+
+        import_gx_in_background()  # while the embedded server starts: it costs no wait
     import flows.flows
 
     run = getattr(flows.flows, name)
@@ -284,6 +302,43 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         out.print(f"pdf:      {paths.pdf}")
     if paths.pdf_problem:
         err.print(paths.pdf_problem)
+    return 0
+
+
+def cmd_archive(args: argparse.Namespace, settings: Settings) -> int:
+    """Write out one archived file (``ronghe archive SHA256 [--out PATH]``)."""
+    from pathlib import Path
+
+    from flows.cli import UsageError
+    from warehouse.archive import ArchiveError, read_archived
+    from warehouse.db import connect_reader
+
+    prefix = args.sha256.strip().lower()
+    if not (8 <= len(prefix) <= 64 and all(c in "0123456789abcdef" for c in prefix)):
+        raise UsageError("give the file's SHA-256, or at least its first 8 hex digits")
+    con = connect_reader(settings.published_path)
+    try:
+        found = [
+            r[0]
+            for r in con.execute(
+                "SELECT sha256 FROM meta.file_manifest WHERE starts_with(sha256, ?)"
+                " ORDER BY sha256 LIMIT 2",
+                [prefix],
+            ).fetchall()
+        ]
+        if not found:
+            raise ArchiveError(f"no received file has a SHA-256 starting {prefix}")
+        if len(found) > 1:
+            raise UsageError(f"{prefix} is the start of more than one SHA-256: give more digits")
+        name, data = read_archived(con, found[0])
+    finally:
+        con.close()
+    target = args.out or Path(name)
+    if target.is_dir():
+        target = target / name
+    with open(target, "xb") as f:  # never overwrite
+        f.write(data)
+    out.print(f"{target} ({len(data)} bytes, SHA-256 {found[0]})")
     return 0
 
 

@@ -38,6 +38,7 @@ from flows.retry import retry_on_io
 from flows.settings import Settings
 from flows.workspace import Workspace
 from flows.writer import writer_slot
+from reports.data import reportable
 from transforms.paths import param_path, path_text
 from transforms.periods import last_complete, parse_period, period_range
 from warehouse.ruleset import load_rules
@@ -143,10 +144,12 @@ def _run(
         progress.step(f"published {settings.published_path}")
     # the writer is free again: the 通报 and the receipts read only the published file
     receipts = sorted({*result.load.periods, *result.load.periods_quarantined})
-    reports = outputs_flow(
-        list(result.marts_rebuilt), receipts, params.get("home"), params.get("rules")
-    )
-    result = dataclasses.replace(result, reports=tuple(reports))
+    quarters = reportable(settings.published_path, list(result.marts_rebuilt))
+    for period in sorted(set(result.marts_rebuilt) - set(quarters)):
+        _say(f"no 通报 for {period}: the warehouse holds no report of {period} yet")
+    if receipts or quarters:  # else nothing to write: no flow run for it
+        reports = outputs_flow(quarters, receipts, params.get("home"), params.get("rules"))
+        result = dataclasses.replace(result, reports=tuple(reports))
     _artifact(flow_name, run_id, result)
     return result
 

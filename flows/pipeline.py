@@ -33,6 +33,7 @@ from flows.steps import (
     KindBatch,
     KindFiles,
     chunked,
+    import_gx_in_background,
     load,
     merge_batches,
     read_and_validate,
@@ -109,6 +110,8 @@ def run(
     """Ingest what is new under ``paths``; rebuild the marts of ``quarters`` and of every
     quarter the new reports touch."""
     found, skipped = step("find-new-files", find_new_files, ws, paths)
+    if found.new:
+        import_gx_in_background()  # validation needs it; a run with nothing new never does
     groups = sorted(group_by_kind(found.new).items(), key=lambda kv: str(kv[0]))
     # a chunk of files at a time, each loaded in its own transaction before the next is
     # read: a backfill holds one chunk in memory, never all its files (RONGHE_CHUNK_FILES)

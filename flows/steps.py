@@ -11,7 +11,6 @@ import os
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,11 +26,12 @@ from flows.workspace import Workspace
 from transforms.batch import ID
 from transforms.columns import REPORT_KINDS
 from transforms.parse import parse, stack
+from transforms.paths import path_text
 from transforms.read import RawFile, read_files
 from warehouse import store
+from warehouse.archive import Pack, Received, write_pack
 from warehouse.db import WarehouseError, transaction
 from warehouse.marts import build_marts
-from warehouse.received import archive_file
 
 
 @dataclass(frozen=True)
@@ -94,20 +94,18 @@ def merge_batches(kind_name: str | None, parts: Sequence[KindBatch]) -> KindBatc
     )
 
 
-def archive(archive_dir: Path, files: Sequence[RawFile], workers: int) -> dict[str, Path]:
-    """Archive every read file by SHA-256; files changed since reading are left out.
+def archive(archive_dir: Path, files: Sequence[RawFile], when: datetime) -> Pack | None:
+    """Archive the bytes every file was read from, as one pack (:mod:`warehouse.archive`).
 
-    Files whose bytes could not be read have nothing to archive and are not in the result.
+    The bytes are those that were parsed and validated, not read from the inbox again.
+    Files whose bytes could not be read have nothing to archive and are not in the pack.
     """
-    readable = [f for f in files if f.content_read]
-
-    def one(f: RawFile) -> Path | None:
-        return archive_file(archive_dir, Path(f.source or f.path), f.sha256)
-
-    # many small files: the time is in system calls, which release the GIL
-    with ThreadPoolExecutor(max_workers=max(4, workers * 2)) as pool:
-        targets = list(pool.map(one, readable))
-    return {f.sha256: t for f, t in zip(readable, targets, strict=True) if t is not None}
+    todo: dict[str, Received] = {}
+    for f in files:
+        if f.content_read and f.data is not None and f.sha256 not in todo:
+            suffix = path_text(Path(f.source or f.path).suffix).lower()
+            todo[f.sha256] = Received(f.sha256, suffix, f.data)
+    return write_pack(archive_dir, list(todo.values()), when)
 
 
 def _counts_by_file(frame: pl.DataFrame, col: str, rows: pl.Expr) -> dict[str, int]:
@@ -184,31 +182,22 @@ def load(
     skipped: Sequence[Skipped] = (),
     first: int = 0,
 ) -> store.LoadSummary:
-    """Archive, reconcile, then load every batch in one transaction (with the paths the
-    run skipped, ``meta.skipped``). ``first``: the position of the batches' first file
-    among the run's new files (see :func:`reconcile`)."""
-    settings = ws.settings
-    archived = archive(
-        settings.archive_dir, [f for b in batches for f in b.files], settings.workers
-    )
-    # a file that changed between reading and archiving is not loaded this time; one
-    # that could not be read at all is recorded (unreadable_file) with nothing archived
-    files = [f for b in batches for f in b.files if f.sha256 in archived or not f.content_read]
-    keep = sorted(archived)
+    """Archive (one pack), reconcile, then load every batch in one transaction (with the
+    pack's index and the paths the run skipped, ``meta.skipped``). ``first``: the
+    position of the batches' first file among the run's new files (:func:`reconcile`)."""
+    files = [f for b in batches for f in b.files]
+    pack = archive(ws.settings.archive_dir, files, now)
+    archived = {} if pack is None else {sha: pack.path for sha, *_ in pack.members}
     kinds = [
-        store.KindLoad(
-            b.kind,
-            b.verdicts.accepted.filter(pl.col("_file").is_in(keep)),
-            b.verdicts.quarantined.filter(pl.col("source_sha256").is_in(keep)),
-            b.verdicts.problems.filter(pl.col("source_sha256").is_in(keep)),
-        )
+        store.KindLoad(b.kind, b.verdicts.accepted, b.verdicts.quarantined, b.verdicts.problems)
         for b in batches
         if b.kind is not None and b.verdicts is not None
     ]
     outcomes = reconcile(files, kinds, now, archived, first)
     rejected = file_problems([f for f in files if f.reasons])
     skips = [store.SkippedPath(s.path, s.reason, s.detail) for s in skipped]
-    return store.load_batch(ws.con, outcomes, kinds, now, run_id, rejected, skips)
+    index = None if pack is None else pack.index()
+    return store.load_batch(ws.con, outcomes, kinds, now, run_id, rejected, skips, index)
 
 
 KindFiles = tuple[str | None, list[Path]]
@@ -256,13 +245,15 @@ def rebuild_marts(ws: Workspace, periods: Sequence[str]) -> dict[str, int]:
 
 
 def import_gx_in_background() -> None:
-    """Start importing Great Expectations in a daemon thread.
+    """Start importing Great Expectations in a daemon thread, if it is not imported yet.
 
-    The import takes 3 s or more, and the first seconds of a run are spent waiting
-    for the embedded Prefect server to start: done meanwhile, it costs nothing.
-    Validation imports the same modules where it needs them; Python's import lock
-    makes it wait for this import rather than repeat it. ``RONGHE_PRELOAD_GX=0``
-    turns it off.
+    The import takes 3 s or more of CPU. A one-shot command starts it while it waits
+    for the embedded Prefect server, when the inbox holds any file
+    (:func:`flows.commands._run_flow`); a run starts it as soon as it has found new
+    files (:func:`flows.pipeline.run`), to overlap reading them. A run with nothing
+    new never imports it. Validation imports the same modules where it needs them;
+    Python's import lock makes it wait for this import rather than repeat it.
+    ``RONGHE_PRELOAD_GX=0`` turns the background import off.
     """
     if os.environ.get("RONGHE_PRELOAD_GX", "1") == "0" or "great_expectations" in sys.modules:
         return
@@ -273,6 +264,3 @@ def import_gx_in_background() -> None:
             import_gx()
 
     threading.Thread(target=work, name="ronghe-import-gx", daemon=True).start()
-
-
-import_gx_in_background()

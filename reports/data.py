@@ -184,6 +184,19 @@ def read_weak(
     return weak.sort("county_code", "township_code", "unit_code"), year, years
 
 
+def reportable(published: Path, periods: list[str]) -> list[str]:
+    """Those of ``periods`` that have marts in the published warehouse (a 通报 can be written)."""
+    if not periods or not published.exists():
+        return []
+    con = connect_reader(published)
+    try:
+        latest = max(periods)
+        have = {r[0] for r in con.execute(sql("periods_loaded"), {"period": latest}).fetchall()}
+    finally:
+        con.close()
+    return [p for p in periods if p in have]
+
+
 def read_report(published: Path, period: str, rules_path: Path | None = None) -> ReportData:
     """Read everything the assessment of ``period`` shows from the published warehouse."""
     period = parse_period(period)

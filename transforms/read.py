@@ -99,6 +99,7 @@ class RawFile:
     detail: str = ""  # human-readable explanation of the reasons
     content_read: bool = True  # False: the bytes could not be read (nothing to archive)
     source: str = ""  # the name to open it by (``path`` is that name as readable text)
+    data: bytes | None = field(default=None, repr=False)  # the bytes read (to archive)
 
     @property
     def rows(self) -> int:
@@ -353,6 +354,8 @@ def read_file(path: Path | str) -> RawFile:
     if kind is None:
         details.append(f"file name {path_text(p.name)!r} does not name a report kind")
 
+    data: bytes | None = None
+
     def done(sha: str, size: int, frame: pl.DataFrame | None, content: bool = True) -> RawFile:
         return RawFile(
             path=mask(path_text(path)),
@@ -365,6 +368,7 @@ def read_file(path: Path | str) -> RawFile:
             detail=mask("; ".join(details)),
             content_read=content,
             source=str(path),
+            data=data,
         )
 
     try:

@@ -1,7 +1,8 @@
-"""What has been received: SHA-256 of inbox files, the bytes seen before, the archive.
+"""What has been received: SHA-256 of inbox files, the bytes seen before.
 
-Every file ever received is kept byte for byte under its SHA-256 (CONTRACT §3), and
-the same bytes received again are recognised and not loaded twice. Hashing is the
+Every file ever received is kept byte for byte under its SHA-256 (CONTRACT §3,
+:mod:`warehouse.archive`), and the same bytes received again are recognised and not
+loaded twice. Hashing is the
 cost of a poll over a large inbox, so a file whose path, size and modification time
 are what they were when it was last hashed is not read again (``meta.file_hashes``),
 unless its path holds a personal number (:mod:`transforms.pii`): such a path is never
@@ -11,8 +12,6 @@ stored, and the file is hashed again at each look.
 from __future__ import annotations
 
 import hashlib
-import os
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,6 @@ from transforms.paths import path_text
 from transforms.pii import has_pii
 from transforms.read import unread_id
 from warehouse.db import registered, transaction
-from warehouse.modes import PRIVATE_FILE, private_dir, set_mode, write_private
 
 FileStat = tuple[str, int, int]
 """(path, size in bytes, modification time in ns): what says a file has not changed."""
@@ -132,35 +130,3 @@ def find_new(con: duckdb.DuckDBPyConnection, files: Sequence[Path], remember: bo
             seen.add(shas[f])
             found.new.append(f)
     return found
-
-
-def archive_file(archive_dir: Path, path: Path, sha256: str) -> Path | None:
-    """Keep the file byte for byte under its SHA-256; None if it changed since it was read
-    (or can no longer be read).
-
-    Only the owner reads the archive: files ``0600`` in ``0700`` folders, whatever the
-    umask. The copy is written to a temporary name, then renamed: a failure (a full
-    disk) removes the temporary file and raises, so the archive never holds a partial
-    or stray file.
-    """
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if hashlib.sha256(data).hexdigest() != sha256:
-        return None
-    suffix = path_text(path.suffix).lower()
-    target = archive_dir / sha256[:2] / (sha256 + suffix)
-    if target.exists():
-        set_mode(target, PRIVATE_FILE)
-        return target
-    private_dir(archive_dir)
-    private_dir(target.parent)
-    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}-{threading.get_ident()}")
-    try:
-        write_private(tmp, data)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return target

@@ -122,8 +122,12 @@ def load_batch(
     run_id: str | None = None,
     file_problems: pl.DataFrame | None = None,
     skipped: Sequence[SkippedPath] = (),
+    archive_index: pl.DataFrame | None = None,
 ) -> LoadSummary:
     """Load a batch of files in ONE transaction; return what was loaded and quarantined.
+
+    ``archive_index``: the ``meta.archive_index`` rows of the pack the files were
+    archived in (:mod:`warehouse.archive`), committed with the manifest.
 
     ``when`` is the time of the run's receipt (quarantine records); each file's own
     ``received_at`` orders versions on a ``submitted_at`` tie. ``file_problems`` are the
@@ -136,6 +140,8 @@ def load_batch(
     periods: set[str] = set()
     with transaction(con):
         _insert_manifest(con, files, run_id)
+        if archive_index is not None and not archive_index.is_empty():
+            insert_frame(con, "meta.archive_index", archive_index)
         _insert_file_quarantine(con, files, when)
         _insert_problems(con, file_problems, when)
         _insert_skipped(con, skipped, when, run_id)

@@ -49,9 +49,23 @@ COMMENT ON COLUMN meta.file_manifest.status IS '状态：loaded 全部入库 / p
 COMMENT ON COLUMN meta.file_manifest.rows_read IS '读取行数';
 COMMENT ON COLUMN meta.file_manifest.rows_loaded IS '入库行数';
 COMMENT ON COLUMN meta.file_manifest.rows_quarantined IS '隔离行数';
-COMMENT ON COLUMN meta.file_manifest.archive_path IS '归档副本路径（按 SHA-256 存放）';
+COMMENT ON COLUMN meta.file_manifest.archive_path IS '归档副本所在的归档包路径（见 meta.archive_index；较早的归档为单个文件）';
 COMMENT ON COLUMN meta.file_manifest.size_bytes IS '文件字节数';
 COMMENT ON COLUMN meta.file_manifest.run_id IS '处理该文件的运行编号';
+
+CREATE TABLE IF NOT EXISTS meta.archive_index (
+    sha256      VARCHAR PRIMARY KEY,
+    pack        VARCHAR NOT NULL,
+    member      VARCHAR NOT NULL,
+    data_offset BIGINT NOT NULL,
+    size_bytes  BIGINT NOT NULL
+);
+COMMENT ON TABLE meta.archive_index IS '归档索引：每个收到的文件在哪个归档包（tar）中、从第几个字节起、多长';
+COMMENT ON COLUMN meta.archive_index.sha256 IS '文件内容的 SHA-256';
+COMMENT ON COLUMN meta.archive_index.pack IS '归档包路径（archive/packs/<包的 SHA-256>.tar）';
+COMMENT ON COLUMN meta.archive_index.member IS '包内成员名：<SHA-256>.<扩展名>';
+COMMENT ON COLUMN meta.archive_index.data_offset IS '文件内容在包内的起始字节';
+COMMENT ON COLUMN meta.archive_index.size_bytes IS '文件字节数';
 
 CREATE TABLE IF NOT EXISTS meta.file_hashes (
     path     VARCHAR PRIMARY KEY,

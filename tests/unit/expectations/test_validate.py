@@ -328,11 +328,32 @@ def test_missing_batch_column_is_an_error() -> None:
 @pytest.mark.parametrize("name", KINDS)
 def test_every_expectation_maps_to_one_reason(name: str) -> None:
     kind = REPORT_KINDS[name]
-    s = runner(kind.name).suite  # the suite validate() runs
+    r = runner(kind.name)
+    s = r.suite  # the suite validate() runs
     assert s is runner(kind.name).suite  # built once per process
-    assert len(s.expectations) == len(expectations_for(kind))
-    for e in s.expectations:
+    narrow = [n for e in s.expectations for n in r.members.get(str(e.id), [e])]
+    assert len(narrow) == len(expectations_for(kind))  # every rule, wide or narrow
+    for e in [*s.expectations, *narrow]:
         assert e.meta is not None and e.meta[REASON_KEY] in REPORT_REASONS
+
+
+def test_the_bounds_of_all_columns_are_one_wide_expectation() -> None:
+    r = runner(S.name)
+    wide = [e for e in r.suite.expectations if str(e.id) in r.members]
+    assert len(wide) == 1 and type(wide[0]).__name__ == "ExpectColumnValuesWithinBounds"
+    members = r.members[str(wide[0].id)]
+    assert len(members) > 10 and {type(e).__name__ for e in members} == {
+        "ExpectColumnValuesToBeBetween"
+    }
+    assert len(r.suite.expectations) < len(expectations_for(S)) - 10
+
+
+def test_out_of_range_in_two_columns_of_one_row_names_both() -> None:
+    """The wide expectation fails, its narrow ones say which columns (and only those)."""
+    v = run(S, [valid_row(S, party_orgs=-1, party_members=-3), valid_row(S, unit_code=TOWNSHIP)])
+    assert v.quarantined.height == 1 and v.accepted.height == 1
+    got = sorted(v.problems.filter(pl.col("reason") == "out_of_range")["column"].to_list())
+    assert got == ["party_members", "party_orgs"]
 
 
 def test_validation_prints_nothing(capfd: pytest.CaptureFixture[str]) -> None:

@@ -63,8 +63,12 @@ def run_into(home: Path, inbox: Path, chunk_files: int) -> dict[str, list[tuple[
         for (table,) in tables:
             if table in RUN_SPECIFIC:
                 continue
-            # the archive lives under each home: the same file, another folder
-            drop = " EXCLUDE (archive_path)" if table == "meta.file_manifest" else ""
+            # the archive lives under each home, in one pack per chunk: the same file,
+            # another pack (meta.archive_index: its member name and size must agree)
+            drop = {
+                "meta.file_manifest": " EXCLUDE (archive_path)",
+                "meta.archive_index": " EXCLUDE (pack, data_offset)",
+            }.get(table, "")
             out[table] = ws.con.execute(f"SELECT *{drop} FROM {table} ORDER BY ALL").fetchall()
         return out
 

@@ -5,6 +5,7 @@ No Prefect here: these call the steps the flows sequence.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from tests.support.factories import (
     write_csv,
     write_json,
 )
+from warehouse.archive import read_archived
 
 NOW = datetime(2017, 6, 1)
 
@@ -142,8 +144,11 @@ def test_unreadable_and_unknown_files_are_kept_and_recorded(
     }
     archived = session.con.execute("SELECT archive_path, sha256 FROM meta.file_manifest").fetchall()
     assert len(archived) == 3
+    assert len({path for path, _ in archived}) == 1  # one pack for the load
     for path, sha in archived:
-        assert Path(path).exists() and sha in path
+        assert Path(path).exists() and path.endswith(".tar")
+        name, data = read_archived(session.con, sha)
+        assert name.startswith(sha) and hashlib.sha256(data).hexdigest() == sha
     assert all(f.status == "rejected" for f in summary.load.files)
 
 

@@ -16,8 +16,8 @@ from flows.settings import Settings
 from flows.watch import Ledger
 from flows.workspace import UNFINISHED_MARKER, Workspace
 from tests.support.factories import COUNTY2, supervision_row, write_csv
+from warehouse.archive import Received, write_pack
 from warehouse.modes import home_mode, parse_mode
-from warehouse.received import archive_file
 
 ROOT = Path(__file__).resolve().parents[3]
 RONGHE = [sys.executable, "-m", "flows.cli"]  # this tree's code, whatever is installed
@@ -68,18 +68,24 @@ def test_a_bad_warehouse_mode_is_a_one_line_usage_error(
     assert Settings().warehouse_mode == 0o604
 
 
-def test_archive_files_and_folders_are_the_owners_only(umask: int, tmp_path: Path) -> None:
+def test_archive_packs_and_folders_are_the_owners_only(umask: int, tmp_path: Path) -> None:
     import hashlib
+    import tarfile
+    from datetime import datetime
 
     src = write_csv(tmp_path / "in" / "supervision_a.csv", [supervision_row()])
-    sha = hashlib.sha256(src.read_bytes()).hexdigest()
+    data = src.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
     archive = tmp_path / "home" / "archive"
-    target = archive_file(archive, src, sha)
-    assert target is not None and target.read_bytes() == src.read_bytes()
-    assert (mode(archive), mode(target.parent), mode(target)) == (0o700, 0o700, 0o600)
-    target.chmod(0o644)  # archived by an older ronghe under a looser umask
-    assert archive_file(archive, src, sha) == target
-    assert mode(target) == 0o600
+    pack = write_pack(archive, [Received(sha, ".csv", data)], datetime(2017, 4, 5))
+    assert pack is not None
+    with tarfile.open(pack.path) as tar:
+        assert tar.extractfile(f"{sha}.csv").read() == data  # type: ignore[union-attr]
+    assert (mode(archive), mode(pack.path.parent), mode(pack.path)) == (0o700, 0o700, 0o600)
+    pack.path.chmod(0o644)  # the same pack written again (a re-run after a failed load)
+    again = write_pack(archive, [Received(sha, ".csv", data)], datetime(2017, 4, 5))
+    assert again is not None and again.path == pack.path and mode(pack.path) == 0o600
+    assert [p.name for p in pack.path.parent.iterdir()] == [pack.path.name]  # no temporary
 
 
 def test_the_working_copy_its_wal_marker_and_lock_are_the_owners_only(
@@ -141,8 +147,8 @@ def test_a_real_ingest_leaves_each_file_with_its_mode(
     assert done.returncode == 0, done.stderr
     assert mode(home / "warehouse.duckdb") == published
     assert mode(home) == home_bits
-    archived = sorted((home / "archive").rglob("*.csv"))
-    assert len(archived) == 2
+    archived = sorted((home / "archive").rglob("*.tar"))
+    assert len(archived) == 1  # one pack holds both files
     folders = {f.parent for f in archived} | {home / "archive", home / "work", home / "prefect"}
     assert {f: mode(f) for f in folders} == dict.fromkeys(folders, 0o700)
     files = [*archived, home / "work" / "warehouse.duckdb", home / "writer.lock"]

@@ -61,7 +61,7 @@ def _problems(frame: pl.DataFrame) -> list[Problem]:
 
 
 def check(
-    paths: Sequence[Path], registry: pl.DataFrame, now: datetime, workers: int = 2
+    paths: Sequence[Path], registry: pl.DataFrame, now: datetime, workers: int = 1
 ) -> list[FileCheck]:
     """The verdict of every file under ``paths`` (files or folders), in scan order."""
     from flows.inbox import group_by_kind, scan

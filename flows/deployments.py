@@ -3,7 +3,10 @@
 - ``ronghe-quarterly/quarterly``: cron, on the quarter just ended;
 - ``ronghe-backfill/backfill``: parameters ``from``, ``to``, optional ``rules``;
 - ``ronghe-ingest/ingest``: triggered by ``ronghe.report.received``, debounced;
-- ``ronghe-ingest/inbox-poll``: every few minutes, whatever is in the inbox (safety net).
+- ``ronghe-ingest/inbox-poll``: every few minutes, whatever is in the inbox (safety net);
+- ``ronghe-outputs/outputs``: triggered by ``ronghe.warehouse.published``, which every
+  served run emits once it has published: the 通报 and the receipts, in a flow run of
+  their own (``RONGHE_OUTPUTS_BY_EVENT=1``, set by :func:`serve`).
 
 All of them write the warehouse under the Prefect global concurrency limit
 ``ronghe-warehouse-writer`` (one slot), which :func:`ensure_writer_limit` creates.
@@ -16,8 +19,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flows.events import RECEIVED_EVENT, WRITER_LIMIT
-from flows.flows import backfill_deployment_flow, ingest_flow, quarter_flow, received_flow
+from flows.events import OUTPUTS_BY_EVENT, PUBLISHED_EVENT, RECEIVED_EVENT, WRITER_LIMIT
+from flows.flows import (
+    backfill_deployment_flow,
+    ingest_flow,
+    published_flow,
+    quarter_flow,
+    received_flow,
+)
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
@@ -74,6 +83,26 @@ def received_trigger(cfg: ServeConfig) -> Any:
     )
 
 
+def published_trigger(cfg: ServeConfig) -> Any:
+    """Every ``ronghe.warehouse.published`` starts one outputs run with its quarters."""
+    from prefect.events import DeploymentEventTrigger
+
+    return DeploymentEventTrigger(
+        name="ronghe: warehouse published",
+        description="a published run's 通报 and receipts, in a flow run of their own",
+        expect={PUBLISHED_EVENT},
+        match={"prefect.resource.id": "ronghe.run.*"},
+        posture="Reactive",  # type: ignore[arg-type]
+        threshold=1,
+        within=timedelta(seconds=0),
+        parameters=cfg.parameters(
+            report_periods="{{ event.payload.report_periods }}",
+            receipt_periods="{{ event.payload.receipt_periods }}",
+            rules="{{ event.payload.rules }}",
+        ),
+    )
+
+
 def _ready(d: object) -> RunnerDeployment:
     """``to_deployment`` is sync-compatible: called from sync code it returns the object."""
     from prefect.deployments.runner import RunnerDeployment
@@ -84,7 +113,7 @@ def _ready(d: object) -> RunnerDeployment:
 
 
 def build_deployments(cfg: ServeConfig) -> list[RunnerDeployment]:
-    """The four deployments, ready for ``prefect.serve``."""
+    """The five deployments, ready for ``prefect.serve``."""
     from prefect.deployments.runner import EntrypointType
     from prefect.schedules import Cron, Interval
 
@@ -115,6 +144,13 @@ def build_deployments(cfg: ServeConfig) -> list[RunnerDeployment]:
             schedules=[Interval(timedelta(seconds=cfg.poll_seconds))],
             parameters=cfg.parameters(paths=[str(cfg.inbox)]),
             description="Safety net: ingest whatever is new in the inbox.",
+            **common,
+        ),
+        published_flow.to_deployment(
+            name="outputs",
+            triggers=[published_trigger(cfg)],
+            parameters=cfg.parameters(),
+            description=f"The 通报 and receipts of a run, on its {PUBLISHED_EVENT} event.",
             **common,
         ),
     ]
@@ -165,7 +201,10 @@ def check_api(url: str | None, timeout: float = 5.0, auth: str | None = None) ->
 
 def serve(cfg: ServeConfig) -> None:
     """Register the deployments and run them from this process until interrupted."""
+    import os
+
     from prefect import serve as prefect_serve
 
+    os.environ[OUTPUTS_BY_EVENT] = "1"  # the served runs leave their outputs to the event
     ensure_writer_limit()
     prefect_serve(*build_deployments(cfg), print_starting_message=True)

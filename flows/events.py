@@ -10,6 +10,12 @@ from datetime import datetime
 
 RECEIVED_EVENT = "ronghe.report.received"
 """The event ``ronghe watch`` emits for each new, fully written report file."""
+PUBLISHED_EVENT = "ronghe.warehouse.published"
+"""The event a served run emits once it has published: the 通报 and receipts follow in
+the ``ronghe-outputs/outputs`` deployment's own flow run (``ronghe serve``)."""
+OUTPUTS_BY_EVENT = "RONGHE_OUTPUTS_BY_EVENT"
+"""Set by ``ronghe serve`` for the runs it serves: write the outputs on the event, not
+inline. One-shot commands write them inline and print where they are."""
 WRITER_LIMIT = "ronghe-warehouse-writer"
 """The Prefect global concurrency limit (one slot) that deployment runs hold while writing."""
 

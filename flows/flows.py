@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import sys
 import uuid
 from collections.abc import Callable, Sequence
@@ -26,11 +27,11 @@ from prefect import Flow, flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.exceptions import MissingContextError
-from prefect.runtime import flow_run
+from prefect.runtime import deployment, flow_run
 
 from filers.receipts import write_period_receipts
 from flows import pipeline, progress
-from flows.events import received_paths
+from flows.events import OUTPUTS_BY_EVENT, PUBLISHED_EVENT, received_paths
 from flows.keyword_params import keyword_signature
 from flows.render import run_markdown
 from flows.result import RunResult
@@ -147,11 +148,59 @@ def _run(
     quarters = reportable(settings.published_path, list(result.marts_rebuilt))
     for period in sorted(set(result.marts_rebuilt) - set(quarters)):
         _say(f"no 通报 for {period}: the warehouse holds no report of {period} yet")
-    if receipts or quarters:  # else nothing to write: no flow run for it
+    if not (receipts or quarters):  # nothing to write: no flow run for it
+        pass
+    elif os.environ.get(OUTPUTS_BY_EVENT) == "1" and deployment.get_id():
+        _announce_published(run_id, quarters, receipts, params)
+    else:
         reports = outputs_flow(quarters, receipts, params.get("home"), params.get("rules"))
         result = dataclasses.replace(result, reports=tuple(reports))
     _artifact(flow_name, run_id, result)
     return result
+
+
+def _announce_published(
+    run_id: str, quarters: Sequence[str], receipts: Sequence[str], params: dict[str, Any]
+) -> None:
+    """Emit ``ronghe.warehouse.published``: the served ``ronghe-outputs/outputs``
+    deployment writes the 通报 and receipts in a flow run of its own, so this run ends
+    (and frees the writer slot's successor) at publish."""
+    from prefect.events import emit_event
+
+    emit_event(
+        event=PUBLISHED_EVENT,
+        resource={"prefect.resource.id": f"ronghe.run.{run_id}"},
+        payload={
+            "report_periods": ",".join(quarters),
+            "receipt_periods": ",".join(receipts),
+            "rules": params.get("rules") or "",
+        },
+    )
+    _say(
+        f"published; the 通报 ({', '.join(quarters) or 'none'}) and receipts"
+        f" ({', '.join(receipts) or 'none'}) follow in a ronghe-outputs flow run"
+    )
+
+
+@flow(name="ronghe-outputs", log_prints=False)
+def published_flow(
+    report_periods: str = "",
+    receipt_periods: str = "",
+    rules: str = "",
+    home: str | None = None,
+) -> list[str]:
+    """The outputs of a published run, started by its ``ronghe.warehouse.published`` event
+    (quarters comma-separated, as the event carries them)."""
+
+    def quarters(text: str) -> list[str]:
+        return [parse_period(q) for q in text.split(",") if q.strip()]
+
+    settings = Settings.load(home)
+    wanted = quarters(report_periods)
+    have = reportable(settings.published_path, wanted)
+    for period in sorted(set(wanted) - set(have)):
+        _say(f"no 通报 for {period}: the warehouse holds no report of {period} yet")
+    return outputs_flow(have, quarters(receipt_periods), home, rules or None)
 
 
 @flow(name="ronghe-outputs", log_prints=False)

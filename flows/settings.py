@@ -25,7 +25,10 @@ class Settings(BaseSettings):
     inbox: Path | None = None
     rules: Path | None = None
     scale: Literal["city", "province"] = "city"
-    workers: int = 2
+    workers: int = 1
+    """Threads that read files (``RONGHE_WORKERS``). One: the per-file work is mostly
+    under the GIL, and on a 2-core machine 2 threads read and validated the city quarter
+    in 6.9 s against 5.4 s for one (docs/performance.md)."""
     duckdb_threads: int = 2
     duckdb_memory_limit: str = "4GB"
     lock_timeout_seconds: float = 3600.0

@@ -48,7 +48,7 @@ def read_and_validate(
     paths: Sequence[Path],
     registry: pl.DataFrame,
     now: datetime,
-    workers: int = 2,
+    workers: int = 1,
 ) -> KindBatch:
     """Read one kind's files in parallel, parse them as one batch and run its suite."""
     raw = read_files(list(paths), workers=workers)

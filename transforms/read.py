@@ -42,10 +42,10 @@ Decisions a caller may rely on:
   quoting (RFC 4180, Python's C ``csv`` module: on thousands of small files it is
   ~8x faster than ``pl.read_csv``); a row with more non-empty fields than the
   header makes the file unreadable, a short row is padded with nulls. Empty fields are null.
-- ``read_files`` uses threads, never processes: the per-file work is small and
-  mostly under the GIL, so threads are about as fast as one thread, while a spawned
-  process pool was measured ~2x slower for ~3000 small files on 2 cores (start-up
-  and pickling).
+- ``read_files`` reads on one thread by default: the per-file work is small and
+  mostly under the GIL, and on 2 cores 2 threads were measured slower than one
+  (5,856 files: 5.6–5.9 s against 3.9–4.1 s), a spawned process pool ~2x slower still
+  (start-up and pickling). ``workers`` > 1 uses threads.
 - json: values become text as written in the file (numbers keep their spelling,
   booleans ``true``/``false``, nested values as JSON text, ``null`` stays null).
 """
@@ -415,7 +415,7 @@ def read_file(path: Path | str) -> RawFile:
     return done(sha, len(data), frame)
 
 
-def read_files(paths: Sequence[Path | str], workers: int = 2) -> list[RawFile]:
+def read_files(paths: Sequence[Path | str], workers: int = 1) -> list[RawFile]:
     """Read many files on ``workers`` threads (why not processes: see the module doc).
 
     Output order is input order; never raises for a bad file.

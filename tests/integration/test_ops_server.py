@@ -271,6 +271,23 @@ def test_backfill_deployment_run_over_three_quarters(served: Path) -> None:
     assert "## Marts rebuilt" in str(artifact.data) and "2015Q1, 2015Q2, 2015Q3" in str(
         artifact.data
     )
+    # the run ended at publish; its ronghe.warehouse.published event started the outputs
+    # (通报 of the quarters with reports, receipts of those that received some) in a run
+    # of the ronghe-outputs/outputs deployment, not inside the backfill run
+    assert "follow in a ronghe-outputs flow run" in run_logs(run.id)
+    (outputs,) = wait_for(
+        "the outputs run the published event starts",
+        lambda: finished(runs_of("ronghe-outputs/outputs", since), 1),
+        timeout=180,
+    )
+    assert outputs.state.is_completed(), run_logs(outputs.id)
+    assert outputs.parameters["report_periods"] == "2015Q1,2015Q2"  # 2015Q3 holds no report
+    assert outputs.parameters["receipt_periods"] == "2015Q1,2015Q2"
+    assert outputs.start_time >= run.end_time
+    reports = served / "reports"
+    assert (reports / "2015Q1" / "assessment-2015Q1.xlsx").exists()
+    assert (reports / "2015Q2" / "brief-2015Q2.html").exists()
+    assert (served / "receipts" / "2015Q2").is_dir()
 
 
 def test_overlapping_runs_wait_their_turn_and_leave_no_duplicates(served: Path) -> None:

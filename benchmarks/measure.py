@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -34,6 +35,7 @@ class Sample:
     tree_rss_mib: float
     returncode: int
     output: str = ""
+    marked: float | None = None  # seconds until the first output line holding ``mark``
 
 
 @dataclass
@@ -54,6 +56,12 @@ class Series:
     @property
     def tree_rss_mib(self) -> float:
         return statistics.median(s.tree_rss_mib for s in self.samples)
+
+    @property
+    def marked(self) -> float | None:
+        """Median seconds to the marked line (None if some run printed none)."""
+        marks = [s.marked for s in self.samples]
+        return None if any(m is None for m in marks) else statistics.median(marks)  # type: ignore[type-var]
 
     @property
     def peak_tree_rss_mib(self) -> float:
@@ -99,16 +107,40 @@ def run(
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     log: Path | None = None,
+    mark: str | None = None,
 ) -> Sample:
-    """Run ``cmd`` to the end; raise if it fails."""
+    """Run ``cmd`` to the end; raise if it fails.
+
+    ``mark``: also time the first line of output (stdout or stderr) that holds this
+    text, e.g. the moment a run has published, before what follows it.
+    """
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    marked: list[float] = []
     try:
         start = time.perf_counter()
+        pipe = subprocess.PIPE if mark else out
         proc = subprocess.Popen(
-            list(cmd), env=dict(env) if env else None, cwd=cwd, stdout=out, stderr=out
+            list(cmd),
+            env=dict(env) if env else None,
+            cwd=cwd,
+            stdout=pipe,
+            stderr=subprocess.STDOUT if mark else out,
         )
         peak = 0
         done = threading.Event()
+
+        def watch() -> None:
+            assert proc.stdout is not None and mark is not None
+            needle = mark.encode("utf-8")
+            for line in proc.stdout:
+                if not marked and needle in line:
+                    marked.append(time.perf_counter() - start)
+                if log:
+                    out.write(line)  # type: ignore[union-attr]
+
+        reader = threading.Thread(target=watch, daemon=True) if mark else None
+        if reader is not None:
+            reader.start()
 
         def sample() -> None:
             nonlocal peak
@@ -122,6 +154,8 @@ def run(
         seconds = time.perf_counter() - start
         done.set()
         sampler.join()
+        if reader is not None:
+            reader.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
     finally:
         if log:
@@ -129,4 +163,24 @@ def run(
     text = log.read_text(encoding="utf-8", errors="replace") if log else ""
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{text[-3000:]}")
-    return Sample(seconds, usage.ru_maxrss / 1024, peak / MIB, proc.returncode, text)
+    return Sample(
+        seconds,
+        usage.ru_maxrss / 1024,
+        peak / MIB,
+        proc.returncode,
+        text,
+        marked[0] if marked else None,
+    )
+
+
+def calibrate() -> float:
+    """Seconds a fresh Python takes for 10 million additions: how fast this machine's
+    cores are today, so that wall times measured on different days can be compared."""
+    code = "import time\nt=time.perf_counter()\ns=0\nfor i in range(10_000_000): s+=i\n" + (
+        "print(time.perf_counter()-t)"
+    )
+    runs = [
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout)
+        for _ in range(3)
+    ]
+    return statistics.median(runs)

@@ -57,6 +57,24 @@ class ServeConfig:
         return {**base, **extra}
 
 
+def _on_event(
+    name: str, description: str, event: str, resources: str, parameters: dict[str, Any], **kw: Any
+) -> Any:
+    """A reactive trigger that fires on the first ``event`` about ``resources`` (threshold 1)."""
+    from prefect.events import DeploymentEventTrigger
+
+    return DeploymentEventTrigger(
+        name=name,
+        description=description,
+        expect={event},
+        match={"prefect.resource.id": resources},
+        posture="Reactive",  # type: ignore[arg-type]
+        threshold=1,
+        parameters=parameters,
+        **kw,
+    )
+
+
 def received_trigger(cfg: ServeConfig) -> Any:
     """Fire on the first ``ronghe.report.received`` of a burst, run once for the burst.
 
@@ -64,38 +82,29 @@ def received_trigger(cfg: ServeConfig) -> Any:
     events of the next ``burst_seconds``; the run is scheduled ``settle_seconds``
     after that window closes and collects the paths of every event in it.
     """
-    from prefect.events import DeploymentEventTrigger
-
-    return DeploymentEventTrigger(
-        name="ronghe: reports received",
-        description="a burst of received report files becomes one ingest run",
-        expect={RECEIVED_EVENT},
-        match={"prefect.resource.id": "ronghe.file.*"},
-        posture="Reactive",  # type: ignore[arg-type]
-        threshold=1,
-        within=timedelta(seconds=cfg.burst_seconds),
-        schedule_after=timedelta(seconds=cfg.burst_seconds + cfg.settle_seconds),
-        parameters=cfg.parameters(
+    return _on_event(
+        "ronghe: reports received",
+        "a burst of received report files becomes one ingest run",
+        RECEIVED_EVENT,
+        "ronghe.file.*",
+        cfg.parameters(
             path="{{ event.payload.path }}",
             occurred="{{ event.occurred.isoformat() }}",
             burst_seconds=cfg.burst_seconds,
         ),
+        within=timedelta(seconds=cfg.burst_seconds),
+        schedule_after=timedelta(seconds=cfg.burst_seconds + cfg.settle_seconds),
     )
 
 
 def published_trigger(cfg: ServeConfig) -> Any:
     """Every ``ronghe.warehouse.published`` starts one outputs run with its quarters."""
-    from prefect.events import DeploymentEventTrigger
-
-    return DeploymentEventTrigger(
-        name="ronghe: warehouse published",
-        description="a published run's 通报 and receipts, in a flow run of their own",
-        expect={PUBLISHED_EVENT},
-        match={"prefect.resource.id": "ronghe.run.*"},
-        posture="Reactive",  # type: ignore[arg-type]
-        threshold=1,
-        within=timedelta(seconds=0),
-        parameters=cfg.parameters(
+    return _on_event(
+        "ronghe: warehouse published",
+        "a published run's 通报 and receipts, in a flow run of their own",
+        PUBLISHED_EVENT,
+        "ronghe.run.*",
+        cfg.parameters(
             report_periods="{{ event.payload.report_periods }}",
             receipt_periods="{{ event.payload.receipt_periods }}",
             rules="{{ event.payload.rules }}",

@@ -65,12 +65,12 @@ def check(
 ) -> list[FileCheck]:
     """The verdict of every file under ``paths`` (files or folders), in scan order."""
     from flows.inbox import group_by_kind, scan
-    from flows.steps import read_and_validate
+    from flows.steps import read_and_validate, settle
 
     names = dict(registry.select("unit_code", "name").iter_rows())
     out: list[FileCheck] = []
     for kind, files in group_by_kind(scan(paths)).items():
-        batch = read_and_validate(kind, files, registry, now, workers)
+        (batch,) = settle([read_and_validate(kind, files, registry, now, workers)])
         v = batch.verdicts
         for f in batch.files:
             if f.reasons:

@@ -105,27 +105,17 @@ def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _any_file(paths: Sequence[str | os.PathLike[str]]) -> bool:
-    """Whether any of ``paths`` is a file or a folder holding one (stops at the first)."""
-    for p in paths:
-        if os.path.isfile(p):
-            return True
-        for _, _, files in os.walk(p):
-            if files:
-                return True
-    return False
-
-
 def _run_flow(settings: Settings, name: str, **params: Any) -> RunResult:
     """Start the embedded server if needed, run flow ``name`` with progress, summarise it."""
     _prefect(settings)
-    from flows.prefect_env import embedded
+    from flows.inbox import any_file
 
-    inbox = params.get("inbox") or settings.inbox_dir
-    if embedded.process is not None and _any_file(params.get("paths") or [inbox]):
-        from flows.steps import import_gx_in_background
+    if not settings.dask_address and any_file(
+        params.get("paths") or [params.get("inbox") or settings.inbox_dir]
+    ):
+        from expectations import process
 
-        import_gx_in_background()  # while the embedded server starts: it costs no wait
+        process.prestart()  # GX's import on the other core, while Prefect starts
     import flows.flows
 
     run = getattr(flows.flows, name)

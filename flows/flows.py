@@ -29,6 +29,7 @@ from prefect.context import FlowRunContext
 from prefect.exceptions import MissingContextError
 from prefect.runtime import deployment, flow_run
 
+from expectations import process as gx_process
 from filers.receipts import write_period_receipts
 from flows import pipeline, progress
 from flows.events import OUTPUTS_BY_EVENT, PUBLISHED_EVENT, received_paths
@@ -127,20 +128,26 @@ def _run(
     run_id = str(flow_run.get_id() or uuid.uuid4())
     rules = Path(params["rules"]) if params.get("rules") else None
     what = f"{flow_name} run {run_id}"
+    fan_out = _fan_out()
     with (
         writer_slot(settings, _say),
         Workspace.open(settings, rules, holder=what, say=_say) as ws,
     ):
-        with ws.run(run_id, flow_name, params):
-            result = pipeline.run(
-                ws,
-                paths,
-                datetime.now(),
-                quarters=quarters,
-                run_id=run_id,
-                step=as_task,
-                fan_out=_fan_out(),
-            )
+        try:
+            with ws.run(run_id, flow_name, params):
+                result = pipeline.run(
+                    ws,
+                    paths,
+                    datetime.now(),
+                    quarters=quarters,
+                    run_id=run_id,
+                    step=as_task,
+                    fan_out=fan_out,
+                    # validation in a process of its own, importing GX while the run reads
+                    on_new_files=gx_process.prestart if fan_out is None else None,
+                )
+        finally:
+            gx_process.shutdown()
         as_task("publish", ws.publish)
         progress.step(f"published {settings.published_path}")
     # the writer is free again: the 通报 and the receipts read only the published file

@@ -195,3 +195,14 @@ def group_by_kind(files: Sequence[Path]) -> dict[str | None, list[Path]]:
         k = kind_of(path_text(f.name))
         groups.setdefault(None if k is None else k.name, []).append(f)
     return groups
+
+
+def any_file(paths: Sequence[str | os.PathLike[str]]) -> bool:
+    """Whether any of ``paths`` is a file or a folder holding one (stops at the first)."""
+    for p in paths:
+        if os.path.isfile(p):
+            return True
+        for _, _, files in os.walk(p):
+            if files:
+                return True
+    return False

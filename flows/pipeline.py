@@ -25,6 +25,7 @@ from typing import Any, Protocol, TypeVar
 
 import duckdb
 
+from expectations import process as gx_process
 from flows import progress
 from flows.inbox import SKIP_REASONS, Skipped, group_by_kind, scan, survey
 from flows.result import RunResult
@@ -32,12 +33,14 @@ from flows.settings import Settings
 from flows.steps import (
     KindBatch,
     KindFiles,
+    PendingBatch,
     chunked,
     import_gx_in_background,
     load,
     merge_batches,
     read_and_validate,
     rebuild_marts,
+    settle,
 )
 from flows.workspace import Workspace
 from warehouse.db import connect_reader
@@ -106,24 +109,30 @@ def run(
     run_id: str | None = None,
     step: Step = call,
     fan_out: FanOut | None = None,
+    on_new_files: Callable[[], None] | None = None,
 ) -> RunResult:
     """Ingest what is new under ``paths``; rebuild the marts of ``quarters`` and of every
-    quarter the new reports touch."""
+    quarter the new reports touch. ``on_new_files`` is called once new files are found
+    (the flows start the validation process, :mod:`expectations.process`)."""
     found, skipped = step("find-new-files", find_new_files, ws, paths)
-    if found.new:
+    if found.new and on_new_files is not None:
+        on_new_files()
+    if found.new and not gx_process.running():
         import_gx_in_background()  # validation needs it; a run with nothing new never does
     groups = sorted(group_by_kind(found.new).items(), key=lambda kv: str(kv[0]))
     # a chunk of files at a time, each loaded in its own transaction before the next is
     # read: a backfill holds one chunk in memory, never all its files (RONGHE_CHUNK_FILES)
     chunks = list(chunked(groups, ws.settings.chunk_files)) or [[]]
-    parts, first = [], 0
+    # each file's position in the run: receipt times follow it whatever the chunks
+    order = {str(p): i for i, p in enumerate(p for _, files in groups for p in files)}
+    parts = []
     for n, chunk in enumerate(chunks, 1):
         if len(chunks) > 1:
             progress.step(f"chunk {n} of {len(chunks)}: {sum(len(f) for _, f in chunk)} files")
         batches = read_stage(ws, chunk, now, step, fan_out)
         # the run's skipped paths are recorded once, with the first chunk
-        parts.append(step("load", load, ws, batches, run_id, now, skipped if n == 1 else (), first))
-        first += sum(len(files) for _, files in chunk)
+        mine = {str(p): order[str(p)] for _, files in chunk for p in files}
+        parts.append(step("load", load, ws, batches, run_id, now, skipped if n == 1 else (), mine))
     summary = merge_summaries(parts)
     progress.step(
         f"loaded {sum(summary.reports_loaded.values())} reports,"
@@ -141,10 +150,14 @@ def read_stage(
     step: Step,
     fan_out: FanOut | None,
 ) -> list[KindBatch]:
-    """Read and validate each kind's files: one batch per kind, or fanned out."""
+    """Read and validate each kind's files: one batch per kind, or fanned out.
+
+    With a validation process (:mod:`expectations.process`), a kind's verdicts are
+    computed there while the next kind is read; they are all awaited here.
+    """
     if fan_out is not None:
         return read_fanned_out(ws, groups, now, fan_out)
-    batches = []
+    batches: list[KindBatch | PendingBatch] = []
     for kind, files in groups:
         batch = step(
             "read-and-validate",
@@ -156,9 +169,13 @@ def read_stage(
             ws.settings.workers,
             label=f"read-and-validate-{kind}",
         )
-        progress.step(f"read and validated {len(files)} {kind or 'unrecognised'} files")
+        what = f"{len(files)} {kind or 'unrecognised'} files"
+        if isinstance(batch, PendingBatch):
+            progress.step(f"read {what}; validating them in the GX process")
+        else:
+            progress.step(f"read and validated {what}")
         batches.append(batch)
-    return batches
+    return settle(batches)
 
 
 def read_fanned_out(
@@ -175,7 +192,7 @@ def read_fanned_out(
     ]
     calls = [(kind, part, ws.registry, now, ws.settings.workers) for kind, _, part in jobs]
     labels = [f"read-and-validate-{kind}-{i}" for kind, i, _ in jobs]
-    parts = fan_out.map("read-and-validate", read_and_validate, calls, labels)
+    parts = settle(fan_out.map("read-and-validate", read_and_validate, calls, labels))
     batches = []
     for kind, files in groups:
         mine = [b for (k, _, _), b in zip(jobs, parts, strict=True) if k == kind]

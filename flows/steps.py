@@ -10,13 +10,16 @@ import contextlib
 import os
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 
+from expectations import process as gx_process
 from expectations.problems import file_problems, header_rows
 from expectations.suites import import_gx
 from expectations.validate import Verdicts, validate
@@ -43,20 +46,48 @@ class KindBatch:
     verdicts: Verdicts | None
 
 
+@dataclass(frozen=True)
+class PendingBatch:
+    """A kind's files read and parsed, their verdicts still coming from the validation
+    process (:mod:`expectations.process`)."""
+
+    kind: str
+    files: list[RawFile]
+    verdicts: Future[Verdicts]
+
+    def settled(self) -> KindBatch:
+        """The batch with its verdicts (waits for them)."""
+        try:
+            verdicts = self.verdicts.result()
+        except BrokenProcessPool as e:
+            raise gx_process.ProcessStopped(self.kind, e) from e
+        return KindBatch(self.kind, self.files, verdicts)
+
+
+def settle(batches: Sequence[KindBatch | PendingBatch]) -> list[KindBatch]:
+    """Every batch with its verdicts, in order (waiting for those still validating)."""
+    return [b.settled() if isinstance(b, PendingBatch) else b for b in batches]
+
+
 def read_and_validate(
     kind_name: str | None,
     paths: Sequence[Path],
     registry: pl.DataFrame,
     now: datetime,
     workers: int = 1,
-) -> KindBatch:
-    """Read one kind's files in parallel, parse them as one batch and run its suite."""
+) -> KindBatch | PendingBatch:
+    """Read one kind's files, parse them as one batch and run its suite: here, or in the
+    validation process if the run started one (then the verdicts come later: the run
+    reads the next kind meanwhile, :func:`settle`)."""
     raw = read_files(list(paths), workers=workers)
     if kind_name is None:
         return KindBatch(None, raw, None)
     kind = REPORT_KINDS[kind_name]
     good = [f for f in raw if not f.reasons and f.frame is not None]
     batch = parse(kind, stack(kind, good))
+    if gx_process.running():
+        pending = gx_process.submit(kind_name, batch, registry, now, header_rows(good))
+        return PendingBatch(kind_name, raw, pending)
     return KindBatch(kind_name, raw, validate(kind, batch, registry, now, header_rows(good)))
 
 
@@ -120,12 +151,12 @@ def reconcile(
     kinds: Sequence[store.KindLoad],
     received_at: datetime,
     archived: dict[str, Path],
-    first: int = 0,
+    order: Mapping[str, int] | None = None,
 ) -> list[store.FileOutcome]:
     """Each file's manifest record: rows read = rows loaded + rows quarantined, or an error.
 
-    ``first``: the position of the first of ``files`` among the run's new files (chunks),
-    so that receipt times follow the run's file order across chunks.
+    ``order``: each file's position among the run's new files (by ``source``), so that
+    receipt times follow the run's file order across chunks; by default their order here.
     """
     loaded: dict[str, int] = {}
     quarantined: dict[str, int] = {}
@@ -160,7 +191,8 @@ def reconcile(
                 kind=f.kind,
                 format=f.format,
                 # distinct, ordered receipt times: on a submitted_at tie the later file wins
-                received_at=received_at + timedelta(microseconds=first + i),
+                received_at=received_at
+                + timedelta(microseconds=i if order is None else order[f.source]),
                 status=status,
                 rows_read=read,
                 rows_loaded=n_loaded,
@@ -180,11 +212,11 @@ def load(
     run_id: str | None,
     now: datetime,
     skipped: Sequence[Skipped] = (),
-    first: int = 0,
+    order: Mapping[str, int] | None = None,
 ) -> store.LoadSummary:
     """Archive (one pack), reconcile, then load every batch in one transaction (with the
-    pack's index and the paths the run skipped, ``meta.skipped``). ``first``: the
-    position of the batches' first file among the run's new files (:func:`reconcile`)."""
+    pack's index and the paths the run skipped, ``meta.skipped``). ``order``: each
+    file's position among the run's new files (:func:`reconcile`)."""
     files = [f for b in batches for f in b.files]
     pack = archive(ws.settings.archive_dir, files, now)
     archived = {} if pack is None else {sha: pack.path for sha, *_ in pack.members}
@@ -193,7 +225,7 @@ def load(
         for b in batches
         if b.kind is not None and b.verdicts is not None
     ]
-    outcomes = reconcile(files, kinds, now, archived, first)
+    outcomes = reconcile(files, kinds, now, archived, order)
     rejected = file_problems([f for f in files if f.reasons])
     skips = [store.SkippedPath(s.path, s.reason, s.detail) for s in skipped]
     index = None if pack is None else pack.index()
@@ -205,31 +237,51 @@ KindFiles = tuple[str | None, list[Path]]
 
 
 def chunked(groups: Sequence[KindFiles], size: int) -> Iterator[list[KindFiles]]:
-    """The kinds' files in order, cut into the fewest chunks of at most ``size`` files,
-    of near-equal size (no small tail chunk: every piece of a kind costs one validation).
+    """The run's files in chunks of at most ``size`` files (as few as the shares allow),
+    each holding an equal share of every kind.
 
-    A chunk may end inside one kind and go on with the next; concatenated, the chunks
-    are ``groups`` again, in the same order.
+    Every chunk of a long backfill then looks like one quarter's files: its memory peak
+    does not depend on which kinds it happens to hold (a chunk of supervision files
+    alone, the widest kind, peaked 20 % above a mixed one). Within a kind the files keep
+    their order across chunks; together the chunks hold every file once.
     """
     total = sum(len(files) for _, files in groups)
     if total == 0:
         return
-    pieces = -(-total // size)
-    bounds = [-(-total * i // pieces) for i in range(1, pieces + 1)]  # cumulative chunk ends
+    least = -(-total // size)
+    # the shares are rounded: a chunk may come out a file or two over ``size``, then one
+    # chunk more is tried; tiny chunks of many kinds may never fit, then cut in order
+    for pieces in range(least, least + len(groups) + 1):
+        chunks = [
+            [
+                (kind, part)
+                for kind, files in groups
+                if (part := files[len(files) * i // pieces : len(files) * (i + 1) // pieces])
+            ]
+            for i in range(pieces)
+        ]
+        if all(sum(len(f) for _, f in c) <= size for c in chunks):
+            yield from chunks
+            return
+    yield from _cut_in_order(groups, size)
+
+
+def _cut_in_order(groups: Sequence[KindFiles], size: int) -> Iterator[list[KindFiles]]:
+    """The kinds' files in order, cut every ``size`` files (a chunk may span kinds)."""
     chunk: list[KindFiles] = []
-    done = 0
+    room = size
     for kind, files in groups:
         start = 0
         while start < len(files):
-            room = bounds[0] - done
             part = files[start : start + room]
             chunk.append((kind, part))
             start += len(part)
-            done += len(part)
-            if done == bounds[0]:
+            room -= len(part)
+            if room == 0:
                 yield chunk
-                chunk = []
-                bounds.pop(0)
+                chunk, room = [], size
+    if chunk:
+        yield chunk
 
 
 def rebuild_marts(ws: Workspace, periods: Sequence[str]) -> dict[str, int]:

@@ -1,0 +1,134 @@
+"""Great Expectations in a process of its own, started early, while the run reads.
+
+Importing GX costs 3 s or more of CPU (5.5 s on a slow day), more than reading and
+validating a city quarter. In a thread of the run's process it competes with the
+reading for the GIL; in a process of its own it runs on the other core. So a run
+that has files to validate starts one validation process as soon as it knows
+(:func:`prestart`: the one-shot command when the inbox holds files, the pipeline when
+it has found new ones); the process imports GX and builds the suites while the run
+imports Prefect, starts its flow and reads; each kind's parsed batch is then sent to
+it (:func:`submit`) and the run goes on reading the next kind while it validates.
+
+The verdicts are those of :func:`expectations.validate.validate`, computed by the
+same code in the other process (tests compare both). ``RONGHE_GX_PROCESS=0`` keeps
+validation in the run's process. The process is a child of the run: it stops when
+the run closes it (:func:`shutdown`), and if the run is killed its pipe closes and it
+exits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import threading
+from collections.abc import Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
+
+import polars as pl
+
+from expectations.validate import Verdicts, validate
+from transforms.columns import REPORT_KINDS
+
+ENV = "RONGHE_GX_PROCESS"
+
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_futures: list[Future[object]] = []  # its start-up and every batch sent to it
+
+
+class ProcessStopped(RuntimeError):
+    """The validation process died (killed, out of memory): the run stops, loads nothing
+    more, and the next run reads those files again."""
+
+    def __init__(self, kind_name: str, cause: BaseException) -> None:
+        super().__init__(
+            f"the validation process stopped while validating {kind_name} ({cause or 'killed'});"
+            " nothing of this chunk was loaded: run again"
+        )
+
+
+def _warm() -> None:
+    """In the validation process: import GX and build every suite before the first batch."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    from expectations.suites import runner
+
+    for name in REPORT_KINDS:
+        runner(name)
+
+
+def _validate(
+    kind_name: str,
+    batch: pl.DataFrame,
+    registry: pl.DataFrame,
+    now: datetime,
+    header_rows: Mapping[str, int],
+) -> Verdicts:
+    return validate(REPORT_KINDS[kind_name], batch, registry, now, header_rows)
+
+
+def enabled() -> bool:
+    return os.environ.get(ENV, "1") != "0"
+
+
+def prestart() -> None:
+    """Start the validation process (and its GX import) now, if it is not running."""
+    global _pool
+    if not enabled():
+        return
+    with _lock:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_warm
+            )
+            # make it start its process (and _warm) now, not at first use
+            _futures.append(_pool.submit(int))
+
+
+def running() -> bool:
+    return _pool is not None
+
+
+def submit(
+    kind_name: str,
+    batch: pl.DataFrame,
+    registry: pl.DataFrame,
+    now: datetime,
+    header_rows: Mapping[str, int],
+) -> Future[Verdicts]:
+    """Validate a parsed batch in the validation process; its verdicts, when done."""
+    prestart()
+    assert _pool is not None
+    try:
+        future = _pool.submit(_validate, kind_name, batch, registry, now, dict(header_rows))
+    except BrokenProcessPool as e:
+        raise ProcessStopped(kind_name, e) from e
+    _futures.append(future)  # type: ignore[arg-type]
+    return future
+
+
+def shutdown() -> None:
+    """Stop the validation process now, even in the middle of its GX import (a run that
+    found nothing new does not wait for it); the next run starts another."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+        busy = any(not f.done() for f in _futures)
+        _futures.clear()
+    if pool is None:
+        return
+    if not busy:
+        # asked to exit: it unloads GX and pandas (a second) while the run goes on
+        pool.shutdown(wait=False)
+        return
+    # still importing GX (the run found nothing new) or validating (the run failed):
+    # terminated, not waited for. ProcessPoolExecutor has no public way to do it
+    # (Python 3.14 adds terminate_workers()): its processes are terminated, then the
+    # executor, finding them gone, cleans up after them.
+    for p in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            p.terminate()
+    with contextlib.suppress(Exception):
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -33,6 +33,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.targets
+	$(BIN)/python -m benchmarks.run --backfill
 
 clean:
 	rm -rf $(VENV) .ronghe

@@ -16,6 +16,9 @@ read-and-validate per kind, as before.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -81,6 +84,17 @@ def split(files: Sequence[Path], pieces: int) -> list[list[Path]]:
     return [list(files[i * n // k : (i + 1) * n // k]) for i in range(k)]
 
 
+def release_memory() -> None:
+    """Hand what a chunk freed back to the system (glibc keeps freed heap for reuse).
+
+    Measured on an 8-quarter backfill: 579 → 570 MiB at the peak, little; what still
+    grows from chunk to chunk (≈ 10 MiB each) is the warehouse DuckDB keeps in memory.
+    """
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def call(name: str, fn: Callable[..., T], *args: Any, label: str | None = None) -> T:
     """Run a stage as a plain function call."""
     return fn(*args)
@@ -133,6 +147,8 @@ def run(
         # the run's skipped paths are recorded once, with the first chunk
         mine = {str(p): order[str(p)] for _, files in chunk for p in files}
         parts.append(step("load", load, ws, batches, run_id, now, skipped if n == 1 else (), mine))
+        del batches  # this chunk's frames and bytes go before the next chunk is read
+        release_memory()
     summary = merge_summaries(parts)
     progress.step(
         f"loaded {sum(summary.reports_loaded.values())} reports,"

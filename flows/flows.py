@@ -152,9 +152,21 @@ def _run(
         progress.step(f"published {settings.published_path}")
     # the writer is free again: the 通报 and the receipts read only the published file
     receipts = sorted({*result.load.periods, *result.load.periods_quarantined})
-    quarters = reportable(settings.published_path, list(result.marts_rebuilt))
-    for period in sorted(set(result.marts_rebuilt) - set(quarters)):
+    # a quarter's 通报 is written again when its marts may have changed, or when it has none
+    due = [
+        p
+        for p in result.marts_rebuilt
+        if p in result.changed or not (settings.reports_dir / p / f"assessment-{p}.xlsx").exists()
+    ]
+    quarters = reportable(settings.published_path, due)
+    for period in sorted(set(due) - set(quarters)):
         _say(f"no 通报 for {period}: the warehouse holds no report of {period} yet")
+    unchanged = sorted(set(result.marts_rebuilt) - set(due))
+    if unchanged:
+        _say(
+            f"the 通报 of {_quarters_text(unchanged)} stand: nothing new, same rules"
+            " (`ronghe report --period P` writes one again)"
+        )
     if not (receipts or quarters):  # nothing to write: no flow run for it
         pass
     elif os.environ.get(OUTPUTS_BY_EVENT) == "1" and deployment.get_id():
@@ -164,6 +176,10 @@ def _run(
         result = dataclasses.replace(result, reports=tuple(reports))
     _artifact(flow_name, run_id, result)
     return result
+
+
+def _quarters_text(quarters: Sequence[str]) -> str:
+    return quarters[0] if len(quarters) == 1 else f"{quarters[0]}…{quarters[-1]} ({len(quarters)})"
 
 
 def _announce_published(

@@ -154,9 +154,25 @@ def run(
         f"loaded {sum(summary.reports_loaded.values())} reports,"
         f" quarantined {summary.reports_quarantined}"
     )
-    rebuilt = tuple(sorted(set(quarters) | set(summary.periods) | set(summary.periods_quarantined)))
+    touched = set(summary.periods) | set(summary.periods_quarantined)
+    rebuilt = tuple(sorted(set(quarters) | touched))
+    changed = tuple(sorted(touched | rescored(ws, rebuilt)))
     rows = step("rebuild-marts", rebuild_marts, ws, rebuilt)
-    return RunResult(summary, len(found.already_received), rebuilt, ws.rules.version, rows)
+    return RunResult(
+        summary, len(found.already_received), rebuilt, ws.rules.version, rows, changed=changed
+    )
+
+
+def rescored(ws: Workspace, periods: Sequence[str]) -> set[str]:
+    """Those of ``periods`` not scored yet under this run's rules (other rules, or none)."""
+    if not periods:
+        return set()
+    same = ws.con.execute(
+        "SELECT period FROM marts.unit_scores WHERE period IN ? GROUP BY period"
+        " HAVING bool_and(rules_version = ?)",
+        [list(periods), ws.rules.version],
+    ).fetchall()
+    return set(periods) - {r[0] for r in same}
 
 
 def read_stage(

@@ -111,7 +111,14 @@ def test_backfill_with_changed_rules_recomputes_the_marts(
         [supervision_row(), supervision_row(COUNTY2, list_published="否")],
     )
     write_csv(inbox / "economy_q1.csv", [economy_row(), economy_row(COUNTY2, gdp_growth_pct=4)])
-    backfill_flow(start="2017Q1", end="2017Q1", inbox=str(inbox), home=str(home))
+    first = backfill_flow(start="2017Q1", end="2017Q1", inbox=str(inbox), home=str(home))
+    workbook = home / "reports" / "2017Q1" / "assessment-2017Q1.xlsx"
+    assert str(workbook) in first.reports
+    written = workbook.stat().st_mtime_ns
+    # the same inbox, the same rules: nothing changed, the 通报 stands (not written again)
+    again = backfill_flow(start="2017Q1", end="2017Q1", inbox=str(inbox), home=str(home))
+    assert again.files == 0 and again.reports == () and again.changed == ()
+    assert workbook.stat().st_mtime_ns == written
     sql = (
         "SELECT unit_code, rules_version, party_score, coefficient FROM marts.unit_scores"
         " ORDER BY unit_code"
@@ -125,11 +132,14 @@ def test_backfill_with_changed_rules_recomputes_the_marts(
     text = text.replace("list_published = 10", "list_published = 50")
     text = text.replace('method = "linear"', 'method = "banded"')
     changed.write_text(text, encoding="utf-8")
-    backfill_flow(
+    rescored = backfill_flow(
         start="2017Q1", end="2017Q1", inbox=str(inbox), home=str(home), rules=str(changed)
     )
     after = published(home, sql)
     assert {r[1] for r in after} == {"2018-test"}
+    # other rules, other scores: the 通报 is written again, without any new file
+    assert rescored.files == 0 and rescored.changed == ("2017Q1",)
+    assert str(workbook) in rescored.reports and workbook.stat().st_mtime_ns > written
     # list_published now weighs 50: the unit that published rises, the one that did not falls
     assert after[0][2] > before[0][2] and after[1][2] < before[1][2]
     assert {r[3] for r in after} <= {0.6, 0.8, 0.9, 1.0}

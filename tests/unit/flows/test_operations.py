@@ -182,7 +182,7 @@ def test_deployments_load_with_schedule_trigger_and_poll(tmp_path: Path) -> None
 
     cfg = ServeConfig(home=tmp_path, inbox=tmp_path / "inbox", burst_seconds=20)
     deps = {d.name: d for d in build_deployments(cfg)}
-    assert set(deps) == {"quarterly", "backfill", "ingest", "inbox-poll"}
+    assert set(deps) == {"quarterly", "backfill", "ingest", "inbox-poll", "outputs"}
     (sched,) = deps["quarterly"].schedules
     assert sched.schedule.cron == "0 2 10 1,4,7,10 *"  # type: ignore[union-attr]
     assert sched.schedule.timezone == "Asia/Shanghai"  # type: ignore[union-attr]
@@ -193,6 +193,12 @@ def test_deployments_load_with_schedule_trigger_and_poll(tmp_path: Path) -> None
     assert deps["ingest"].entrypoint == "flows.flows.received_flow"
     assert deps["backfill"].entrypoint == "flows.flows.backfill_deployment_flow"
     assert deps["inbox-poll"].parameters["paths"] == [str(tmp_path / "inbox")]
+    # a served run's outputs: one flow run per ronghe.warehouse.published, at once
+    (published,) = deps["outputs"].triggers
+    assert published.expect == {"ronghe.warehouse.published"}
+    assert published.within.total_seconds() == 0 and published.threshold == 1
+    assert published.parameters["report_periods"] == "{{ event.payload.report_periods }}"
+    assert deps["outputs"].entrypoint == "flows.flows.published_flow"
 
 
 def test_status_shows_runs_and_only_open_quarantines(session: Any, home: Path) -> None:

@@ -60,8 +60,8 @@ class Series:
     @property
     def marked(self) -> float | None:
         """Median seconds to the marked line (None if some run printed none)."""
-        marks = [s.marked for s in self.samples]
-        return None if any(m is None for m in marks) else statistics.median(marks)  # type: ignore[type-var]
+        marks = [s.marked for s in self.samples if s.marked is not None]
+        return statistics.median(marks) if len(marks) == len(self.samples) else None
 
     @property
     def peak_tree_rss_mib(self) -> float:

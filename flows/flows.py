@@ -40,6 +40,7 @@ from flows.retry import retry_on_io
 from flows.settings import Settings
 from flows.workspace import Workspace
 from flows.writer import writer_slot
+from reports import workbook_path
 from reports.data import reportable
 from transforms.paths import param_path, path_text
 from transforms.periods import last_complete, parse_period, period_range
@@ -156,11 +157,9 @@ def _run(
     due = [
         p
         for p in result.marts_rebuilt
-        if p in result.changed or not (settings.reports_dir / p / f"assessment-{p}.xlsx").exists()
+        if p in result.changed or not workbook_path(settings.reports_dir / p, p).exists()
     ]
-    quarters = reportable(settings.published_path, due)
-    for period in sorted(set(due) - set(quarters)):
-        _say(f"no 通报 for {period}: the warehouse holds no report of {period} yet")
+    quarters = _reportable(settings, due)
     unchanged = sorted(set(result.marts_rebuilt) - set(due))
     if unchanged:
         _say(
@@ -176,6 +175,14 @@ def _run(
         result = dataclasses.replace(result, reports=tuple(reports))
     _artifact(flow_name, run_id, result)
     return result
+
+
+def _reportable(settings: Settings, wanted: Sequence[str]) -> list[str]:
+    """Those of ``wanted`` that hold reports; says which get no 通报."""
+    have = reportable(settings.published_path, list(wanted))
+    for period in sorted(set(wanted) - set(have)):
+        _say(f"no 通报 for {period}: the warehouse holds no report of {period} yet")
+    return have
 
 
 def _quarters_text(quarters: Sequence[str]) -> str:
@@ -219,10 +226,7 @@ def published_flow(
         return [parse_period(q) for q in text.split(",") if q.strip()]
 
     settings = Settings.load(home)
-    wanted = quarters(report_periods)
-    have = reportable(settings.published_path, wanted)
-    for period in sorted(set(wanted) - set(have)):
-        _say(f"no 通报 for {period}: the warehouse holds no report of {period} yet")
+    have = _reportable(settings, quarters(report_periods))
     return outputs_flow(have, quarters(receipt_periods), home, rules or None)
 
 

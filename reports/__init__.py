@@ -43,7 +43,7 @@ def write_report(
 
     data = read_report(published, period, rules)
     out_dir.mkdir(parents=True, exist_ok=True)
-    workbook = write_workbook(data, out_dir / f"assessment-{data.period}.xlsx")
+    workbook = write_workbook(data, workbook_path(out_dir, data.period))
     brief = write_brief(data, out_dir / f"brief-{data.period}.html")
     printed: Path | None = None
     problem: str | None = None
@@ -73,4 +73,9 @@ def write_reports(
     return written, problems
 
 
-__all__ = ["ReportPaths", "write_report", "write_reports"]
+def workbook_path(out_dir: Path, period: str) -> Path:
+    """Where the 通报 workbook of ``period`` is written in ``out_dir``."""
+    return out_dir / f"assessment-{period}.xlsx"
+
+
+__all__ = ["ReportPaths", "workbook_path", "write_report", "write_reports"]

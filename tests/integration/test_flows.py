@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import duckdb
 import pytest
 
 from tests.support.factories import (
@@ -17,6 +15,7 @@ from tests.support.factories import (
     supervision_row,
     write_csv,
 )
+from tests.support.warehouse import published
 
 pytestmark = pytest.mark.integration
 
@@ -30,14 +29,6 @@ def prefect_server() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=90):
         yield
-
-
-def published(home: Path, sql: str) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_quarter_flow_loads_and_builds_marts(

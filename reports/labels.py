@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from transforms.reasons import REASONS_ZH as REASONS_ZH  # the one map, re-exported
+
 LEVELS_ZH = {"county": "县级", "township": "乡级", "village": "村级"}
 LEVEL_UNITS_ZH = {"county": "县（市、区）", "township": "镇（街道）", "village": "村（社区）"}
 
@@ -40,22 +42,6 @@ PROJECT_STATUS_ZH = {
     "suspended": "停建",
 }
 
-REASONS_ZH = {
-    "unreadable_file": "文件无法读取",
-    "unknown_kind": "无法识别报表类型",
-    "missing_columns": "缺少必填列",
-    "bad_value": "数值格式错误",
-    "missing_required_value": "必填项为空",
-    "out_of_range": "数值超出范围",
-    "inconsistent": "数据前后矛盾",
-    "unknown_unit": "单位代码不在名录中",
-    "unit_not_valid_in_period": "单位在该报告期无效",
-    "bad_period": "报告期错误",
-    "future_submission": "填报时间晚于当前",
-    "duplicate_in_file": "文件内重复",
-    "pii": "含个人信息",
-    "empty_file": "空文件",
-}
 
 
 def quarter_zh(period: str) -> str:

@@ -3,9 +3,14 @@
 -- loaded: a current report exists (core.*); quarantined: reports were received for the
 -- unit, kind and period (quarantine.reports, or problem rows naming the unit, e.g. of a
 -- rejected consolidated file) but none loaded; missing: nothing received.
+-- returned_correction: loaded, and a newer version of the same report was quarantined
+-- (a correction sent back while the older version still counts). Newer: a later
+-- submitted_at (the quarantined row's 填报时间 as typed, where it reads as a timestamp);
+-- on a tie, or where either date cannot be read, the one received later. A rejected
+-- file whose rows name the unit (e.g. missing_columns) has no date: received later.
 DELETE FROM marts.filing_status WHERE period = $period;
 
-INSERT INTO marts.filing_status
+INSERT INTO marts.filing_status BY NAME
 WITH units AS (
     SELECT unit_code, level, parent_code
     FROM core.units
@@ -38,6 +43,38 @@ returned_by_unit AS (
     FROM returned
     GROUP BY kind, unit_code
 ),
+returned_versions AS (
+    SELECT
+        kind,
+        unit_code,
+        source_sha256,
+        try_cast(json_extract_string(record, '$[0].submitted_at') AS TIMESTAMP) AS submitted_at
+    FROM quarantine.reports WHERE period = $period AND unit_code IS NOT NULL
+    UNION ALL
+    SELECT DISTINCT p.kind, p.unit_code, p.source_sha256, NULL::TIMESTAMP
+    FROM quarantine.problems AS p
+    WHERE p.period = $period AND p.unit_code IS NOT NULL AND p.kind IS NOT NULL
+      AND NOT EXISTS (
+          SELECT 1 FROM quarantine.reports AS r
+          WHERE r.source_sha256 = p.source_sha256 AND r.kind = p.kind
+            AND r.unit_code = p.unit_code AND r.period = $period
+      )
+),
+corrections_returned AS (
+    SELECT DISTINCT q.kind, q.unit_code
+    FROM returned_versions AS q
+    JOIN current AS c ON c.kind = q.kind AND c.unit_code = q.unit_code
+    LEFT JOIN meta.file_manifest AS qm ON qm.sha256 = q.source_sha256
+    LEFT JOIN meta.file_manifest AS cm ON cm.sha256 = c.source_sha256
+    WHERE q.source_sha256 <> c.source_sha256
+      AND (
+          q.submitted_at > c.submitted_at
+          OR (
+              (q.submitted_at IS NULL OR c.submitted_at IS NULL OR q.submitted_at = c.submitted_at)
+              AND qm.received_at > cm.received_at
+          )
+      )
+),
 kinds AS (
     SELECT u.unit_code, k.kind
     FROM units AS u CROSS JOIN (VALUES ('supervision'), ('economy')) AS k (kind)
@@ -61,9 +98,11 @@ SELECT
     CASE WHEN c.unit_code IS NOT NULL THEN m.received_at ELSE r.quarantined_at END
         AS received_at,
     c.source_sha256,
-    coalesce(r.problems, 0) AS problems
+    coalesce(r.problems, 0) AS problems,
+    c.unit_code IS NOT NULL AND x.unit_code IS NOT NULL AS returned_correction
 FROM kinds AS k
 JOIN units AS u USING (unit_code)
 LEFT JOIN current AS c ON c.kind = k.kind AND c.unit_code = k.unit_code
 LEFT JOIN returned_by_unit AS r ON r.kind = k.kind AND r.unit_code = k.unit_code
+LEFT JOIN corrections_returned AS x ON x.kind = k.kind AND x.unit_code = k.unit_code
 LEFT JOIN meta.file_manifest AS m ON m.sha256 = c.source_sha256

@@ -11,8 +11,11 @@ CREATE TABLE IF NOT EXISTS marts.filing_status (
     received_at   TIMESTAMP,
     source_sha256 VARCHAR,
     problems      BIGINT NOT NULL,
+    returned_correction BOOLEAN,
     PRIMARY KEY (period, unit_code, kind)
 );
+-- a warehouse made before the column: added (the next rebuild of a quarter fills it)
+ALTER TABLE marts.filing_status ADD COLUMN IF NOT EXISTS returned_correction BOOLEAN;
 COMMENT ON TABLE marts.filing_status IS '报送情况：报告期内每个有效单位每类报表一行（党建督导、经济指标；项目表仅在该单位报送过时）';
 COMMENT ON COLUMN marts.filing_status.period IS '报告期';
 COMMENT ON COLUMN marts.filing_status.unit_code IS '单位代码';
@@ -24,3 +27,4 @@ COMMENT ON COLUMN marts.filing_status.submitted_at IS '当前版本的填报时�
 COMMENT ON COLUMN marts.filing_status.received_at IS '收到时间：已入库为当前版本收到的时间，被退回为最近一次被退回的时间';
 COMMENT ON COLUMN marts.filing_status.source_sha256 IS '当前版本的来源文件 SHA-256（已入库时）';
 COMMENT ON COLUMN marts.filing_status.problems IS '该单位该报告期该类报表被退回版本的问题数（quarantine.problems 行数）';
+COMMENT ON COLUMN marts.filing_status.returned_correction IS '更正被退回：已入库的旧版本仍在计分，而更新的版本（填报时间更晚；填报时间相同或无法识别时为收到更晚）被退回';

@@ -1,0 +1,35 @@
+"""The one map of reason codes (CONTRACT §3) to Chinese, for what people read.
+
+Receipts (回执), the 通报 and any other sheet a filer or analyst reads show a reason in
+Chinese, never its code: they all take it from :data:`REASONS_ZH` through
+:func:`reason_zh`. A code not (yet) listed is shown as 其他问题 with the code in
+brackets, so a new reason never shows up bare.
+"""
+
+from __future__ import annotations
+
+REASONS_ZH: dict[str, str] = {
+    "unreadable_file": "文件无法读取",
+    "unknown_kind": "无法识别报表类型",
+    "missing_columns": "缺少必填列",
+    "empty_file": "文件中没有数据行",
+    "bad_value": "数值格式错误",
+    "missing_required_value": "必填项为空",
+    "out_of_range": "数值超出范围",
+    "inconsistent": "数据前后矛盾",
+    "unknown_unit": "单位代码不在名录中",
+    "unit_not_valid_in_period": "单位在该报告期无效",
+    "bad_period": "报告期错误",
+    "future_submission": "填报时间晚于当前",
+    "duplicate_in_file": "文件内重复",
+    "pii": "含个人信息",
+    "unit_name_mismatch": "单位名称与代码不符",
+    "no_unit": "未填单位代码",
+}
+
+
+def reason_zh(code: str | None) -> str:
+    """The Chinese label of a reason code ('' for None)."""
+    if code is None:
+        return ""
+    return REASONS_ZH.get(code, f"其他问题（{code}）")

@@ -72,9 +72,7 @@ def _candidates(folder: str, registry: Registry, by_name: Mapping[str, list[str]
     return list(by_name.get(bare, ()))
 
 
-def owning_unit(
-    path: str, registry: Registry, source_unit: str | None = None
-) -> str | None:
+def owning_unit(path: str, registry: Registry, source_unit: str | None = None) -> str | None:
     """The unit that owns a file received at ``path``, or None where nothing says.
 
     ``source_unit``: the unit of the source (CONTRACT §8) the file was pulled from; when

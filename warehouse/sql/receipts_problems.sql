@@ -1,5 +1,6 @@
 -- Receipts (回执): the problems of each returned report of $period (kind, unit), from
--- its most recently received quarantined file: what the filer must fix now.
+-- its most recently received quarantined file: what the filer must fix now (for a
+-- returned correction, the correction sent back while the older version counts).
 WITH p AS (
     SELECT
         q.kind,
@@ -20,7 +21,7 @@ WITH p AS (
     LEFT JOIN meta.file_manifest AS m ON m.sha256 = q.source_sha256
     WHERE q.period = $period AND q.unit_code IS NOT NULL AND q.kind IS NOT NULL
 )
-SELECT kind, unit_code, path, received_at, sheet_row, column_zh, value, reason, message_zh
+SELECT kind, unit_code, source_sha256, path, received_at, sheet_row, column_zh, value, reason, message_zh
 FROM p
 WHERE version = 1
 ORDER BY unit_code, kind, sheet_row NULLS FIRST, message_zh

@@ -25,6 +25,7 @@ from tests.support.realistic import (
 from transforms.columns import ECONOMY, SUPERVISION
 
 NOW = datetime(2017, 6, 1)
+LATER = datetime(2017, 6, 2)
 VILLAGE3 = "320602001003"  # 城南社区
 
 
@@ -65,7 +66,7 @@ def filed(session: Any, tmp_path: Path) -> Any:
     ingest(session, [inbox], NOW)
     later = tmp_path / "later"
     write_xlsx(later / "党建督导_跃龙_改.xlsx", SUPERVISION, [supervision_row(VILLAGE2)])
-    ingest(session, [later], NOW)
+    ingest(session, [later], LATER)  # the correction arrives a day later
     session.publish()
     return session
 
@@ -142,17 +143,21 @@ def test_receipts_say_loaded_returned_and_missing(filed: Any, tmp_path: Path) ->
     assert table[(TOWN, "经济指标")][3] == "未报送"
     returned = table[(VILLAGE, "党建督导")]
     assert returned[1] == "城北社区" and returned[3] == "被退回"
-    assert returned[6] == "第2行「党员数」应为不小于0的整数，收到“=1+1”"
+    assert returned[6] == "党建督导_城北社区.csv"
+    assert returned[7] == "第2行「党员数」应为不小于0的整数，收到“=1+1”"
     assert table[(VILLAGE2, "党建督导")][3] == "已入库"
     assert table[(VILLAGE3, "经济指标")][3] == "被退回"
     assert (
-        table[(VILLAGE3, "经济指标")][6]
+        table[(VILLAGE3, "经济指标")][7]
         == "文件“经济指标_城南社区.xlsx”缺少「填报时间」列，请使用报送模板"
     )
-    # the filer's value never becomes a formula
+    # the filer's value shows as typed, as text: no apostrophe, never a formula
     detail = sheet(town, "问题明细")
     values = [r[6] for r in detail[1:]]
-    assert "'=1+1" in values
+    assert "=1+1" in values
+    book = load_workbook(town)
+    cell = next(c for row in book["问题明细"].iter_rows() for c in row if c.value == "=1+1")
+    assert cell.data_type == "s" and cell.quotePrefix
     # the county's receipt covers its townships
     county = sheet(tmp_path / "receipts" / "回执_2017Q1_320602000000_崇川区.xlsx", "回执")
     assert {r[0] for r in county[5:]} >= {CITY, TOWN}

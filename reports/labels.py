@@ -43,7 +43,6 @@ PROJECT_STATUS_ZH = {
 }
 
 
-
 def quarter_zh(period: str) -> str:
     """``2017Q4`` → ``2017年第四季度``."""
     return f"{period[:4]}年第{'一二三四'[int(period[-1]) - 1]}季度"

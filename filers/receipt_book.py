@@ -12,7 +12,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from filers.receipt_facts import Facts, Filing, ReceivedFile
-from filers.sheets import print_setup, put, text_format
+from filers.sheets import fit_height, print_setup, put, text_format
 from filers.template import period_zh
 from transforms.reasons import reason_zh
 from transforms.workbook import workbook
@@ -181,7 +181,7 @@ def write_receipt(path: Path, owner: Filing, members: Sequence[Filing], known: F
         f"其中整份退回{whole}份，见“收到的文件”。被退回的报表请按“问题”一栏改正后重新报送。",
         fm.plain)  # fmt: skip
     put(ws, 2, 0, f"生成时间：{datetime.now():%Y-%m-%d %H:%M}", fm.plain)
-    heads = (("单位代码", 14), ("单位名称", 16), ("报表", 9), ("状态", 12), ("填报时间", 16),
+    heads = (("单位代码", 14), ("单位名称", 16), ("报表", 9), ("状态", 17), ("填报时间", 16),
              ("收到时间", 16), ("文件", 26), ("问题及改正要求", 72))  # fmt: skip
     _table(ws, 4, heads, fm)
     shown = lines(members, found)
@@ -191,6 +191,7 @@ def write_receipt(path: Path, owner: Filing, members: Sequence[Filing], known: F
         for j, v in enumerate(cells):
             put(ws, i, j, v, fm.status[ln.status] if j == 3 else fm.top)
         put(ws, i, 7, ln.text, fm.wrap)
+        fit_height(ws, i, [(ln.text, heads[7][1]), (ln.file, heads[6][1])])
     ws.freeze_panes(5, 2)
     ws.autofilter(4, 0, 4 + len(shown), len(heads) - 1)
     print_setup(ws, (4, 4), title)
@@ -227,6 +228,7 @@ def _files_sheet(
         )  # fmt: skip
         for j, v in enumerate(cells):
             put(ws, i, j, v, fm.wrap)
+        fit_height(ws, i, [(str(v), heads[j][1]) for j, v in enumerate(cells)])
     ws.freeze_panes(1, 1)
     print_setup(ws, (0, 0), f"{title}：收到的文件")
 
@@ -253,5 +255,6 @@ def _detail_sheet(
         )  # fmt: skip
         for j, v in enumerate(cells):
             put(ws, i, j, v, fm.wrap if j == 8 else fm.top)
+        fit_height(ws, i, [(str(cells[8]), heads[8][1])])
     ws.freeze_panes(1, 0)
     print_setup(ws, (0, 0), f"{title}：问题明细")

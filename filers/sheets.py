@@ -10,13 +10,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from rich.cells import cell_len
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 A4 = 9  # xlsxwriter's paper code
+LINE_HEIGHT = 15.5  # points per line of 11-point text (CJK included)
 
 
 def text_format(wb: Workbook, **props: Any) -> Format:
@@ -40,3 +43,18 @@ def print_setup(ws: Worksheet, header_rows: tuple[int, int], title: str) -> None
     ws.center_horizontally()
     ws.set_header(f'&L&"-,Bold"{title.replace("&", "&&")}', {"margin": 0.25})
     ws.set_footer("&C第 &P 页，共 &N 页", {"margin": 0.25})
+
+
+def fit_height(ws: Worksheet, row: int, cells: Sequence[tuple[str, float]]) -> None:
+    """Set ``row`` tall enough for its wrapped ``(text, column width)`` cells.
+
+    Spreadsheets do not grow a row for wrapped text they did not lay out themselves, so
+    a long problem list would print as its first line only.
+    """
+    lines = 1
+    for text, width in cells:
+        per_line = max(1, int(width) - 1)
+        n = sum(max(1, -(-cell_len(part) // per_line)) for part in text.split("\n"))
+        lines = max(lines, n)
+    if lines > 1:
+        ws.set_row(row, min(409, LINE_HEIGHT * lines + 3))

@@ -2,7 +2,9 @@
 
 Counts of ``marts.filing_status`` (the published warehouse) for the unit itself and
 every unit under it: loaded (已入库), quarantined (被退回) and missing (未报送), for
-supervision and economy reports, with the units' names.
+supervision and economy reports, with the units' names; and how many of the loaded
+ones had a correction returned while the older version still counts (更正退回,
+``returned_correction``).
 """
 
 from __future__ import annotations
@@ -32,10 +34,12 @@ def counts(rows: Sequence[Filing]) -> list[dict[str, Any]]:
         c = out.setdefault(
             f.county_code,
             {"county_code": f.county_code, "name": names.get(f.county_code, f.county_code),
-             "units": set()} | {f"{k}_{s}": 0 for k in KINDS for s in STATUSES},
+             "units": set(), "corrections": 0}
+            | {f"{k}_{s}": 0 for k in KINDS for s in STATUSES},
         )  # fmt: skip
         c["units"].add(f.unit_code)
         c[f"{f.kind}_{f.status}"] += 1
+        c["corrections"] += f.returned_correction
     result = []
     for code in sorted(out):
         c = out[code]
@@ -53,11 +57,16 @@ def render(period: str, table: Sequence[dict[str, Any]]) -> list[str]:
     lines = [
         f"{period_zh(period)}（{period}）报送情况：县级单位及其下属乡、村",
         "入库 = 已入库, 退回 = 被退回（收到但未入库）, 未报 = 未报送",
+        "更正退回 = 已入库的旧版本仍在计分，更新的版本被退回（两类报表合计）",
         "",
-        _pad("单位", 22) + _pad("单位数", 8, True) + "  "
-        + _pad("党建督导 入库/退回/未报", 24, True) + _pad("经济指标 入库/退回/未报", 24, True),
+        _pad("", 29) + _pad("党建督导", 21, True) + _pad("经济指标", 21, True)
+        + _pad("更正", 9, True),
+        _pad("单位", 20) + _pad("单位数", 7, True) + "  "
+        + _pad("入库/退回/未报", 21, True) * 2 + _pad("退回", 9, True),
     ]  # fmt: skip
-    total = {"name": "合计", "units": 0} | {f"{k}_{s}": 0 for k in KINDS for s in STATUSES}
+    total = {"name": "合计", "units": 0, "corrections": 0} | {
+        f"{k}_{s}": 0 for k in KINDS for s in STATUSES
+    }
     for c in [*table, None]:
         if c is None:
             lines.append("-" * 80)
@@ -68,8 +77,9 @@ def render(period: str, table: Sequence[dict[str, Any]]) -> list[str]:
                     total[key] += c[key]
         cells = ["/".join(str(c[f"{k}_{s}"]) for s in STATUSES) for k in KINDS]
         lines.append(
-            _pad(str(c["name"]), 22) + _pad(str(c["units"]), 8, True) + "  "
-            + _pad(cells[0], 24, True) + _pad(cells[1], 24, True)
+            _pad(str(c["name"]), 20) + _pad(str(c["units"]), 7, True) + "  "
+            + _pad(cells[0], 21, True) + _pad(cells[1], 21, True)
+            + _pad(str(c["corrections"]), 9, True)
         )  # fmt: skip
     return lines
 

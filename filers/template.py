@@ -7,8 +7,12 @@ are filled in: one row for the unit, or with ``children`` one row per child unit
 in the period (a township's consolidated file for its villages). Every typed column has
 Excel data validation (whole numbers and decimals with the contract's ranges, dropdowns
 of the Chinese enum labels and 是/否, dates from the period's start); each header cell
-has an input message with its rule; the header row and the code columns are frozen.
-The second sheet, 填报说明, lists every column's rule.
+and each data cell has an input message with its rule; the header row and the code
+columns are frozen. Percentage columns are plain numbers (40 means 40%, never a %
+format, and the message says so). The 报表 sheet prints A4 landscape, one page wide
+(narrow numeric columns under wrapped headers), the header repeated on every page.
+The second sheet, 填报说明 (:mod:`filers.template_guide`), says how to fill, name and
+save the file and lists every column's rule beside its column letter.
 """
 
 from __future__ import annotations
@@ -18,17 +22,19 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from rich.cells import cell_len
 
+from filers.sheets import print_setup, put, text_format
+from filers.template_guide import CN_QUARTER, NAME_NOTE, PERCENT_HINT, is_percent, write_guide
 from transforms.columns import REPORT_KINDS, Column, ReportKind, roles
-from transforms.describe import LEVEL_ZH, full_rule_zh, requirement_zh, rule_zh
+from transforms.describe import LEVEL_ZH, requirement_zh, rule_zh
 from transforms.periods import parse_period, start_of
-from transforms.workbook import workbook, write_text
+from transforms.workbook import workbook
 
 NAME_HEADER = "单位名称"
 DATA_SHEET = "报表"
-GUIDE_SHEET = "填报说明"
 BLANK_ROWS = 200  # rows below the prefilled ones that still carry the validation
-_CN_QUARTER = {"1": "一", "2": "二", "3": "三", "4": "四"}
+PRINTED_BLANK_ROWS = 5  # blank rows printed below the prefilled ones
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,7 @@ class Unit:
 def period_zh(period: str) -> str:
     """``2017Q1`` → ``2017年第一季度`` (how a clerk writes it; ronghe reads both)."""
     p = parse_period(period)
-    return f"{p[:4]}年第{_CN_QUARTER[p[-1]]}季度"
+    return f"{p[:4]}年第{CN_QUARTER[p[-1]]}季度"
 
 
 def units_for(
@@ -97,6 +103,23 @@ def _validation(c: Column, period: str) -> dict[str, Any] | None:
     }
 
 
+def _width(c: Column) -> int:
+    """Narrow numeric columns (the header wraps) so that a whole row prints one page wide."""
+    if c.type in ("int", "decimal", "bool"):
+        return 9
+    if c.type in ("timestamp", "period", "code"):
+        return 15
+    return 14 if c.type == "enum" else 18
+
+
+def _prompt(c: Column) -> dict[str, Any]:
+    """The input message of a column's cells (header and data): requirement and rule."""
+    message = f"{requirement_zh(c)}；应为{rule_zh(c)}"
+    if is_percent(c):
+        message += f"；{PERCENT_HINT}"
+    return {"input_title": c.zh[:32], "input_message": message[:255]}
+
+
 def write_template(
     kind_name: str,
     unit_code: str,
@@ -118,9 +141,19 @@ def write_template(
     r = roles(kind)
 
     wb = workbook(out)
-    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
-    text = wb.add_format({"num_format": "@"})
-    when = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    head = text_format(wb, bold=True, bg_color="#DDEBF7", border=1, text_wrap=True,
+                       valign="top")  # fmt: skip
+    # per column: its cells' format (number format), and a bordered one for the printed rows
+    shapes: dict[str, dict[str, Any]] = {
+        "text": {"num_format": "@", "quote_prefix": True},
+        "plain": {},
+        "when": {"num_format": "yyyy-mm-dd hh:mm"},
+        "percent": {"num_format": "0.0#"},
+    }  # a number: 40 means 40 (never a % format)
+    line: dict[str, Any] = {"border": 1, "border_color": "#BFBFBF"}
+    plain_fmt = {k: wb.add_format(v) if v else None for k, v in shapes.items()}
+    boxed = {k: wb.add_format(v | line) for k, v in shapes.items()}
+    text = plain_fmt["text"]
     ws = wb.add_worksheet(DATA_SHEET)
     headers: list[tuple[str, Column | None]] = []
     for c in cols:
@@ -128,65 +161,53 @@ def write_template(
         if c.name == r.unit:
             headers.append((NAME_HEADER, None))
     last = len(rows) + BLANK_ROWS
+    printed = len(rows) + PRINTED_BLANK_ROWS
+    lines = 1
+    shape_of: list[str] = []
     for j, (label, hc) in enumerate(headers):
-        ws.write_string(0, j, label, head)
+        put(ws, 0, j, label, head)
         if hc is None:
-            ws.set_column(j, j, 16, text)
-            ws.data_validation(
-                0, j, 0, j, {"validate": "any", "input_title": NAME_HEADER,
-                             "input_message": "仅供核对，不必修改"},
-            )  # fmt: skip
+            ws.set_column(j, j, 14, text)
+            name_prompt = {
+                "validate": "any",
+                "input_title": NAME_HEADER,
+                "input_message": NAME_NOTE,
+            }
+            ws.data_validation(0, j, last, j, name_prompt)
+            shape_of.append("text")
             continue
         c = hc
-        width = max(12, min(28, len(c.zh) * 2 + 2))
-        fmt = text if c.type in ("code", "period", "text", "enum") else None
-        fmt = when if c.type == "timestamp" else fmt
-        ws.set_column(j, j, width, fmt)
-        ws.data_validation(
-            0, j, 0, j,
-            {"validate": "any", "input_title": c.zh[:32],
-             "input_message": f"{requirement_zh(c)}；应为{rule_zh(c)}"[:255]},
-        )  # fmt: skip
+        width = _width(c)
+        lines = max(lines, -(-cell_len(label) // (width - 1)))
+        shape = "text" if c.type in ("code", "period", "text", "enum") else "plain"
+        shape = "when" if c.type == "timestamp" else "percent" if is_percent(c) else shape
+        shape_of.append(shape)
+        ws.set_column(j, j, width, plain_fmt[shape])
+        ws.data_validation(0, j, 0, j, {"validate": "any", **_prompt(c)})
         v = _validation(c, p)
-        if v is not None:
-            ws.data_validation(1, j, last, j, v)
-    for i, u in enumerate(rows, start=1):
+        ws.data_validation(1, j, last, j, (v or {"validate": "any"}) | _prompt(c))
+    for i in range(1, printed + 1):
+        u = rows[i - 1] if i <= len(rows) else None
         for j, (_, hc) in enumerate(headers):
-            if hc is None:
-                write_text(ws, i, j, u.name)
-            elif hc.name == r.unit:
-                ws.write_string(i, j, u.code)
-            elif hc.name == r.period:
-                ws.write_string(i, j, period_zh(p))
+            box = boxed[shape_of[j]]
+            if u is not None and hc is None:
+                put(ws, i, j, u.name, box)
+            elif u is not None and hc is not None and hc.name == r.unit:
+                put(ws, i, j, u.code, box)
+            elif u is not None and hc is not None and hc.name == r.period:
+                put(ws, i, j, period_zh(p), box)
+            else:
+                ws.write_blank(i, j, None, box)
     ws.freeze_panes(1, 2)
-    ws.set_row(0, 36)
-
-    guide = wb.add_worksheet(GUIDE_SHEET)
-    guide.set_column(0, 0, 30)
-    guide.set_column(1, 1, 26)
-    guide.set_column(2, 2, 70)
-    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    ws.set_row(0, 15 * lines + 6)
     title = f"{unit.name}（{unit.code}）{period_zh(p)}{kind.zh}"
+    ws.print_area(0, 0, printed, len(headers) - 1)
+    print_setup(ws, (0, 0), title)
+
     scope = f"{LEVEL_ZH[level]}单位模板" + (
         f"，{unit.name}下属{len(rows)}个单位各一行" if children else ""
     )
-    write_text(guide, 0, 0, title, wb.add_format({"bold": True, "font_size": 14}))
-    write_text(guide, 1, 0, scope)
-    guide.write_string(
-        2, 0,
-        "填好“报表”工作表后保存为.xlsx报送；请勿改动表头。单位代码和报告期已填好；"
-        "填报时间填写实际填报的日期和时间。",
-    )  # fmt: skip
-    for j, label in enumerate(("列名", "英文列名", "规则")):
-        guide.write_string(4, j, label, head)
-    for i, c in enumerate(cols, start=5):
-        guide.write_string(i, 0, c.zh, wrap)
-        guide.write_string(i, 1, c.name, wrap)
-        guide.write_string(i, 2, full_rule_zh(kind, c), wrap)
     rest = [c for c in kind.columns if c.name not in names]
-    if rest:
-        n = 6 + len(cols)
-        others = "、".join(f"「{c.zh}」（{requirement_zh(c)}）" for c in rest)
-        guide.write_string(n, 0, f"本级模板不含：{others}。", wrap)
+    write_guide(wb, kind, headers, rest, title, scope, unit.name, p)
     wb.close()
     return out

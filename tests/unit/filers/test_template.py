@@ -64,9 +64,51 @@ def test_template_has_the_levels_columns_validation_and_guide(tmp_path: Path) ->
     target = letters[headers.index("年度增长目标(%)")]
     dv = next(dv for dv in validations if dv.type and str(dv.sqref).startswith(target))
     assert (dv.type, dv.formula1, dv.formula2) == ("decimal", "0", "30")  # "between" is the default
-    rules = {row[0]: row[2] for row in guide.iter_rows(min_row=6, values_only=True) if row[2]}
-    assert rules["地区生产总值(亿元)"] == "县级单位必填；应为不小于0的数"
-    assert set(rules) == {c for c in headers if c != "单位名称"}
+    # the guide: one row per column of 报表, beside its column letter, in the same order
+    table = list(guide.iter_rows(values_only=True))
+    top = next(i for i, r in enumerate(table) if r[:4] == ("列", "列名", "是否必填", "填写要求"))
+    rows = [r for r in table[top + 1 :] if r[1]]
+    assert [(r[0], r[1]) for r in rows[: len(headers)]] == list(zip(letters, headers, strict=True))
+    rules = {r[1]: (r[2], r[3]) for r in rows}
+    assert rules["地区生产总值(亿元)"] == ("县级单位必填", "县级单位必填；应为不小于0的数")
+    assert rules["单位名称"][1] == "仅供核对，不必修改"
+    assert rules["年度增长目标(%)"][1].endswith("填数字，如40表示40%，不要输入%号")
+
+
+def test_template_prompts_on_data_cells_percent_as_numbers_naming_and_print(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "t.xlsx"
+    write_template("projects", TOWN, "2017Q1", out, load_registry())
+    wb = load_workbook(out)
+    ws, guide = wb.worksheets
+    headers = [c.value for c in ws[1]]
+    letters = [c.column_letter for c in ws[1]]
+    pct = letters[headers.index("形象进度(%)")]
+    # an input message on the data cells, not only the header, with the percent hint
+    data = [dv for dv in ws.data_validations.dataValidation if f"{pct}2" in dv.sqref and dv.type]
+    assert data and data[0].showInputMessage and "40表示40%" in data[0].prompt
+    assert (data[0].type, data[0].formula1, data[0].formula2) == ("decimal", "0", "100")
+    for col in letters:
+        assert any(
+            dv.prompt and f"{col}2" in dv.sqref for dv in ws.data_validations.dataValidation
+        ), col
+    # a number format, never a percent one: 40 typed means 40
+    assert "%" not in ws[f"{pct}2"].number_format and ws[f"{pct}2"].number_format != "General"
+    assert ws["A2"].number_format == "@" and ws["A2"].data_type == "s"
+    # how to name and save the file
+    text = "\n".join(str(c) for r in guide.iter_rows(values_only=True) for c in r if c)
+    assert "城东街道2017年一季度项目季报.xlsx" in text
+    assert all(w in text for w in (".xlsx", ".xls", ".ods", ".csv", ".et", "密码", "文本"))
+    # A4 landscape, one page wide, the header repeated
+    for sheet in (ws, guide):
+        setup = sheet.page_setup
+        # fitToWidth is left out when 1 (the default of the file format)
+        assert (setup.orientation, setup.paperSize, setup.fitToWidth or 1, setup.fitToHeight) == (
+            "landscape", 9, 1, 0,
+        )  # fmt: skip
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$1"
 
 
 def test_children_template_filled_and_saved_loads(session: Any, tmp_path: Path) -> None:

@@ -1,0 +1,86 @@
+"""The 填报说明 sheet of a template: how to fill, name and save it, and every column's rule.
+
+The rules are a table with one row per column of the 报表 sheet, in the same order and
+with the same column letter (A, B, …), so each rule sits beside its column's name when
+printed (A4 landscape, one page wide, the table's header repeated on every page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.workbook import Workbook
+
+from filers.sheets import print_setup, put, text_format
+from transforms.columns import Column, ReportKind
+from transforms.describe import full_rule_zh, requirement_zh
+
+GUIDE_SHEET = "填报说明"
+NAME_NOTE = "仅供核对，不必修改"
+PERCENT_HINT = "填数字，如40表示40%，不要输入%号"
+CN_QUARTER = {"1": "一", "2": "二", "3": "三", "4": "四"}
+
+
+def is_percent(c: Column) -> bool:
+    """A percentage column: filled as a number of percent (40 means 40%)."""
+    return c.name.endswith("_pct") or "(%)" in c.zh
+
+
+def example_name(kind: ReportKind, unit_name: str, period: str) -> str:
+    """A name ronghe recognises, as a clerk writes it: ``掘港镇2017年一季度党建督导季报.xlsx``."""
+    return f"{unit_name}{period[:4]}年{CN_QUARTER[period[-1]]}季度{kind.stems[-1]}季报.xlsx"
+
+
+def how_to(kind: ReportKind, unit_name: str, period: str) -> list[str]:
+    """The numbered instructions above the rules table."""
+    word = kind.stems[-1]
+    return [
+        "1. 只填“报表”工作表：不要改动表头，不要增删、移动列；单位代码和报告期已填好。",
+        "2. 填报时间填写实际填报的日期和时间，要写年份，如2017-04-10 09:30。",
+        f"3. 列名带(%)的列{PERCENT_HINT}。",
+        "4. 单位代码保持为文本：12位数字，不要变成3.20602E+11这样的科学计数法。",
+        f"5. 文件命名：文件名中须有报表类型“{word}”，如“{example_name(kind, unit_name, period)}”。",
+        "6. 保存格式：.xlsx（也可.xls、.ods，或UTF-8、GBK编码的.csv）；"
+        "不要保存为WPS的.et格式，不要设置打开密码。",
+        "7. 每列的填写要求见下表（“列”与“报表”工作表的列字母一致）。",
+    ]
+
+
+def write_guide(
+    wb: Workbook,
+    kind: ReportKind,
+    headers: Sequence[tuple[str, Column | None]],
+    rest: Sequence[Column],
+    title: str,
+    scope: str,
+    unit_name: str,
+    period: str,
+) -> None:
+    """Add the 填报说明 sheet; ``headers`` are the 报表 sheet's, in order (None: 单位名称)."""
+    guide = wb.add_worksheet(GUIDE_SHEET)
+    head = text_format(wb, bold=True, bg_color="#DDEBF7", border=1, valign="top")
+    cell = text_format(wb, text_wrap=True, valign="top", border=1, border_color="#BFBFBF")
+    plain = text_format(wb)
+    for j, w in enumerate((6, 28, 16, 96)):
+        guide.set_column(j, j, w)
+    put(guide, 0, 0, title, text_format(wb, bold=True, font_size=14))
+    put(guide, 1, 0, scope, plain)
+    lines = how_to(kind, unit_name, period)
+    for i, line in enumerate(lines, start=2):
+        put(guide, i, 0, line, plain)
+    top = 3 + len(lines)
+    for j, label in enumerate(("列", "列名", "是否必填", "填写要求")):
+        put(guide, top, j, label, head)
+    for i, (label, c) in enumerate(headers, start=top + 1):
+        rule = NAME_NOTE if c is None else full_rule_zh(kind, c)
+        if c is not None and is_percent(c):
+            rule += f"；{PERCENT_HINT}"
+        cells = (xl_col_to_name(i - top - 1), label, "" if c is None else requirement_zh(c), rule)
+        for j, v in enumerate(cells):
+            put(guide, i, j, v, cell)
+    end = top + len(headers)
+    if rest:
+        others = "、".join(f"「{c.zh}」（{requirement_zh(c)}）" for c in rest)
+        put(guide, end + 2, 0, f"本级模板不含：{others}。", plain)
+    print_setup(guide, (top, top), f"{title}：{GUIDE_SHEET}")

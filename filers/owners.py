@@ -10,8 +10,9 @@ must reach a clerk: it goes on the receipt of the unit that owns the place it ca
   folder of its path: ``inbox/320623000000/…``, ``inbox/如东县/…``,
   ``inbox/320623100000_掘港镇/…`` or ``inbox/如东县/掘港镇/…`` (the deepest folder
   that names a unit wins, so the township, not its county). A name several units share
-  (村 names repeat across townships) counts only where an outer folder names one of
-  their ancestors; otherwise the folder names no unit.
+  (村 names repeat across townships) counts only where the nearest outer folder that
+  names an ancestor of one of them names an ancestor of that one only; otherwise the
+  folder names no unit.
 """
 
 from __future__ import annotations
@@ -87,8 +88,14 @@ def owning_unit(path: str, registry: Registry, source_unit: str | None = None) -
         if len(codes) == 1:
             return codes[0]
         if len(codes) > 1:
-            outer = {c for cs in found[:depth] for c in cs}
-            fitting = [c for c in codes if registry.ancestors(c) & outer]
-            if len(fitting) == 1:
-                return fitting[0]
+            return _placed(codes, found[:depth], registry)
+    return None
+
+
+def _placed(codes: list[str], outer: list[list[str]], registry: Registry) -> str | None:
+    """The one of ``codes`` under the nearest outer folder that names an ancestor of any."""
+    for named in reversed(outer):
+        fitting = [c for c in codes if registry.ancestors(c) & set(named)]
+        if fitting:
+            return fitting[0] if len(fitting) == 1 else None
     return None

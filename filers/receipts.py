@@ -29,10 +29,24 @@ from pathlib import Path
 
 from filers.receipt_book import write_receipt
 from filers.receipt_facts import Facts, Filing, ReceivedFile, facts, filings
-from transforms.periods import parse_period
+from transforms.periods import last_complete, parse_period
 from warehouse.db import connect_reader
+from warehouse.store import LoadSummary
 
-__all__ = ["Facts", "Filing", "ReceivedFile", "filings", "write_period_receipts", "write_receipts"]
+__all__ = [
+    "Facts",
+    "Filing",
+    "NoFilingStatus",
+    "ReceivedFile",
+    "filings",
+    "receipt_periods",
+    "write_period_receipts",
+    "write_receipts",
+]
+
+
+class NoFilingStatus(ValueError):
+    """The warehouse has no ``marts.filing_status`` for the period (no run built it)."""
 
 
 def _file_name(code: str, name: str, period: str) -> str:
@@ -53,7 +67,9 @@ def write_receipts(published: Path, period: str, out_dir: Path) -> list[Path]:
     finally:
         con.close()
     if not known.filings:
-        raise ValueError(f"no filing status for {p} in {published}: run `ronghe run --period {p}`")
+        raise NoFilingStatus(
+            f"no filing status for {p} in {published}: run `ronghe run --period {p}`"
+        )
     by_unit: dict[str, list[Filing]] = {}
     under: dict[str, list[Filing]] = {}
     for f in known.filings:
@@ -72,5 +88,27 @@ def write_receipts(published: Path, period: str, out_dir: Path) -> list[Path]:
 
 
 def write_period_receipts(published: Path, periods: Sequence[str], root: Path) -> list[Path]:
-    """The receipts of each of ``periods``, into ``root/<period>/`` (after a run)."""
-    return [p for period in periods for p in write_receipts(published, period, root / period)]
+    """The receipts of each of ``periods``, into ``root/<period>/`` (after a run).
+
+    A period whose marts were never built (a file rejected whole by ``ronghe ingest``,
+    dated to a quarter no run has built) gets none: its receipts come with its first run.
+    """
+    out: list[Path] = []
+    for period in periods:
+        try:
+            out.extend(write_receipts(published, period, root / period))
+        except NoFilingStatus:
+            continue
+    return out
+
+
+def receipt_periods(load: LoadSummary, quarters: Sequence[str] = ()) -> list[str]:
+    """The quarters whose receipts a run changed: those it loaded or quarantined reports
+    for, and, where it rejected a file whole, that file's quarter by the rule of
+    ``receipts_unnamed_files.sql``: the run's quarter (its last, for a backfill), else the
+    quarter that ended most recently before the file was received."""
+    periods = {*load.periods, *load.periods_quarantined}
+    for f in load.files:
+        if f.file_reasons:
+            periods.add(quarters[-1] if quarters else last_complete(f.received_at))
+    return sorted(periods)

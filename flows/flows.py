@@ -23,6 +23,7 @@ from prefect.runtime import deployment, flow_run
 import pipeline.run as pipeline
 from config.settings import Settings
 from expectations import process as gx_process
+from filers.receipts import receipt_periods
 from flows.events import OUTPUTS_BY_EVENT, received_paths
 from flows.keyword_params import keyword_signature
 from flows.outputs import announce_published, outputs_flow, quarters_text, reportable_quarters
@@ -73,7 +74,7 @@ def _run(
         as_task("publish", ws.publish)
         progress.step(f"published {settings.published_path}")
     # the writer is free again: the 通报 and the receipts read only the published file
-    receipts = sorted({*result.load.periods, *result.load.periods_quarantined})
+    receipts = receipt_periods(result.load, quarters)
     # a quarter's 通报 is written again when its marts may have changed, or when it has none
     due = [
         p

@@ -24,7 +24,6 @@ REASONS_ZH: dict[str, str] = {
     "duplicate_in_file": "文件内重复",
     "pii": "含个人信息",
     "unit_name_mismatch": "单位名称与代码不符",
-    "no_unit": "未填单位代码",
 }
 
 

@@ -22,7 +22,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.support.hardening import cli
-from tests.support.realistic import TOWN, VILLAGE, write_xlsx
+from tests.support.realistic import TOWN, VILLAGE, supervision_row, write_xlsx
 from transforms.columns import SUPERVISION
 from transforms.reasons import REASONS_ZH
 
@@ -31,18 +31,6 @@ CORRECTION = "党建督导_城北社区_更正.xlsx"
 BROKEN = "党建督导_城东街道_补报.xlsx"
 NO_KIND = "报表.csv"
 FIRST = ("党建督导_城东街道.xlsx", "党建督导_城北社区.xlsx")
-
-
-def supervision_row(unit: str, **over: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {n: 3 for n in SUPERVISION.names}
-    row |= {
-        "unit_code": unit,
-        "period": "2017年第一季度",
-        "submitted_at": "2017-04-10 09:30",
-        "party_members": 120,
-        "list_published": "是",
-    }
-    return row | over
 
 
 @dataclass(frozen=True)

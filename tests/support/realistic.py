@@ -11,13 +11,26 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from transforms.columns import ECONOMY, ReportKind
+from transforms.columns import ECONOMY, SUPERVISION, ReportKind
 
 CITY = "320602000000"  # 崇川区 (county level)
 TOWN = "320602001000"  # 城东街道 (township level, under 崇川区)
 VILLAGE = "320602001001"  # 城北社区 (village level, under 城东街道)
 VILLAGE2 = "320602001002"  # 城东跃龙社区
 QUARTER = "2017年第一季度"
+
+
+def supervision_row(unit: str, **over: Any) -> dict[str, Any]:
+    """A supervision row (canonical names): 3 of everything, 120 members, filed 4月10日."""
+    row: dict[str, Any] = {n: 3 for n in SUPERVISION.names}
+    row |= {
+        "unit_code": unit,
+        "period": QUARTER,
+        "submitted_at": "2017-04-10 09:30",
+        "party_members": 120,
+        "list_published": "是",
+    }
+    return row | over
 
 
 def economy_row(level: str, unit: str, **over: Any) -> dict[str, Any]:

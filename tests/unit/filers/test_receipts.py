@@ -19,6 +19,7 @@ from tests.support.realistic import (
     VILLAGE,
     VILLAGE2,
     economy_row,
+    supervision_row,
     write_gbk_csv,
     write_xlsx,
 )
@@ -27,18 +28,6 @@ from transforms.columns import ECONOMY, SUPERVISION
 NOW = datetime(2017, 6, 1)
 LATER = datetime(2017, 6, 2)
 VILLAGE3 = "320602001003"  # 城南社区
-
-
-def supervision_row(unit: str, **over: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {n: 3 for n in SUPERVISION.names}
-    row |= {
-        "unit_code": unit,
-        "period": "2017年第一季度",
-        "submitted_at": "2017-04-10 09:30",
-        "party_members": 120,
-        "list_published": "是",
-    }
-    return row | over
 
 
 @pytest.fixture

@@ -10,23 +10,18 @@ from typing import Any
 import pytest
 
 from pipeline.run import run as ingest
-from tests.support.realistic import VILLAGE, chinese, economy_row, write_gbk_csv, write_xlsx
+from tests.support.realistic import (
+    VILLAGE,
+    chinese,
+    economy_row,
+    supervision_row,
+    write_gbk_csv,
+    write_xlsx,
+)
 from transforms.columns import ECONOMY, SUPERVISION
 
 NOW = datetime(2017, 6, 1)
 COLUMNS = 'sheet_row, "column", column_zh, value, reason, message_zh, message_en, unit_code, period'
-
-
-def supervision_row(unit: str, **over: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {n: 3 for n in SUPERVISION.names}
-    row |= {
-        "unit_code": unit,
-        "period": "2017年第一季度",
-        "submitted_at": "2017-04-10 09:30",
-        "party_members": 120,
-        "list_published": "是",
-    }
-    return row | over
 
 
 def problems(session: Any) -> list[dict[str, Any]]:

@@ -98,14 +98,16 @@ def _files_of(members: Sequence[Filing], known: Facts) -> list[ReceivedFile]:
     ]  # fmt: skip
 
 
-def _outcome(f: ReceivedFile, codes: set[str]) -> str:
+def _outcome(f: ReceivedFile, codes: set[str], loose: bool) -> str:
+    """What became of ``f`` for the receipt's units (``loose``: it has rows of no unit)."""
     if f.file_reasons:
         return "整份退回"
     mine = [v for u, v in f.units.items() if u in codes]
     loaded = sum(1 for ld, _ in mine if ld)
     counting = sum(1 for _, c in mine if c)
     if mine and loaded == len(mine):
-        return "已入库" if counting else "已入库，已被更新版本取代"
+        done = "已入库" if counting else "已入库，已被更新版本取代"
+        return f"{done}；另有行未入库，见说明" if loose else done
     if loaded == 0:
         return "被退回"
     return f"部分入库：入库{loaded}个单位，退回{len(mine) - loaded}个单位"
@@ -222,9 +224,10 @@ def _files_sheet(
         cells = (
             _base(f.path), _stamp(f.received_at),
             "、".join(KIND_ZH.get(k, k) for k in sorted(f.kinds)),
-            _units_text(f, codes, known.names), _outcome(f, codes),
+            _units_text(f, codes, known.names), _outcome(f, codes, f.sha256 in unowned),
             "、".join(reason_zh(r) for r in reasons),
-            _sentences(unowned.get(f.sha256, [])),
+            _sentences(unowned.get(f.sha256, []))
+            or ("问题见“回执”和“问题明细”" if by_file.get(f.sha256) else ""),
         )  # fmt: skip
         for j, v in enumerate(cells):
             put(ws, i, j, v, fm.wrap)

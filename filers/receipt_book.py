@@ -62,7 +62,9 @@ def _sentences(problems: Sequence[dict[str, Any]], extra: str = "") -> str:
 
 
 def lines(
-    members: Sequence[Filing], found: dict[tuple[str, str], list[dict[str, Any]]]
+    members: Sequence[Filing],
+    found: dict[tuple[str, str], list[dict[str, Any]]],
+    reviews: Sequence[dict[str, Any]] = (),
 ) -> list[Line]:
     """The 回执 lines of ``members``: a returned correction beside the version that counts."""
     out: list[Line] = []
@@ -87,6 +89,10 @@ def lines(
                             _base(first.get("path")), text))  # fmt: skip
         else:
             out.append(Line(f.unit_code, f.name, kind, "missing", None, None, "", ""))
+        flags = [q for q in reviews if (q["unit_code"], q["kind"]) == (f.unit_code, f.kind)]
+        if flags:  # review flags (CONTRACT §9): 需核实, right after the report they concern
+            out.append(Line(f.unit_code, f.name, kind, "review", None, None,
+                            _base(flags[0].get("source_path")), _sentences(flags)))  # fmt: skip
     return out
 
 
@@ -186,7 +192,7 @@ def write_receipt(path: Path, owner: Filing, members: Sequence[Filing], known: F
     heads = (("单位代码", 14), ("单位名称", 16), ("报表", 9), ("状态", 17), ("填报时间", 16),
              ("收到时间", 16), ("文件", 26), ("问题及改正要求", 72))  # fmt: skip
     _table(ws, 4, heads, fm)
-    shown = lines(members, found)
+    shown = lines(members, found, known.reviews)
     for i, ln in enumerate(shown, start=5):
         cells = (ln.unit_code, ln.name, ln.kind, STATUS_ZH[ln.status], _stamp(ln.submitted_at),
                  _stamp(ln.received_at), ln.file)  # fmt: skip

@@ -56,6 +56,7 @@ class Facts:
     files: list[ReceivedFile]
     loose: list[dict[str, Any]]  # problems of the files that belong to no unit
     names: dict[str, str]
+    reviews: list[dict[str, Any]] = field(default_factory=list)  # 需核实 (review_lines)
 
 
 def _rows(con: Any, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -115,8 +116,9 @@ def review_lines(con: Any, period: str) -> list[dict[str, Any]]:
     """需核实 lines (review flags, CONTRACT §9): none yet.
 
     Where ``marts.review_flags`` exists, its unexplained flags of ``period`` belong on
-    the receipt as lines of status 需核实 beside the unit's report (the writer shows
-    each dict's ``unit_code, kind, message_zh``); this is the one place to read them.
+    the receipt as lines of status 需核实 right after the unit's report: return dicts
+    with ``unit_code, kind, message_zh`` (and optionally ``source_path``); the writer
+    (:func:`filers.receipt_book.lines`) already places them.
     """
     return []
 
@@ -134,4 +136,5 @@ def facts(con: Any, period: str) -> Facts:
         files=files,
         loose=loose,
         names=dict(registry.names),
+        reviews=review_lines(con, period),
     )

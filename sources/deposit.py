@@ -22,6 +22,7 @@ listing is always the server's answer now. Connecting waits at most the source's
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -121,10 +122,8 @@ class FsspecDeposit:
         for attr in ("ftp", "client"):  # FTP's control connection; SFTP's SSH client
             conn = getattr(self.fs, attr, None)
             if conn is not None and hasattr(conn, "close"):
-                try:
+                with contextlib.suppress(OSError, EOFError):
                     conn.close()
-                except OSError:
-                    pass
 
 
 def _fs_options(source: Source, password: str | None) -> tuple[str, dict[str, Any], str]:

@@ -122,9 +122,7 @@ def _stage(staging: Path, source: Source, entry: Entry, data: bytes) -> Path:
     return target
 
 
-def take(
-    deposit: Deposit, source: Source, seen: Seen, staging: Path
-) -> tuple[int, list[PullRow]]:
+def take(deposit: Deposit, source: Source, seen: Seen, staging: Path) -> tuple[int, list[PullRow]]:
     """List the source; stage every new complete file; (files seen, their rows)."""
     entries = deposit.list(skip_folder=source.move_to)
     paths = {e.path for e in entries}
@@ -177,7 +175,8 @@ def settle_outcomes(pull: SourcePull, new_sha256: set[str]) -> SourcePull:
     """The pull once the run has ingested it: bytes never received before are
     ``pulled``, the others ``same_bytes``."""
     rows = tuple(
-        replace(r, outcome="same_bytes") if r.outcome == "pulled" and r.sha256 not in new_sha256
+        replace(r, outcome="same_bytes")
+        if r.outcome == "pulled" and r.sha256 not in new_sha256
         else r
         for r in pull.rows
     )
@@ -205,8 +204,8 @@ def move_taken(
         return [f"{source.name}: could not connect to move files: {describe(exc)}"]
     try:
         for r in todo:
-            names = [r.remote_path] + ([r.remote_path + MARKER] if source.complete == "marker" else [])
-            for name in names:
+            marker = [r.remote_path + MARKER] if source.complete == "marker" else []
+            for name in [r.remote_path, *marker]:
                 try:
                     deposit.move(name, folder)
                 except Exception as exc:

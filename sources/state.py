@@ -58,6 +58,22 @@ def seen(published: Path, names: Sequence[str]) -> dict[str, Seen]:
     return {n: Seen(frozenset(taken[n]), frozenset(waiting[n])) for n in names}
 
 
+def last_reached(published: Path, names: Sequence[str]) -> dict[str, datetime | None]:
+    """Per source name, when a pull last reached it (None: never, or not known)."""
+    if not published.exists() or not names:
+        return {}
+    con = connect_reader(published)
+    try:
+        rows = con.execute(
+            "SELECT source, reached_at FROM meta.source_status WHERE source IN ?", [list(names)]
+        ).fetchall()
+    except duckdb.CatalogException:
+        return {}
+    finally:
+        con.close()
+    return {r[0]: r[1] for r in rows}
+
+
 def record(
     con: duckdb.DuckDBPyConnection, pulls: Sequence[SourcePull], run_id: str, now: datetime
 ) -> None:

@@ -19,6 +19,7 @@ from rich.table import Table
 
 from flows import progress
 from flows.settings import Settings
+from flows.source_commands import cmd_pull, cmd_sources  # noqa: F401  # dispatched by name
 from synthetic.published import PUBLISHED_2016Q4
 
 if TYPE_CHECKING:

@@ -42,6 +42,7 @@ KEYS = frozenset(
         "after",
         "endpoint",
         "timeout",
+        "key_file",
     }
 )
 _NAME = re.compile(r"[a-z0-9_-]{1,40}")
@@ -73,6 +74,7 @@ class Source:
     complete: str = "stable"
     after: str = "keep"
     endpoint: str | None = None  # s3: the endpoint URL of an S3-compatible store
+    key_file: str | None = None  # sftp: a private key (its passphrase, if any, is the password)
     timeout: float = DEFAULT_TIMEOUT
 
     @property
@@ -205,5 +207,6 @@ def _source(entry: dict[str, object], units: Collection[str], at: str) -> Source
         complete=complete,
         after=after,
         endpoint=_text(entry, "endpoint", at),
+        key_file=_text(entry, "key_file", at),
         timeout=float(timeout),
     )

@@ -144,6 +144,8 @@ def _fs_options(source: Source, password: str | None) -> tuple[str, dict[str, An
             "look_for_keys": False,
             "allow_agent": False,
         }
+        if source.key_file:  # a key login: the password, if any, is the key's passphrase
+            opts.update(key_filename=source.key_file, passphrase=password, password=None)
         return "sftp", {**common, "host": source.host, **opts}, source.root
     if source.scheme in ("ftp", "ftps"):
         opts = {

@@ -105,7 +105,8 @@ def describe(exc: BaseException) -> str:
     words = str(exc).strip().splitlines()
     text = words[0] if words else ""
     name = exc.__class__.__name__
-    line = f"{name}: {text}" if text and name not in text else (text or name)
+    plain = type(exc) in (RuntimeError, ValueError)  # their words say it all
+    line = text if text and (plain or name in text) else f"{name}: {text}" if text else name
     return mask(line[:300])
 
 

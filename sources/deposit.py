@@ -146,7 +146,8 @@ def _fs_options(source: Source, password: str | None) -> tuple[str, dict[str, An
         }
         if source.key_file:  # a key login: the password, if any, is the key's passphrase
             opts.update(key_filename=source.key_file, passphrase=password, password=None)
-        return "sftp", {**common, "host": source.host, **opts}, source.root
+        # every other option goes to paramiko's connect; its listings are never cached
+        return "sftp", {"skip_instance_cache": True, "host": source.host, **opts}, source.root
     if source.scheme in ("ftp", "ftps"):
         opts = {
             "port": source.port or 21,

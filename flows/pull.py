@@ -23,18 +23,17 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from config.settings import Settings
 from flows import announce
-from flows.flows import _run, _say
-from flows.result import RunResult
-from flows.settings import Settings
-from flows.workspace import Workspace
+from flows.flows import _run
+from flows.tasks import say
+from pipeline.result import RunResult
 from sources import state
-from sources.config import Source, SourcesError, default_path, load_sources
+from sources.config import Source, chosen, sources_path
 from sources.pull import PullRow, Seen, SourcePull, move_taken, pull_source, settle_outcomes
 from warehouse.modes import private_dir
 from warehouse.registry import load_registry
-
-SOURCES_ENV = "RONGHE_SOURCES"
+from warehouse.workspace import Workspace
 
 
 class MissingSecret(RuntimeError):
@@ -57,21 +56,10 @@ def password_of(source: Source) -> str | None:
     return None
 
 
-def sources_file(settings: Settings, given: str | None) -> Path:
-    """``--sources``, else ``RONGHE_SOURCES``, else ``$RONGHE_HOME/sources.toml``."""
-    return Path(given) if given else default_path(settings.home, os.environ.get(SOURCES_ENV))
-
-
 def chosen_sources(settings: Settings, path: Path, name: str | None) -> list[Source]:
     """The sources of the file (checked against the registry), or the one named."""
     units = set(load_registry(settings.scale)["unit_code"].to_list())
-    found = load_sources(path, units)
-    if name is None:
-        return found
-    picked = [s for s in found if s.name == name]
-    if not picked:
-        raise SourcesError(f"{path}: no source named {name!r}")
-    return picked
+    return chosen(path, units, name)
 
 
 @dataclass(frozen=True)
@@ -91,12 +79,12 @@ def pull_task(source: Source, seen: Seen, staging: Path) -> SourcePull:
     """List one source and stage its new, complete files (never raises for the source)."""
     pulled = pull_source(source, password_of, seen, staging)
     if pulled.reached:
-        _say(
+        say(
             f"{source.name}: {pulled.files_seen} files, {len(pulled.staged)} new and complete,"
             f" {sum(r.outcome == 'incomplete' for r in pulled.rows)} waiting"
         )
     else:
-        _say(f"{source.name}: not reached: {pulled.error}")
+        say(f"{source.name}: not reached: {pulled.error}")
     return pulled
 
 
@@ -131,7 +119,7 @@ def pull_flow(
 ) -> PullResult:
     """Pull every new, complete file from the units' deposits and ingest them."""
     settings = Settings.load(home)
-    chosen = chosen_sources(settings, sources_file(settings, sources), source)
+    chosen = chosen_sources(settings, sources_path(settings.home, sources), source)
     run_id = str(flow_run.get_id() or uuid.uuid4())
     names = [s.name for s in chosen]
     remembered = state.seen(settings.published_path, names)
@@ -163,5 +151,5 @@ def pull_flow(
             for problem in move_task.with_options(task_run_name=f"move-{p.source.name}")(
                 p.source, list(p.rows)
             ):
-                _say(problem)
+                say(problem)
     return PullResult(result, tuple(settled))

@@ -88,9 +88,28 @@ class Source:
         return self.url
 
 
-def default_path(home: Path, env: str | None) -> Path:
-    """The sources file: ``RONGHE_SOURCES`` if set, else ``$RONGHE_HOME/sources.toml``."""
+SOURCES_ENV = "RONGHE_SOURCES"
+
+
+def sources_path(home: Path, given: str | Path | None = None) -> Path:
+    """``--sources``, else ``RONGHE_SOURCES``, else ``$RONGHE_HOME/sources.toml``."""
+    import os
+
+    env = os.environ.get(SOURCES_ENV)
+    if given:
+        return Path(given)
     return Path(env) if env and env.strip() else home / "sources.toml"
+
+
+def chosen(path: Path, units: Collection[str], name: str | None = None) -> list[Source]:
+    """The sources of the file at ``path``, or only the one named ``name``."""
+    found = load_sources(path, units)
+    if name is None:
+        return found
+    picked = [s for s in found if s.name == name]
+    if not picked:
+        raise SourcesError(f"{path}: no source named {name!r}")
+    return picked
 
 
 def load_sources(path: Path, units: Collection[str]) -> list[Source]:

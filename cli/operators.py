@@ -1,0 +1,305 @@
+"""The operators' commands: run, backfill, ingest, sample, serve, watch, status, pull,
+sources."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from cli.common import (
+    err,
+    json_default,
+    opt,
+    out,
+    prefect_api_url,
+    prefect_auth,
+    reporting,
+    rows_out,
+    run_flow,
+    start_prefect,
+    summarise,
+)
+from cli.errors import UsageError
+from config.settings import Settings
+from warehouse.query import run_query
+
+
+def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
+    from synthetic.sample import write_sample
+    from transforms.periods import period_range
+
+    periods = period_range(args.start, args.end)
+    with err.status(f"writing sample reports for {len(periods)} quarters…"):
+        stats = write_sample(args.out, periods, seed=args.seed, scale=args.scale)
+    err.print(f"wrote {stats.files} files to {args.out}")
+    if stats.skipped_periods:
+        err.print("skipped " + ", ".join(stats.skipped_periods) + ": the quarter has not ended yet")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    run_flow(
+        settings, "quarter_flow", period=args.period, inbox=opt(args.inbox), rules=opt(args.rules)
+    )
+    return 0
+
+
+def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
+    from transforms.periods import period_range
+
+    period_range(args.start, args.end)  # a reversed range is a usage error: before any server
+    run_flow(
+        settings,
+        "backfill_flow",
+        start=args.start,
+        end=args.end,
+        inbox=opt(args.inbox),
+        rules=opt(args.rules),
+    )
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    missing = [str(f) for f in args.files if not f.exists()]
+    if missing:
+        raise FileNotFoundError(f"no such file: {missing[0]}")
+    from transforms.paths import path_param
+
+    paths = [path_param(f.resolve()) for f in args.files]
+    run_flow(settings, "ingest_flow", paths=paths, rules=opt(args.rules))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    url = prefect_api_url()
+    from flows.deployments import ServeConfig, serve
+
+    cfg = ServeConfig(
+        home=settings.home.resolve(),
+        inbox=(args.inbox or settings.inbox_dir).resolve(),
+        rules=args.rules.resolve() if args.rules else None,
+        cron=args.cron,
+        timezone=args.timezone,
+        poll_seconds=args.poll_minutes * 60,
+        burst_seconds=args.burst_seconds,
+        settle_seconds=(
+            settings.settle_seconds if args.settle_seconds is None else args.settle_seconds
+        ),
+    )
+    err.print(
+        f"serving ronghe on {url}: quarterly '{cfg.cron}' ({cfg.timezone}), backfill,"
+        f" ingest on ronghe.report.received (bursts of {cfg.burst_seconds:g}s),"
+        f" inbox-poll every {cfg.poll_seconds / 60:g} min of {cfg.inbox}; home {cfg.home}"
+    )
+    serve(cfg)
+    return 0
+
+
+def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
+    inbox = (args.inbox or settings.inbox_dir).resolve()
+    settle = settings.settle_seconds if args.settle is None else args.settle
+    if not inbox.is_dir():
+        raise FileNotFoundError(f"no such folder: {inbox}")
+    url = prefect_api_url()
+    from flows.deployments import check_api
+    from flows.watch import Ledger, Watcher, emit_received, run
+
+    watcher = Watcher(
+        inbox,
+        Ledger(settings.home / "watch" / "announced.json"),
+        emit_received(inbox),
+        settle_seconds=settle,
+    )
+    down = False
+
+    def ready() -> bool:
+        nonlocal down
+        try:
+            check_api(url, timeout=5.0, auth=prefect_auth())
+        except RuntimeError as exc:
+            if not down:
+                err.print(f"[yellow]waiting for the Prefect server:[/yellow] {exc}")
+            down = True
+            return False
+        if down:
+            err.print("the Prefect server is back")
+        down = False
+        return True
+
+    err.print(f"watching {inbox} (files settle for {settle:g}s); announcing to {url}")
+    try:
+        n = run(watcher, args.interval, args.once, ready, lambda f: err.print(f"announced {f}"))
+    except KeyboardInterrupt:
+        err.print("stopped")
+        return 0
+    err.print(f"announced {n} files")
+    return 0
+
+
+STATUS_QUERIES = (
+    ("runs", "status_recent_runs.sql"),
+    ("open_reports", "status_open_reports.sql"),
+    ("open_files", "status_open_files.sql"),
+)
+
+
+def status(
+    settings: Settings, runs: int = 10
+) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
+    """Recent runs and open quarantines, from the published warehouse."""
+    from warehouse.db import sql_file
+
+    return {
+        name: run_query(settings, sql_file(file), [runs] if name == "runs" else [])
+        for name, file in STATUS_QUERIES
+    }
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    if args.period:
+        return _filing_status(args, settings)
+    found = status(settings, args.runs)
+    if args.format == "json":
+        doc = {
+            name: [dict(zip(cols, r, strict=True)) for r in rows]
+            for name, (cols, rows) in found.items()
+        }
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, default=json_default, indent=1) + "\n")
+        return 0
+    cols, rows = found["runs"]
+    out.print(f"[bold]Recent runs[/bold] ({settings.published_path})")
+    rows_out(cols[:-1], [r[:-1] for r in rows], "table")
+    cols, rows = found["open_reports"]
+    reasons: dict[str, int] = {}
+    for r in rows:
+        for code in str(r[3]).split(","):
+            reasons[code] = reasons.get(code, 0) + 1
+    by_reason = ", ".join(f"{k} {v}" for k, v in sorted(reasons.items()))
+    out.print(
+        f"\n[bold]Open quarantined reports[/bold]: {len(rows)}"
+        + (f" ({by_reason})" if by_reason else "")
+        + " — no newer version of the same kind, unit and period has loaded"
+    )
+    if rows:
+        rows_out(cols, rows, "table")
+    cols, rows = found["open_files"]
+    out.print(f"\n[bold]Open rejected files[/bold]: {len(rows)}")
+    if rows:
+        rows_out(cols, rows, "table")
+    return 0
+
+
+def _filing_status(args: argparse.Namespace, settings: Settings) -> int:
+    from filers.status import filing_counts, render
+
+    table = filing_counts(settings.published_path, args.period)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(table, ensure_ascii=False, indent=1) + "\n")
+        return 0
+    for line in render(args.period, table):
+        out.print(line, markup=False, crop=False)
+    return 0
+
+
+# --- pull and sources (CONTRACT §8, docs/operations.md "sources") ---------------------
+
+WIDTH = 80
+COLUMNS = (("source", 14), ("unit", 12), ("last reached", 16), ("seen/pulled", 11))
+"""``ronghe sources``: the fixed columns (name, width); the last error takes the rest."""
+
+
+def _checked(settings: Settings, args: argparse.Namespace) -> tuple[Any, list[Any]]:
+    """The sources file and its sources (a wrong file is a usage error, before any server)."""
+    from sources.config import SourcesError, chosen, sources_path
+    from warehouse.registry import load_registry
+
+    path = sources_path(settings.home, args.sources)
+    units = set(load_registry(settings.scale)["unit_code"].to_list())
+    try:
+        return path, chosen(path, units, getattr(args, "source", None))
+    except SourcesError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_pull(args: argparse.Namespace, settings: Settings) -> int:
+    path, _ = _checked(settings, args)
+    start_prefect(settings)
+    from flows.pull import pull_flow
+
+    with reporting():
+        result = pull_flow(
+            sources=str(path), source=args.source, home=str(settings.home), rules=None
+        )
+    summarise(result.run)
+    for p in result.sources:
+        if p.reached:
+            err.print(
+                f"{p.source.name}: {p.files_seen} files seen, {p.files_pulled} pulled",
+                markup=False,
+            )
+    down = result.unreached
+    if not down:
+        return 0
+    named = "; ".join(f"{p.source.name} ({p.source.unit}): {p.error}" for p in down)
+    err.print(f"ronghe: error: could not reach {len(down)} source(s): {named}", markup=False)
+    return 1
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` cut and padded to ``width`` terminal columns (CJK characters count 2)."""
+    from reports.cells import display_width
+
+    out = ""
+    for ch in text.replace("\n", " "):
+        if display_width(out + ch) > width:
+            break
+        out += ch
+    return out + " " * (width - display_width(out))
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "never"
+
+
+def source_lines(sources: Sequence[Any], status: dict[str, tuple[Any, ...]]) -> list[str]:
+    """The ``ronghe sources`` table: one line per source, at most 80 columns."""
+    last = WIDTH - sum(w + 1 for _, w in COLUMNS)
+    head = " ".join(_fit(n, w) for n, w in COLUMNS) + " " + "last error"
+    lines = [head.rstrip()]
+    for s in sources:
+        row = status.get(s.name)
+        if row is None:
+            cells = [s.name, s.unit, "never tried", "-", ""]
+        else:
+            _, _, _attempted, reached, reached_at, seen, pulled, error = row
+            when = _when(reached_at) if reached else f"{_when(reached_at)}!"
+            cells = [s.name, s.unit, when, f"{seen}/{pulled}", error or ""]
+        widths = [w for _, w in COLUMNS] + [last]
+        lines.append(" ".join(_fit(c, w) for c, w in zip(cells, widths, strict=True)).rstrip())
+    return lines
+
+
+def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
+    import duckdb
+
+    from warehouse.db import connect_reader, sql_file
+
+    _, sources = _checked(settings, args)
+    status: dict[str, tuple[Any, ...]] = {}
+    if settings.published_path.exists():
+        con = connect_reader(settings.published_path)
+        try:
+            status = {r[0]: r for r in con.execute(sql_file("sources_status.sql")).fetchall()}
+        except duckdb.CatalogException:  # a warehouse from before the sources
+            status = {}
+        finally:
+            con.close()
+    for line in source_lines(sources, status):
+        out.print(line, markup=False, crop=False)
+    if any(not r[3] for r in status.values()):
+        out.print("(!: the last pull could not reach it; the error says why)", markup=False)
+    return 0

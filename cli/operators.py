@@ -25,6 +25,7 @@ from cli.common import (
 )
 from cli.errors import UsageError
 from config.settings import Settings
+from sources.config import sources_path
 from warehouse.query import run_query
 
 
@@ -89,7 +90,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         settle_seconds=(
             settings.settle_seconds if args.settle_seconds is None else args.settle_seconds
         ),
+        sources=sources_path(settings.home).resolve(),
+        pull_seconds=pull_minutes() * 60,
     )
+    if cfg.sources is not None and cfg.sources.exists():
+        _checked(settings, argparse.Namespace(sources=str(cfg.sources)))  # wrong: exit 2 now
+        err.print(f"pulling the sources of {cfg.sources} every {cfg.pull_seconds / 60:g} min")
     err.print(
         f"serving ronghe on {url}: quarterly '{cfg.cron}' ({cfg.timezone}), backfill,"
         f" ingest on ronghe.report.received (bursts of {cfg.burst_seconds:g}s),"
@@ -223,6 +229,20 @@ def _checked(settings: Settings, args: argparse.Namespace) -> tuple[Any, list[An
         return path, chosen(path, units, getattr(args, "source", None))
     except SourcesError as exc:
         raise UsageError(str(exc)) from None
+
+
+def pull_minutes() -> float:
+    """``RONGHE_PULL_INTERVAL``: minutes between served pulls (default 15)."""
+    import os
+
+    text = os.environ.get("RONGHE_PULL_INTERVAL") or "15"
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise UsageError(f"RONGHE_PULL_INTERVAL: not a positive number of minutes: {text!r}")
+    return value
 
 
 def cmd_pull(args: argparse.Namespace, settings: Settings) -> int:

@@ -22,30 +22,17 @@ from tests.support.factories import (
     supervision_row,
     write_csv,
 )
-from tests.support.prefect_server import start_server, stop_server
+from tests.support.prefect_server import serving
 from tests.support.servers import Server, closed_port, ftpd, smbd, sshd
 from tests.support.warehouse import published
 
 pytestmark = pytest.mark.integration
-VILLAGE = "320602001001"  # 城北社区, under 城东街道 (320602001000), 崇川区 (320602000000)
 
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    proc, url = start_server(tmp_path_factory.mktemp("prefect"))
-    from flows.prefect_env import configure
-
-    configure(None)
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    try:
-        with temporary_settings(updates={PREFECT_API_URL: url}):
-            yield url
-    finally:
-        from prefect.events.worker import EventsWorker
-
-        EventsWorker.drain_all(timeout=30, at_exit=False)  # bound to this server: stop it
-        stop_server(proc)
+    with serving(tmp_path_factory.mktemp("prefect")) as url:
+        yield url
 
 
 def entry(name: str, unit: str, url: str, **keys: str) -> str:

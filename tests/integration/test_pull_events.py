@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.factories import supervision_row, write_csv
-from tests.support.prefect_server import start_server, stop_server, wait_for
+from tests.support.prefect_server import serving, wait_for
 from tests.support.servers import closed_port
 
 pytestmark = pytest.mark.integration
@@ -29,20 +29,8 @@ VILLAGE, TOWNSHIP, COUNTY = "320602001001", "320602001000", "320602000000"
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    proc, url = start_server(tmp_path_factory.mktemp("prefect"))
-    from flows.prefect_env import configure
-
-    configure(None)
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    try:
-        with temporary_settings(updates={PREFECT_API_URL: url}):
-            yield url
-    finally:
-        from prefect.events.worker import EventsWorker
-
-        EventsWorker.drain_all(timeout=30, at_exit=False)
-        stop_server(proc)
+    with serving(tmp_path_factory.mktemp("prefect")) as url:
+        yield url
 
 
 @pytest.fixture

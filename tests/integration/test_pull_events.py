@@ -95,7 +95,9 @@ def _stored(event_name: str) -> list[object]:
     from prefect.events.filters import EventFilter, EventNameFilter
 
     with get_client(sync_client=True) as client:
-        page = client.read_events(filter=EventFilter(event=EventNameFilter(name=[event_name])))
+        page = client.read_events(
+            filter=EventFilter(event=EventNameFilter(name=[event_name])), limit=50
+        )
     return list(page.events)
 
 

@@ -1,10 +1,13 @@
-"""The operators' commands: run, backfill, ingest, sample, serve, watch, status."""
+"""The operators' commands: run, backfill, ingest, sample, serve, watch, status, pull,
+sources."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from cli.common import (
@@ -14,10 +17,15 @@ from cli.common import (
     out,
     prefect_api_url,
     prefect_auth,
+    reporting,
     rows_out,
     run_flow,
+    start_prefect,
+    summarise,
 )
+from cli.errors import UsageError
 from config.settings import Settings
+from sources.config import sources_path
 from warehouse.query import run_query
 
 
@@ -82,7 +90,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         settle_seconds=(
             settings.settle_seconds if args.settle_seconds is None else args.settle_seconds
         ),
+        sources=sources_path(settings.home).resolve(),
+        pull_seconds=pull_minutes() * 60,
     )
+    if cfg.sources is not None and cfg.sources.exists():
+        _checked(settings, argparse.Namespace(sources=str(cfg.sources)))  # wrong: exit 2 now
+        err.print(f"pulling the sources of {cfg.sources} every {cfg.pull_seconds / 60:g} min")
     err.print(
         f"serving ronghe on {url}: quarterly '{cfg.cron}' ({cfg.timezone}), backfill,"
         f" ingest on ronghe.report.received (bursts of {cfg.burst_seconds:g}s),"
@@ -195,4 +208,118 @@ def _filing_status(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     for line in render(args.period, table):
         out.print(line, markup=False, crop=False)
+    return 0
+
+
+# --- pull and sources (CONTRACT §8, docs/operations.md "sources") ---------------------
+
+WIDTH = 80
+COLUMNS = (("source", 14), ("unit", 12), ("last reached", 16), ("seen/pulled", 11))
+"""``ronghe sources``: the fixed columns (name, width); the last error takes the rest."""
+
+
+def _checked(settings: Settings, args: argparse.Namespace) -> tuple[Any, list[Any]]:
+    """The sources file and its sources (a wrong file is a usage error, before any server)."""
+    from sources.config import SourcesError, chosen, sources_path
+    from warehouse.registry import load_registry
+
+    path = sources_path(settings.home, args.sources)
+    units = set(load_registry(settings.scale)["unit_code"].to_list())
+    try:
+        return path, chosen(path, units, getattr(args, "source", None))
+    except SourcesError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def pull_minutes() -> float:
+    """``RONGHE_PULL_INTERVAL``: minutes between served pulls (default 15)."""
+    import os
+
+    text = os.environ.get("RONGHE_PULL_INTERVAL") or "15"
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise UsageError(f"RONGHE_PULL_INTERVAL: not a positive number of minutes: {text!r}")
+    return value
+
+
+def cmd_pull(args: argparse.Namespace, settings: Settings) -> int:
+    path, _ = _checked(settings, args)
+    start_prefect(settings)
+    from flows.pull import pull_flow
+
+    with reporting():
+        result = pull_flow(
+            sources=str(path), source=args.source, home=str(settings.home), rules=None
+        )
+    summarise(result.run)
+    for p in result.sources:
+        if p.reached:
+            err.print(
+                f"{p.source.name}: {p.files_seen} files seen, {p.files_pulled} pulled",
+                markup=False,
+            )
+    down = result.unreached
+    if not down:
+        return 0
+    named = "; ".join(f"{p.source.name} ({p.source.unit}): {p.error}" for p in down)
+    err.print(f"ronghe: error: could not reach {len(down)} source(s): {named}", markup=False)
+    return 1
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` cut and padded to ``width`` terminal columns (CJK characters count 2)."""
+    from reports.cells import display_width
+
+    out = ""
+    for ch in text.replace("\n", " "):
+        if display_width(out + ch) > width:
+            break
+        out += ch
+    return out + " " * (width - display_width(out))
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "never"
+
+
+def source_lines(sources: Sequence[Any], status: dict[str, tuple[Any, ...]]) -> list[str]:
+    """The ``ronghe sources`` table: one line per source, at most 80 columns."""
+    last = WIDTH - sum(w + 1 for _, w in COLUMNS)
+    head = " ".join(_fit(n, w) for n, w in COLUMNS) + " " + "last error"
+    lines = [head.rstrip()]
+    for s in sources:
+        row = status.get(s.name)
+        if row is None:
+            cells = [s.name, s.unit, "never tried", "-", ""]
+        else:
+            _, _, _attempted, reached, reached_at, seen, pulled, error = row
+            when = _when(reached_at) if reached else f"{_when(reached_at)}!"
+            cells = [s.name, s.unit, when, f"{seen}/{pulled}", error or ""]
+        widths = [w for _, w in COLUMNS] + [last]
+        lines.append(" ".join(_fit(c, w) for c, w in zip(cells, widths, strict=True)).rstrip())
+    return lines
+
+
+def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
+    import duckdb
+
+    from warehouse.db import connect_reader, sql_file
+
+    _, sources = _checked(settings, args)
+    status: dict[str, tuple[Any, ...]] = {}
+    if settings.published_path.exists():
+        con = connect_reader(settings.published_path)
+        try:
+            status = {r[0]: r for r in con.execute(sql_file("sources_status.sql")).fetchall()}
+        except duckdb.CatalogException:  # a warehouse from before the sources
+            status = {}
+        finally:
+            con.close()
+    for line in source_lines(sources, status):
+        out.print(line, markup=False, crop=False)
+    if any(not r[3] for r in status.values()):
+        out.print("(!: the last pull could not reach it; the error says why)", markup=False)
     return 0

@@ -245,6 +245,18 @@ def _add_operations(sub: Any) -> None:
         "--period", type=_period, help="who has filed for this quarter, per county-level unit"
     )
 
+    _add_sources(sub)
+
     rc = sub.add_parser("receipts", help="write the receipts (回执) of a quarter, one per unit")
     rc.add_argument("--period", required=True, type=_period)
     rc.add_argument("--out", type=Path, help="folder (default $RONGHE_HOME/receipts/<period>)")
+
+
+def _add_sources(sub: Any) -> None:
+    """``pull`` and ``sources`` (CONTRACT §8, docs/operations.md "sources")."""
+    help_file = "sources file (default $RONGHE_SOURCES or $RONGHE_HOME/sources.toml)"
+    pl = sub.add_parser("pull", help="pull new, complete files from the units' deposits; ingest")
+    pl.add_argument("--sources", metavar="FILE", help=help_file)
+    pl.add_argument("--source", metavar="NAME", help="pull this source only")
+    so = sub.add_parser("sources", help="each source: its unit, last reached, files, last error")
+    so.add_argument("--sources", metavar="FILE", help=help_file)

@@ -4,6 +4,8 @@
 - ``ronghe-backfill/backfill``: parameters ``from``, ``to``, optional ``rules``;
 - ``ronghe-ingest/ingest``: triggered by ``ronghe.report.received``, debounced;
 - ``ronghe-ingest/inbox-poll``: every few minutes, whatever is in the inbox (safety net);
+- ``ronghe-pull/pull``: every ``RONGHE_PULL_INTERVAL`` minutes (default 15), when a
+  sources file exists: pull the units' deposits and ingest what they hold;
 - ``ronghe-outputs/outputs``: triggered by ``ronghe.warehouse.published``, which every
   served run emits once it has published: the 通报 and the receipts, in a flow run of
   their own (``RONGHE_OUTPUTS_BY_EVENT=1``, set by :func:`serve`).
@@ -49,6 +51,9 @@ class ServeConfig:
     poll_seconds: float = 600.0
     burst_seconds: float = 30.0
     settle_seconds: float = 10.0
+    sources: Path | None = None
+    """The sources file; when it exists, ``ronghe-pull/pull`` is registered too."""
+    pull_seconds: float = 900.0
 
     def parameters(self, **extra: Any) -> dict[str, Any]:
         base: dict[str, Any] = {"home": str(self.home)}
@@ -122,7 +127,7 @@ def _ready(d: object) -> RunnerDeployment:
 
 
 def build_deployments(cfg: ServeConfig) -> list[RunnerDeployment]:
-    """The five deployments, ready for ``prefect.serve``."""
+    """The five deployments (six with a sources file), ready for ``prefect.serve``."""
     from prefect.deployments.runner import EntrypointType
     from prefect.schedules import Cron, Interval
 
@@ -163,6 +168,18 @@ def build_deployments(cfg: ServeConfig) -> list[RunnerDeployment]:
             **common,
         ),
     ]
+    if cfg.sources is not None and cfg.sources.exists():
+        from flows.pull import pull_flow
+
+        made.append(
+            pull_flow.to_deployment(
+                name="pull",
+                schedules=[Interval(timedelta(seconds=cfg.pull_seconds))],
+                parameters=cfg.parameters(sources=str(cfg.sources)),
+                description="Pull new, complete files from the units' deposits; ingest them.",
+                **common,
+            )
+        )
     return [_ready(d) for d in made]
 
 

@@ -6,6 +6,7 @@ only inside :func:`received_paths`).
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 RECEIVED_EVENT = "ronghe.report.received"
@@ -13,11 +14,23 @@ RECEIVED_EVENT = "ronghe.report.received"
 PUBLISHED_EVENT = "ronghe.warehouse.published"
 """The event a served run emits once it has published: the 通报 and receipts follow in
 the ``ronghe-outputs/outputs`` deployment's own flow run (``ronghe serve``)."""
+QUARANTINED_EVENT = "ronghe.report.quarantined"
+"""A report was quarantined (resource ``ronghe.unit.<code>``; related: township, county)."""
+REJECTED_EVENT = "ronghe.file.rejected"
+"""A file was rejected whole (resource ``ronghe.file.<sha256>``; related: its source's unit)."""
+UNREACHABLE_EVENT = "ronghe.source.unreachable"
+"""A pull could not reach a source (resource ``ronghe.source.<name>``; related: its unit)."""
 OUTPUTS_BY_EVENT = "RONGHE_OUTPUTS_BY_EVENT"
 """Set by ``ronghe serve`` for the runs it serves: write the outputs on the event, not
 inline. One-shot commands write them inline and print where they are."""
 WRITER_LIMIT = "ronghe-warehouse-writer"
 """The Prefect global concurrency limit (one slot) that deployment runs hold while writing."""
+
+
+def event_id(event: str, resource_id: str, discriminator: str) -> uuid.UUID:
+    """The deterministic id of an occurrence: the Prefect server stores one event per id,
+    so a re-run that emits the same occurrence again notifies nobody twice."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"ronghe:{event}:{resource_id}:{discriminator}")
 
 
 def received_paths(since: datetime, until: datetime) -> list[str]:

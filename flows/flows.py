@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ import pipeline.run as pipeline
 from config.settings import Settings
 from expectations import process as gx_process
 from filers.receipts import receipt_periods
+from flows import announce
 from flows.events import OUTPUTS_BY_EVENT, received_paths
 from flows.keyword_params import keyword_signature
 from flows.outputs import announce_published, outputs_flow, quarters_text, reportable_quarters
@@ -46,8 +47,13 @@ def _run(
     settings: Settings,
     paths: Sequence[Path],
     quarters: Sequence[str] = (),
+    after_load: Callable[[Workspace, RunResult], None] | None = None,
 ) -> RunResult:
-    """Run the pipeline as the one writer; publish and report only if it succeeds."""
+    """Run the pipeline as the one writer; publish and report only if it succeeds.
+
+    ``after_load`` writes more in the same run before it publishes (a pull's
+    ``meta.pulls``). Once published, the run's quarantined reports and rejected files
+    are announced as events (:mod:`flows.announce`)."""
     run_id = str(flow_run.get_id() or uuid.uuid4())
     rules = Path(params["rules"]) if params.get("rules") else None
     what = f"{flow_name} run {run_id}"
@@ -69,10 +75,13 @@ def _run(
                     # validation in a process of its own, importing GX while the run reads
                     on_new_files=gx_process.prestart if fanning is None else None,
                 )
+                if after_load is not None:
+                    after_load(ws, result)
         finally:
             gx_process.shutdown()
         as_task("publish", ws.publish)
         progress.step(f"published {settings.published_path}")
+    announce.outcomes(settings.published_path, result.load.files, say)
     # the writer is free again: the 通报 and the receipts read only the published file
     receipts = receipt_periods(result.load, quarters)
     # a quarter's 通报 is written again when its marts may have changed, or when it has none

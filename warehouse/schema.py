@@ -14,6 +14,9 @@ from transforms.columns import REPORT_KINDS, ReportKind
 from warehouse.db import registered, sql_file, statements, transaction
 from warehouse.registry import COLUMNS as REGISTRY_COLUMNS
 
+DDL_FILES = ("schemas.sql", "sources_ddl.sql")
+"""The warehouse's DDL scripts, in order (the report tables follow, from the declaration)."""
+
 
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
@@ -52,7 +55,7 @@ def report_ddl(kind: ReportKind) -> list[str]:
 
 def all_ddl() -> list[str]:
     """Every statement that creates the warehouse, in order."""
-    stmts = [s.query for s in statements(sql_file("schemas.sql"))]
+    stmts = [s.query for f in DDL_FILES for s in statements(sql_file(f))]
     for kind in REPORT_KINDS.values():
         stmts.extend(report_ddl(kind))
     return stmts

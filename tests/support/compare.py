@@ -30,8 +30,8 @@ def tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows]
 
 
-def contents(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every table of ``SCHEMAS`` as its sorted rows, volatile columns left out."""
+def contents(path: Path, ignore: frozenset[str] = frozenset()) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table of ``SCHEMAS`` as its sorted rows, volatile columns (and ``ignore``) left out."""
     con = duckdb.connect(str(path), read_only=True)
     try:
         out = {}
@@ -43,7 +43,7 @@ def contents(path: Path) -> dict[str, list[tuple[Any, ...]]]:
                     " WHERE table_schema || '.' || table_name = ? ORDER BY ordinal_position",
                     [table],
                 ).fetchall()
-                if r[0] not in VOLATILE
+                if r[0] not in VOLATILE | ignore
             ]
             listed = ", ".join(f'"{c}"' for c in cols)
             rows = con.execute(f"SELECT {listed} FROM {table}").fetchall()
@@ -68,9 +68,10 @@ def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
     )
 
 
-def differences(a: Path, b: Path) -> list[str]:
-    """What differs between the warehouses ``a`` and ``b`` (empty: the same)."""
-    left, right = contents(a), contents(b)
+def differences(a: Path, b: Path, ignore: frozenset[str] = frozenset()) -> list[str]:
+    """What differs between the warehouses ``a`` and ``b`` (empty: the same); ``ignore``:
+    more columns to leave out (``path``: files pulled and dropped in the inbox differ there)."""
+    left, right = contents(a, ignore), contents(b, ignore)
     out = [f"only in one: {t}" for t in sorted(set(left) ^ set(right))]
     for t in sorted(set(left) & set(right)):
         rows_a, rows_b = left[t], right[t]

@@ -1,0 +1,155 @@
+"""The pull flow (``ronghe pull``, the ``ronghe-pull/pull`` deployment): thin.
+
+Each source is pulled in a task of its own, all at once; a source that is down,
+refuses the login or times out is recorded and announced
+(``ronghe.source.unreachable``) and the others go on. What was pulled is then ingested
+in one run, exactly as inbox files are (:func:`flows.flows._run`), which records
+``meta.pulls`` and ``meta.source_status`` in the same transaction before it publishes.
+Then ``after = "move:DIR/"`` sources have their archived files moved. The logic is
+:mod:`sources`'s.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from config.settings import Settings
+from flows import announce
+from flows.flows import _run
+from flows.tasks import say
+from pipeline.result import RunResult
+from sources import state
+from sources.config import Source, chosen, sources_path
+from sources.pull import PullRow, Seen, SourcePull, move_taken, pull_source, settle_outcomes
+from warehouse.modes import private_dir
+from warehouse.registry import load_registry
+from warehouse.workspace import Workspace
+
+
+class MissingSecret(RuntimeError):
+    """A source's password is named but not there (an unset variable)."""
+
+
+def password_of(source: Source) -> str | None:
+    """The source's password: from its environment variable, or its Prefect Secret block
+    (loaded only now, when pulling). None: the source needs none."""
+    if source.password_env:
+        value = os.environ.get(source.password_env)
+        if value is None:
+            raise MissingSecret(f"the environment variable {source.password_env} is not set")
+        return value
+    if source.secret_block:
+        from prefect.blocks.system import Secret
+
+        secret = Secret.load(source.secret_block)
+        return str(secret.get())  # type: ignore[union-attr]  # load is sync here
+    return None
+
+
+def chosen_sources(settings: Settings, path: Path, name: str | None) -> list[Source]:
+    """The sources of the file (checked against the registry), or the one named."""
+    units = set(load_registry(settings.scale)["unit_code"].to_list())
+    return chosen(path, units, name)
+
+
+@dataclass(frozen=True)
+class PullResult:
+    """A pull: each source's attempt, and the run that ingested what was pulled."""
+
+    run: RunResult
+    sources: tuple[SourcePull, ...]
+
+    @property
+    def unreached(self) -> list[SourcePull]:
+        return [p for p in self.sources if not p.reached]
+
+
+@task(name="pull-source", cache_policy=NO_CACHE)
+def pull_task(source: Source, seen: Seen, staging: Path) -> SourcePull:
+    """List one source and stage its new, complete files (never raises for the source)."""
+    pulled = pull_source(source, password_of, seen, staging)
+    if pulled.reached:
+        say(
+            f"{source.name}: {pulled.files_seen} files, {len(pulled.staged)} new and complete,"
+            f" {sum(r.outcome == 'incomplete' for r in pulled.rows)} waiting"
+        )
+    else:
+        say(f"{source.name}: not reached: {pulled.error}")
+    return pulled
+
+
+@task(name="move-taken", cache_policy=NO_CACHE)
+def move_task(source: Source, rows: list[PullRow]) -> list[str]:
+    """``after = "move:DIR/"``: move the archived files at the source."""
+    return move_taken(source, rows, password_of)
+
+
+def _announce_unreached(pulls: Sequence[SourcePull], since: dict[str, datetime | None]) -> None:
+    # one event per outage: the same id while the source stays down since it was last reached
+    events = [
+        announce.unreachable_event(
+            p.source.name,
+            p.source.unit,
+            p.error or "",
+            f"down-since:{since.get(p.source.name) or 'never'}",
+        )
+        for p in pulls
+        if not p.reached
+    ]
+    if events:
+        announce.emit(events)
+
+
+@flow(name="ronghe-pull", log_prints=False)
+def pull_flow(
+    sources: str | None = None,
+    source: str | None = None,
+    home: str | None = None,
+    rules: str | None = None,
+) -> PullResult:
+    """Pull every new, complete file from the units' deposits and ingest them."""
+    settings = Settings.load(home)
+    chosen = chosen_sources(settings, sources_path(settings.home, sources), source)
+    run_id = str(flow_run.get_id() or uuid.uuid4())
+    names = [s.name for s in chosen]
+    remembered = state.seen(settings.published_path, names)
+    since = state.last_reached(settings.published_path, names)
+    staging = private_dir(private_dir(settings.home / "pulls") / run_id)
+    futures = [
+        pull_task.with_options(task_run_name=f"pull-{s.name}").submit(
+            s, remembered[s.name], staging
+        )
+        for s in chosen
+    ]
+    pulls = [f.result() for f in futures]
+    _announce_unreached(pulls, since)
+    files = [f for p in pulls for f in p.staged]
+    settled: list[SourcePull] = []
+
+    def record(ws: Workspace, result: RunResult) -> None:
+        new = {f.sha256 for f in result.load.files}
+        settled.extend(settle_outcomes(p, new) for p in pulls)
+        state.record(ws.con, settled, run_id, datetime.now())
+
+    params = {"sources": sources, "source": source, "home": home, "rules": rules}
+    try:
+        result = _run("pull", params, settings, files, after_load=record)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # the bytes are archived, or pulled again
+    for p in settled:
+        if p.source.move_to is not None and p.reached:
+            for problem in move_task.with_options(task_run_name=f"move-{p.source.name}")(
+                p.source, list(p.rows)
+            ):
+                say(problem)
+    return PullResult(result, tuple(settled))

@@ -1,0 +1,216 @@
+"""Pulling one source: which files are new and complete, and their bytes staged.
+
+A file is taken when its name matches the source's ``include`` patterns, it is not a
+temporary name (:data:`IGNORED`: an office lock file, a partial upload), and it is
+complete by the source's rule:
+
+- ``stable``: the same size and mtime as the last listing saw (remembered between
+  pulls in ``meta.pulls`` as ``incomplete``): a file still growing waits; a file is
+  taken by the pull after the one that first saw it;
+- ``marker``: a ``NAME.done`` file stands beside it.
+
+A file already pulled (``meta.pulls``: same source, path, size and mtime) is not read
+again; a file replaced at the source (new size or mtime) is pulled again: a
+correction. Pulled bytes are written under the pull's staging folder (owner-only,
+``$RONGHE_HOME/pulls/``) with the file's own name last, so the run ingests them
+exactly as it ingests inbox files. Plain functions: no Prefect.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import os
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sources.config import Source
+from sources.deposit import Deposit, Entry, open_deposit
+from transforms.pii import mask
+from warehouse.modes import private_dir, write_private
+
+IGNORED = ("~$*", ".~lock*", "*.part", "*.tmp")
+"""Names never taken, whatever ``include`` says: files still being written."""
+MARKER = ".done"
+
+Key = tuple[str, int, datetime | None]
+"""What identifies a file's version at a source: (path, size, mtime)."""
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What ``meta.pulls`` remembers of one source."""
+
+    taken: frozenset[Key] = frozenset()  # pulled, or the same bytes as a file received before
+    incomplete: frozenset[Key] = frozenset()  # seen by an earlier listing, not complete then
+
+
+@dataclass(frozen=True)
+class PullRow:
+    """One file seen at a source, and what this pull did with it (``meta.pulls``)."""
+
+    remote_path: str
+    size: int
+    modified_at: datetime | None
+    outcome: str  # pulled, same_bytes, incomplete, failed
+    sha256: str | None = None
+    error: str | None = None
+    staged: Path | None = None  # where its bytes wait for the run
+
+
+@dataclass(frozen=True)
+class SourcePull:
+    """One source's pull (``meta.source_status``) and the files it saw."""
+
+    source: Source
+    attempted_at: datetime
+    reached: bool
+    error: str | None = None
+    files_seen: int = 0
+    rows: tuple[PullRow, ...] = field(default_factory=tuple)
+
+    @property
+    def staged(self) -> list[Path]:
+        return [r.staged for r in self.rows if r.staged is not None]
+
+    @property
+    def files_pulled(self) -> int:
+        return sum(r.outcome == "pulled" for r in self.rows)
+
+
+def ignored(name: str) -> bool:
+    """A temporary name (``~$x.xlsx``, ``.~lock.x#``, ``x.part``, ``x.tmp``)."""
+    return any(fnmatch.fnmatchcase(name.lower(), p) for p in IGNORED)
+
+
+def included(name: str, source: Source) -> bool:
+    return not ignored(name) and any(
+        fnmatch.fnmatchcase(name.lower(), p.lower()) for p in source.include
+    )
+
+
+def is_complete(entry: Entry, source: Source, paths: set[str], seen: Seen) -> bool:
+    """Whether ``entry`` is complete by the source's rule (``paths``: this listing's)."""
+    if source.complete == "marker":
+        return entry.path + MARKER in paths
+    return (entry.path, entry.size, entry.modified_at) in seen.incomplete
+
+
+def describe(exc: BaseException) -> str:
+    """One line for what a protocol raised (no password is ever in it: we never pass one in
+    a URL), personal numbers masked."""
+    words = str(exc).strip().splitlines()
+    text = words[0] if words else ""
+    name = exc.__class__.__name__
+    plain = type(exc) in (RuntimeError, ValueError)  # their words say it all
+    line = text if text and (plain or name in text) else f"{name}: {text}" if text else name
+    return mask(line[:300])
+
+
+def _stage(staging: Path, source: Source, entry: Entry, data: bytes) -> Path:
+    rel = Path(*[p for p in posixpath.normpath(entry.path).split("/") if p not in ("", ".", "..")])
+    target = staging / source.name / rel
+    folder = staging
+    for part in (source.name, *rel.parent.parts):
+        folder = private_dir(folder / part)
+    write_private(target, data)
+    if entry.modified_at is not None:  # receipt order follows the upload order
+        t = entry.modified_at.replace(tzinfo=UTC).timestamp()
+        os.utime(target, (t, t))
+    return target
+
+
+def take(deposit: Deposit, source: Source, seen: Seen, staging: Path) -> tuple[int, list[PullRow]]:
+    """List the source; stage every new complete file; (files seen, their rows)."""
+    entries = deposit.list(skip_folder=source.move_to)
+    paths = {e.path for e in entries}
+    wanted = [e for e in entries if included(posixpath.basename(e.path), source)]
+    rows: list[PullRow] = []
+    for e in wanted:
+        key = (e.path, e.size, e.modified_at)
+        if key in seen.taken:
+            continue
+        if not is_complete(e, source, paths, seen):
+            rows.append(PullRow(e.path, e.size, e.modified_at, "incomplete"))
+            continue
+        try:
+            data = deposit.read(e.path)
+        except Exception as exc:  # one file that cannot be read does not stop the others
+            rows.append(PullRow(e.path, e.size, e.modified_at, "failed", error=describe(exc)))
+            continue
+        sha = hashlib.sha256(data).hexdigest()
+        staged = _stage(staging, source, e, data)
+        rows.append(PullRow(e.path, e.size, e.modified_at, "pulled", sha, staged=staged))
+    return len(wanted), rows
+
+
+def pull_source(
+    source: Source,
+    password: Callable[[Source], str | None],
+    seen: Seen,
+    staging: Path,
+    connect: Callable[[Source, str | None], Deposit] = open_deposit,
+) -> SourcePull:
+    """Pull one source. A source that is down, refuses the login or times out is a
+    :class:`SourcePull` that did not reach it, never an exception."""
+    attempted = datetime.now()
+    try:
+        deposit = connect(source, password(source))
+    except Exception as exc:
+        return SourcePull(source, attempted, reached=False, error=describe(exc))
+    try:
+        seen_n, rows = take(deposit, source, seen, staging)
+    except Exception as exc:  # the listing failed: the source was not read
+        return SourcePull(source, attempted, reached=False, error=describe(exc))
+    finally:
+        deposit.close()
+    failed = [r for r in rows if r.outcome == "failed"]
+    error = f"{len(failed)} files could not be read: {failed[0].error}" if failed else None
+    return SourcePull(source, attempted, True, error, seen_n, tuple(rows))
+
+
+def settle_outcomes(pull: SourcePull, new_sha256: set[str]) -> SourcePull:
+    """The pull once the run has ingested it: bytes never received before are
+    ``pulled``, the others ``same_bytes``."""
+    rows = tuple(
+        replace(r, outcome="same_bytes")
+        if r.outcome == "pulled" and r.sha256 not in new_sha256
+        else r
+        for r in pull.rows
+    )
+    return replace(pull, rows=rows)
+
+
+def move_taken(
+    source: Source,
+    rows: list[PullRow],
+    password: Callable[[Source], str | None],
+    connect: Callable[[Source, str | None], Deposit] = open_deposit,
+) -> list[str]:
+    """``after = "move:DIR/"``: move each archived file (and its marker) into DIR.
+
+    Run after the run published. Returns one line per file that could not be moved
+    (it stays; being known by path, size and mtime, it is not pulled again)."""
+    folder = source.move_to
+    todo = [r for r in rows if r.outcome in ("pulled", "same_bytes")]
+    if folder is None or not todo:
+        return []
+    problems: list[str] = []
+    try:
+        deposit = connect(source, password(source))
+    except Exception as exc:
+        return [f"{source.name}: could not connect to move files: {describe(exc)}"]
+    try:
+        for r in todo:
+            marker = [r.remote_path + MARKER] if source.complete == "marker" else []
+            for name in [r.remote_path, *marker]:
+                try:
+                    deposit.move(name, folder)
+                except Exception as exc:
+                    problems.append(f"{source.name}: {mask(name)} not moved: {describe(exc)}")
+    finally:
+        deposit.close()
+    return problems

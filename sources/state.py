@@ -1,0 +1,116 @@
+"""What the warehouse remembers of the sources (``meta.pulls``, ``meta.source_status``).
+
+:func:`seen` reads it from the published warehouse before a pull (read-only, no
+writer needed); :func:`record` writes one pull's rows in the run's transaction, so a
+run that fails records nothing and its files are pulled again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from sources.pull import Key, Seen, SourcePull
+from warehouse.db import connect_reader, registered, run_sql_file, sql_file, transaction
+
+_PULLS = {
+    "source": pl.String(),
+    "unit_code": pl.String(),
+    "remote_path": pl.String(),
+    "size": pl.Int64(),
+    "modified_at": pl.Datetime("us"),
+    "sha256": pl.String(),
+    "pulled_at": pl.Datetime("us"),
+    "outcome": pl.String(),
+    "error": pl.String(),
+}
+_STATUS = {
+    "source": pl.String(),
+    "unit_code": pl.String(),
+    "attempted_at": pl.Datetime("us"),
+    "reached": pl.Boolean(),
+    "error": pl.String(),
+    "files_seen": pl.Int64(),
+    "files_pulled": pl.Int64(),
+}
+
+
+def seen(published: Path, names: Sequence[str]) -> dict[str, Seen]:
+    """Per source name, what earlier pulls took or saw incomplete."""
+    out = {n: Seen() for n in names}
+    if not published.exists() or not names:
+        return out
+    con = connect_reader(published)
+    try:
+        rows = con.execute(sql_file("pulls_seen.sql"), {"sources": list(names)}).fetchall()
+    except duckdb.CatalogException:  # a warehouse made before meta.pulls existed
+        return out
+    finally:
+        con.close()
+    taken: dict[str, set[Key]] = {n: set() for n in names}
+    waiting: dict[str, set[Key]] = {n: set() for n in names}
+    for source, path, size, modified, outcome in rows:
+        (waiting if outcome == "incomplete" else taken)[source].add((path, size, modified))
+    return {n: Seen(frozenset(taken[n]), frozenset(waiting[n])) for n in names}
+
+
+def last_reached(published: Path, names: Sequence[str]) -> dict[str, datetime | None]:
+    """Per source name, when a pull last reached it (None: never, or not known)."""
+    if not published.exists() or not names:
+        return {}
+    con = connect_reader(published)
+    try:
+        rows = con.execute(
+            "SELECT source, reached_at FROM meta.source_status WHERE source IN ?", [list(names)]
+        ).fetchall()
+    except duckdb.CatalogException:
+        return {}
+    finally:
+        con.close()
+    return {r[0]: r[1] for r in rows}
+
+
+def record(
+    con: duckdb.DuckDBPyConnection, pulls: Sequence[SourcePull], run_id: str, now: datetime
+) -> None:
+    """Record every source's attempt and the files it saw, in one transaction."""
+    rows = [
+        (
+            p.source.name,
+            p.source.unit,
+            r.remote_path,
+            r.size,
+            r.modified_at,
+            r.sha256,
+            now,
+            r.outcome,
+            r.error,
+        )
+        for p in pulls
+        for r in p.rows
+    ]
+    status = [
+        (
+            p.source.name,
+            p.source.unit,
+            p.attempted_at,
+            p.reached,
+            p.error,
+            p.files_seen,
+            p.files_pulled,
+        )
+        for p in pulls
+    ]
+    files = pl.DataFrame(rows, schema=_PULLS, orient="row")
+    attempts = pl.DataFrame(status, schema=_STATUS, orient="row")
+    with transaction(con):
+        if not files.is_empty():
+            with registered(con, "pulls_in", files):
+                run_sql_file(con, "pulls_record.sql", {"run_id": run_id})
+        if not attempts.is_empty():
+            with registered(con, "status_in", attempts):
+                run_sql_file(con, "source_status_record.sql")

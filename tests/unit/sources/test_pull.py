@@ -1,0 +1,165 @@
+"""Pulling a real folder through the deposit interface (fsspec's ``file``): the
+completeness rules, temporary names, files pulled once, corrections, moves."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from sources.config import parse_sources
+from sources.pull import Seen, SourcePull, ignored, move_taken, pull_source, settle_outcomes
+from sources.state import record, seen
+from warehouse.schema import all_ddl
+
+
+def _source(folder: Path, **extra: str) -> object:
+    lines = "".join(f'{k} = "{v}"\n' for k, v in extra.items())
+    text = f'[[source]]\nname = "local"\nunit = "1"\nurl = "file://{folder}"\n{lines}'
+    return parse_sources(text, {"1"})[0]
+
+
+def _remember(pull: SourcePull, taken: Seen | None = None) -> Seen:
+    """What meta.pulls would remember after ``pull`` (as :func:`sources.state.seen` reads it)."""
+    taken = taken or Seen()
+    done = {(r.remote_path, r.size, r.modified_at) for r in pull.rows if r.outcome == "pulled"}
+    waiting = {
+        (r.remote_path, r.size, r.modified_at) for r in pull.rows if r.outcome == "incomplete"
+    }
+    return Seen(taken.taken | done, frozenset(waiting))
+
+
+def _write(path: Path, data: bytes, mtime: float) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    os.utime(path, (mtime, mtime))
+
+
+def test_stable_files_are_pulled_once_the_second_listing_agrees(tmp_path: Path) -> None:
+    box, staging = tmp_path / "box", tmp_path / "staging"
+    _write(box / "c1" / "supervision_q.csv", b"a,b\n1,2\n", 1_600_000_000)
+    _write(box / "c1" / "~$supervision_q.xlsx", b"lock", 1_600_000_000)
+    _write(box / "economy.part", b"half", 1_600_000_000)
+    _write(box / "notes.txt", b"not a report", 1_600_000_000)
+    src = _source(box)
+
+    first = pull_source(src, lambda s: None, Seen(), staging)
+    assert first.reached and first.files_seen == 1
+    assert [(r.remote_path, r.outcome) for r in first.rows] == [
+        ("c1/supervision_q.csv", "incomplete")
+    ]
+    assert first.staged == []
+
+    second = pull_source(src, lambda s: None, _remember(first), staging)
+    [row] = second.rows
+    assert (row.remote_path, row.outcome, row.size) == ("c1/supervision_q.csv", "pulled", 8)
+    assert row.staged is not None and row.staged.name == "supervision_q.csv"
+    assert row.staged.read_bytes() == b"a,b\n1,2\n"
+    assert row.staged.stat().st_mode & 0o777 == 0o600
+    assert row.staged.stat().st_mtime == 1_600_000_000  # the upload time, for receipt order
+
+    third = pull_source(src, lambda s: None, _remember(second, _remember(first)), staging)
+    assert third.rows == () and third.files_seen == 1  # pulled once
+
+
+def test_a_growing_file_waits_and_a_replaced_file_is_pulled_again(tmp_path: Path) -> None:
+    box, staging = tmp_path / "box", tmp_path / "staging"
+    target = box / "economy_q.csv"
+    _write(target, b"a\n", 1_600_000_000)
+    src = _source(box)
+    seen1 = _remember(pull_source(src, lambda s: None, Seen(), staging))
+    _write(target, b"a\n1\n", 1_600_000_010)  # still being uploaded: grew since
+    grew = pull_source(src, lambda s: None, seen1, staging)
+    assert [r.outcome for r in grew.rows] == ["incomplete"]
+    done = pull_source(src, lambda s: None, _remember(grew, seen1), staging)
+    assert [r.outcome for r in done.rows] == ["pulled"]
+    known = _remember(done, _remember(grew, seen1))
+    _write(target, b"a\n2\n", 1_600_000_500)  # replaced: a correction
+    again = pull_source(
+        src,
+        lambda s: None,
+        _remember(pull_source(src, lambda s: None, known, staging), known),
+        staging,
+    )
+    assert [(r.outcome, r.size) for r in again.rows] == [("pulled", 4)]
+
+
+def test_marker_rule_takes_only_files_with_a_done_file(tmp_path: Path) -> None:
+    box, staging = tmp_path / "box", tmp_path / "staging"
+    _write(box / "a_supervision.csv", b"x", 1_600_000_000)
+    _write(box / "b_supervision.csv", b"y", 1_600_000_000)
+    _write(box / "b_supervision.csv.done", b"", 1_600_000_000)
+    pulled = pull_source(_source(box, complete="marker"), lambda s: None, Seen(), staging)
+    assert {r.remote_path: r.outcome for r in pulled.rows} == {
+        "a_supervision.csv": "incomplete",
+        "b_supervision.csv": "pulled",
+    }
+
+
+def test_after_move_moves_the_file_and_its_marker_and_they_are_not_listed_again(
+    tmp_path: Path,
+) -> None:
+    box, staging = tmp_path / "box", tmp_path / "staging"
+    _write(box / "sub" / "b_supervision.csv", b"y", 1_600_000_000)
+    _write(box / "sub" / "b_supervision.csv.done", b"", 1_600_000_000)
+    src = _source(box, complete="marker", after="move:processed/")
+    pulled = pull_source(src, lambda s: None, Seen(), staging)
+    assert move_taken(src, list(pulled.rows), lambda s: None) == []
+    assert (box / "processed" / "sub" / "b_supervision.csv").read_bytes() == b"y"
+    assert (box / "processed" / "sub" / "b_supervision.csv.done").exists()
+    assert not (box / "sub" / "b_supervision.csv").exists()
+    later = pull_source(src, lambda s: None, Seen(), staging)
+    assert later.files_seen == 0  # processed/ is not a deposit
+
+
+def test_a_source_that_cannot_be_reached_is_recorded_not_raised(tmp_path: Path) -> None:
+    src = _source(tmp_path / "no-such-folder")
+    pulled = pull_source(src, lambda s: None, Seen(), tmp_path / "staging")
+    assert not pulled.reached and "no-such-folder" in (pulled.error or "")
+
+    def no_password(_: object) -> str:
+        raise RuntimeError("the environment variable RONGHE_X is not set")
+
+    missing = pull_source(_source(tmp_path), no_password, Seen(), tmp_path / "staging")
+    assert not missing.reached and missing.error == "the environment variable RONGHE_X is not set"
+
+
+def test_temporary_names_are_never_taken() -> None:
+    for name in ("~$a.xlsx", ".~lock.a.xlsx#", "a.xlsx.part", "A.TMP"):
+        assert ignored(name), name
+    assert not ignored("supervision_q.xlsx")
+
+
+def test_the_warehouse_remembers_pulls_and_attempts(tmp_path: Path) -> None:
+    box, staging = tmp_path / "box", tmp_path / "staging"
+    _write(box / "supervision_q.csv", b"x", 1_600_000_000)
+    _write(box / "economy_q.csv", b"y", 1_600_000_000)
+    src = _source(box)
+    db = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(db))
+    for stmt in all_ddl():
+        con.execute(stmt)
+    first = pull_source(src, lambda s: None, Seen(), staging)
+    record(con, [first], "run-1", datetime(2026, 1, 1))
+    con.close()
+    remembered = seen(db, ["local"])["local"]
+    assert len(remembered.incomplete) == 2 and not remembered.taken
+    second = settle_outcomes(pull_source(src, lambda s: None, remembered, staging), set())
+    assert {r.outcome for r in second.rows} == {"same_bytes"}  # none new to the run
+    con = duckdb.connect(str(db))
+    record(con, [second], "run-2", datetime(2026, 1, 2))
+    rows = con.execute("SELECT remote_path, outcome, run_id FROM meta.pulls ORDER BY 1").fetchall()
+    assert rows == [
+        ("economy_q.csv", "same_bytes", "run-2"),
+        ("supervision_q.csv", "same_bytes", "run-2"),
+    ]
+    status = con.execute(
+        "SELECT reached, files_seen, files_pulled FROM meta.source_status"
+    ).fetchall()
+    assert status == [(True, 2, 0)]
+    con.close()
+    assert seen(db, ["local"])["local"].taken == {
+        (r.remote_path, r.size, r.modified_at) for r in second.rows
+    }

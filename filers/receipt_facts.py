@@ -80,7 +80,7 @@ def _has_tables(con: Any, *names: str) -> bool:
 
 def source_units(con: Any) -> dict[str, str]:
     """SHA-256 → the unit of the source it was pulled from (empty before sources, §8)."""
-    if not _has_tables(con, "meta.pulls", "meta.source_status"):
+    if not _has_tables(con, "meta.pulls"):
         return {}
     return {r["sha256"]: r["unit_code"] for r in _rows(con, "receipts_source_units.sql", {})}
 

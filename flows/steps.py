@@ -284,13 +284,16 @@ def _cut_in_order(groups: Sequence[KindFiles], size: int) -> Iterator[list[KindF
         yield chunk
 
 
-def rebuild_marts(ws: Workspace, periods: Sequence[str]) -> dict[str, int]:
-    """Rebuild the marts of these periods, each in one transaction; rows written per table."""
+def rebuild_marts(
+    ws: Workspace, periods: Sequence[str], now: datetime | None = None
+) -> dict[str, int]:
+    """Rebuild the marts of these periods, each in one transaction; rows written per table.
+    ``now``: the time the round's timeliness is judged at (default: the clock)."""
     out: dict[str, int] = {}
     todo = sorted(set(periods))
     for i, p in enumerate(todo, 1):
         with transaction(ws.con):
-            for table, n in build_marts(ws.con, [p], ws.rules).items():
+            for table, n in build_marts(ws.con, [p], ws.rules, now).items():
                 out[table] = out.get(table, 0) + n
         progress.advance("marts", i, len(todo))
     return out

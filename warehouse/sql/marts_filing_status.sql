@@ -5,7 +5,7 @@
 -- rejected consolidated file) but none loaded; missing: nothing received.
 DELETE FROM marts.filing_status WHERE period = $period;
 
-INSERT INTO marts.filing_status
+INSERT INTO marts.filing_status BY NAME
 WITH units AS (
     SELECT unit_code, level, parent_code
     FROM core.units

@@ -6,6 +6,7 @@ only inside :func:`received_paths`).
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 RECEIVED_EVENT = "ronghe.report.received"
@@ -16,8 +17,15 @@ the ``ronghe-outputs/outputs`` deployment's own flow run (``ronghe serve``)."""
 OUTPUTS_BY_EVENT = "RONGHE_OUTPUTS_BY_EVENT"
 """Set by ``ronghe serve`` for the runs it serves: write the outputs on the event, not
 inline. One-shot commands write them inline and print where they are."""
+OVERDUE_EVENT = "ronghe.unit.overdue"
+"""A unit's report is missing (or returned and not filed again) at its deadline (§9)."""
 WRITER_LIMIT = "ronghe-warehouse-writer"
 """The Prefect global concurrency limit (one slot) that deployment runs hold while writing."""
+
+
+def event_id(event: str, resource_id: str, discriminator: str) -> uuid.UUID:
+    """The deterministic id of an event occurrence: a re-run does not notify twice."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"ronghe:{event}:{resource_id}:{discriminator}")
 
 
 def received_paths(since: datetime, until: datetime) -> list[str]:

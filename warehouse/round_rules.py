@@ -71,6 +71,10 @@ class RoundSettings:
         """When the chase of a level runs: 09:00 on the morning after its deadline."""
         return datetime.combine(self.due_at(period, level).date() + timedelta(days=1), _NINE)
 
+    def chase_cron(self, level: str) -> str:
+        """The cron of a level's chase: 09:00 on day N + 1 of January, April, July, October."""
+        return f"0 9 {self.deadline_days[level] + 1} 1,4,7,10 *"
+
     def params(self) -> dict[str, object]:
         """SQL parameters: ``deadline_village`` …, the window and every rule's threshold."""
         out: dict[str, object] = {f"deadline_{lv}": self.deadline_days[lv] for lv in LEVELS}
@@ -106,11 +110,14 @@ def parse_round(data: dict[str, Any], fail: Callable[[str, str], NoReturn]) -> R
     _known(days, "round.deadline_days", set(LEVELS), fail)
     deadlines = dict(DEFAULT_DEADLINES)
     for level, value in days.items():
-        deadlines[level] = _days(value, f"round.deadline_days.{level}", fail)
+        # ≤ 27: the chase runs on day N + 1 of the quarter's next month, a day every
+        # month has (the cron schedules of ``ronghe serve``)
+        deadlines[level] = _days(value, f"round.deadline_days.{level}", fail, 27)
     window = _days(
         rnd.get("correction_window_days", DEFAULT_CORRECTION_WINDOW),
         "round.correction_window_days",
         fail,
+        366,
     )
     review = data.get("review", {})
     if not isinstance(review, dict):
@@ -137,9 +144,9 @@ def parse_round(data: dict[str, Any], fail: Callable[[str, str], NoReturn]) -> R
     return RoundSettings(deadlines, window, rules)
 
 
-def _days(value: object, key: str, fail: Callable[[str, str], NoReturn]) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 80:
-        fail(key, f"must be a whole number of days 0…80, got {value!r}")
+def _days(value: object, key: str, fail: Callable[[str, str], NoReturn], most: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
+        fail(key, f"must be a whole number of days 0…{most}, got {value!r}")
     return value
 
 

@@ -75,6 +75,7 @@ def write_receipts(published: Path, period: str, out_dir: Path) -> list[Path]:
     try:
         rows = filings(con, p)
         problems = _rows(con, "receipts_problems.sql", p)
+        flags = _flags(con, p)
     finally:
         con.close()
     if not rows:
@@ -88,15 +89,27 @@ def write_receipts(published: Path, period: str, out_dir: Path) -> list[Path]:
     found: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for q in problems:
         found.setdefault((q["unit_code"], q["kind"]), []).append(q)
+    review: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for g in flags:
+        review.setdefault((g["unit_code"], g["kind"]), []).append(g)
     out: list[Path] = []
     for code, own in by_unit.items():
         if own[0].level not in ("county", "township"):
             continue
         members = [*own, *under.get(code, [])]
         path = out_dir / _file_name(code, own[0].name, p)
-        _write(path, own[0], p, members, found)
+        _write(path, own[0], p, members, found, review)
         out.append(path)
     return sorted(out)
+
+
+def _flags(con: Any, period: str) -> list[dict[str, Any]]:
+    """Unexplained review flags of the period (none where the marts predate them)."""
+    has = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts'"
+        " AND table_name = 'review_flags'"
+    ).fetchall()[0][0]
+    return _rows(con, "receipts_flags.sql", period) if has else []
 
 
 def write_period_receipts(published: Path, periods: Sequence[str], root: Path) -> list[Path]:
@@ -110,6 +123,7 @@ def _write(
     period: str,
     members: Sequence[Filing],
     problems: dict[tuple[str, str], list[dict[str, Any]]],
+    review: dict[tuple[str, str], list[dict[str, Any]]] | None = None,
 ) -> None:
     wb = workbook(path)
     bold = wb.add_format({"bold": True, "font_size": 14})
@@ -142,6 +156,9 @@ def _write(
         text = "\n".join(str(q["message_zh"]) for q in mine)
         if f.status == "quarantined" and not mine:
             text = f"共{f.problems}个问题，详见“问题明细”" if f.problems else ""
+        confirm = (review or {}).get((f.unit_code, f.kind), [])
+        if f.status == "loaded" and confirm:  # 已入库, but figures to confirm (§9)
+            text = "\n".join(f"需核实：{g['message_zh']}" for g in confirm)
         if len(text) > CELL_LIMIT:
             text = text[:CELL_LIMIT] + f"…（共{len(mine)}个问题，详见“问题明细”）"
         ws.write_string(i, 0, f.unit_code, top)

@@ -33,6 +33,7 @@ from transforms.paths import path_text
 from transforms.read import RawFile, read_files
 from warehouse import store
 from warehouse.archive import Pack, Received, write_pack
+from warehouse.corrections import hold_implausible
 from warehouse.db import WarehouseError, transaction
 from warehouse.marts import build_marts
 
@@ -225,6 +226,8 @@ def load(
         for b in batches
         if b.kind is not None and b.verdicts is not None
     ]
+    # a later correction with an implausible 填报时间 is returned, never silently won or lost
+    kinds = hold_implausible(ws.con, kinds, ws.rules, header_rows(files))
     outcomes = reconcile(files, kinds, now, archived, order)
     rejected = file_problems([f for f in files if f.reasons])
     skips = [store.SkippedPath(s.path, s.reason, s.detail) for s in skipped]

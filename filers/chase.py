@@ -139,6 +139,11 @@ def chase(published: Path, period: str, out_dir: Path, now: datetime) -> ChaseRe
     return ChaseResult(p, now, tuple(written))
 
 
+def chase_dir(home: Path, period: str) -> Path:
+    """Where the lists of ``period`` go by default: ``$RONGHE_HOME/chase/<period>``."""
+    return home / "chase" / parse_period(period)
+
+
 def _file_name(code: str, name: str, period: str) -> str:
     clean = re.sub(r"[\\/:*?\"<>|\s]+", "_", name)
     return f"催报_{period}_{code}_{clean}.xlsx"

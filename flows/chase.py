@@ -12,12 +12,11 @@ later deadline, or a re-run, does not announce the same missing report twice.
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from prefect import flow
 
-from filers.chase import ChaseResult, Overdue, chase, summary
+from filers.chase import ChaseResult, Overdue, chase, chase_dir, summary
 from flows import progress
 from flows.events import OVERDUE_EVENT, event_id
 from flows.flows import as_task, quarter_flow
@@ -25,11 +24,6 @@ from flows.settings import Settings
 from transforms.periods import last_complete, parse_period
 
 LEVELS_BY_DEADLINE = ("village", "township", "county")
-
-
-def chase_dir(settings: Settings, period: str) -> Path:
-    """Where the chase lists of ``period`` go by default: ``$RONGHE_HOME/chase/<period>``."""
-    return settings.home / "chase" / parse_period(period)
 
 
 def overdue_event(item: Overdue, period: str) -> dict[str, Any]:
@@ -85,7 +79,7 @@ def chase_flow(
     quarter_flow(period=p, inbox=inbox, home=home, rules=rules)
     settings = Settings.load(home)
     result = as_task(
-        "write-chase-lists", chase, settings.published_path, p, chase_dir(settings, p), at
+        "write-chase-lists", chase, settings.published_path, p, chase_dir(settings.home, p), at
     )
     for line in summary(result):
         progress.step(line)

@@ -133,3 +133,23 @@ def test_chase_lists_exactly_the_missing_and_returned(round_: Any, tmp_path: Pat
         f"ronghe.unit.{TOWN}",
         f"ronghe.unit.{CITY}",
     }
+
+
+def test_chase_command_writes_into_home_and_prints_80_columns(
+    round_: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from flows.cli import main
+
+    round_.publish()
+    home = round_.settings.home
+    assert main(["--home", str(home), "chase", "--period", "2017年第一季度"]) == 0
+    out = capsys.readouterr()
+    written = sorted(p.name for p in (home / "chase" / "2017Q1").iterdir())
+    assert "催报_2017Q1_320602001000_城东街道.xlsx" in written
+    assert f"wrote {len(written)} chase lists" in out.err
+    lines = out.out.splitlines()
+    assert lines[0].startswith("2017年第一季度催报") and all(cell_len(x) <= 80 for x in lines)
+    assert any(VB in x and "被退回未重报" in x for x in lines)
+    assert main(["--home", str(home), "chase", "--period", "2016Q1"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "no filing status for 2016Q1" in err and "\n" not in err

@@ -1,6 +1,6 @@
 """``ronghe validate``: each file's reports, their verdicts and every problem, loading nothing.
 
-The same steps as a run (:func:`flows.steps.read_and_validate`), so what this says is
+The same steps as a run (:func:`pipeline.steps.read_and_validate`), so what this says is
 what a run would do. :func:`check` gathers the facts; :func:`render_text` and
 :func:`render_json` show them, Chinese first, because the readers are the filers.
 Review flags (需核实, CONTRACT §9) of the reports that would load are shown apart from
@@ -89,8 +89,8 @@ def check(
 
     With ``rules``, the reports that would load carry their review flags against the
     previous quarter of the ``published`` warehouse (when it exists)."""
-    from flows.inbox import group_by_kind, scan
-    from flows.steps import read_and_validate, settle
+    from pipeline.steps import read_and_validate, settle
+    from sources.inbox import group_by_kind, scan
 
     names = dict(registry.select("unit_code", "name").iter_rows())
     out: list[FileCheck] = []
@@ -141,8 +141,8 @@ def _attach_flags(
     rules: Rules,
     published: Path | None,
 ) -> None:
-    """Give each loadable report its review flags (:func:`warehouse.review.flags_of`)."""
-    from warehouse.review import flags_of
+    """Give each loadable report its review flags (:func:`warehouse.review_check.flags_of`)."""
+    from warehouse.review_check import flags_of
 
     found: dict[tuple[str, str, str, str], list[Flag]] = {}
     names = list(Flag.__dataclass_fields__)

@@ -16,11 +16,12 @@ from typing import Any
 
 from prefect import flow
 
+from config.settings import Settings
 from filers.chase import ChaseResult, Overdue, chase, chase_dir, summary
-from flows import progress
 from flows.events import OVERDUE_EVENT, event_id
-from flows.flows import as_task, quarter_flow
-from flows.settings import Settings
+from flows.flows import quarter_flow
+from flows.tasks import as_task
+from pipeline import progress
 from transforms.periods import last_complete, parse_period
 
 LEVELS_BY_DEADLINE = ("village", "township", "county")

@@ -14,7 +14,7 @@ from rich.cells import cell_len
 
 from filers.chase import chase, summary
 from flows.chase import overdue_event
-from flows.pipeline import run as ingest
+from pipeline.run import run as ingest
 from tests.support.realistic import CITY, TOWN, economy_row, write_xlsx
 from transforms.columns import ECONOMY, SUPERVISION
 
@@ -138,7 +138,7 @@ def test_chase_lists_exactly_the_missing_and_returned(round_: Any, tmp_path: Pat
 def test_chase_command_writes_into_home_and_prints_80_columns(
     round_: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from flows.cli import main
+    from cli.main import main
 
     round_.publish()
     home = round_.settings.home

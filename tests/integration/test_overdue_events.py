@@ -14,7 +14,7 @@ import pytest
 from filers.chase import chase
 from flows.chase import emit_overdue
 from flows.events import OVERDUE_EVENT, event_id
-from flows.pipeline import run as ingest
+from pipeline.run import run as ingest
 from tests.support.prefect_server import start_server, stop_server, wait_for
 from tests.support.realistic import CITY, TOWN, economy_row, write_xlsx
 from transforms.columns import ECONOMY

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from cli.main import main
 from filers.receipts import write_receipts
-from flows.cli import main
-from flows.pipeline import run as ingest
+from pipeline.run import run as ingest
 from tests.support.realistic import TOWN, VILLAGE, economy_row, write_xlsx
 from transforms.columns import ECONOMY
 from warehouse.ruleset import default_rules_path

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flows.pipeline import run as ingest
+from pipeline.run import run as ingest
 from tests.support.factories import supervision_row, write_csv
 
 NOW = datetime(2017, 6, 1)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -205,9 +204,8 @@ def fit(text: str, width: int = WIDTH) -> str:
     return "".join(out) + "…"
 
 
-def summary(result: ChaseResult, lists_per_unit: Sequence[ChaseList] | None = None) -> list[str]:
+def summary(result: ChaseResult) -> list[str]:
     """The chase as lines of at most 80 columns: a headline, then one block per unit."""
-    lists = list(lists_per_unit if lists_per_unit is not None else result.lists)
     owed = result.items
     lines = [
         fit(
@@ -217,7 +215,7 @@ def summary(result: ChaseResult, lists_per_unit: Sequence[ChaseList] | None = No
     ]
     if not owed:
         lines.append("没有需要催报的单位。")
-    for lst in lists:
+    for lst in result.lists:
         lines.append(fit(f"{lst.name}（{lst.unit_code}）：{len(lst.items)}份"))
         for i in lst.items:
             lines.append(

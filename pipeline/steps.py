@@ -227,7 +227,8 @@ def load(
         if b.kind is not None and b.verdicts is not None
     ]
     # a later correction with an implausible 填报时间 is returned, never silently won or lost
-    kinds = hold_implausible(ws.con, kinds, ws.rules, header_rows(files))
+    ranks = {f.sha256: i if order is None else order[f.source] for i, f in enumerate(files)}
+    kinds = hold_implausible(ws.con, kinds, ws.rules, header_rows(files), ranks)
     outcomes = reconcile(files, kinds, now, archived, order)
     rejected = file_problems([f for f in files if f.reasons])
     skips = [store.SkippedPath(s.path, s.reason, s.detail) for s in skipped]

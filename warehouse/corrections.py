@@ -64,13 +64,17 @@ def hold_implausible(
     kinds: Sequence[KindLoad],
     rules: Rules,
     header_rows: Mapping[str, int],
+    ranks: Mapping[str, int],
 ) -> list[KindLoad]:
     """``kinds`` with the implausible corrections moved from accepted to quarantined.
 
     ``header_rows``: per file SHA-256, the rows above its first data row (sheet row =
-    ``_row`` + that), as :func:`expectations.problems.header_rows` gives them.
+    ``_row`` + that), as :func:`expectations.problems.header_rows` gives them. ``ranks``:
+    each file's position in the run (its receipt order): versions of one report in the
+    same run are compared in that order, so a run gives what its chunks loaded one after
+    the other would.
     """
-    return [_hold(con, k, rules, header_rows) for k in kinds]
+    return [_hold(con, k, rules, header_rows, ranks) for k in kinds]
 
 
 def _windows(periods: Sequence[str], rules: Rules) -> pl.DataFrame:
@@ -83,12 +87,19 @@ def _windows(periods: Sequence[str], rules: Rules) -> pl.DataFrame:
 
 
 def _hold(
-    con: duckdb.DuckDBPyConnection, k: KindLoad, rules: Rules, header_rows: Mapping[str, int]
+    con: duckdb.DuckDBPyConnection,
+    k: KindLoad,
+    rules: Rules,
+    header_rows: Mapping[str, int],
+    ranks: Mapping[str, int],
 ) -> KindLoad:
     if k.accepted.is_empty() or k.kind not in REPORT_KINDS:
         return k
     incoming = k.accepted.group_by("unit_code", "period", "_file").agg(
         pl.col("submitted_at").max(), pl.col("_row").min().alias("first_row")
+    )
+    incoming = incoming.with_columns(
+        pl.col("_file").replace_strict(dict(ranks), default=0, return_dtype=pl.Int64).alias("rank")
     )
     periods = sorted(incoming.get_column("period").drop_nulls().unique().to_list())
     # an identifier from the declaration, never input: tables cannot be bound parameters

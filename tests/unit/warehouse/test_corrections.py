@@ -80,3 +80,15 @@ def test_a_late_first_version_is_no_correction_and_loads(session: Any, tmp_path:
     ingest(session, [late], NOW)
     assert one(session, "SELECT party_orgs FROM core.supervision") == [(100,)]
     assert one(session, "SELECT count(*) FROM quarantine.reports") == [(0,)]
+
+
+def test_versions_in_one_run_are_compared_in_receipt_order(session: Any, tmp_path: Path) -> None:
+    first = write_csv(
+        tmp_path / "in" / "a" / "supervision_1.csv",
+        [supervision_row(party_orgs=100, submitted_at="2017-04-20 10:00")],
+    )
+    write_csv(tmp_path / "in" / "b" / "supervision_2.csv", [supervision_row(party_orgs=90)])
+    assert first.exists()
+    ingest(session, [tmp_path / "in"], NOW)  # a/ is received before b/
+    assert one(session, "SELECT party_orgs FROM core.supervision") == [(100,)]
+    assert one(session, "SELECT reasons FROM quarantine.reports") == [(["inconsistent"],)]

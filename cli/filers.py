@@ -1,4 +1,4 @@
-"""The filers' commands: validate, template, receipts (what the units see)."""
+"""The filers' commands: validate, template, receipts, chase (what the units see)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,13 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     seen = survey(args.files)
     for skip in seen.skipped:
         out.print(f"SKIPPED 跳过 {escape(skip.path)}: {skip.reason} — {escape(skip.detail)}")
-    checks = check(seen.files, load_registry(settings.scale), datetime.now(), settings.workers)
+    from warehouse.ruleset import load_rules
+
+    rules = load_rules(args.rules or settings.rules)
+    checks = check(
+        seen.files, load_registry(settings.scale), datetime.now(), settings.workers,
+        rules=rules, published=settings.published_path,
+    )  # fmt: skip
     if args.format == "json":
         sys.stdout.write(render_json(checks) + "\n")
     else:
@@ -54,4 +60,15 @@ def cmd_receipts(args: argparse.Namespace, settings: Settings) -> int:
     out_dir = args.out or settings.receipts_dir / args.period
     paths = write_receipts(settings.published_path, args.period, out_dir)
     err.print(f"wrote {len(paths)} receipts (回执) to {out_dir}", markup=False)
+    return 0
+
+
+def cmd_chase(args: argparse.Namespace, settings: Settings) -> int:
+    from filers.chase import chase, chase_dir, summary
+
+    out_dir = args.out or chase_dir(settings.home, args.period)
+    result = chase(settings.published_path, args.period, out_dir, datetime.now())
+    for line in summary(result):
+        out.print(line, markup=False, crop=False)
+    err.print(f"wrote {len(result.lists)} chase lists (催报) to {out_dir}", markup=False)
     return 0

@@ -2,7 +2,7 @@
 
 The parser is :mod:`cli.parser`; the commands live by who uses them:
 :mod:`cli.operators` (run, backfill, ingest, serve, watch, status, sample),
-:mod:`cli.demo`, :mod:`cli.filers` (validate, template, receipts) and
+:mod:`cli.demo`, :mod:`cli.filers` (validate, template, receipts, chase) and
 :mod:`cli.analysts` (query, report, units, archive).
 """
 

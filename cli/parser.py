@@ -158,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     v.add_argument("files", nargs="+", type=Path)
     v.add_argument("--format", choices=["text", "json"], default="text")
+    v.add_argument("--rules", type=Path, help="rules file whose review flags (核实) apply")
 
     t = sub.add_parser("template", help="write the report template a unit fills in (xlsx)")
     t.add_argument("--kind", required=True, choices=["supervision", "projects", "economy"])
@@ -250,6 +251,10 @@ def _add_operations(sub: Any) -> None:
     rc = sub.add_parser("receipts", help="write the receipts (回执) of a quarter, one per unit")
     rc.add_argument("--period", required=True, type=_period)
     rc.add_argument("--out", type=Path, help="folder (default $RONGHE_HOME/receipts/<period>)")
+
+    ch = sub.add_parser("chase", help="the chase lists (催报) of a quarter: who still owes what")
+    ch.add_argument("--period", required=True, type=_period)
+    ch.add_argument("--out", type=Path, help="folder (default $RONGHE_HOME/chase/<period>)")
 
 
 def _add_sources(sub: Any) -> None:

@@ -3,13 +3,16 @@
 The same steps as a run (:func:`pipeline.steps.read_and_validate`), so what this says is
 what a run would do. :func:`check` gathers the facts; :func:`render_text` and
 :func:`render_json` show them, Chinese first, because the readers are the filers.
+Review flags (需核实, CONTRACT §9) of the reports that would load are shown apart from
+the problems: they are compared with the previous quarter in the published warehouse
+(read only), they do not block, and a file with only flags still exits 0.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,12 +20,13 @@ from typing import Any
 import polars as pl
 
 from expectations.problems import file_problems
+from transforms.reasons import KIND_ZH
+from warehouse.ruleset import Rules
 
 LOADABLE = "loadable"
 QUARANTINED = "quarantined"
 REJECTED = "rejected"
 VERDICT_ZH = {LOADABLE: "可入库", QUARANTINED: "将被退回", REJECTED: "整个文件被拒收"}
-KIND_ZH = {"supervision": "党建督导", "projects": "项目", "economy": "经济指标"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,18 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class Flag:
+    """A review flag (需核实): the figure may be right, but the filer must confirm it."""
+
+    rule: str
+    column: str
+    value: float | None
+    previous_value: float | None
+    message_zh: str
+    explained: bool
+
+
+@dataclass(frozen=True)
 class ReportCheck:
     kind: str
     unit_code: str | None
@@ -44,6 +60,7 @@ class ReportCheck:
     period: str | None
     verdict: str
     problems: list[Problem] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -61,17 +78,28 @@ def _problems(frame: pl.DataFrame) -> list[Problem]:
 
 
 def check(
-    paths: Sequence[Path], registry: pl.DataFrame, now: datetime, workers: int = 1
+    paths: Sequence[Path],
+    registry: pl.DataFrame,
+    now: datetime,
+    workers: int = 1,
+    rules: Rules | None = None,
+    published: Path | None = None,
 ) -> list[FileCheck]:
-    """The verdict of every file under ``paths`` (files or folders), in scan order."""
+    """The verdict of every file under ``paths`` (files or folders), in scan order.
+
+    With ``rules``, the reports that would load carry their review flags against the
+    previous quarter of the ``published`` warehouse (when it exists)."""
     from pipeline.steps import read_and_validate, settle
     from sources.inbox import group_by_kind, scan
 
     names = dict(registry.select("unit_code", "name").iter_rows())
     out: list[FileCheck] = []
+    accepted: dict[str, list[pl.DataFrame]] = {}
     for kind, files in group_by_kind(scan(paths)).items():
         (batch,) = settle([read_and_validate(kind, files, registry, now, workers)])
         v = batch.verdicts
+        if v is not None and kind is not None:
+            accepted.setdefault(kind, []).append(v.accepted)
         for f in batch.files:
             if f.reasons:
                 out.append(FileCheck(f.path, f.sha256, REJECTED, [], _problems(file_problems([f]))))
@@ -100,7 +128,34 @@ def check(
                 )
             verdict = QUARANTINED if any(r.verdict != LOADABLE for r in reports) else LOADABLE
             out.append(FileCheck(f.path, f.sha256, verdict, reports))
+    if rules is not None and accepted:
+        _attach_flags(
+            out, {k: pl.concat(v, how="diagonal") for k, v in accepted.items()}, rules, published
+        )
     return out
+
+
+def _attach_flags(
+    checks: list[FileCheck],
+    accepted: dict[str, pl.DataFrame],
+    rules: Rules,
+    published: Path | None,
+) -> None:
+    """Give each loadable report its review flags (:func:`warehouse.review_check.flags_of`)."""
+    from warehouse.review_check import flags_of
+
+    found: dict[tuple[str, str, str, str], list[Flag]] = {}
+    names = list(Flag.__dataclass_fields__)
+    for r in flags_of(accepted, published, rules).iter_rows(named=True):
+        key = (r["source_sha256"], r["kind"], r["unit_code"], r["period"])
+        found.setdefault(key, []).append(Flag(**{n: r[n] for n in names}))
+    for c in checks:
+        c.reports[:] = [
+            replace(r, flags=found.get((c.sha256, r.kind, r.unit_code or "", r.period or ""), []))
+            if r.verdict == LOADABLE
+            else r
+            for r in c.reports
+        ]
 
 
 def clean(checks: Sequence[FileCheck]) -> bool:
@@ -116,6 +171,8 @@ def counts(checks: Sequence[FileCheck]) -> dict[str, int]:
         "reports_loadable": sum(r.verdict == LOADABLE for r in reports),
         "reports_quarantined": sum(r.verdict == QUARANTINED for r in reports),
         "problems": sum(len(c.problems) for c in checks) + sum(len(r.problems) for r in reports),
+        "flags": sum(len(r.flags) for r in reports),
+        "flags_unexplained": sum(not g.explained for r in reports for g in r.flags),
     }
 
 
@@ -140,16 +197,20 @@ def render_text(checks: Sequence[FileCheck]) -> list[str]:
             )
             for p in r.problems:
                 lines.append(f"    {p.message_zh} [{p.reason}]")
+            for g in r.flags:
+                done = "（已说明）" if g.explained else ""
+                lines.append(f"    需核实{done}：{g.message_zh} [{g.rule}]")
     n = counts(checks)
     lines.append(
         f"共{n['files']}个文件：{n['reports_loadable']}份报表可入库，"
         f"{n['reports_quarantined']}份将被退回，{n['files_rejected']}个文件被拒收，"
-        f"问题{n['problems']}个；未入库任何数据"
+        f"问题{n['problems']}个；需核实{n['flags']}处（其中未说明{n['flags_unexplained']}处，"
+        "不影响入库，请在「说明」中注明原因）；未入库任何数据"
     )
     lines.append(
         f"{n['reports_loadable']} reports would load, {n['reports_quarantined']} would be"
-        f" quarantined, {n['files_rejected']} file(s) rejected, {n['problems']} problems;"
-        " nothing was loaded"
+        f" quarantined, {n['files_rejected']} file(s) rejected, {n['problems']} problems,"
+        f" {n['flags']} review flags (not blocking); nothing was loaded"
     )
     return lines
 

@@ -14,10 +14,12 @@ from xlsxwriter.worksheet import Worksheet
 from filers.receipt_facts import Facts, Filing, ReceivedFile
 from filers.sheets import fit_height, print_setup, put, text_format
 from filers.template import period_zh
-from transforms.reasons import reason_zh
+from transforms.reasons import (
+    KIND_ZH,
+    reason_zh,
+)
 from transforms.workbook import workbook
 
-KIND_ZH = {"supervision": "党建督导", "economy": "经济指标", "projects": "项目"}
 STATUS_ZH = {
     "loaded": "已入库",
     "quarantined": "被退回",

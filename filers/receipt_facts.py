@@ -113,14 +113,15 @@ def received_files(con: Any, period: str, registry: Registry) -> list[ReceivedFi
 
 
 def review_lines(con: Any, period: str) -> list[dict[str, Any]]:
-    """需核实 lines (review flags, CONTRACT §9): none yet.
+    """需核实 lines: the unexplained review flags (CONTRACT §9) of ``period``.
 
-    Where ``marts.review_flags`` exists, its unexplained flags of ``period`` belong on
-    the receipt as lines of status 需核实 right after the unit's report: return dicts
-    with ``unit_code, kind, message_zh`` (and optionally ``source_path``); the writer
-    (:func:`filers.receipt_book.lines`) already places them.
+    Dicts of ``unit_code, kind, rule, column, message_zh`` (``receipts_flags.sql``); the
+    writer (:func:`filers.receipt_book.lines`) places them right after the unit's report.
+    None where the marts predate review flags.
     """
-    return []
+    if not _has_tables(con, "marts.review_flags"):
+        return []
+    return _rows(con, "receipts_flags.sql", {"period": period})
 
 
 def facts(con: Any, period: str) -> Facts:

@@ -8,7 +8,9 @@
   sources file exists: pull the units' deposits and ingest what they hold;
 - ``ronghe-outputs/outputs``: triggered by ``ronghe.warehouse.published``, which every
   served run emits once it has published: the 通报 and the receipts, in a flow run of
-  their own (``RONGHE_OUTPUTS_BY_EVENT=1``, set by :func:`serve`).
+  their own (``RONGHE_OUTPUTS_BY_EVENT=1``, set by :func:`serve`);
+- ``ronghe-chase/chase``: cron, 09:00 the morning after each level's deadline (rules
+  ``[round.deadline_days]``): the chase lists (催报) and ``ronghe.unit.overdue`` events.
 
 All of them write the warehouse under the Prefect global concurrency limit
 ``ronghe-warehouse-writer`` (one slot), which :func:`ensure_writer_limit` creates.
@@ -21,6 +23,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flows.chase import LEVELS_BY_DEADLINE, chase_flow
 from flows.events import OUTPUTS_BY_EVENT, PUBLISHED_EVENT, RECEIVED_EVENT, WRITER_LIMIT
 from flows.flows import (
     backfill_deployment_flow,
@@ -29,6 +32,7 @@ from flows.flows import (
     received_flow,
 )
 from flows.outputs import published_flow
+from warehouse.ruleset import load_rules
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
@@ -127,7 +131,7 @@ def _ready(d: object) -> RunnerDeployment:
 
 
 def build_deployments(cfg: ServeConfig) -> list[RunnerDeployment]:
-    """The five deployments (six with a sources file), ready for ``prefect.serve``."""
+    """The six deployments (seven with a sources file), ready for ``prefect.serve``."""
     from prefect.deployments.runner import EntrypointType
     from prefect.schedules import Cron, Interval
 
@@ -167,6 +171,7 @@ def build_deployments(cfg: ServeConfig) -> list[RunnerDeployment]:
             description=f"The 通报 and receipts of a run, on its {PUBLISHED_EVENT} event.",
             **common,
         ),
+        chase_deployment(cfg),
     ]
     if cfg.sources is not None and cfg.sources.exists():
         from flows.pull import pull_flow
@@ -181,6 +186,30 @@ def build_deployments(cfg: ServeConfig) -> list[RunnerDeployment]:
             )
         )
     return [_ready(d) for d in made]
+
+
+def chase_deployment(cfg: ServeConfig) -> Any:
+    """``ronghe-chase/chase``: one cron schedule per level's deadline (09:00 the day after)."""
+    from prefect.deployments.runner import EntrypointType
+    from prefect.schedules import Cron
+
+    settings = load_rules(cfg.rules).filing_round
+    schedules = [
+        Cron(
+            settings.chase_cron(level),
+            timezone=cfg.timezone,
+            parameters=cfg.parameters(inbox=str(cfg.inbox), level=level),
+        )
+        for level in LEVELS_BY_DEADLINE
+    ]
+    return chase_flow.to_deployment(
+        name="chase",
+        schedules=schedules,
+        parameters=cfg.parameters(inbox=str(cfg.inbox)),
+        description="After each level's deadline: the chase lists (催报) and overdue events.",
+        tags=TAGS,
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
 
 
 def ensure_writer_limit() -> None:

@@ -23,6 +23,8 @@ UNREACHABLE_EVENT = "ronghe.source.unreachable"
 OUTPUTS_BY_EVENT = "RONGHE_OUTPUTS_BY_EVENT"
 """Set by ``ronghe serve`` for the runs it serves: write the outputs on the event, not
 inline. One-shot commands write them inline and print where they are."""
+OVERDUE_EVENT = "ronghe.unit.overdue"
+"""A unit's report is missing (or returned and not filed again) at its deadline (§9)."""
 WRITER_LIMIT = "ronghe-warehouse-writer"
 """The Prefect global concurrency limit (one slot) that deployment runs hold while writing."""
 

@@ -157,7 +157,7 @@ def run(
     touched = set(summary.periods) | set(summary.periods_quarantined)
     rebuilt = tuple(sorted(set(quarters) | touched))
     changed = tuple(sorted(touched | rescored(ws, rebuilt)))
-    rows = step("rebuild-marts", rebuild_marts, ws, rebuilt)
+    rows = step("rebuild-marts", rebuild_marts, ws, rebuilt, now)
     return RunResult(
         summary, len(found.already_received), rebuilt, ws.rules.version, rows, changed=changed
     )

@@ -32,6 +32,7 @@ from transforms.paths import path_text
 from transforms.read import RawFile, read_files
 from warehouse import store
 from warehouse.archive import Pack, Received, write_pack
+from warehouse.corrections import hold_implausible
 from warehouse.db import WarehouseError, transaction
 from warehouse.marts import build_marts
 from warehouse.workspace import Workspace
@@ -225,6 +226,9 @@ def load(
         for b in batches
         if b.kind is not None and b.verdicts is not None
     ]
+    # a later correction with an implausible 填报时间 is returned, never silently won or lost
+    ranks = {f.sha256: i if order is None else order[f.source] for i, f in enumerate(files)}
+    kinds = hold_implausible(ws.con, kinds, ws.rules, header_rows(files), ranks)
     outcomes = reconcile(files, kinds, now, archived, order)
     rejected = file_problems([f for f in files if f.reasons])
     skips = [store.SkippedPath(s.path, s.reason, s.detail) for s in skipped]
@@ -284,13 +288,16 @@ def _cut_in_order(groups: Sequence[KindFiles], size: int) -> Iterator[list[KindF
         yield chunk
 
 
-def rebuild_marts(ws: Workspace, periods: Sequence[str]) -> dict[str, int]:
-    """Rebuild the marts of these periods, each in one transaction; rows written per table."""
+def rebuild_marts(
+    ws: Workspace, periods: Sequence[str], now: datetime | None = None
+) -> dict[str, int]:
+    """Rebuild the marts of these periods, each in one transaction; rows written per table.
+    ``now``: the time the round's timeliness is judged at (default: the clock)."""
     out: dict[str, int] = {}
     todo = sorted(set(periods))
     for i, p in enumerate(todo, 1):
         with transaction(ws.con):
-            for table, n in build_marts(ws.con, [p], ws.rules).items():
+            for table, n in build_marts(ws.con, [p], ws.rules, now).items():
                 out[table] = out.get(table, 0) + n
         progress.advance("marts", i, len(todo))
     return out

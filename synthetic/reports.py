@@ -85,7 +85,7 @@ def supervision(u: Unit, period: str, seed: int, ts: datetime) -> dict[str, Any]
         )
     row |= extra
     # keep the canonical column order
-    return {c.name: row[c.name] for c in REPORT_KINDS["supervision"].columns}
+    return {c.name: row[c.name] for c in REPORT_KINDS["supervision"].columns if c.name in row}
 
 
 def economy(u: Unit, period: str, seed: int, ts: datetime) -> dict[str, Any]:

@@ -136,6 +136,10 @@ COMMON: tuple[Column, ...] = (
     Column("submitted_at", "填报时间", "timestamp"),
 )
 
+# Optional common column (CONTRACT §2): the filer's explanation of figures a review rule
+# flags (§9). Declared last in every kind so that older warehouses gain it at the end.
+EXPLANATION = Column("explanation", "说明", "text", required=False, max_length=500)
+
 
 def _int(name: str, zh: str, required: bool = True) -> Column:
     return Column(name, zh, "int", required=required, default=None if required else 0, min=0)
@@ -176,6 +180,7 @@ SUPERVISION = ReportKind(
                 _int(f"tasks_done_{area}", f"{zh}完成数"),
             )
         ),
+        EXPLANATION,
     ),
     key=("unit_code", "period"),
     rules=(
@@ -220,6 +225,7 @@ PROJECTS = ReportKind(
         Column("status", "项目状态", "enum", enum=PROJECT_STATUSES),
         Column("party_org_established", "是否同步建立党组织", "bool"),
         _int("party_members", "项目党员数", required=False),
+        EXPLANATION,
     ),
     key=("unit_code", "period", "project_id"),
 )
@@ -280,6 +286,7 @@ ECONOMY = ReportKind(
             required=False,
             min=0,
         ),
+        EXPLANATION,
     ),
     key=("unit_code", "period"),
 )

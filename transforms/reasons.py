@@ -32,3 +32,7 @@ def reason_zh(code: str | None) -> str:
     if code is None:
         return ""
     return REASONS_ZH.get(code, f"其他问题（{code}）")
+
+
+KIND_ZH: dict[str, str] = {"supervision": "党建督导", "projects": "项目", "economy": "经济指标"}
+"""Each report kind's Chinese name, as every sheet and line a person reads shows it."""

@@ -35,3 +35,11 @@ def write_text(ws: Worksheet, row: int, col: int, value: object, fmt: Format | N
     """Write ``value`` as a text cell (``None`` as empty text), never as a formula."""
     text = "" if value is None else str(value)
     ws.write_string(row, col, safe_cell(text), fmt)
+
+
+def print_a4(ws: Worksheet, header_row: int) -> None:
+    """Print on A4 landscape, fit to the page's width, the header row repeated on each page."""
+    ws.set_paper(9)  # A4
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)  # one page wide, as many long as needed
+    ws.repeat_rows(header_row)

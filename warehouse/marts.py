@@ -16,11 +16,13 @@ determination (``marts.weak_village_years``) and refreshes the next year's statu
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import duckdb
 
 from transforms.periods import next_period, parse_period, previous_period
 from warehouse.db import run_sql_file
+from warehouse.review import build_round
 from warehouse.ruleset import Rules
 
 MARTS_TABLES: tuple[str, ...] = (
@@ -38,6 +40,7 @@ def ensure_marts(con: duckdb.DuckDBPyConnection) -> None:
     """Create the marts schema, tables and views if they do not exist (idempotent)."""
     run_sql_file(con, "marts_ddl.sql")
     run_sql_file(con, "marts_filing_status_ddl.sql")
+    run_sql_file(con, "marts_review_flags_ddl.sql")
 
 
 def rule_params(rules: Rules) -> dict[str, object]:
@@ -63,12 +66,16 @@ def rule_params(rules: Rules) -> dict[str, object]:
 
 
 def build_marts(
-    con: duckdb.DuckDBPyConnection, periods: Sequence[str], rules: Rules
+    con: duckdb.DuckDBPyConnection,
+    periods: Sequence[str],
+    rules: Rules,
+    now: datetime | None = None,
 ) -> dict[str, int]:
     """Rebuild every marts table for ``periods``; return the rows written per table.
 
     Runs in the caller's transaction. ``linkage`` counts include the refreshed
-    next-period correlation of the quarter before each rebuilt one.
+    next-period correlation of the quarter before each rebuilt one. ``now`` (default:
+    the clock) decides which missing reports are ``overdue`` (CONTRACT §9).
     """
     targets = sorted({parse_period(p) for p in periods})
     written = dict.fromkeys(MARTS_TABLES, 0)
@@ -96,6 +103,9 @@ def build_marts(
         _run(con, "marts_linkage_next.sql", params, period=period, next_period=next_period(period))
         written["filing_status"] = written.get("filing_status", 0) + run_sql_file(
             con, "marts_filing_status.sql", {"period": period}
+        )
+        written["review_flags"] = written.get("review_flags", 0) + build_round(
+            con, period, rules, now or datetime.now()
         )
 
     # The quarter before each rebuilt one: its P against the fresh D of the rebuilt one.

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, NoReturn
+
+from warehouse.round_rules import RoundSettings, parse_round
 
 CoefficientMethod = Literal["linear", "banded"]
 InvestmentBasis = Literal["total_plan", "annual_plan_elapsed"]
@@ -68,6 +70,8 @@ class Rules:
     investment_basis: InvestmentBasis = "total_plan"
     description: str = ""
     source: str = ""  # where the rules were read from
+    # [round] and [review] (CONTRACT §9): deadlines, correction window, review flags
+    filing_round: RoundSettings = field(default_factory=RoundSettings)
 
     def coefficient(self, party_score: float) -> float:
         """k = f(P) as the marts compute it (for reports and tests)."""
@@ -127,6 +131,8 @@ def parse_rules(data: dict[str, Any], source: str = "<rules>") -> Rules:
             "development",
             "weak_village",
             "coefficient",
+            "round",
+            "review",
         },
     )
     version = data.get("version")
@@ -195,6 +201,7 @@ def parse_rules(data: dict[str, Any], source: str = "<rules>") -> Rules:
         investment_basis=basis,
         description=description,
         source=source,
+        filing_round=parse_round(data, p.fail),
     )
 
 

@@ -57,6 +57,9 @@ class KindLoad:
     accepted: pl.DataFrame
     quarantined: pl.DataFrame
     problems: pl.DataFrame | None = None
+    # total rows whose figures disagree with their rows: the columns of
+    # meta.total_mismatches (docs/design.md «Total rows»); review flags, never quarantine
+    totals: pl.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,8 @@ def load_batch(
                 for codes in k.quarantined.get_column("reasons").to_list():
                     for r in codes:
                         reasons[r] = reasons.get(r, 0) + 1
+            if k.totals is not None and not k.totals.is_empty():
+                insert_frame(con, "meta.total_mismatches", k.totals)
             loaded[k.kind] = _load_reports(con, k, received, periods)
     return LoadSummary(
         files=tuple(files),

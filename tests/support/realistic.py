@@ -48,7 +48,7 @@ def economy_row(level: str, unit: str, **over: Any) -> dict[str, Any]:
         "collective_income": 35.6,
         "collective_income_target": 120,
     }
-    row = {n: values[n] for n in ECONOMY.level_names(level)}
+    row = {n: values[n] for n in ECONOMY.level_names(level) if n in values}
     row.update(over)
     return row
 

@@ -47,6 +47,7 @@ def test_template_has_the_levels_columns_validation_and_guide(tmp_path: Path) ->
     headers = [c.value for c in ws[1]]
     assert headers[:4] == ["单位代码", "单位名称", "报告期", "填报时间"]
     assert "地区生产总值(亿元)" in headers and "村集体经营性收入(万元)" not in headers
+    assert headers[-1] == "说明"  # the filer's explanation of flagged figures (核实)
     assert [c.value for c in ws[2]][:3] == [CITY, "崇川区", "2017年第一季度"]
     assert ws.freeze_panes == "C2"
     validations = ws.data_validations.dataValidation

@@ -182,7 +182,7 @@ def test_deployments_load_with_schedule_trigger_and_poll(tmp_path: Path) -> None
 
     cfg = ServeConfig(home=tmp_path, inbox=tmp_path / "inbox", burst_seconds=20)
     deps = {d.name: d for d in build_deployments(cfg)}
-    assert set(deps) == {"quarterly", "backfill", "ingest", "inbox-poll", "outputs"}
+    assert set(deps) == {"quarterly", "backfill", "ingest", "inbox-poll", "outputs", "chase"}
     (sched,) = deps["quarterly"].schedules
     assert sched.schedule.cron == "0 2 10 1,4,7,10 *"  # type: ignore[union-attr]
     assert sched.schedule.timezone == "Asia/Shanghai"  # type: ignore[union-attr]
@@ -199,6 +199,14 @@ def test_deployments_load_with_schedule_trigger_and_poll(tmp_path: Path) -> None
     assert published.within.total_seconds() == 0 and published.threshold == 1
     assert published.parameters["report_periods"] == "{{ event.payload.report_periods }}"
     assert deps["outputs"].entrypoint == "flows.outputs.published_flow"
+    # the chase: 09:00 the morning after each level's deadline (rules [round.deadline_days])
+    chase = {s.parameters["level"]: s.schedule.cron for s in deps["chase"].schedules}  # type: ignore[union-attr]
+    assert chase == {
+        "village": "0 9 6 1,4,7,10 *",
+        "township": "0 9 9 1,4,7,10 *",
+        "county": "0 9 11 1,4,7,10 *",
+    }
+    assert deps["chase"].entrypoint == "flows.chase.chase_flow"
 
 
 def test_status_shows_runs_and_only_open_quarantines(session: Any, home: Path) -> None:

@@ -94,8 +94,10 @@ def test_newer_report_supersedes_and_older_stays_queryable(session: Any, tmp_pat
         tmp_path / "b" / "supervision_new.csv",
         [supervision_row(party_orgs=111, submitted_at="2017-04-20 10:00")],
     )
-    ingest(session, [new], NOW)
-    ingest(session, [old], NOW)  # arrives later but was submitted earlier: does not win
+    ingest(session, [old], NOW)
+    ingest(
+        session, [new], NOW
+    )  # a correction (the other order: tests/unit/warehouse/test_corrections.py)
     assert scalar(session, "SELECT party_orgs FROM core.supervision") == 111
     assert scalar(session, "SELECT count(*) FROM raw.supervision") == 2
 

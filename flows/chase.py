@@ -1,0 +1,89 @@
+"""The chase (催报) after each level's deadline: a thin flow over :mod:`filers.chase`.
+
+``ronghe-chase/chase`` (``ronghe serve``) runs at 09:00 the morning after each level's
+deadline (rules ``[round.deadline_days]``: villages, then townships, then counties). It
+first brings the quarter up to date (a ``ronghe-quarterly`` run of the quarter just
+ended: new files ingested, the marts rebuilt), then writes the chase lists into
+``$RONGHE_HOME/chase/<period>/`` and emits one ``ronghe.unit.overdue`` event per report
+still owed. Each event's id is deterministic (unit, period and kind), so the chase of a
+later deadline, or a re-run, does not announce the same missing report twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from prefect import flow
+
+from config.settings import Settings
+from filers.chase import ChaseResult, Overdue, chase, chase_dir, summary
+from flows.events import OVERDUE_EVENT, event_id
+from flows.flows import quarter_flow
+from flows.tasks import as_task
+from pipeline import progress
+from transforms.periods import last_complete, parse_period
+
+LEVELS_BY_DEADLINE = ("village", "township", "county")
+
+
+def overdue_event(item: Overdue, period: str) -> dict[str, Any]:
+    """The ``ronghe.unit.overdue`` event of one owed report (arguments of ``emit_event``)."""
+    resource = f"ronghe.unit.{item.unit_code}"
+    related = [
+        {"prefect.resource.id": f"ronghe.unit.{code}", "prefect.resource.role": role}
+        for code, role in ((item.township_code, "township"), (item.county_code, "county"))
+        if code is not None and code != item.unit_code
+    ]
+    return {
+        "event": OVERDUE_EVENT,
+        "resource": {"prefect.resource.id": resource, "prefect.resource.name": item.name},
+        "related": related,
+        "payload": {
+            "period": period,
+            "kind": item.kind,
+            "level": item.level,
+            "status": item.status,
+            "due_at": item.due_at.isoformat(),
+            "days_overdue": item.days_overdue,
+        },
+        "id": event_id(OVERDUE_EVENT, resource, f"{period}|{item.kind}"),
+    }
+
+
+def emit_overdue(result: ChaseResult) -> int:
+    """Emit one ``ronghe.unit.overdue`` per owed report; the number emitted."""
+    from prefect.events import emit_event
+
+    items = result.items
+    for item in items:
+        emit_event(**overdue_event(item, result.period))
+    return len(items)
+
+
+@flow(name="ronghe-chase", log_prints=False)
+def chase_flow(
+    period: str | None = None,
+    level: str | None = None,
+    home: str | None = None,
+    rules: str | None = None,
+    inbox: str | None = None,
+    now: str | None = None,
+) -> list[str]:
+    """Bring the quarter up to date, write its chase lists, emit the overdue events.
+
+    Without a period, the quarter that ended most recently; ``level`` names the deadline
+    that scheduled the run (for the log); ``now`` (ISO time) defaults to the clock.
+    """
+    at = datetime.fromisoformat(now) if now else datetime.now()
+    p = parse_period(period) if period else last_complete(at)
+    quarter_flow(period=p, inbox=inbox, home=home, rules=rules)
+    settings = Settings.load(home)
+    result = as_task(
+        "write-chase-lists", chase, settings.published_path, p, chase_dir(settings.home, p), at
+    )
+    for line in summary(result):
+        progress.step(line)
+    n = emit_overdue(result)
+    progress.step(f"chase after the {level or 'current'} deadline: {n} overdue events")
+    return [str(lst.path) for lst in result.lists if lst.path is not None]

@@ -55,6 +55,11 @@ def filings(con: Any, period: str) -> list[Filing]:
     return [Filing(**r) for r in _rows(con, "receipts_status.sql", period)]
 
 
+def unfiled(con: Any, period: str) -> list[Filing]:
+    """Every unit valid in ``period`` as missing: a quarter no run has touched yet."""
+    return [Filing(**r) for r in _rows(con, "status_unfiled.sql", period)]
+
+
 def _stamp(ts: datetime | None) -> str:
     return "" if ts is None else ts.strftime("%Y-%m-%d %H:%M")
 

@@ -8,8 +8,10 @@
   served run emits once it has published: the 通报 and the receipts, in a flow run of
   their own (``RONGHE_OUTPUTS_BY_EVENT=1``, set by :func:`serve`).
 
-All of them write the warehouse under the Prefect global concurrency limit
-``ronghe-warehouse-writer`` (one slot), which :func:`ensure_writer_limit` creates.
+A run whose process dies shows Crashed (:mod:`flows.heartbeats`: heartbeats and the
+automation that reads them, set up by :func:`serve`). All of them write the warehouse
+under the Prefect global concurrency limit ``ronghe-warehouse-writer`` (one slot), which
+:func:`ensure_writer_limit` creates.
 """
 
 from __future__ import annotations
@@ -214,6 +216,10 @@ def serve(cfg: ServeConfig) -> None:
 
     from prefect import serve as prefect_serve
 
+    from flows.heartbeats import configure, ensure_crash_automation
+
     os.environ[OUTPUTS_BY_EVENT] = "1"  # the served runs leave their outputs to the event
+    configure()  # the served runs' heartbeats, and the automation that reads them
+    ensure_crash_automation()
     ensure_writer_limit()
     prefect_serve(*build_deployments(cfg), print_starting_message=True)

@@ -60,7 +60,9 @@ def crash_automation(within_seconds: float = WITHIN_SECONDS) -> Any:
         ),
         actions=[
             ChangeFlowRunState(
+                name="Crashed",
                 state=StateType.CRASHED,
+                force=False,
                 message=(
                     "no heartbeat: the flow run's process stopped without reporting"
                     " (killed or lost); marked Crashed by the ronghe automation"

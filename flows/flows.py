@@ -23,16 +23,16 @@ from prefect.runtime import deployment, flow_run
 import pipeline.run as pipeline
 from config.settings import Settings
 from expectations import process as gx_process
+from flows.artifacts import run_artifact, warn_quarantined
 from flows.events import OUTPUTS_BY_EVENT, received_paths
 from flows.keyword_params import keyword_signature
 from flows.outputs import announce_published, outputs_flow, quarters_text, reportable_quarters
 from flows.tasks import IO_RETRIES, as_task, fan_out, say
 from flows.writer import writer_slot
 from pipeline import progress
-from pipeline.render import run_markdown
 from pipeline.result import RunResult
 from reports import workbook_path
-from transforms.paths import param_path, path_text
+from transforms.paths import few_paths, param_path
 from transforms.periods import last_complete, parse_period, period_range
 from warehouse.ruleset import load_rules
 from warehouse.store import LoadSummary
@@ -74,12 +74,17 @@ def _run(
         progress.step(f"published {settings.published_path}")
     # the writer is free again: the 通报 and the receipts read only the published file
     receipts = sorted({*result.load.periods, *result.load.periods_quarantined})
-    # a quarter's 通报 is written again when its marts may have changed, or when it has none
+    warn_quarantined(settings, result)
+    # a quarter's 通报 is written again when its marts may have changed, when it shows
+    # figures of one that did (warehouse.ripple), or when it has none
     due = [
         p
         for p in result.marts_rebuilt
         if p in result.changed or not workbook_path(settings.reports_dir / p, p).exists()
     ]
+    if result.dependents:
+        say(f"the 通报 of {quarters_text(result.dependents)} show corrected figures: rewritten")
+    due = sorted({*due, *result.dependents})
     quarters = reportable_quarters(settings, due)
     unchanged = sorted(set(result.marts_rebuilt) - set(due))
     if unchanged:
@@ -94,18 +99,8 @@ def _run(
     else:
         reports = outputs_flow(quarters, receipts, params.get("home"), params.get("rules"))
         result = dataclasses.replace(result, reports=tuple(reports))
-    _artifact(flow_name, run_id, result)
+    run_artifact(flow_name, run_id, result)
     return result
-
-
-def _artifact(flow_name: str, run_id: str, result: RunResult) -> None:
-    from prefect.artifacts import create_markdown_artifact
-
-    create_markdown_artifact(
-        markdown=run_markdown(flow_name, run_id, result),
-        key=f"ronghe-{flow_name}",
-        description=f"ronghe {flow_name} run: what was received, loaded and rebuilt",
-    )
 
 
 def _ingest(flow_name: str, paths: Sequence[str], params: dict[str, Any]) -> RunResult:
@@ -115,7 +110,7 @@ def _ingest(flow_name: str, paths: Sequence[str], params: dict[str, Any]) -> Run
     received = pipeline.nothing_new(settings, files)
     if received is None:
         return _run(flow_name, params, settings, files)
-    shown = ", ".join(path_text(f) for f in files) or "the announced files"
+    shown = few_paths(files) or "the announced files"  # a short line, whatever the count
     say(f"nothing new in {shown}; the warehouse is unchanged")
     rules = load_rules(Path(params["rules"]) if params.get("rules") else settings.rules)
     return RunResult(LoadSummary(), received, (), rules.version)

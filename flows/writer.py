@@ -9,7 +9,7 @@ visibly, rather than in a lock file.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 
 from config.settings import Settings
 from flows.events import WRITER_LIMIT
@@ -27,25 +27,38 @@ def is_deployment_run() -> bool:
 def writer_slot(settings: Settings, say: Callable[[str], None]) -> Iterator[None]:
     """Hold the slot for a deployment run (nothing for other runs).
 
-    A first short attempt tells whether another run holds it, so a waiting run can
-    say what it waits for. Without the limit (``ronghe serve`` creates it) Prefect
-    warns and the file lock alone keeps writers apart.
+    A look at the limit first tells whether another run holds it, so a waiting run can
+    say what it waits for; then one acquisition without a timeout. (An acquisition
+    with a timeout that expires makes Prefect's slot service log an ERROR, "failed to
+    process item", although nothing failed: so none is timed.) Without the limit
+    (``ronghe serve`` creates it) Prefect warns and the file lock alone keeps writers
+    apart.
     """
     if not is_deployment_run():
         yield
         return
     from prefect.concurrency.sync import concurrency
 
-    with ExitStack() as stack:
-        try:
-            stack.enter_context(
-                concurrency(WRITER_LIMIT, timeout_seconds=1, lease_duration=60, strict=False)
-            )
-        except TimeoutError:
-            say(
-                f"waiting for a slot of the Prefect concurrency limit {WRITER_LIMIT!r}:"
-                f" {holder(settings.lock_path)} is writing the warehouse"
-            )
-            stack.enter_context(concurrency(WRITER_LIMIT, lease_duration=60, strict=False))
+    busy = slot_taken()
+    if busy:
+        say(
+            f"waiting for a slot of the Prefect concurrency limit {WRITER_LIMIT!r}:"
+            f" {holder(settings.lock_path)} is writing the warehouse"
+        )
+    with concurrency(WRITER_LIMIT, lease_duration=60, strict=False):
+        if busy:
             say(f"got the {WRITER_LIMIT!r} slot")
         yield
+
+
+def slot_taken() -> bool:
+    """Whether every slot of the writer limit is held now (False without the limit)."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            limit = client.read_global_concurrency_limit_by_name(WRITER_LIMIT)
+        except ObjectNotFound:
+            return False
+    return bool(limit.active and limit.active_slots >= limit.limit)

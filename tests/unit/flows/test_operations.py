@@ -265,6 +265,19 @@ def test_serve_and_watch_need_a_reachable_server(tmp_path: Path, cli_env: dict[s
     assert "not reachable" in r.stderr and "Traceback" not in r.stderr
 
 
+def test_a_missing_inbox_is_a_usage_error_and_the_homes_is_made(
+    tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    for args in (["watch", str(tmp_path / "nowhere")], ["serve", "--inbox", str(tmp_path / "no")]):
+        r = _cli(args, cli_env, tmp_path)
+        assert r.returncode == 2, r.stderr
+        assert r.stderr.startswith("ronghe: error: ") and "no such" in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1
+    r = _cli(["watch"], cli_env, tmp_path)  # the home's own inbox: made, then no server
+    assert r.returncode == 1 and "PREFECT_API_URL is not set" in r.stderr
+    assert (tmp_path / "home" / "inbox").is_dir()
+
+
 def test_serve_usage_errors(tmp_path: Path, cli_env: dict[str, str]) -> None:
     for args in (["serve", "--cron", "every day"], ["serve", "--timezone", "Mars/Olympus"]):
         r = _cli(args, cli_env, tmp_path)

@@ -38,6 +38,14 @@ from warehouse.ruleset import load_rules
 from warehouse.store import LoadSummary
 from warehouse.workspace import Workspace
 
+Rules = str | int | None
+"""A rules file, or a packaged version: ``--param rules=2017`` arrives as the number 2017
+(Prefect reads ``--param`` values as JSON), and is taken as the version ``"2017"``."""
+
+
+def rules_path(params: dict[str, Any]) -> Path | None:
+    return Path(str(params["rules"])) if params.get("rules") else None
+
 
 def _run(
     flow_name: str,
@@ -48,7 +56,7 @@ def _run(
 ) -> RunResult:
     """Run the pipeline as the one writer; publish and report only if it succeeds."""
     run_id = str(flow_run.get_id() or uuid.uuid4())
-    rules = Path(params["rules"]) if params.get("rules") else None
+    rules = rules_path(params)
     what = f"{flow_name} run {run_id}"
     fanning = fan_out()
     with (
@@ -97,7 +105,7 @@ def _run(
     elif os.environ.get(OUTPUTS_BY_EVENT) == "1" and deployment.get_id():
         announce_published(run_id, quarters, receipts, params)
     else:
-        reports = outputs_flow(quarters, receipts, params.get("home"), params.get("rules"))
+        reports = outputs_flow(quarters, receipts, params.get("home"), str(rules or "") or None)
         result = dataclasses.replace(result, reports=tuple(reports))
     run_artifact(flow_name, run_id, result)
     return result
@@ -112,12 +120,12 @@ def _ingest(flow_name: str, paths: Sequence[str], params: dict[str, Any]) -> Run
         return _run(flow_name, params, settings, files)
     shown = few_paths(files) or "the announced files"  # a short line, whatever the count
     say(f"nothing new in {shown}; the warehouse is unchanged")
-    rules = load_rules(Path(params["rules"]) if params.get("rules") else settings.rules)
+    rules = load_rules(rules_path(params) or settings.rules)
     return RunResult(LoadSummary(), received, (), rules.version)
 
 
 @flow(name="ronghe-ingest", log_prints=False)
-def ingest_flow(paths: list[str], home: str | None = None, rules: str | None = None) -> RunResult:
+def ingest_flow(paths: list[str], home: str | None = None, rules: Rules = None) -> RunResult:
     """Ingest the given files or folders now; rebuild the marts of the quarters they touch."""
     return _ingest("ingest", paths, {"paths": paths, "home": home, "rules": rules})
 
@@ -141,7 +149,7 @@ def received_flow(
     occurred: str | None = None,
     burst_seconds: float = 0.0,
     home: str | None = None,
-    rules: str | None = None,
+    rules: Rules = None,
 ) -> RunResult:
     """Ingest the files of a burst of ``ronghe.report.received`` events (the event trigger).
 
@@ -169,7 +177,7 @@ def quarter_flow(
     period: str | None = None,
     inbox: str | None = None,
     home: str | None = None,
-    rules: str | None = None,
+    rules: Rules = None,
 ) -> RunResult:
     """Ingest what is new in the inbox, then rebuild the marts of the quarter.
 
@@ -181,9 +189,7 @@ def quarter_flow(
     return _inbox("quarterly", [p], params, inbox)
 
 
-def _backfill(
-    start: str, end: str, inbox: str | None, home: str | None, rules: str | None
-) -> RunResult:
+def _backfill(start: str, end: str, inbox: str | None, home: str | None, rules: Rules) -> RunResult:
     quarters = period_range(start, end)
     params = {"from": quarters[0], "to": quarters[-1], "inbox": inbox, "home": home, "rules": rules}
     return _inbox("backfill", quarters, params, inbox)
@@ -195,7 +201,7 @@ def backfill_flow(
     end: str,
     inbox: str | None = None,
     home: str | None = None,
-    rules: str | None = None,
+    rules: Rules = None,
 ) -> RunResult:
     """Ingest what is new in the inbox, then rebuild the marts of every quarter in range."""
     return _backfill(start, end, inbox, home, rules)
@@ -206,7 +212,7 @@ def backfill_flow(
     [
         ("from", str),
         ("to", str),
-        ("rules", str | None),
+        ("rules", Rules),
         ("inbox", str | None),
         ("home", str | None),
     ],

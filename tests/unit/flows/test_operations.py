@@ -175,6 +175,17 @@ def test_backfill_deployment_takes_from_and_to() -> None:
     assert schema.required == ["from", "to"]
     params = backfill_deployment_flow.validate_parameters({"from": "2017Q1", "to": "2017Q3"})
     assert params["from"] == "2017Q1" and params["rules"] is None
+    # `--param rules=2017` arrives as the JSON number 2017: taken as the packaged version
+    import jsonschema
+
+    jsonschema.validate({"from": "2017Q1", "to": "2017Q3", "rules": 2017}, schema.model_dump())
+    params = backfill_deployment_flow.validate_parameters(
+        {"from": "2017Q1", "to": "2017Q3", "rules": 2017}
+    )
+    from flows.flows import rules_path
+    from warehouse.ruleset import load_rules
+
+    assert load_rules(rules_path(params)).version.startswith("2017")
 
 
 def test_deployments_load_with_schedule_trigger_and_poll(tmp_path: Path) -> None:

@@ -137,7 +137,7 @@ COMMENT ON COLUMN marts.weak_village_years.unit_code IS '村单位代码';
 COMMENT ON COLUMN marts.weak_village_years.collective_income IS '全年村集体经营性收入（万元，第四季度报表的本年累计数）';
 COMMENT ON COLUMN marts.weak_village_years.party_score IS '第四季度党建得分 P';
 COMMENT ON COLUMN marts.weak_village_years.weak IS '是否认定为薄弱村：全年集体经营性收入低于收入线（默认18万元）或第四季度党建得分低于党建线（默认60分）';
-COMMENT ON COLUMN marts.weak_village_years.status IS '认定状态：new 新认定（上年非薄弱村或未认定）/ continuing 持续薄弱（上年也是）/ rectified 脱薄（上年薄弱、本年认定为非薄弱）；本年和上年均非薄弱时为空';
+COMMENT ON COLUMN marts.weak_village_years.status IS '认定状态：new 新认定（上年非薄弱村或未认定）/ continuing 持续薄弱（上年也是）/ rectified 脱薄（上年薄弱、本年认定为非薄弱）；本年和上年均非薄弱时为空；数据仓库中的首个认定年度没有上年可比，凡薄弱均记为 new';
 COMMENT ON COLUMN marts.weak_village_years.rules_version IS '计分规则版本';
 
 CREATE TABLE IF NOT EXISTS marts.city_summary (

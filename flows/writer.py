@@ -8,12 +8,17 @@ visibly, rather than in a lock file.
 
 from __future__ import annotations
 
+import contextvars
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from config.settings import Settings
 from flows.events import WRITER_LIMIT
 from warehouse.lock import holder
+
+SAY_AFTER = 2.0
+"""Seconds without the slot after which a run says whom it waits for."""
 
 
 def is_deployment_run() -> bool:
@@ -27,38 +32,40 @@ def is_deployment_run() -> bool:
 def writer_slot(settings: Settings, say: Callable[[str], None]) -> Iterator[None]:
     """Hold the slot for a deployment run (nothing for other runs).
 
-    A look at the limit first tells whether another run holds it, so a waiting run can
-    say what it waits for; then one acquisition without a timeout. (An acquisition
-    with a timeout that expires makes Prefect's slot service log an ERROR, "failed to
-    process item", although nothing failed: so none is timed.) Without the limit
-    (``ronghe serve`` creates it) Prefect warns and the file lock alone keeps writers
-    apart.
+    A run that does not get it within :data:`SAY_AFTER` seconds says what it waits for
+    (a timer beside the one acquisition, which has no timeout: an acquisition with a
+    timeout that expires makes Prefect's slot service log an ERROR, "failed to process
+    item", although nothing failed). Without the limit (``ronghe serve`` creates it)
+    Prefect warns and the file lock alone keeps writers apart.
     """
     if not is_deployment_run():
         yield
         return
     from prefect.concurrency.sync import concurrency
 
-    busy = slot_taken()
-    if busy:
-        say(
-            f"waiting for a slot of the Prefect concurrency limit {WRITER_LIMIT!r}:"
-            f" {holder(settings.lock_path)} is writing the warehouse"
-        )
-    with concurrency(WRITER_LIMIT, lease_duration=60, strict=False):
-        if busy:
-            say(f"got the {WRITER_LIMIT!r} slot")
-        yield
+    lock, acquired, said = threading.Lock(), threading.Event(), threading.Event()
 
+    def waiting() -> None:
+        with lock:
+            if acquired.is_set():
+                return
+            said.set()
+            say(
+                f"waiting for a slot of the Prefect concurrency limit {WRITER_LIMIT!r}:"
+                f" {holder(settings.lock_path)} is writing the warehouse"
+            )
 
-def slot_taken() -> bool:
-    """Whether every slot of the writer limit is held now (False without the limit)."""
-    from prefect.client.orchestration import get_client
-    from prefect.exceptions import ObjectNotFound
-
-    with get_client(sync_client=True) as client:
-        try:
-            limit = client.read_global_concurrency_limit_by_name(WRITER_LIMIT)
-        except ObjectNotFound:
-            return False
-    return bool(limit.active and limit.active_slots >= limit.limit)
+    # the timer's thread logs to this flow run: it runs in a copy of this context
+    timer = threading.Timer(SAY_AFTER, contextvars.copy_context().run, args=(waiting,))
+    timer.daemon = True
+    timer.start()
+    try:
+        with concurrency(WRITER_LIMIT, lease_duration=60, strict=False):
+            with lock:
+                acquired.set()
+            timer.cancel()
+            if said.is_set():
+                say(f"got the {WRITER_LIMIT!r} slot")
+            yield
+    finally:
+        timer.cancel()

@@ -89,9 +89,8 @@ def build_marts(
         _run(con, "marts_delete_period.sql", params, period=period)
         for table in ("unit_scores", "unit_score_components", "linkage", "weak_villages"):
             written[table] += _run(con, f"marts_{table}.sql", params, period=period)
-        written["unit_scores_history"] = written.get("unit_scores_history", 0) + run_sql_file(
-            con, "marts_unit_scores_history.sql", {"period": period}
-        )
+        # what moved since the last rebuild (not counted: a repeat writes nothing there)
+        run_sql_file(con, "marts_unit_scores_history.sql", {"period": period})
         written["city_summary"] += _run(con, "marts_city_summary.sql", params, period=period)
         # Fourth quarters only (the SQL checks): the year's weak-village determination,
         # then the status of the following year, which is relative to it.

@@ -76,6 +76,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    if args.inbox is None:  # the home's inbox: made with the home
+        settings.inbox_dir.mkdir(parents=True, exist_ok=True)
     url = prefect_api_url()
     from flows.deployments import ServeConfig, serve
 
@@ -105,11 +107,18 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _stamped(message: str) -> None:
+    """A watcher line: it runs for months, so each line says when."""
+    err.print(f"{datetime.now():%Y-%m-%d %H:%M:%S} {message}", highlight=False)
+
+
 def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.inbox is None:  # the home's inbox: made with the home
+        settings.inbox_dir.mkdir(parents=True, exist_ok=True)
     inbox = (args.inbox or settings.inbox_dir).resolve()
     settle = settings.settle_seconds if args.settle is None else args.settle
     if not inbox.is_dir():
-        raise FileNotFoundError(f"no such folder: {inbox}")
+        raise UsageError(f"no such inbox folder: {inbox}")
     url = prefect_api_url()
     from flows.deployments import check_api
     from flows.watch import Ledger, Watcher, emit_received, run
@@ -128,21 +137,21 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
             check_api(url, timeout=5.0, auth=prefect_auth())
         except RuntimeError as exc:
             if not down:
-                err.print(f"[yellow]waiting for the Prefect server:[/yellow] {exc}")
+                _stamped(f"[yellow]waiting for the Prefect server:[/yellow] {exc}")
             down = True
             return False
         if down:
-            err.print("the Prefect server is back")
+            _stamped("the Prefect server is back")
         down = False
         return True
 
-    err.print(f"watching {inbox} (files settle for {settle:g}s); announcing to {url}")
+    _stamped(f"watching {inbox} (files settle for {settle:g}s); announcing to {url}")
     try:
-        n = run(watcher, args.interval, args.once, ready, lambda f: err.print(f"announced {f}"))
+        n = run(watcher, args.interval, args.once, ready, lambda f: _stamped(f"announced {f}"))
     except KeyboardInterrupt:
-        err.print("stopped")
+        _stamped("stopped")
         return 0
-    err.print(f"announced {n} files")
+    _stamped(f"announced {n} files")
     return 0
 
 

@@ -70,6 +70,11 @@ def filings(con: Any, period: str) -> list[Filing]:
     return [Filing(**r) for r in _rows(con, "receipts_status.sql", {"period": period})]
 
 
+def unfiled(con: Any, period: str) -> list[Filing]:
+    """Every unit valid in ``period`` as missing: a quarter no run has touched yet."""
+    return [Filing(**r) for r in _rows(con, "status_unfiled.sql", {"period": period})]
+
+
 def _has_tables(con: Any, *names: str) -> bool:
     found = {
         f"{s}.{t}"

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from filers.receipt_book import write_receipt
-from filers.receipt_facts import Facts, Filing, ReceivedFile, facts, filings
+from filers.receipt_facts import Facts, Filing, ReceivedFile, facts, filings, unfiled
 from transforms.periods import last_complete, parse_period
 from warehouse.db import connect_reader
 from warehouse.store import LoadSummary
@@ -40,6 +40,7 @@ __all__ = [
     "ReceivedFile",
     "filings",
     "receipt_periods",
+    "unfiled",
     "write_period_receipts",
     "write_receipts",
 ]

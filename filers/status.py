@@ -4,7 +4,9 @@ Counts of ``marts.filing_status`` (the published warehouse) for the unit itself 
 every unit under it: loaded (已入库), quarantined (被退回) and missing (未报送), for
 supervision and economy reports, with the units' names; and how many of the loaded
 ones had a correction returned while the older version still counts (更正退回,
-``returned_correction``).
+``returned_correction``). A quarter no run has touched
+yet has no filing status: every registered unit valid in it is missing until it files
+(``warehouse/sql/status_unfiled.sql``). Read-only: it never needs a writer run.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from rich.cells import cell_len
 
-from filers.receipts import Filing, filings
+from filers.receipts import Filing, filings, unfiled
 from filers.template import period_zh
 from transforms.periods import parse_period
 from warehouse.db import connect_reader
@@ -88,9 +90,9 @@ def filing_counts(published: Path, period: str) -> list[dict[str, Any]]:
     p = parse_period(period)
     con = connect_reader(published)
     try:
-        rows = filings(con, p)
+        rows = filings(con, p) or unfiled(con, p)
     finally:
         con.close()
     if not rows:
-        raise ValueError(f"no filing status for {p}: run `ronghe run --period {p}` first")
+        raise ValueError(f"no unit of the registry is valid in {p}")
     return counts(rows)

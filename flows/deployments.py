@@ -12,8 +12,10 @@
 - ``ronghe-chase/chase``: cron, 09:00 the morning after each level's deadline (rules
   ``[round.deadline_days]``): the chase lists (催报) and ``ronghe.unit.overdue`` events.
 
-All of them write the warehouse under the Prefect global concurrency limit
-``ronghe-warehouse-writer`` (one slot), which :func:`ensure_writer_limit` creates.
+A run whose process dies shows Crashed (:mod:`flows.heartbeats`: heartbeats and the
+automation that reads them, set up by :func:`serve`). All of them write the warehouse
+under the Prefect global concurrency limit ``ronghe-warehouse-writer`` (one slot), which
+:func:`ensure_writer_limit` creates.
 """
 
 from __future__ import annotations
@@ -260,6 +262,10 @@ def serve(cfg: ServeConfig) -> None:
 
     from prefect import serve as prefect_serve
 
+    from flows.heartbeats import configure, ensure_crash_automation
+
     os.environ[OUTPUTS_BY_EVENT] = "1"  # the served runs leave their outputs to the event
+    configure()  # the served runs' heartbeats, and the automation that reads them
+    ensure_crash_automation()
     ensure_writer_limit()
     prefect_serve(*build_deployments(cfg), print_starting_message=True)

@@ -25,20 +25,28 @@ from config.settings import Settings
 from expectations import process as gx_process
 from filers.receipts import receipt_periods
 from flows import announce
+from flows.artifacts import run_artifact, warn_quarantined
 from flows.events import OUTPUTS_BY_EVENT, received_paths
 from flows.keyword_params import keyword_signature
 from flows.outputs import announce_published, outputs_flow, quarters_text, reportable_quarters
 from flows.tasks import IO_RETRIES, as_task, fan_out, say
 from flows.writer import writer_slot
 from pipeline import progress
-from pipeline.render import run_markdown
 from pipeline.result import RunResult
 from reports import workbook_path
-from transforms.paths import param_path, path_text
+from transforms.paths import few_paths, param_path
 from transforms.periods import last_complete, parse_period, period_range
 from warehouse.ruleset import load_rules
 from warehouse.store import LoadSummary
 from warehouse.workspace import Workspace
+
+Rules = str | int | None
+"""A rules file, or a packaged version: ``--param rules=2017`` arrives as the number 2017
+(Prefect reads ``--param`` values as JSON), and is taken as the version ``"2017"``."""
+
+
+def rules_path(params: dict[str, Any]) -> Path | None:
+    return Path(str(params["rules"])) if params.get("rules") else None
 
 
 def _run(
@@ -55,7 +63,7 @@ def _run(
     ``meta.pulls``). Once published, the run's quarantined reports and rejected files
     are announced as events (:mod:`flows.announce`)."""
     run_id = str(flow_run.get_id() or uuid.uuid4())
-    rules = Path(params["rules"]) if params.get("rules") else None
+    rules = rules_path(params)
     what = f"{flow_name} run {run_id}"
     fanning = fan_out()
     with (
@@ -84,12 +92,17 @@ def _run(
     announce.outcomes(settings.published_path, result.load.files, say)
     # the writer is free again: the 通报 and the receipts read only the published file
     receipts = receipt_periods(result.load, quarters)
-    # a quarter's 通报 is written again when its marts may have changed, or when it has none
+    warn_quarantined(settings, result)
+    # a quarter's 通报 is written again when its marts may have changed, when it shows
+    # figures of one that did (warehouse.ripple), or when it has none
     due = [
         p
         for p in result.marts_rebuilt
         if p in result.changed or not workbook_path(settings.reports_dir / p, p).exists()
     ]
+    if result.dependents:
+        say(f"the 通报 of {quarters_text(result.dependents)} show corrected figures: rewritten")
+    due = sorted({*due, *result.dependents})
     quarters = reportable_quarters(settings, due)
     unchanged = sorted(set(result.marts_rebuilt) - set(due))
     if unchanged:
@@ -102,20 +115,10 @@ def _run(
     elif os.environ.get(OUTPUTS_BY_EVENT) == "1" and deployment.get_id():
         announce_published(run_id, quarters, receipts, params)
     else:
-        reports = outputs_flow(quarters, receipts, params.get("home"), params.get("rules"))
+        reports = outputs_flow(quarters, receipts, params.get("home"), str(rules or "") or None)
         result = dataclasses.replace(result, reports=tuple(reports))
-    _artifact(flow_name, run_id, result)
+    run_artifact(flow_name, run_id, result)
     return result
-
-
-def _artifact(flow_name: str, run_id: str, result: RunResult) -> None:
-    from prefect.artifacts import create_markdown_artifact
-
-    create_markdown_artifact(
-        markdown=run_markdown(flow_name, run_id, result),
-        key=f"ronghe-{flow_name}",
-        description=f"ronghe {flow_name} run: what was received, loaded and rebuilt",
-    )
 
 
 def _ingest(flow_name: str, paths: Sequence[str], params: dict[str, Any]) -> RunResult:
@@ -125,14 +128,14 @@ def _ingest(flow_name: str, paths: Sequence[str], params: dict[str, Any]) -> Run
     received = pipeline.nothing_new(settings, files)
     if received is None:
         return _run(flow_name, params, settings, files)
-    shown = ", ".join(path_text(f) for f in files) or "the announced files"
+    shown = few_paths(files) or "the announced files"  # a short line, whatever the count
     say(f"nothing new in {shown}; the warehouse is unchanged")
-    rules = load_rules(Path(params["rules"]) if params.get("rules") else settings.rules)
+    rules = load_rules(rules_path(params) or settings.rules)
     return RunResult(LoadSummary(), received, (), rules.version)
 
 
 @flow(name="ronghe-ingest", log_prints=False)
-def ingest_flow(paths: list[str], home: str | None = None, rules: str | None = None) -> RunResult:
+def ingest_flow(paths: list[str], home: str | None = None, rules: Rules = None) -> RunResult:
     """Ingest the given files or folders now; rebuild the marts of the quarters they touch."""
     return _ingest("ingest", paths, {"paths": paths, "home": home, "rules": rules})
 
@@ -156,7 +159,7 @@ def received_flow(
     occurred: str | None = None,
     burst_seconds: float = 0.0,
     home: str | None = None,
-    rules: str | None = None,
+    rules: Rules = None,
 ) -> RunResult:
     """Ingest the files of a burst of ``ronghe.report.received`` events (the event trigger).
 
@@ -184,7 +187,7 @@ def quarter_flow(
     period: str | None = None,
     inbox: str | None = None,
     home: str | None = None,
-    rules: str | None = None,
+    rules: Rules = None,
 ) -> RunResult:
     """Ingest what is new in the inbox, then rebuild the marts of the quarter.
 
@@ -196,9 +199,7 @@ def quarter_flow(
     return _inbox("quarterly", [p], params, inbox)
 
 
-def _backfill(
-    start: str, end: str, inbox: str | None, home: str | None, rules: str | None
-) -> RunResult:
+def _backfill(start: str, end: str, inbox: str | None, home: str | None, rules: Rules) -> RunResult:
     quarters = period_range(start, end)
     params = {"from": quarters[0], "to": quarters[-1], "inbox": inbox, "home": home, "rules": rules}
     return _inbox("backfill", quarters, params, inbox)
@@ -210,7 +211,7 @@ def backfill_flow(
     end: str,
     inbox: str | None = None,
     home: str | None = None,
-    rules: str | None = None,
+    rules: Rules = None,
 ) -> RunResult:
     """Ingest what is new in the inbox, then rebuild the marts of every quarter in range."""
     return _backfill(start, end, inbox, home, rules)
@@ -221,7 +222,7 @@ def backfill_flow(
     [
         ("from", str),
         ("to", str),
-        ("rules", str | None),
+        ("rules", Rules),
         ("inbox", str | None),
         ("home", str | None),
     ],

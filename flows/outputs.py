@@ -15,9 +15,9 @@ from prefect import flow
 
 from config.settings import Settings
 from filers.receipts import write_period_receipts
+from flows.artifacts import outputs_artifact
 from flows.events import PUBLISHED_EVENT
 from flows.tasks import as_task, say
-from pipeline import progress
 from reports.data import reportable
 from transforms.periods import parse_period
 
@@ -72,7 +72,8 @@ def published_flow(
 
     settings = Settings.load(home)
     have = reportable_quarters(settings, quarters(report_periods))
-    return outputs_flow(have, quarters(receipt_periods), home, rules or None)
+    # the same work as outputs_flow, in this run: not a subflow of the same name
+    return write_outputs(have, quarters(receipt_periods), home, rules or None)
 
 
 @flow(name="ronghe-outputs", log_prints=False)
@@ -84,6 +85,16 @@ def outputs_flow(
 ) -> list[str]:
     """What follows a published run: the 通报 of each quarter rebuilt (workbook and brief)
     and the receipts (回执) of each quarter that received reports. Reads only."""
+    return write_outputs(report_periods, receipt_periods, home, rules)
+
+
+def write_outputs(
+    report_periods: list[str],
+    receipt_periods: list[str],
+    home: str | None = None,
+    rules: str | None = None,
+) -> list[str]:
+    """The body of both outputs flows: write, say what was written, leave the artifact."""
     from reports import write_reports
 
     settings = Settings.load(home)
@@ -92,7 +103,7 @@ def outputs_flow(
         "write-receipts", write_period_receipts, published, receipt_periods, settings.receipts_dir
     )
     if receipts:
-        progress.step(f"wrote {len(receipts)} receipts (回执) under {settings.receipts_dir}")
+        say(f"wrote {len(receipts)} receipts (回执) under {settings.receipts_dir}")
     rules_path = Path(rules) if rules else settings.rules
     written, problems = as_task(
         "write-reports", write_reports, published, settings.reports_dir, report_periods, rules_path
@@ -100,5 +111,6 @@ def outputs_flow(
     for problem in problems:
         say(f"no 通报 for {problem}")
     if written:
-        progress.step(f"wrote the 通报 of {len(written)} quarters under {settings.reports_dir}")
+        say(f"wrote the 通报 of {len(written)} quarters under {settings.reports_dir}")
+    outputs_artifact([(r.period, r.workbook, r.brief) for r in written], receipts)
     return [str(p) for r in written for p in (r.workbook, r.brief)]

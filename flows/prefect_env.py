@@ -16,7 +16,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from warehouse.modes import private_dir
+from warehouse.modes import open_private, private_dir
 
 DEFAULTS = {
     # the telemetry heartbeat writes to SQLite at server start-up, racing the first
@@ -88,7 +88,7 @@ class EmbeddedServer:
             return False
         port = _free_port()
         home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect")
-        home.mkdir(parents=True, exist_ok=True)
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.log_path = home / "embedded-server.log"
         self.auth = f"ronghe:{secrets.token_urlsafe(24)}"
         env = {
@@ -98,7 +98,8 @@ class EmbeddedServer:
             "PREFECT__SERVER_FINAL": "1",
             "PREFECT_SERVER_API_AUTH_STRING": self.auth,
         }
-        with open(self.log_path, "ab") as log:
+        log_fd = open_private(self.log_path, os.O_WRONLY | os.O_APPEND)
+        with os.fdopen(log_fd, "ab") as log:
             self.process = subprocess.Popen(
                 [
                     sys.executable,
@@ -174,7 +175,10 @@ class EmbeddedServer:
 
 
 def _die_with_parent() -> None:
-    """In the server's process: if the command is killed outright, stop too (Linux)."""
+    """In the server's process: what it creates (``prefect.db``, its WAL, logs) is the
+    owner's only (``0600``: it holds every run's parameters and logs); and if the
+    command is killed outright, stop too (Linux)."""
+    os.umask(0o077)
     try:
         import ctypes
         import signal

@@ -8,12 +8,17 @@ visibly, rather than in a lock file.
 
 from __future__ import annotations
 
+import contextvars
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 
 from config.settings import Settings
 from flows.events import WRITER_LIMIT
 from warehouse.lock import holder
+
+SAY_AFTER = 2.0
+"""Seconds without the slot after which a run says whom it waits for."""
 
 
 def is_deployment_run() -> bool:
@@ -27,25 +32,40 @@ def is_deployment_run() -> bool:
 def writer_slot(settings: Settings, say: Callable[[str], None]) -> Iterator[None]:
     """Hold the slot for a deployment run (nothing for other runs).
 
-    A first short attempt tells whether another run holds it, so a waiting run can
-    say what it waits for. Without the limit (``ronghe serve`` creates it) Prefect
-    warns and the file lock alone keeps writers apart.
+    A run that does not get it within :data:`SAY_AFTER` seconds says what it waits for
+    (a timer beside the one acquisition, which has no timeout: an acquisition with a
+    timeout that expires makes Prefect's slot service log an ERROR, "failed to process
+    item", although nothing failed). Without the limit (``ronghe serve`` creates it)
+    Prefect warns and the file lock alone keeps writers apart.
     """
     if not is_deployment_run():
         yield
         return
     from prefect.concurrency.sync import concurrency
 
-    with ExitStack() as stack:
-        try:
-            stack.enter_context(
-                concurrency(WRITER_LIMIT, timeout_seconds=1, lease_duration=60, strict=False)
-            )
-        except TimeoutError:
+    lock, acquired, said = threading.Lock(), threading.Event(), threading.Event()
+
+    def waiting() -> None:
+        with lock:
+            if acquired.is_set():
+                return
+            said.set()
             say(
                 f"waiting for a slot of the Prefect concurrency limit {WRITER_LIMIT!r}:"
                 f" {holder(settings.lock_path)} is writing the warehouse"
             )
-            stack.enter_context(concurrency(WRITER_LIMIT, lease_duration=60, strict=False))
-            say(f"got the {WRITER_LIMIT!r} slot")
-        yield
+
+    # the timer's thread logs to this flow run: it runs in a copy of this context
+    timer = threading.Timer(SAY_AFTER, contextvars.copy_context().run, args=(waiting,))
+    timer.daemon = True
+    timer.start()
+    try:
+        with concurrency(WRITER_LIMIT, lease_duration=60, strict=False):
+            with lock:
+                acquired.set()
+            timer.cancel()
+            if said.is_set():
+                say(f"got the {WRITER_LIMIT!r} slot")
+            yield
+    finally:
+        timer.cancel()

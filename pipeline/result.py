@@ -22,6 +22,10 @@ class RunResult:
     changed: tuple[str, ...] = ()
     """Quarters whose marts may differ from before the run: it received files of them,
     or they were scored under other rules (or not at all) before. Their 通报 is due."""
+    dependents: tuple[str, ...] = ()
+    """Other quarters whose 通报 show figures of the changed ones (the quarter after, a
+    year after, the one before, the next year of a fourth quarter, the trend;
+    :mod:`warehouse.ripple`): their 通报 is due too."""
 
     @property
     def files(self) -> int:

@@ -47,6 +47,7 @@ from pipeline.steps import (
 from sources.inbox import SKIP_REASONS, Skipped, group_by_kind, scan, survey
 from warehouse.db import connect_reader
 from warehouse.received import Found, find_new
+from warehouse.ripple import dependents, weak_counts
 from warehouse.store import merge_summaries
 from warehouse.workspace import Workspace
 
@@ -157,9 +158,18 @@ def run(
     touched = set(summary.periods) | set(summary.periods_quarantined)
     rebuilt = tuple(sorted(set(quarters) | touched))
     changed = tuple(sorted(touched | rescored(ws, rebuilt)))
+    weak_before = weak_counts(ws.con, changed)
     rows = step("rebuild-marts", rebuild_marts, ws, rebuilt, now)
+    # what the changed quarters feed: their 通报 are stale too (warehouse.ripple)
+    stale = dependents(ws.con, changed, weak_before)
     return RunResult(
-        summary, len(found.already_received), rebuilt, ws.rules.version, rows, changed=changed
+        summary,
+        len(found.already_received),
+        rebuilt,
+        ws.rules.version,
+        rows,
+        changed=changed,
+        dependents=stale,
     )
 
 

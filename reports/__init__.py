@@ -33,18 +33,27 @@ def write_report(
     """Write the assessment of ``period`` from the published warehouse into ``out_dir``.
 
     ``rules`` names the rules file whose early-warning lines the report quotes (default:
-    the shipped rules). With ``pdf``, the brief is also printed to PDF by a headless
-    Chromium; where none is installed, ``pdf_problem`` says so in one line.
+    the shipped rules). The 通报 there is kept beside it with its time, and the new one
+    gets a 更正说明 (:mod:`reports.versions`). With ``pdf``, the brief is also printed to
+    PDF by a headless Chromium; where none is installed, ``pdf_problem`` says so in one
+    line.
     """
     from .brief import write_brief
     from .data import read_report
     from .pdf import PdfUnavailable, print_pdf
+    from .versions import add_sheet, add_to_brief, corrections, keep_earlier
     from .workbook import write_workbook
 
     data = read_report(published, period, rules)
     out_dir.mkdir(parents=True, exist_ok=True)
-    workbook = write_workbook(data, workbook_path(out_dir, data.period))
-    brief = write_brief(data, out_dir / f"brief-{data.period}.html")
+    names = [workbook_path(out_dir, data.period), out_dir / f"brief-{data.period}.html"]
+    # an earlier version is kept beside it with its time; the new one says what changed
+    earlier = keep_earlier([*names, out_dir / f"brief-{data.period}.pdf"])
+    fix = corrections(published, data.period, earlier) if earlier else None
+    workbook = write_workbook(data, names[0], (lambda wb: add_sheet(wb, fix)) if fix else None)
+    brief = write_brief(data, names[1])
+    if fix is not None:
+        add_to_brief(brief, fix)
     printed: Path | None = None
     problem: str | None = None
     if pdf:

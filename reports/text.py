@@ -50,11 +50,14 @@ def determination_text(d: ReportData) -> str:
         return "年度认定每年第四季度作出；数据仓库中尚无可用的第四季度，暂无认定结果"
     years = d.weak_years
     counts = {s: int((years["status"] == s).sum()) for s in ("new", "continuing", "rectified")}
-    return (
+    text = (
         f"{d.weak_year}年度认定：认定{years.height}个村，其中薄弱村{int(years['weak'].sum())}个"
         f"（新增{counts['new']}个、持续{counts['continuing']}个），"
         f"已脱薄{counts['rectified']}个"
     )
+    if "first_year" in years.columns and bool(years["first_year"].any()):
+        text += f"；数据仓库中无{d.weak_year - 1}年度认定可比，本年度薄弱村均记为新增"
+    return text
 
 
 def correlation_note(row: dict[str, Any]) -> str:

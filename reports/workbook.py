@@ -647,8 +647,10 @@ def sheet_projects(wb: Workbook, fm: Formats, d: ReportData) -> None:
     )
 
 
-def write_workbook(d: ReportData, path: Path) -> Path:
-    """Write the assessment workbook to ``path``."""
+def write_workbook(
+    d: ReportData, path: Path, extra: Callable[[Workbook], None] | None = None
+) -> Path:
+    """Write the assessment workbook to ``path``; ``extra`` adds sheets after the others."""
     wb = workbook(path)
     wb.set_properties(
         {
@@ -668,6 +670,8 @@ def write_workbook(d: ReportData, path: Path) -> Path:
     sheet_filing(wb, fm, d)
     sheet_quality(wb, fm, d)
     sheet_projects(wb, fm, d)
+    if extra is not None:
+        extra(wb)
     wb.close()
     return path
 

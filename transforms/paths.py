@@ -10,6 +10,7 @@ bytes shown as ``\\xNN``. The file itself is always opened by its real name.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -51,3 +52,14 @@ def param_path(text: str) -> Path:
         except ValueError:
             pass
     return Path(text)
+
+
+def few_paths(paths: Sequence[Path | str], shown: int = 3) -> str:
+    """A count and the first few names, for a log line that must stay short.
+
+    ``["/in/a.xlsx"]`` → ``/in/a.xlsx``; 3,354 paths → ``3354 paths (/in/a.xlsx, … 3 …)``.
+    """
+    names = [path_text(p) for p in paths[:shown]]
+    if len(paths) <= shown:
+        return ", ".join(names)
+    return f"{len(paths)} paths ({', '.join(names)} …)"

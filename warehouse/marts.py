@@ -9,8 +9,10 @@ Which units are scored: every unit valid in the period (``core.units``) that has
 current report (supervision, economy or projects) in it; under rules with
 ``complete_units_only`` only the complete ones are ranked. ``marts.linkage`` of period t
 correlates P in t with D in t+1, so rebuilding t also refreshes that column for t-1
-when t-1 is in the marts. A fourth quarter also rebuilds its year's weak-village
-determination (``marts.weak_village_years``) and refreshes the next year's status.
+when t-1 is in the marts. Each rebuild appends what changed in a period's scores to
+``marts.unit_scores_history`` (the score history). A fourth quarter also rebuilds its
+year's weak-village determination (``marts.weak_village_years``) and refreshes the next
+year's status.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ def ensure_marts(con: duckdb.DuckDBPyConnection) -> None:
     run_sql_file(con, "marts_ddl.sql")
     run_sql_file(con, "marts_filing_status_ddl.sql")
     run_sql_file(con, "marts_review_flags_ddl.sql")
+    run_sql_file(con, "marts_unit_scores_history_ddl.sql")
 
 
 def rule_params(rules: Rules) -> dict[str, object]:
@@ -93,6 +96,8 @@ def build_marts(
         _run(con, "marts_delete_period.sql", params, period=period)
         for table in ("unit_scores", "unit_score_components", "linkage", "weak_villages"):
             written[table] += _run(con, f"marts_{table}.sql", params, period=period)
+        # what moved since the last rebuild (not counted: a repeat writes nothing there)
+        run_sql_file(con, "marts_unit_scores_history.sql", {"period": period})
         written["city_summary"] += _run(con, "marts_city_summary.sql", params, period=period)
         # Fourth quarters only (the SQL checks): the year's weak-village determination,
         # then the status of the following year, which is relative to it.

@@ -157,12 +157,15 @@ def close_home(settings: Settings) -> None:
     ``work/`` and ``archive/`` are the owner's only (``0700``). The home gets the
     owner's bits plus search for whoever may read the published warehouse (``0710``
     for the default ``0640``), so the analysts' group opens it by name and lists nothing.
+    The default inbox (``inbox/``) is made with the home, with the umask's mode: whoever
+    deposits the files (a sync account, say) is given it by the operator.
     """
     home = settings.home
     home.mkdir(parents=True, exist_ok=True)
     set_mode(home, home_mode(settings.warehouse_mode))
     private_dir(settings.working_path.parent)
     private_dir(settings.archive_dir)
+    settings.inbox_dir.mkdir(exist_ok=True)
 
 
 @contextmanager

@@ -3,11 +3,11 @@ SELECT
     s.rank_in_level AS rank,
     u.name,
     s.unit_code,
-    round(s.party_score, 1) AS party_score,
-    round(s.development_score, 1) AS development_score,
-    round(s.coefficient, 3) AS coefficient,
-    round(s.composite_score, 1) AS composite_score,
-    round(s.fusion, 1) AS fusion,
+    round(s.party_score::DECIMAL(18, 6), 2)::DOUBLE AS party_score,
+    round(s.development_score::DECIMAL(18, 6), 2)::DOUBLE AS development_score,
+    round(s.coefficient::DECIMAL(18, 6), 3)::DOUBLE AS coefficient,
+    round(s.composite_score::DECIMAL(18, 6), 2)::DOUBLE AS composite_score,
+    round(s.fusion::DECIMAL(18, 6), 2)::DOUBLE AS fusion,
     s.quadrant
 FROM marts.unit_scores AS s
 JOIN core.units AS u USING (unit_code)

@@ -4,9 +4,9 @@ SELECT
     u.name,
     u.kind,
     s.unit_code,
-    round(s.party_score, 1) AS party_score,
-    round(s.development_score, 1) AS development_score,
-    round(s.composite_score, 1) AS composite_score,
+    round(s.party_score::DECIMAL(18, 6), 2)::DOUBLE AS party_score,
+    round(s.development_score::DECIMAL(18, 6), 2)::DOUBLE AS development_score,
+    round(s.composite_score::DECIMAL(18, 6), 2)::DOUBLE AS composite_score,
     s.quadrant,
     w.unit_code IS NOT NULL AS weak_village
 FROM marts.unit_scores AS s

@@ -4,9 +4,9 @@ SELECT
     cur.level,
     u.name,
     cur.unit_code,
-    round(prev.composite_score, 1) AS composite_before,
-    round(cur.composite_score, 1) AS composite_after,
-    round(cur.composite_score - prev.composite_score, 1) AS change,
+    round(prev.composite_score::DECIMAL(18, 6), 2)::DOUBLE AS composite_before,
+    round(cur.composite_score::DECIMAL(18, 6), 2)::DOUBLE AS composite_after,
+    round((cur.composite_score - prev.composite_score)::DECIMAL(18, 6), 2)::DOUBLE AS change,
     prev.rank_in_level - cur.rank_in_level AS rank_change
 FROM marts.unit_scores AS cur
 JOIN marts.unit_scores AS prev

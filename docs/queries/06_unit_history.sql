@@ -2,16 +2,16 @@
 -- it was on the quarter's weak-village early warning, and the year's determination.
 SELECT
     s.period,
-    round(s.party_score, 1) AS party_score,
-    round(s.development_score, 1) AS development_score,
-    round(s.composite_score, 1) AS composite_score,
+    round(s.party_score::DECIMAL(18, 6), 2)::DOUBLE AS party_score,
+    round(s.development_score::DECIMAL(18, 6), 2)::DOUBLE AS development_score,
+    round(s.composite_score::DECIMAL(18, 6), 2)::DOUBLE AS composite_score,
     s.rank_in_level,
     s.rank_in_parent,
     s.quadrant,
-    round(c.checklist, 3) AS checklist,
-    round(c.secretary_projects, 3) AS secretary_projects,
-    round(c.collective, 3) AS collective,
-    round(c.investment, 3) AS investment,
+    round(c.checklist::DECIMAL(18, 6), 3)::DOUBLE AS checklist,
+    round(c.secretary_projects::DECIMAL(18, 6), 3)::DOUBLE AS secretary_projects,
+    round(c.collective::DECIMAL(18, 6), 3)::DOUBLE AS collective,
+    round(c.investment::DECIMAL(18, 6), 3)::DOUBLE AS investment,
     h.on_list AS weak_warning,
     h.year_status AS weak_village_year_status,
     s.rules_version

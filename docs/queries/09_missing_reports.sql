@@ -1,26 +1,18 @@
--- Who has not reported: units valid in 2017Q4 without a current supervision report,
--- counted per county (villages and townships included), with a few example names.
-WITH valid AS (
-    SELECT *
-    FROM core.units
-    WHERE (valid_from IS NULL OR valid_from <= '2017Q4')
-      AND (valid_to IS NULL OR valid_to >= '2017Q4')
-),
-missing AS (
-    SELECT v.*
-    FROM valid AS v
-    WHERE NOT EXISTS (
-        SELECT 1 FROM core.supervision AS s
-        WHERE s.unit_code = v.unit_code AND s.period = '2017Q4'
-    )
-)
+-- Who has not reported in 2017Q4: per county (villages and townships included), the
+-- units with no supervision report received (未报送) and those whose reports were all
+-- returned (被退回: received, none loaded), from marts.filing_status (报送情况), with the
+-- names of the missing ones. A returned correction whose older version still counts is
+-- reported (status loaded), not missing.
 SELECT
     county.name AS county,
-    count(*) AS units_missing,
-    count(*) FILTER (WHERE m.level = 'village') AS villages_missing,
-    string_agg(m.name, '、' ORDER BY m.unit_code) AS names
-FROM missing AS m
-JOIN valid AS county ON county.level = 'county'
-    AND county.unit_code = substr(m.unit_code, 1, 6) || '000000'
+    count(*) FILTER (WHERE f.status = 'missing') AS units_missing,
+    count(*) FILTER (WHERE f.status = 'missing' AND f.level = 'village') AS villages_missing,
+    count(*) FILTER (WHERE f.status = 'quarantined') AS units_returned,
+    string_agg(u.name, '、' ORDER BY u.unit_code) FILTER (WHERE f.status = 'missing') AS names
+FROM marts.filing_status AS f
+JOIN core.units AS u ON u.unit_code = f.unit_code
+JOIN core.units AS county ON county.level = 'county'
+    AND county.unit_code = substr(f.unit_code, 1, 6) || '000000'
+WHERE f.period = '2017Q4' AND f.kind = 'supervision' AND f.status <> 'loaded'
 GROUP BY county.name
 ORDER BY units_missing DESC, county

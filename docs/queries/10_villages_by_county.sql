@@ -3,11 +3,11 @@
 SELECT
     county.name AS county,
     count(*) AS villages_scored,
-    round(avg(s.party_score), 1) AS mean_party_score,
-    round(avg(s.development_score), 1) AS mean_development_score,
-    round(avg(s.composite_score), 1) AS mean_composite_score,
+    round(avg(s.party_score)::DECIMAL(18, 6), 2)::DOUBLE AS mean_party_score,
+    round(avg(s.development_score)::DECIMAL(18, 6), 2)::DOUBLE AS mean_development_score,
+    round(avg(s.composite_score)::DECIMAL(18, 6), 2)::DOUBLE AS mean_composite_score,
     round(avg(CASE WHEN s.quadrant = 'both_strong' THEN 1.0 ELSE 0.0 END)
-        FILTER (WHERE s.quadrant IS NOT NULL), 3) AS share_both_strong,
+        FILTER (WHERE s.quadrant IS NOT NULL)::DECIMAL(18, 6), 3)::DOUBLE AS share_both_strong,
     count(w.unit_code) AS weak_villages
 FROM marts.unit_scores AS s
 JOIN core.units AS county

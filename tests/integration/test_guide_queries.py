@@ -23,6 +23,7 @@ CHONGCHUAN, RUDONG, QIDONG = "320602000000", "320623000000", "320681000000"
 JUEGANG, CHANGSHA = "320623100000", "320623101000"
 RUIFENG, BEIZHA, HEHUA = "320623100200", "320623100201", "320623100203"
 QIDONG_VILLAGE = "320681100200"
+RETURNED_VILLAGE = "320681100201"  # its only supervision report was returned
 
 
 def fill(con: duckdb.DuckDBPyConnection) -> None:
@@ -36,6 +37,7 @@ def fill(con: duckdb.DuckDBPyConnection) -> None:
     unit(con, BEIZHA, "village", "village", parent=JUEGANG, name="北闸村")
     unit(con, HEHUA, "village", "community", parent=JUEGANG, name="荷花社区")
     unit(con, QIDONG_VILLAGE, "village", "village", parent="320681100000", name="启东某村")
+    unit(con, RETURNED_VILLAGE, "village", "village", parent="320681100000", name="启东退回村")
     quarters = {
         # unit: (P, growth g → D = 10·g, collective income) per quarter
         "2017Q3": {
@@ -72,6 +74,11 @@ def fill(con: duckdb.DuckDBPyConnection) -> None:
         "INSERT INTO quarantine.reports VALUES (?, 'projects', ?, '2017Q4', [3, 4], "
         "['out_of_range', 'pii'], '[]', ?)",
         ["e" * 64, BEIZHA, datetime(2018, 1, 10)],
+    )
+    con.execute(
+        "INSERT INTO quarantine.reports VALUES (?, 'supervision', ?, '2017Q4', [2], "
+        "['out_of_range'], '[]', ?)",
+        ["d" * 64, RETURNED_VILLAGE, datetime(2018, 1, 11)],
     )
     con.execute("BEGIN")
     build_marts(con, ["2017Q3", "2017Q4"], load_rules())
@@ -237,12 +244,18 @@ EXPECT: dict[str, tuple[list[str], Any]] = {
     "08_quarantine_reasons": (
         ["period", "kind", "reason", "reports", "units"],
         lambda r: (
-            r == [("2017Q4", "projects", "out_of_range", 1, 1), ("2017Q4", "projects", "pii", 1, 1)]
+            r
+            == [
+                ("2017Q4", "projects", "out_of_range", 1, 1),
+                ("2017Q4", "projects", "pii", 1, 1),
+                ("2017Q4", "supervision", "out_of_range", 1, 1),
+            ]
         ),
     ),
     "09_missing_reports": (
-        ["county", "units_missing", "villages_missing", "names"],
-        lambda r: r == [("启东市", 1, 1, "启东某村")],
+        ["county", "units_missing", "villages_missing", "units_returned", "names"],
+        # the returned report is not counted as missing
+        lambda r: r == [("启东市", 1, 1, 1, "启东某村")],
     ),
     "10_villages_by_county": (
         [
@@ -254,9 +267,42 @@ EXPECT: dict[str, tuple[list[str], Any]] = {
             "share_both_strong",
             "weak_villages",
         ],
-        lambda r: r == [("如东县", 3, 83.3, 50.0, 43.3, 0.667, 1)],
+        # two decimals as the 通报 prints them, rounded as decimals (83.333… → 83.33)
+        lambda r: r == [("如东县", 3, 83.33, 50.0, 43.33, 0.667, 1)],
+    ),
+    "11_what_the_correction_changed": (
+        [
+            "period",
+            "unit_code",
+            "name",
+            "party_before",
+            "party_after",
+            "development_before",
+            "development_after",
+            "composite_before",
+            "composite_after",
+            "rank_before",
+            "rank_after",
+            "recorded_before",
+            "recorded_after",
+            "run_id",
+        ],
+        # built once, never corrected: nothing changed (tests/integration/reports/
+        # test_corrections.py corrects a quarter)
+        lambda r: r == [],
     ),
 }
+
+
+def test_guide_rounds_as_the_report_does(reader: duckdb.DuckDBPyConnection) -> None:
+    # float rounding prints 62.15 (62.149999…) as 62.1; the 通报 shows 62.15
+    (floats, decimals) = reader.execute(
+        "SELECT round(62.15::DOUBLE, 1), round(62.15::DOUBLE::DECIMAL(18, 6), 1)::DOUBLE"
+    ).fetchone() or (None, None)
+    assert (floats, decimals) == (62.1, 62.2)
+    for path in QUERIES:
+        for call in path.read_text(encoding="utf-8").split("round(")[1:]:
+            assert "::DECIMAL(18, 6)" in call.split(" AS ")[0], (path.name, call[:60])
 
 
 def test_ten_queries_all_checked() -> None:

@@ -288,6 +288,20 @@ def test_backfill_deployment_run_over_three_quarters(served: Path) -> None:
     assert (reports / "2015Q1" / "assessment-2015Q1.xlsx").exists()
     assert (reports / "2015Q2" / "brief-2015Q2.html").exists()
     assert (served / "receipts" / "2015Q2").is_dir()
+    # the outputs run says what it wrote where, and is one run (no subflow of its name)
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+
+    with get_client(sync_client=True) as client:
+        (written,) = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[outputs.id]))
+        )
+        same_name = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=[outputs.name]))
+        )
+    assert written.key == "ronghe-outputs"
+    assert "assessment-2015Q1.xlsx" in str(written.data) and "receipts" in str(written.data)
+    assert [r.id for r in same_name] == [outputs.id]
+    assert "wrote the 通报 of 2 quarters" in run_logs(outputs.id)
 
 
 def test_overlapping_runs_wait_their_turn_and_leave_no_duplicates(served: Path) -> None:
@@ -315,12 +329,15 @@ def test_overlapping_runs_wait_their_turn_and_leave_no_duplicates(served: Path) 
             )
 
         wait_for("one run to wait for the file lock and one for the Prefect slot", both_waiting)
+        errors_before = _serve_log(served).count("failed to process item")
     runs = wait_for(
         "both runs to finish",
         lambda: finished(runs_of("ronghe-backfill/backfill", since), 2),
         timeout=240,
     )
     assert all(r.state.is_completed() for r in runs)
+    # waiting for the slot is no error: Prefect's slot service logged none
+    assert _serve_log(served).count("failed to process item") == errors_before == 0
     counts = published(
         served,
         "SELECT count(*), count(DISTINCT unit_code) FROM raw.supervision WHERE period = '2014Q2'",

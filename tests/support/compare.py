@@ -17,7 +17,15 @@ import duckdb
 
 SCHEMAS = ("raw", "core", "quarantine", "marts")
 VOLATILE = frozenset(
-    {"received_at", "quarantined_at", "loaded_at", "run_id", "archive_path", "seen_at"}
+    {
+        "received_at",
+        "quarantined_at",
+        "loaded_at",
+        "run_id",
+        "archive_path",
+        "seen_at",
+        "recorded_at",
+    }
 )
 """Columns that differ between two runs of the same files (the clock, the run, the home)."""
 

@@ -137,7 +137,7 @@ COMMENT ON COLUMN marts.weak_village_years.unit_code IS '村单位代码';
 COMMENT ON COLUMN marts.weak_village_years.collective_income IS '全年村集体经营性收入（万元，第四季度报表的本年累计数）';
 COMMENT ON COLUMN marts.weak_village_years.party_score IS '第四季度党建得分 P';
 COMMENT ON COLUMN marts.weak_village_years.weak IS '是否认定为薄弱村：全年集体经营性收入低于收入线（默认18万元）或第四季度党建得分低于党建线（默认60分）';
-COMMENT ON COLUMN marts.weak_village_years.status IS '认定状态：new 新认定（上年非薄弱村或未认定）/ continuing 持续薄弱（上年也是）/ rectified 脱薄（上年薄弱、本年认定为非薄弱）；本年和上年均非薄弱时为空';
+COMMENT ON COLUMN marts.weak_village_years.status IS '认定状态：new 新认定（上年非薄弱村或未认定）/ continuing 持续薄弱（上年也是）/ rectified 脱薄（上年薄弱、本年认定为非薄弱）；本年和上年均非薄弱时为空；数据仓库中的首个认定年度没有上年可比，凡薄弱均记为 new';
 COMMENT ON COLUMN marts.weak_village_years.rules_version IS '计分规则版本';
 
 CREATE TABLE IF NOT EXISTS marts.city_summary (
@@ -210,3 +210,14 @@ FROM assessed AS a
 LEFT JOIN marts.weak_village_years AS y
     ON y.unit_code = a.unit_code AND y.year = CAST(substr(a.period, 1, 4) AS INTEGER);
 COMMENT ON VIEW marts.weak_village_history IS '薄弱村季度预警动态：每个村每个已考核季度一行（on_list 本季度是否预警、previous_on_list 上一考核季度是否预警），并附该年度认定结果 weak_in_year、year_status（new 新认定 / continuing 持续 / rectified 脱薄，见 marts.weak_village_years；未认定时为空）';
+COMMENT ON COLUMN marts.weak_village_history.period IS '报告期（季度）';
+COMMENT ON COLUMN marts.weak_village_history.unit_code IS '村单位代码';
+COMMENT ON COLUMN marts.weak_village_history.name IS '村名称';
+COMMENT ON COLUMN marts.weak_village_history.parent_code IS '上级（乡镇、街道）代码';
+COMMENT ON COLUMN marts.weak_village_history.on_list IS '本季度是否列入薄弱村预警（marts.weak_villages 有本季度行）';
+COMMENT ON COLUMN marts.weak_village_history.low_income IS '年化集体经营性收入低于预警线（未预警时为 false）';
+COMMENT ON COLUMN marts.weak_village_history.low_party_score IS '党建得分低于预警线（未预警时为 false）';
+COMMENT ON COLUMN marts.weak_village_history.previous_period IS '该村上一个已考核季度';
+COMMENT ON COLUMN marts.weak_village_history.previous_on_list IS '上一个已考核季度是否列入预警（首个考核季度为空）';
+COMMENT ON COLUMN marts.weak_village_history.weak_in_year IS '本季度所在年度的认定结果：是否薄弱村（该年第四季度未入库或未认定时为空）';
+COMMENT ON COLUMN marts.weak_village_history.year_status IS '本季度所在年度的认定状态：new 新认定 / continuing 持续 / rectified 脱薄（首个认定年度没有上一年度可比，凡薄弱均记为 new）';

@@ -175,6 +175,17 @@ def test_backfill_deployment_takes_from_and_to() -> None:
     assert schema.required == ["from", "to"]
     params = backfill_deployment_flow.validate_parameters({"from": "2017Q1", "to": "2017Q3"})
     assert params["from"] == "2017Q1" and params["rules"] is None
+    # `--param rules=2017` arrives as the JSON number 2017: taken as the packaged version
+    import jsonschema
+
+    jsonschema.validate({"from": "2017Q1", "to": "2017Q3", "rules": 2017}, schema.model_dump())
+    params = backfill_deployment_flow.validate_parameters(
+        {"from": "2017Q1", "to": "2017Q3", "rules": 2017}
+    )
+    from flows.flows import rules_path
+    from warehouse.ruleset import load_rules
+
+    assert load_rules(rules_path(params)).version.startswith("2017")
 
 
 def test_deployments_load_with_schedule_trigger_and_poll(tmp_path: Path) -> None:
@@ -271,6 +282,19 @@ def test_serve_and_watch_need_a_reachable_server(tmp_path: Path, cli_env: dict[s
     r = _cli(["serve"], {**cli_env, "PREFECT_API_URL": "http://127.0.0.1:9/api"}, tmp_path)
     assert r.returncode == 1
     assert "not reachable" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_missing_inbox_is_a_usage_error_and_the_homes_is_made(
+    tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    for args in (["watch", str(tmp_path / "nowhere")], ["serve", "--inbox", str(tmp_path / "no")]):
+        r = _cli(args, cli_env, tmp_path)
+        assert r.returncode == 2, r.stderr
+        assert r.stderr.startswith("ronghe: error: ") and "no such" in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1
+    r = _cli(["watch"], cli_env, tmp_path)  # the home's own inbox: made, then no server
+    assert r.returncode == 1 and "PREFECT_API_URL is not set" in r.stderr
+    assert (tmp_path / "home" / "inbox").is_dir()
 
 
 def test_serve_usage_errors(tmp_path: Path, cli_env: dict[str, str]) -> None:

@@ -68,6 +68,7 @@ def run_into(home: Path, inbox: Path, chunk_files: int) -> dict[str, list[tuple[
             drop = {
                 "meta.file_manifest": " EXCLUDE (archive_path)",
                 "meta.archive_index": " EXCLUDE (pack, data_offset)",
+                "marts.unit_scores_history": " EXCLUDE (recorded_at)",  # when it was built
             }.get(table, "")
             out[table] = ws.con.execute(f"SELECT *{drop} FROM {table} ORDER BY ALL").fetchall()
         return out

@@ -70,8 +70,10 @@ import polars as pl
 from transforms import columns
 from transforms.batch import FLAG_PREFIXES, META, ROW
 from transforms.columns import ReportKind
+from transforms.limits import LimitExceeded
 from transforms.paths import path_text
 from transforms.pii import mask
+from transforms.worker import read_within_limits
 
 # File-level reason codes (CONTRACT §3).
 UNREADABLE_FILE = "unreadable_file"
@@ -269,7 +271,7 @@ def _read_xlsx(data: bytes) -> Table:
     return [c[0] for c in cols], [c[1:] for c in cols]
 
 
-_READERS = {"csv": _read_csv, "json": _read_json, "xlsx": _read_xlsx}
+READERS = {"csv": _read_csv, "json": _read_json, "xlsx": _read_xlsx}
 
 
 # --------------------------------------------------------------------------- headers
@@ -387,13 +389,13 @@ def read_file(path: Path | str) -> RawFile:
     try:
         if not data:
             raise EmptyFileError("the file is empty (0 bytes)")
-        headers, table = _READERS[fmt](data)
+        headers, table = read_within_limits(fmt, data, READERS)
         frame = _frame(headers, table, kind)
     except EmptyFileError as e:
         reasons.add(EMPTY_FILE)
         details.insert(0, str(e))
         return done(sha, len(data), None)
-    except UnreadableError as e:
+    except (UnreadableError, LimitExceeded) as e:
         reasons.add(UNREADABLE_FILE)
         details.insert(0, str(e))
         return done(sha, len(data), None)

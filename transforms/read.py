@@ -70,9 +70,10 @@ import polars as pl
 from transforms import columns
 from transforms.batch import FLAG_PREFIXES, META, ROW
 from transforms.columns import ReportKind
-from transforms.limits import LimitExceeded
+from transforms.limits import LimitExceeded, ReadLimits
 from transforms.paths import path_text
 from transforms.pii import mask
+from transforms.scanned import ChangedSinceScan, read_scanned
 from transforms.worker import read_within_limits
 
 # File-level reason codes (CONTRACT §3).
@@ -102,6 +103,7 @@ class RawFile:
     content_read: bool = True  # False: the bytes could not be read (nothing to archive)
     source: str = ""  # the name to open it by (``path`` is that name as readable text)
     data: bytes | None = field(default=None, repr=False)  # the bytes read (to archive)
+    waiting: bool = False  # changed since the scan: not read, left for the next run
 
     @property
     def rows(self) -> int:
@@ -374,7 +376,16 @@ def read_file(path: Path | str) -> RawFile:
         )
 
     try:
-        data = p.read_bytes()
+        data = read_scanned(path, ReadLimits.from_env())
+    except ChangedSinceScan as e:
+        details.insert(0, f"{e}; left for the next run")
+        waiting = done(unread_id(p), 0, None, content=False)
+        waiting.waiting = True
+        return waiting
+    except LimitExceeded as e:
+        reasons.add(UNREADABLE_FILE)
+        details.insert(0, str(e))
+        return done(unread_id(p), 0, None, content=False)
     except OSError as e:
         reasons.add(UNREADABLE_FILE)
         details.insert(0, f"cannot read file: {e.strerror or e}")

@@ -5,20 +5,28 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+_OX = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
 _TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="rels"'
+    ' ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    '<Override PartName="/xl/workbook.xml"'
+    f' ContentType="{_OX}.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml"'
+    f' ContentType="{_OX}.worksheet+xml"/>'
+    '<Override PartName="/xl/sharedStrings.xml"'
+    f' ContentType="{_OX}.sharedStrings+xml"/>'
     "</Types>"
 )
 _RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+    '<Relationship Id="rId1"'
+    f' Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
     "</Relationships>"
 )
 _WORKBOOK = (
@@ -30,8 +38,10 @@ _WORKBOOK = (
 _WB_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+    '<Relationship Id="rId1"'
+    f' Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+    '<Relationship Id="rId2"'
+    f' Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
     "</Relationships>"
 )
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'

@@ -234,21 +234,29 @@ def _rows_out(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None
         w.writerows(safe_row(r) for r in rows)
         sys.stdout.write(buf.getvalue())
     elif fmt == "json":
+        from transforms.shown import json_safe
+
         sys.stdout.write(
             json.dumps(
-                [dict(zip(columns, r, strict=True)) for r in rows],
+                [dict(zip(columns, json_safe(r), strict=True)) for r in rows],
                 ensure_ascii=False,
                 default=_json_default,
+                allow_nan=False,
                 indent=1,
             )
             + "\n"
         )
     else:
+        from rich.text import Text
+
+        from transforms.shown import escaped
+
+        # control characters escaped, and no rich markup read from the data
         t = Table(show_lines=False)
         for c in columns:
-            t.add_column(c)
+            t.add_column(Text(escaped(c)))
         for r in rows:
-            t.add_row(*("" if v is None else str(v) for v in r))
+            t.add_row(*(Text("" if v is None else escaped(str(v))) for v in r))
         out.print(t)
 
 
@@ -261,22 +269,26 @@ def _json_default(v: Any) -> Any:
 def run_query(
     settings: Settings, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run one query on the published warehouse, sandboxed: it reads that and nothing else."""
-    from warehouse.db import connect_sandboxed
+    """Run one query on the published warehouse, sandboxed and within the query limits."""
+    from warehouse.query import run_limited
 
-    con = connect_sandboxed(settings.published_path)
-    try:
-        bound = dict(params) if isinstance(params, Mapping) else list(params)
-        rel = con.execute(sql, bound or None)
-        columns = [d[0] for d in rel.description or []]
-        return columns, rel.fetchall()
-    finally:
-        con.close()
+    answer = run_limited(settings.published_path, sql, params)
+    return answer.columns, answer.rows
 
 
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
-    columns, rows = run_query(settings, args.sql)
-    _rows_out(columns, rows, args.format)
+    from flows.cli import UsageError
+    from warehouse.query import is_empty, run_limited
+
+    if is_empty(args.sql):
+        raise UsageError("the query is empty: give one SQL statement")
+    answer = run_limited(settings.published_path, args.sql)
+    _rows_out(answer.columns, answer.rows, args.format)
+    if answer.cut:
+        err.print(
+            f"showing the first {len(answer.rows):,} rows; {answer.cut:,} more were cut"
+            " (RONGHE_QUERY_MAX_ROWS)"
+        )
     return 0
 
 

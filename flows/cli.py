@@ -368,4 +368,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # the module as imported (``flows.cli``), so its UsageError is the commands' one
+    from flows.cli import main as imported_main
+
+    raise SystemExit(imported_main())

@@ -131,9 +131,20 @@ def _opt(path: Any) -> str | None:
     return str(path) if path else None
 
 
+def _inbox_param(path: Any) -> str | None:
+    """The ``--inbox`` as the flow run's parameter: personal numbers masked."""
+    from transforms.paths import private_param
+
+    return private_param(path) if path else None
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     _run_flow(
-        settings, "quarter_flow", period=args.period, inbox=_opt(args.inbox), rules=_opt(args.rules)
+        settings,
+        "quarter_flow",
+        period=args.period,
+        inbox=_inbox_param(args.inbox),
+        rules=_opt(args.rules),
     )
     return 0
 
@@ -147,7 +158,7 @@ def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
         "backfill_flow",
         start=args.start,
         end=args.end,
-        inbox=_opt(args.inbox),
+        inbox=_inbox_param(args.inbox),
         rules=_opt(args.rules),
     )
     return 0
@@ -157,9 +168,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     missing = [str(f) for f in args.files if not f.exists()]
     if missing:
         raise FileNotFoundError(f"no such file: {missing[0]}")
-    from transforms.paths import path_param
+    from transforms.paths import private_param
 
-    paths = [path_param(f.resolve()) for f in args.files]
+    paths = [private_param(f.resolve()) for f in args.files]
     _run_flow(settings, "ingest_flow", paths=paths, rules=_opt(args.rules))
     return 0
 

@@ -326,7 +326,7 @@ def _inbox(
     flow_name: str, quarters: list[str], params: dict[str, Any], inbox: str | None
 ) -> RunResult:
     settings = Settings.load(params.get("home"))
-    box = Path(inbox) if inbox else settings.inbox_dir
+    box = param_path(inbox) if inbox else settings.inbox_dir
     return _run(flow_name, params, settings, [box], quarters)
 
 

@@ -400,7 +400,7 @@ def read_file(path: Path | str) -> RawFile:
     try:
         if not data:
             raise EmptyFileError("the file is empty (0 bytes)")
-        headers, table = read_within_limits(fmt, data, READERS)
+        headers, table = read_within_limits(fmt, data, READERS, (UnreadableError, EmptyFileError))
         frame = _frame(headers, table, kind)
     except EmptyFileError as e:
         reasons.add(EMPTY_FILE)

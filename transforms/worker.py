@@ -77,13 +77,16 @@ def _recv(fh: BinaryIO) -> Any:
     return pickle.loads(body)
 
 
-def _serve() -> None:
-    """The child's loop: (fmt, bytes) in, ("ok", table) or (error class name, text) out."""
+def serve(
+    readers: Mapping[str, Callable[[bytes], Any]], expected: tuple[type[Exception], ...]
+) -> None:
+    """The child's loop: (fmt, bytes) in, ("ok", table) or (error class name, text) out.
+
+    ``expected``: the readers' own exceptions, passed back by class name.
+    """
     parent, memory = int(sys.argv[1]), int(sys.argv[2])
     die_with_parent(parent)
     import resource
-
-    from transforms import read
 
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
@@ -94,8 +97,8 @@ def _serve() -> None:
         except EOFError:
             return
         try:
-            reply: tuple[str, Any] = ("ok", read.READERS[fmt](data))
-        except (read.UnreadableError, read.EmptyFileError) as e:
+            reply: tuple[str, Any] = ("ok", readers[fmt](data))
+        except expected as e:
             reply = (type(e).__name__, str(e))
         except MemoryError:
             reply = ("LimitExceeded", "needs more memory than a report may")
@@ -107,13 +110,19 @@ def _serve() -> None:
 class Worker:
     """One child process parsing workbooks, restarted when it dies."""
 
-    def __init__(self, limits: ReadLimits) -> None:
+    def __init__(self, limits: ReadLimits, expected: tuple[type[Exception], ...]) -> None:
         self.limits = limits
+        self.expected = {e.__name__: e for e in expected}
         self._proc: subprocess.Popen[bytes] | None = None
 
     def _start(self) -> subprocess.Popen[bytes]:
         if self._proc is None or self._proc.poll() is not None:
-            cmd = [sys.executable, "-c", "from transforms.worker import _serve; _serve()"]
+            code = (
+                "from transforms.read import READERS, EmptyFileError, UnreadableError;"
+                "from transforms.worker import serve;"
+                "serve(READERS, (UnreadableError, EmptyFileError))"
+            )
+            cmd = [sys.executable, "-c", code]
             args = [str(os.getpid()), str(self.limits.max_memory_bytes)]
             self._proc = _spawner.submit(
                 subprocess.Popen,
@@ -150,8 +159,6 @@ class Worker:
 
     def parse(self, fmt: str, data: bytes) -> Any:
         """The reader's table of ``data``; the reader's exceptions, or LimitExceeded."""
-        from transforms import read
-
         proc = self._start()
         assert proc.stdin is not None and proc.stdout is not None
         try:
@@ -169,31 +176,42 @@ class Worker:
         if status == "LimitExceeded":
             self._kill()  # after a MemoryError, a fresh process for the next file
             raise LimitExceeded(value)
-        raise {"EmptyFileError": read.EmptyFileError}.get(status, read.UnreadableError)(value)
+        error = self.expected.get(status)
+        if error is None:
+            raise LimitExceeded(f"its reading failed: {value}")
+        raise error(value)
 
 
-def read_within_limits(fmt: str, data: bytes, readers: Mapping[str, Callable[[bytes], Any]]) -> Any:
-    """``readers[fmt](data)`` within the read limits: the one call of the reading."""
+def read_within_limits(
+    fmt: str,
+    data: bytes,
+    readers: Mapping[str, Callable[[bytes], Any]],
+    expected: tuple[type[Exception], ...],
+) -> Any:
+    """``readers[fmt](data)`` within the read limits: the one call of the reading.
+
+    ``expected``: the readers' own exceptions (raised here as in the worker).
+    """
     limits = ReadLimits.from_env()
     check_size(len(data), limits)
     if fmt != "xlsx":
         return readers[fmt](data)
     check_zip(data, limits)
-    return parse(fmt, data, limits) if enabled() else readers[fmt](data)
+    return parse(fmt, data, limits, expected) if enabled() else readers[fmt](data)
 
 
 def enabled() -> bool:
     return os.environ.get("RONGHE_READ_WORKER", "1") != "0"
 
 
-def parse(fmt: str, data: bytes, limits: ReadLimits) -> Any:
+def parse(fmt: str, data: bytes, limits: ReadLimits, expected: tuple[type[Exception], ...]) -> Any:
     """Parse a workbook's bytes in the (shared, long-lived) worker process."""
     global _worker
     with _lock:
         if _worker is None or _worker.limits != limits:
             if _worker is not None:
                 _worker.stop()
-            _worker = Worker(limits)
+            _worker = Worker(limits, expected)
         return _worker.parse(fmt, data)
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import duckdb
 
+from config.settings import Settings
 from warehouse.db import WarehouseError, connect_sandboxed
 
 _CHUNK = 10_000
@@ -105,3 +106,11 @@ def run_limited(
     finally:
         timer.cancel()
         con.close()
+
+
+def run_query(
+    settings: Settings, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run one query on the published warehouse, sandboxed and within the query limits."""
+    answer = run_limited(settings.published_path, sql, params)
+    return answer.columns, answer.rows

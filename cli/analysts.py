@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from cli.common import err, out, rows_out
 from cli.errors import UsageError
@@ -25,11 +26,14 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from reports import write_report
+    from warehouse.modes import share_outputs
 
     out_dir = args.out or settings.home / "reports" / args.period
     paths = write_report(
         settings.published_path, args.period, out_dir, pdf=args.pdf, rules=args.rules
     )
+    written = [p for p in (paths.workbook, paths.brief, paths.pdf) if p is not None]
+    share_outputs(out_dir if args.out else settings.reports_dir, written, settings.warehouse_mode)
     out.print(f"workbook: {paths.workbook}\nbrief:    {paths.brief}")
     if paths.pdf is not None:
         out.print(f"pdf:      {paths.pdf}")
@@ -44,6 +48,7 @@ def cmd_archive(args: argparse.Namespace, settings: Settings) -> int:
 
     from warehouse.archive import ArchiveError, read_archived
     from warehouse.db import connect_reader
+    from warehouse.modes import open_private
 
     prefix = args.sha256.strip().lower()
     if not (8 <= len(prefix) <= 64 and all(c in "0123456789abcdef" for c in prefix)):
@@ -68,7 +73,9 @@ def cmd_archive(args: argparse.Namespace, settings: Settings) -> int:
     target = args.out or Path(name)
     if target.is_dir():
         target = target / name
-    with open(target, "xb") as f:  # never overwrite
+    # never overwrite; the owner's only, whatever the umask (it may hold personal numbers)
+    fd = open_private(target, os.O_WRONLY | os.O_EXCL)
+    with os.fdopen(fd, "wb") as f:
         f.write(data)
     out.print(f"{target} ({len(data)} bytes, SHA-256 {found[0]})")
     return 0

@@ -50,8 +50,10 @@ def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_receipts(args: argparse.Namespace, settings: Settings) -> int:
     from filers.receipts import write_receipts
+    from warehouse.modes import share_outputs
 
     out_dir = args.out or settings.receipts_dir / args.period
     paths = write_receipts(settings.published_path, args.period, out_dir)
+    share_outputs(out_dir if args.out else settings.receipts_dir, paths, settings.warehouse_mode)
     err.print(f"wrote {len(paths)} receipts (回执) to {out_dir}", markup=False)
     return 0

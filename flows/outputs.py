@@ -20,6 +20,7 @@ from flows.tasks import as_task, say
 from pipeline import progress
 from reports.data import reportable
 from transforms.periods import parse_period
+from warehouse.modes import share_outputs
 
 
 def reportable_quarters(settings: Settings, wanted: Sequence[str]) -> list[str]:
@@ -91,11 +92,17 @@ def outputs_flow(
     receipts = as_task(
         "write-receipts", write_period_receipts, published, receipt_periods, settings.receipts_dir
     )
+    share_outputs(settings.receipts_dir, receipts, settings.warehouse_mode)
     if receipts:
         progress.step(f"wrote {len(receipts)} receipts (回执) under {settings.receipts_dir}")
     rules_path = Path(rules) if rules else settings.rules
     written, problems = as_task(
         "write-reports", write_reports, published, settings.reports_dir, report_periods, rules_path
+    )
+    share_outputs(
+        settings.reports_dir,
+        [p for r in written for p in (r.workbook, r.brief, r.pdf) if p is not None],
+        settings.warehouse_mode,
     )
     for problem in problems:
         say(f"no 通报 for {problem}")

@@ -43,11 +43,17 @@ _lock = threading.Lock()
 _worker: Worker | None = None
 
 
-def die_with_parent(parent: int) -> None:
-    """In a child: be killed when ``parent`` ends (a signal, and a watch on its pid)."""
-    with contextlib.suppress(Exception):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+def die_with_parent(parent: int, pdeathsig: bool = True) -> None:
+    """In a child: be killed when ``parent`` ends (a signal, and a watch on its pid).
+
+    ``pdeathsig``: also ask the kernel (``PR_SET_PDEATHSIG``), which fires when the
+    *thread* that started the child ends: only for a child started from a thread that
+    lives as long as the process.
+    """
+    if pdeathsig:
+        with contextlib.suppress(Exception):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:
         os._exit(1)
 
@@ -85,6 +91,7 @@ def serve(
     ``expected``: the readers' own exceptions, passed back by class name.
     """
     parent, memory = int(sys.argv[1]), int(sys.argv[2])
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's: it stops this
     die_with_parent(parent)
     import resource
 

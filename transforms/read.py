@@ -211,13 +211,29 @@ def _json_text(value: Any) -> str | None:
     return _json_dump(value)
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused when a key is there twice (like a CSV header twice)."""
+    obj = dict(pairs)
+    if len(obj) < len(pairs):
+        keys = [k for k, _ in pairs]
+        twice = next(k for i, k in enumerate(keys) if k in keys[:i])
+        raise UnreadableError(f"a JSON object has the key {twice!r} twice")
+    return obj
+
+
 def _read_json(data: bytes) -> Table:
     text = decode_text(data)
     if not text.strip():
         raise EmptyFileError("the file is empty")
     try:
         # Numbers stay as written: parse_int/parse_float receive the literal text.
-        doc = json.loads(text, parse_int=_Number, parse_float=_Number, parse_constant=_Number)
+        doc = json.loads(
+            text,
+            parse_int=_Number,
+            parse_float=_Number,
+            parse_constant=_Number,
+            object_pairs_hook=_unique_keys,
+        )
     except (json.JSONDecodeError, RecursionError) as e:
         raise UnreadableError(f"invalid JSON: {e}") from e
     rows = doc.get("rows") if isinstance(doc, dict) else doc

@@ -67,7 +67,7 @@ def cmd_archive(args: argparse.Namespace, settings: Settings) -> int:
             raise ArchiveError(f"no received file has a SHA-256 starting {prefix}")
         if len(found) > 1:
             raise UsageError(f"{prefix} is the start of more than one SHA-256: give more digits")
-        name, data = read_archived(con, found[0])
+        name, data = read_archived(con, found[0], settings.home)
     finally:
         con.close()
     target = args.out or Path(name)

@@ -31,7 +31,7 @@ from transforms.parse import parse, stack
 from transforms.paths import path_text
 from transforms.read import RawFile, read_files
 from warehouse import store
-from warehouse.archive import Pack, Received, write_pack
+from warehouse.archive import Pack, Received, stored_path, write_pack
 from warehouse.db import WarehouseError, transaction
 from warehouse.marts import build_marts
 from warehouse.workspace import Workspace
@@ -220,7 +220,12 @@ def load(
     files = [f for b in batches for f in b.files if not f.waiting]
     skipped = [*skipped, *waiting(b.files for b in batches)]
     pack = archive(ws.settings.archive_dir, files, now)
-    archived = {} if pack is None else {sha: pack.path for sha, *_ in pack.members}
+    home = ws.settings.home
+    archived = (
+        {}
+        if pack is None
+        else {sha: Path(stored_path(pack.path, home)) for sha, *_ in pack.members}
+    )
     kinds = [
         store.KindLoad(b.kind, b.verdicts.accepted, b.verdicts.quarantined, b.verdicts.problems)
         for b in batches
@@ -229,7 +234,7 @@ def load(
     outcomes = reconcile(files, kinds, now, archived, order)
     rejected = file_problems([f for f in files if f.reasons])
     skips = [store.SkippedPath(s.path, s.reason, s.detail) for s in skipped]
-    index = None if pack is None else pack.index()
+    index = None if pack is None else pack.index(ws.settings.home)
     return store.load_batch(ws.con, outcomes, kinds, now, run_id, rejected, skips, index)
 
 

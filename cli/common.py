@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.errors import UsageError
+from cli.parser import LONG_RANGE
 from config.settings import Settings
 from pipeline import progress
 
@@ -115,6 +117,14 @@ def run_flow(settings: Settings, name: str, **params: Any) -> RunResult:
 
 def opt(path: Any) -> str | None:
     return str(path) if path else None
+
+
+def long_range(quarters: int, yes: bool) -> None:
+    """A range over :data:`LONG_RANGE` quarters needs ``--yes``."""
+    if quarters > LONG_RANGE and not yes:
+        raise UsageError(
+            f"{quarters:,} quarters is more than {LONG_RANGE}: check --from and --to, or add --yes"
+        )
 
 
 def private_opt(path: Any) -> str | None:

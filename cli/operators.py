@@ -10,6 +10,7 @@ from typing import Any
 from cli.common import (
     err,
     json_default,
+    long_range,
     opt,
     out,
     prefect_api_url,
@@ -27,6 +28,7 @@ def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
     from transforms.periods import period_range
 
     periods = period_range(args.start, args.end)
+    long_range(len(periods), args.yes)
     with err.status(f"writing sample reports for {len(periods)} quarters…"):
         stats = write_sample(args.out, periods, seed=args.seed, scale=args.scale)
     err.print(f"wrote {stats.files} files to {args.out}")
@@ -49,7 +51,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
     from transforms.periods import period_range
 
-    period_range(args.start, args.end)  # a reversed range is a usage error: before any server
+    # a reversed range is a usage error: before any server
+    long_range(len(period_range(args.start, args.end)), args.yes)
     run_flow(
         settings,
         "backfill_flow",

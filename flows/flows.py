@@ -23,6 +23,7 @@ from prefect.runtime import deployment, flow_run
 import pipeline.run as pipeline
 from config.settings import Settings
 from expectations import process as gx_process
+from flows import pending
 from flows.events import OUTPUTS_BY_EVENT, received_paths
 from flows.keyword_params import keyword_signature
 from flows.outputs import announce_published, outputs_flow, quarters_text, reportable_quarters
@@ -72,15 +73,18 @@ def _run(
             gx_process.shutdown()
         as_task("publish", ws.publish)
         progress.step(f"published {settings.published_path}")
-    # the writer is free again: the 通报 and the receipts read only the published file
-    receipts = sorted({*result.load.periods, *result.load.periods_quarantined})
+    # the writer is free again: the 通报 and the receipts read only the published file;
+    # with those an earlier published run owed (killed before writing them: flows.pending)
+    owed_reports, owed_receipts = pending.owed(settings)
+    receipts = sorted({*result.load.periods, *result.load.periods_quarantined, *owed_receipts})
     # a quarter's 通报 is written again when its marts may have changed, or when it has none
     due = [
         p
         for p in result.marts_rebuilt
         if p in result.changed or not workbook_path(settings.reports_dir / p, p).exists()
     ]
-    quarters = reportable_quarters(settings, due)
+    quarters = reportable_quarters(settings, sorted({*due, *owed_reports}))
+    pending.record(settings, quarters, receipts)
     unchanged = sorted(set(result.marts_rebuilt) - set(due))
     if unchanged:
         say(

@@ -15,6 +15,7 @@ from prefect import flow
 
 from config.settings import Settings
 from filers.receipts import write_period_receipts
+from flows import pending
 from flows.events import PUBLISHED_EVENT
 from flows.tasks import as_task, say
 from pipeline import progress
@@ -108,4 +109,5 @@ def outputs_flow(
         say(f"no 通报 for {problem}")
     if written:
         progress.step(f"wrote the 通报 of {len(written)} quarters under {settings.reports_dir}")
+    pending.paid(settings)  # every output the published run owed is written
     return [str(p) for r in written for p in (r.workbook, r.brief)]

@@ -17,11 +17,10 @@ from transforms.shown import escaped, json_safe
 
 
 def _xlsx(path: Path, rows: list[list[object]]) -> Path:
-    wb = xlsxwriter.Workbook(str(path))
-    ws = wb.add_worksheet()
-    for i, r in enumerate(rows):
-        ws.write_row(i, 0, r)
-    wb.close()
+    with xlsxwriter.Workbook(str(path)) as wb:
+        sheet = wb.add_worksheet()
+        for n, row in enumerate(rows):
+            sheet.write_row(n, 0, row)
     return path
 
 

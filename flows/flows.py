@@ -71,28 +71,29 @@ def _run(
                 )
         finally:
             gx_process.shutdown()
+        # the receipts and 通报 this run owes, with those an earlier published run owed
+        # (killed before writing them), recorded before publishing (flows.pending)
+        owed_reports, owed_receipts = pending.owed(settings)
+        receipts = sorted({*result.load.periods, *result.load.periods_quarantined, *owed_receipts})
+        # a quarter's 通报 is written again when its marts may have changed, or has none
+        due = [
+            p
+            for p in result.marts_rebuilt
+            if p in result.changed or not workbook_path(settings.reports_dir / p, p).exists()
+        ]
+        pending.record(settings, due, receipts)
         as_task("publish", ws.publish)
         progress.step(f"published {settings.published_path}")
-    # the writer is free again: the 通报 and the receipts read only the published file;
-    # with those an earlier published run owed (killed before writing them: flows.pending)
-    owed_reports, owed_receipts = pending.owed(settings)
-    receipts = sorted({*result.load.periods, *result.load.periods_quarantined, *owed_receipts})
-    # a quarter's 通报 is written again when its marts may have changed, or when it has none
-    due = [
-        p
-        for p in result.marts_rebuilt
-        if p in result.changed or not workbook_path(settings.reports_dir / p, p).exists()
-    ]
+    # the writer is free again: the 通报 and the receipts read only the published file
     quarters = reportable_quarters(settings, sorted({*due, *owed_reports}))
-    pending.record(settings, quarters, receipts)
     unchanged = sorted(set(result.marts_rebuilt) - set(due))
     if unchanged:
         say(
             f"the 通报 of {quarters_text(unchanged)} stand: nothing new, same rules"
             " (`ronghe report --period P` writes one again)"
         )
-    if not (receipts or quarters):  # nothing to write: no flow run for it
-        pass
+    if not (receipts or quarters):  # nothing to write: no flow run for it, nothing owed
+        pending.paid(settings)
     elif os.environ.get(OUTPUTS_BY_EVENT) == "1" and deployment.get_id():
         announce_published(run_id, quarters, receipts, params)
     else:

@@ -3,26 +3,37 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from cli.common import err, out, rows_out
 from cli.errors import UsageError
 from config.settings import Settings
-from warehouse.query import run_query
+from warehouse.query import is_empty, run_limited
 
 
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
-    columns, rows = run_query(settings, args.sql)
-    rows_out(columns, rows, args.format)
+    if is_empty(args.sql):
+        raise UsageError("the query is empty: give one SQL statement")
+    answer = run_limited(settings.published_path, args.sql)
+    rows_out(answer.columns, answer.rows, args.format)
+    if answer.cut:
+        err.print(
+            f"showing the first {len(answer.rows):,} rows; {answer.cut:,} more were cut"
+            " (RONGHE_QUERY_MAX_ROWS)"
+        )
     return 0
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from reports import write_report
+    from warehouse.modes import share_outputs
 
     out_dir = args.out or settings.home / "reports" / args.period
     paths = write_report(
         settings.published_path, args.period, out_dir, pdf=args.pdf, rules=args.rules
     )
+    written = [p for p in (paths.workbook, paths.brief, paths.pdf) if p is not None]
+    share_outputs(out_dir if args.out else settings.reports_dir, written, settings.warehouse_mode)
     out.print(f"workbook: {paths.workbook}\nbrief:    {paths.brief}")
     if paths.pdf is not None:
         out.print(f"pdf:      {paths.pdf}")
@@ -37,6 +48,7 @@ def cmd_archive(args: argparse.Namespace, settings: Settings) -> int:
 
     from warehouse.archive import ArchiveError, read_archived
     from warehouse.db import connect_reader
+    from warehouse.modes import open_private
 
     prefix = args.sha256.strip().lower()
     if not (8 <= len(prefix) <= 64 and all(c in "0123456789abcdef" for c in prefix)):
@@ -55,13 +67,15 @@ def cmd_archive(args: argparse.Namespace, settings: Settings) -> int:
             raise ArchiveError(f"no received file has a SHA-256 starting {prefix}")
         if len(found) > 1:
             raise UsageError(f"{prefix} is the start of more than one SHA-256: give more digits")
-        name, data = read_archived(con, found[0])
+        name, data = read_archived(con, found[0], settings.home)
     finally:
         con.close()
     target = args.out or Path(name)
     if target.is_dir():
         target = target / name
-    with open(target, "xb") as f:  # never overwrite
+    # never overwrite; the owner's only, whatever the umask (it may hold personal numbers)
+    fd = open_private(target, os.O_WRONLY | os.O_EXCL)
+    with os.fdopen(fd, "wb") as f:
         f.write(data)
     out.print(f"{target} ({len(data)} bytes, SHA-256 {found[0]})")
     return 0

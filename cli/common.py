@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.errors import UsageError
+from cli.parser import LONG_RANGE
 from config.settings import Settings
 from pipeline import progress
 
@@ -117,6 +119,22 @@ def opt(path: Any) -> str | None:
     return str(path) if path else None
 
 
+def long_range(quarters: int, yes: bool) -> None:
+    """A range over :data:`LONG_RANGE` quarters needs ``--yes``."""
+    if quarters > LONG_RANGE and not yes:
+        raise UsageError(
+            f"{quarters:,} quarters is more than {LONG_RANGE}: check --from and --to, or add --yes"
+        )
+
+
+def private_opt(path: Any) -> str | None:
+    """An ``--inbox`` as the flow run's parameter: personal numbers masked (the process
+    keeps the real path, :func:`transforms.paths.private_param`)."""
+    from transforms.paths import private_param
+
+    return private_param(path) if path else None
+
+
 def rows_out(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
     if fmt == "csv":
         from transforms.cells import safe_row
@@ -128,21 +146,29 @@ def rows_out(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
         w.writerows(safe_row(r) for r in rows)
         sys.stdout.write(buf.getvalue())
     elif fmt == "json":
+        from transforms.shown import json_safe
+
         sys.stdout.write(
             json.dumps(
-                [dict(zip(columns, r, strict=True)) for r in rows],
+                [dict(zip(columns, json_safe(r), strict=True)) for r in rows],
                 ensure_ascii=False,
                 default=json_default,
+                allow_nan=False,
                 indent=1,
             )
             + "\n"
         )
     else:
+        from rich.text import Text
+
+        from transforms.shown import escaped
+
+        # control characters escaped, and no rich markup read from the data
         t = Table(show_lines=False)
         for c in columns:
-            t.add_column(c)
+            t.add_column(Text(escaped(c)))
         for r in rows:
-            t.add_row(*("" if v is None else str(v) for v in r))
+            t.add_row(*(Text("" if v is None else escaped(str(v))) for v in r))
         out.print(t)
 
 

@@ -7,6 +7,7 @@ import sys
 from datetime import datetime
 
 from cli.common import err, out
+from cli.errors import UsageError
 from config.settings import Settings
 
 
@@ -15,6 +16,7 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
 
     from filers.check import check, clean, render_json, render_text
     from sources.inbox import survey
+    from transforms.shown import escaped
     from warehouse.registry import load_registry
 
     missing = [str(f) for f in args.files if not f.exists()]
@@ -22,7 +24,8 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
         raise FileNotFoundError(f"no such file: {missing[0]}")
     seen = survey(args.files)
     for skip in seen.skipped:
-        out.print(f"SKIPPED 跳过 {escape(skip.path)}: {skip.reason} — {escape(skip.detail)}")
+        shown = f"SKIPPED 跳过 {escaped(skip.path)}: {skip.reason} — {escaped(skip.detail)}"
+        out.print(escape(shown))
     from warehouse.ruleset import load_rules
 
     rules = load_rules(args.rules or settings.rules)
@@ -34,10 +37,11 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
         sys.stdout.write(render_json(checks) + "\n")
     else:
         lines = render_text(checks)
+        # a name with a line feed or a terminal escape cannot forge or hide a line
         for line in lines[:-2]:
-            out.print(line, markup=False)
+            out.print(escaped(line), markup=False)
         for line in lines[-2:]:
-            err.print(line, markup=False)
+            err.print(escaped(line), markup=False)
     return 0 if clean(checks) else 1
 
 
@@ -47,6 +51,8 @@ def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.out.suffix.lower() != ".xlsx":
         raise ValueError(f"--out must name an .xlsx file, not {args.out.name}")
+    if args.out.exists() and not args.force:
+        raise UsageError(f"{args.out} exists: give --force to replace it")
     path = write_template(
         args.kind, args.unit, args.period, args.out, load_registry(settings.scale), args.children
     )
@@ -56,9 +62,11 @@ def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_receipts(args: argparse.Namespace, settings: Settings) -> int:
     from filers.receipts import write_receipts
+    from warehouse.modes import share_outputs
 
     out_dir = args.out or settings.receipts_dir / args.period
     paths = write_receipts(settings.published_path, args.period, out_dir)
+    share_outputs(out_dir if args.out else settings.receipts_dir, paths, settings.warehouse_mode)
     err.print(f"wrote {len(paths)} receipts (回执) to {out_dir}", markup=False)
     return 0
 

@@ -42,11 +42,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         error(str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
+        stop_children()
         error("interrupted")
         return EXIT_FAILED
     except Exception as exc:  # the one place a failure becomes one line
         error(describe(exc))
         return EXIT_FAILED
+
+
+def stop_children() -> None:
+    """Stop the run's helper processes (validation, workbook reading), if it started any,
+    so that Ctrl-C leaves no process and no warning behind."""
+    for name in ("expectations.process", "transforms.worker"):
+        module = sys.modules.get(name)
+        if module is not None:
+            module.shutdown()
 
 
 def _settings(args: argparse.Namespace) -> Settings:

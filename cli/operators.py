@@ -13,10 +13,12 @@ from typing import Any
 from cli.common import (
     err,
     json_default,
+    long_range,
     opt,
     out,
     prefect_api_url,
     prefect_auth,
+    private_opt,
     reporting,
     rows_out,
     run_flow,
@@ -34,6 +36,7 @@ def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
     from transforms.periods import period_range
 
     periods = period_range(args.start, args.end)
+    long_range(len(periods), args.yes)
     with err.status(f"writing sample reports for {len(periods)} quarters…"):
         stats = write_sample(args.out, periods, seed=args.seed, scale=args.scale)
     err.print(f"wrote {stats.files} files to {args.out}")
@@ -44,7 +47,11 @@ def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     run_flow(
-        settings, "quarter_flow", period=args.period, inbox=opt(args.inbox), rules=opt(args.rules)
+        settings,
+        "quarter_flow",
+        period=args.period,
+        inbox=private_opt(args.inbox),
+        rules=opt(args.rules),
     )
     return 0
 
@@ -52,13 +59,14 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
     from transforms.periods import period_range
 
-    period_range(args.start, args.end)  # a reversed range is a usage error: before any server
+    # a reversed range is a usage error: before any server
+    long_range(len(period_range(args.start, args.end)), args.yes)
     run_flow(
         settings,
         "backfill_flow",
         start=args.start,
         end=args.end,
-        inbox=opt(args.inbox),
+        inbox=private_opt(args.inbox),
         rules=opt(args.rules),
     )
     return 0
@@ -68,9 +76,10 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     missing = [str(f) for f in args.files if not f.exists()]
     if missing:
         raise FileNotFoundError(f"no such file: {missing[0]}")
-    from transforms.paths import path_param
+    from transforms.paths import private_param
 
-    paths = [path_param(f.resolve()) for f in args.files]
+    # the flow run's parameters hold the paths with personal numbers masked
+    paths = [private_param(f.resolve()) for f in args.files]
     run_flow(settings, "ingest_flow", paths=paths, rules=opt(args.rules))
     return 0
 

@@ -53,13 +53,19 @@ def _home(text: str) -> Path:
     return Path(text)
 
 
+MAX_COUNT = 10_000
+LONG_RANGE = 40
+"""A backfill or sample over more quarters than this needs ``--yes`` (a typo such as
+1949Q1–2999Q4 would start 4,204 quarters)."""
+
+
 def _count(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
         value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"not a whole number of at least 1: {text!r}")
+    if not 1 <= value <= MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"not a whole number from 1 to {MAX_COUNT:,}: {text!r}")
     return value
 
 
@@ -129,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, required=True)
     s.add_argument("--from", dest="start", type=_period, required=True)
     s.add_argument("--to", dest="end", type=_period, required=True)
+    s.add_argument("--yes", action="store_true", help=f"a range over {LONG_RANGE} quarters too")
     s.add_argument("--seed", type=int, default=2017)
     s.add_argument("--scale", choices=["city", "province"], default="city")
 
@@ -142,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("backfill", help="the same over a range of quarters")
     b.add_argument("--from", dest="start", type=_period, required=True)
     b.add_argument("--to", dest="end", type=_period, required=True)
+    b.add_argument("--yes", action="store_true", help=f"a range over {LONG_RANGE} quarters too")
     b.add_argument("--inbox", type=_folder)
     b.add_argument("--rules", type=Path)
     for cmd in (r, b):
@@ -168,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--children", action="store_true", help="one row per child unit (a consolidated file)"
     )
     t.add_argument("--out", required=True, type=Path, help="the .xlsx file to write")
+    t.add_argument("--force", action="store_true", help="replace an existing --out file")
 
     q = sub.add_parser("query", help="read-only SQL on the published warehouse")
     q.add_argument("sql")

@@ -24,6 +24,7 @@ import polars as pl
 from transforms.batch import FILE, ID, KEY_PERIOD, KEY_UNIT, RECORD, ROW
 from transforms.columns import REPORT_KINDS, Column, ReportKind, roles
 from transforms.describe import LEVEL_EN, LEVEL_ZH, rule_en, rule_zh
+from transforms.limits import DAMAGED, SENTENCE_ZH
 from transforms.periods import PeriodError, parse_period
 from transforms.pii import mask, mask_expr, mask_or_none
 
@@ -291,6 +292,9 @@ def file_problems(files: Sequence[Any]) -> pl.DataFrame:
                     f"{name}: the file name does not say which report it is; start it with"
                     " 党建督导 (supervision), 项目 (projects) or 经济指标 (economy)"
                 )
+            elif reason == "unreadable_file" and f.detail.startswith(DAMAGED):
+                zh = SENTENCE_ZH.format(name=name)
+                en = f"{name}: the file cannot be read ({f.detail})"
             elif reason == "unreadable_file":
                 zh = (
                     f"文件“{name}”无法读取，请用Excel另存为.xlsx（或UTF-8、GBK编码的.csv）"

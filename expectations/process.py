@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -31,6 +32,7 @@ import polars as pl
 
 from expectations.validate import Verdicts, validate
 from transforms.columns import REPORT_KINDS
+from transforms.worker import die_with_parent
 
 ENV = "RONGHE_GX_PROCESS"
 
@@ -50,8 +52,15 @@ class ProcessStopped(RuntimeError):
         )
 
 
-def _warm() -> None:
-    """In the validation process: import GX and build every suite before the first batch."""
+def _warm(parent: int) -> None:
+    """In the validation process: import GX and build every suite before the first batch.
+
+    The process ends with the run: a thread watches the run's pid (a parent-death signal
+    would follow the thread that started it, not the run). Ctrl-C is the run's to
+    handle: it stops this process (:func:`shutdown`).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent, pdeathsig=False)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     from expectations.suites import runner
 
@@ -81,7 +90,10 @@ def prestart() -> None:
     with _lock:
         if _pool is None:
             _pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_warm
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_warm,
+                initargs=(os.getpid(),),
             )
             # make it start its process (and _warm) now, not at first use
             _futures.append(_pool.submit(int))

@@ -23,17 +23,21 @@ from prefect.runtime import deployment, flow_run
 import pipeline.run as pipeline
 from config.settings import Settings
 from expectations import process as gx_process
-from filers.receipts import receipt_periods
-from flows import announce
+from flows import announce, pending
 from flows.artifacts import run_artifact, warn_quarantined
 from flows.events import OUTPUTS_BY_EVENT, received_paths
 from flows.keyword_params import keyword_signature
-from flows.outputs import announce_published, outputs_flow, quarters_text, reportable_quarters
+from flows.outputs import (
+    announce_published,
+    outputs_flow,
+    owed_outputs,
+    quarters_text,
+    reportable_quarters,
+)
 from flows.tasks import IO_RETRIES, as_task, fan_out, say
 from flows.writer import writer_slot
 from pipeline import progress
 from pipeline.result import RunResult
-from reports import workbook_path
 from transforms.paths import few_paths, param_path
 from transforms.periods import last_complete, parse_period, period_range
 from warehouse.ruleset import load_rules
@@ -87,31 +91,26 @@ def _run(
                     after_load(ws, result)
         finally:
             gx_process.shutdown()
+        # the receipts and 通报 this run owes, with those an earlier published run owed
+        # (killed before writing them), recorded before publishing (flows.pending)
+        receipts, due, owed = owed_outputs(settings, result, quarters)
+        pending.record(settings, sorted({*due, *owed}), receipts)
         as_task("publish", ws.publish)
         progress.step(f"published {settings.published_path}")
     announce.outcomes(settings.published_path, result.load.files, say)
     # the writer is free again: the 通报 and the receipts read only the published file
-    receipts = receipt_periods(result.load, quarters)
     warn_quarantined(settings, result)
-    # a quarter's 通报 is written again when its marts may have changed, when it shows
-    # figures of one that did (warehouse.ripple), or when it has none
-    due = [
-        p
-        for p in result.marts_rebuilt
-        if p in result.changed or not workbook_path(settings.reports_dir / p, p).exists()
-    ]
     if result.dependents:
         say(f"the 通报 of {quarters_text(result.dependents)} show corrected figures: rewritten")
-    due = sorted({*due, *result.dependents})
-    quarters = reportable_quarters(settings, due)
+    quarters = reportable_quarters(settings, sorted({*due, *owed}))
     unchanged = sorted(set(result.marts_rebuilt) - set(due))
     if unchanged:
         say(
             f"the 通报 of {quarters_text(unchanged)} stand: nothing new, same rules"
             " (`ronghe report --period P` writes one again)"
         )
-    if not (receipts or quarters):  # nothing to write: no flow run for it
-        pass
+    if not (receipts or quarters):  # nothing to write: no flow run for it, nothing owed
+        pending.paid(settings)
     elif os.environ.get(OUTPUTS_BY_EVENT) == "1" and deployment.get_id():
         announce_published(run_id, quarters, receipts, params)
     else:
@@ -178,7 +177,7 @@ def _inbox(
     flow_name: str, quarters: list[str], params: dict[str, Any], inbox: str | None
 ) -> RunResult:
     settings = Settings.load(params.get("home"))
-    box = Path(inbox) if inbox else settings.inbox_dir
+    box = param_path(inbox) if inbox else settings.inbox_dir
     return _run(flow_name, params, settings, [box], quarters)
 
 

@@ -14,12 +14,36 @@ from typing import Any
 from prefect import flow
 
 from config.settings import Settings
-from filers.receipts import write_period_receipts
+from filers.receipts import receipt_periods, write_period_receipts
+from flows import pending
 from flows.artifacts import outputs_artifact
 from flows.events import PUBLISHED_EVENT
 from flows.tasks import as_task, say
+from pipeline.result import RunResult
+from reports import workbook_path
 from reports.data import reportable
 from transforms.periods import parse_period
+from warehouse.modes import share_outputs
+
+
+def owed_outputs(
+    settings: Settings, result: RunResult, quarters: Sequence[str]
+) -> tuple[list[str], list[str], list[str]]:
+    """What a run about to publish owes: (receipt quarters, 通报 quarters due, 通报 quarters
+    an earlier published run still owed).
+
+    Receipts: the quarters that received files (:func:`filers.receipts.receipt_periods`)
+    and those owed. A quarter's 通报 is written again when its marts may have changed,
+    when it shows figures of one that did (:mod:`warehouse.ripple`), or when it has none.
+    """
+    owed_reports, owed_receipts = pending.owed(settings)
+    receipts = sorted({*receipt_periods(result.load, quarters), *owed_receipts})
+    due = [
+        p
+        for p in result.marts_rebuilt
+        if p in result.changed or not workbook_path(settings.reports_dir / p, p).exists()
+    ]
+    return receipts, sorted({*due, *result.dependents}), owed_reports
 
 
 def reportable_quarters(settings: Settings, wanted: Sequence[str]) -> list[str]:
@@ -102,15 +126,22 @@ def write_outputs(
     receipts = as_task(
         "write-receipts", write_period_receipts, published, receipt_periods, settings.receipts_dir
     )
+    share_outputs(settings.receipts_dir, receipts, settings.warehouse_mode)
     if receipts:
         say(f"wrote {len(receipts)} receipts (回执) under {settings.receipts_dir}")
     rules_path = Path(rules) if rules else settings.rules
     written, problems = as_task(
         "write-reports", write_reports, published, settings.reports_dir, report_periods, rules_path
     )
+    share_outputs(
+        settings.reports_dir,
+        [p for r in written for p in (r.workbook, r.brief, r.pdf) if p is not None],
+        settings.warehouse_mode,
+    )
     for problem in problems:
         say(f"no 通报 for {problem}")
     if written:
         say(f"wrote the 通报 of {len(written)} quarters under {settings.reports_dir}")
     outputs_artifact([(r.period, r.workbook, r.brief) for r in written], receipts)
+    pending.paid(settings)  # every output the published run owed is written
     return [str(p) for r in written for p in (r.workbook, r.brief)]

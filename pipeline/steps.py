@@ -10,7 +10,7 @@ import contextlib
 import os
 import sys
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -31,7 +31,7 @@ from transforms.parse import parse, stack
 from transforms.paths import path_text
 from transforms.read import RawFile, read_files
 from warehouse import store
-from warehouse.archive import Pack, Received, write_pack
+from warehouse.archive import Pack, Received, stored_path, write_pack
 from warehouse.corrections import hold_implausible
 from warehouse.db import WarehouseError, transaction
 from warehouse.marts import build_marts
@@ -218,9 +218,15 @@ def load(
     """Archive (one pack), reconcile, then load every batch in one transaction (with the
     pack's index and the paths the run skipped, ``meta.skipped``). ``order``: each
     file's position among the run's new files (:func:`reconcile`)."""
-    files = [f for b in batches for f in b.files]
+    files = [f for b in batches for f in b.files if not f.waiting]
+    skipped = [*skipped, *waiting(b.files for b in batches)]
     pack = archive(ws.settings.archive_dir, files, now)
-    archived = {} if pack is None else {sha: pack.path for sha, *_ in pack.members}
+    home = ws.settings.home
+    archived = (
+        {}
+        if pack is None
+        else {sha: Path(stored_path(pack.path, home)) for sha, *_ in pack.members}
+    )
     kinds = [
         store.KindLoad(b.kind, b.verdicts.accepted, b.verdicts.quarantined, b.verdicts.problems)
         for b in batches
@@ -232,8 +238,15 @@ def load(
     outcomes = reconcile(files, kinds, now, archived, order)
     rejected = file_problems([f for f in files if f.reasons])
     skips = [store.SkippedPath(s.path, s.reason, s.detail) for s in skipped]
-    index = None if pack is None else pack.index()
+    index = None if pack is None else pack.index(ws.settings.home)
     return store.load_batch(ws.con, outcomes, kinds, now, run_id, rejected, skips, index)
+
+
+def waiting(files: Iterable[Sequence[RawFile]]) -> list[Skipped]:
+    """The files changed since the scan (not read): ``meta.skipped``, for the next run."""
+    return [
+        Skipped(f.path, "changed_since_scan", f.detail) for fs in files for f in fs if f.waiting
+    ]
 
 
 KindFiles = tuple[str | None, list[Path]]

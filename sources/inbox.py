@@ -32,6 +32,7 @@ from pathlib import Path
 from transforms.columns import kind_of
 from transforms.paths import path_text
 from transforms.pii import mask
+from transforms.scanned import scanned
 
 IGNORED_PREFIXES = (".", "~$", "~")
 IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".swp")
@@ -45,6 +46,7 @@ SKIP_REASONS = {
     "not_a_regular_file": "not a regular file (a FIFO, socket or device)",
     "unreadable_folder": "a folder that cannot be listed",
     "missing": "no such file or folder",
+    "changed_since_scan": "not the file found at the start of the run; left for the next run",
 }
 """Why a path under the inbox was not taken (``meta.skipped.reason``)."""
 
@@ -125,7 +127,7 @@ def entries(root: Path) -> Iterator[tuple[Path, os.stat_result] | Skipped]:
             if stat.S_ISDIR(st.st_mode):
                 subfolders.append(path)
             elif stat.S_ISREG(st.st_mode):
-                yield path, st
+                yield scanned(path, st), st
             else:
                 yield _skip(path, "not_a_regular_file")
         todo.extend(reversed(subfolders))
@@ -146,7 +148,7 @@ def _link(path: Path, real_root: str) -> tuple[Path, os.stat_result] | Skipped:
         return _skip(path, "symlink_outside_inbox")
     if not stat.S_ISREG(st.st_mode):
         return _skip(path, "not_a_regular_file")
-    return path, st
+    return scanned(path, st, target), st
 
 
 def survey(paths: Iterable[Path], settle_seconds: float = 0.0, now: float | None = None) -> Survey:
@@ -176,7 +178,7 @@ def survey(paths: Iterable[Path], settle_seconds: float = 0.0, now: float | None
                 else:
                     skipped.append(_skip(item[0], "not_settled"))
         elif stat.S_ISREG(st.st_mode):
-            files[p] = st  # named one by one: taken as named
+            files[scanned(p, st, os.path.realpath(p))] = st  # named one by one: as named
         else:
             skipped.append(_skip(p, "not_a_regular_file"))
     order = sorted(files, key=lambda f: (files[f].st_mtime_ns, os.fsencode(f)))

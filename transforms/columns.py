@@ -313,14 +313,30 @@ class PiiNumber:
     @property
     def pattern(self) -> str:
         """The detection regex (Python ``re`` and Rust ``regex`` alike: no look-around)."""
-        return rf"(?:^|[^0-9]){self.head}{self.hidden}{self.tail}(?:$|[^{self.not_after}])"
+        start = f"(?:^|[^0-9０-９]|{PII_PREFIX})"
+        return rf"{start}{self.head}{self.hidden}{self.tail}(?:$|[^{self.not_after}])"
 
 
-# The personal numbers of a text field. A mask keeps a mobile's first 3 and last 4
-# digits (139****5678) and a resident ID's first 6 and last 4 characters.
+# The personal numbers of a text field, in every form a person types them: ASCII or
+# full-width digits, a space or dash between the digit groups (158-0000-1111,
+# 139 1234 5678), a +86 prefix. A mask keeps a mobile's first 3 and last 4 digits
+# (139****5678) and a resident ID's first 6 and last 4 characters.
+_D = "[0-9０-９]"
+_SEP = "[-－ \u3000]?"
+PII_PREFIX = "[+＋](?:86|８６)[-－ \u3000]?"
+"""A country prefix before a mobile number (``+86 ``): counts as "no digit precedes"."""
 PII_NUMBERS = (
-    PiiNumber("resident_id", r"\d{6}", r"\d{8}", 8, r"\d{3}[0-9Xx]", "0-9A-Za-z"),
-    PiiNumber("mobile", r"1[3-9]\d", r"\d{4}", 4, r"\d{4}", "0-9"),
+    PiiNumber(
+        "resident_id",
+        f"{_D}{{6}}",
+        f"{_SEP}{_D}{{8}}{_SEP}",
+        8,
+        f"{_D}{{3}}[0-9０-９XxＸｘ]",
+        "0-9０-９A-Za-zＡ-Ｚａ-ｚ",
+    ),
+    PiiNumber(
+        "mobile", f"[1１][3-9３-９]{_D}", f"{_SEP}{_D}{{4}}{_SEP}", 4, f"{_D}{{4}}", "0-9０-９"
+    ),
 )
 
 # Text columns scanned for personal data (reason ``pii``).

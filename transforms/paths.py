@@ -44,8 +44,28 @@ def path_param(path: Path | str) -> str:
         return RAW_PREFIX + raw.hex()
 
 
+_PRIVATE: dict[str, str] = {}
+
+
+def private_param(path: Path | str) -> str:
+    """:func:`path_param`, with personal numbers masked; this process keeps the real path.
+
+    A Prefect flow run stores its parameters: a path holding a personal number
+    (``--inbox /data/张三13912345678``) is passed masked, and :func:`param_path` in the
+    same process (the flow of a CLI command runs in it) turns it back into the path.
+    """
+    from transforms.pii import mask
+
+    text = path_param(path)
+    shown = mask(text)
+    if shown != text:
+        _PRIVATE[shown] = text
+    return shown
+
+
 def param_path(text: str) -> Path:
-    """The path a :func:`path_param` text names."""
+    """The path a :func:`path_param` (or :func:`private_param`) text names."""
+    text = _PRIVATE.get(text, text)
     if text.startswith(RAW_PREFIX):
         try:
             return Path(os.fsdecode(bytes.fromhex(text[len(RAW_PREFIX) :])))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 
 import polars as pl
@@ -19,8 +20,11 @@ class PeriodError(ValueError):
 
 
 def parse_period(text: str) -> str:
-    """Return the canonical ``2017Q1`` form of any accepted spelling."""
-    m = _PERIOD_RE.match(str(text))
+    """Return the canonical ``2017Q1`` form of any accepted spelling.
+
+    Full-width forms (``２０１６Ｑ４``) are read as their ASCII ones (NFKC).
+    """
+    m = _PERIOD_RE.match(unicodedata.normalize("NFKC", str(text)))
     if not m:
         raise PeriodError(f"not a quarter: {text!r} (write it like 2017Q1)")
     q = m.group(2) or _CN_DIGITS[m.group(3)]
@@ -29,7 +33,7 @@ def parse_period(text: str) -> str:
 
 def period_expr(col: str) -> pl.Expr:
     """Polars expression: canonical quarter string, null where it cannot be parsed."""
-    raw = pl.col(col).cast(pl.String)
+    raw = pl.col(col).cast(pl.String).str.normalize("NFKC")
     year = raw.str.extract(PERIOD_PATTERN, 1)
     q = pl.coalesce(
         raw.str.extract(PERIOD_PATTERN, 2),

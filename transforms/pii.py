@@ -22,21 +22,31 @@ from transforms.columns import PII_NUMBERS, PII_PATTERNS
 if TYPE_CHECKING:  # light to import: sources.inbox (and so ``ronghe watch``) uses mask
     import polars as pl
 
+# no digit before the number, unless it ends a +86 prefix (look-behinds are fixed-width)
+_PREFIXED = "|".join(f"(?<={p}{s})" for p in ("[+＋]86", "[+＋]８６") for s in ("", "[-－ \u3000]"))
 _MASKS = tuple(
-    (
-        re.compile(rf"(?<![0-9])(?P<head>{n.head}){n.hidden}(?P<tail>{n.tail})(?![{n.not_after}])"),
-        "*" * n.hidden_chars,
+    re.compile(
+        rf"(?:{_PREFIXED}|(?<![0-9０-９]))"
+        rf"(?P<head>{n.head})(?P<hidden>{n.hidden})(?P<tail>{n.tail})(?![{n.not_after}])"
     )
     for n in PII_NUMBERS
 )
+_DIGIT = re.compile("[0-9０-９]")
+
+
+def _masked(m: re.Match[str]) -> str:
+    """The head and tail kept, each hidden digit a ``*`` (separators kept)."""
+    return m["head"] + _DIGIT.sub("*", m["hidden"]) + m["tail"]
+
+
 ANY_PII = "|".join(f"(?:{p})" for p in PII_PATTERNS)
 """One regex that finds any personal number (Python ``re`` and Polars alike)."""
 
 
 def mask(text: str) -> str:
     """``text`` with every resident ID and mobile number masked; other text unchanged."""
-    for rx, stars in _MASKS:
-        text = rx.sub(rf"\g<head>{stars}\g<tail>", text)
+    for rx in _MASKS:
+        text = rx.sub(_masked, text)
     return text
 
 

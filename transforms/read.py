@@ -70,8 +70,11 @@ import polars as pl
 from transforms import columns
 from transforms.batch import FLAG_PREFIXES, META, ROW
 from transforms.columns import ReportKind
+from transforms.limits import LimitExceeded, ReadLimits
 from transforms.paths import path_text
 from transforms.pii import mask
+from transforms.scanned import ChangedSinceScan, read_scanned
+from transforms.worker import read_within_limits
 
 # File-level reason codes (CONTRACT §3).
 UNREADABLE_FILE = "unreadable_file"
@@ -100,6 +103,7 @@ class RawFile:
     content_read: bool = True  # False: the bytes could not be read (nothing to archive)
     source: str = ""  # the name to open it by (``path`` is that name as readable text)
     data: bytes | None = field(default=None, repr=False)  # the bytes read (to archive)
+    waiting: bool = False  # changed since the scan: not read, left for the next run
 
     @property
     def rows(self) -> int:
@@ -207,13 +211,29 @@ def _json_text(value: Any) -> str | None:
     return _json_dump(value)
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused when a key is there twice (like a CSV header twice)."""
+    obj = dict(pairs)
+    if len(obj) < len(pairs):
+        keys = [k for k, _ in pairs]
+        twice = next(k for i, k in enumerate(keys) if k in keys[:i])
+        raise UnreadableError(f"a JSON object has the key {twice!r} twice")
+    return obj
+
+
 def _read_json(data: bytes) -> Table:
     text = decode_text(data)
     if not text.strip():
         raise EmptyFileError("the file is empty")
     try:
         # Numbers stay as written: parse_int/parse_float receive the literal text.
-        doc = json.loads(text, parse_int=_Number, parse_float=_Number, parse_constant=_Number)
+        doc = json.loads(
+            text,
+            parse_int=_Number,
+            parse_float=_Number,
+            parse_constant=_Number,
+            object_pairs_hook=_unique_keys,
+        )
     except (json.JSONDecodeError, RecursionError) as e:
         raise UnreadableError(f"invalid JSON: {e}") from e
     rows = doc.get("rows") if isinstance(doc, dict) else doc
@@ -269,7 +289,7 @@ def _read_xlsx(data: bytes) -> Table:
     return [c[0] for c in cols], [c[1:] for c in cols]
 
 
-_READERS = {"csv": _read_csv, "json": _read_json, "xlsx": _read_xlsx}
+READERS = {"csv": _read_csv, "json": _read_json, "xlsx": _read_xlsx}
 
 
 # --------------------------------------------------------------------------- headers
@@ -372,7 +392,16 @@ def read_file(path: Path | str) -> RawFile:
         )
 
     try:
-        data = p.read_bytes()
+        data = read_scanned(path, ReadLimits.from_env())
+    except ChangedSinceScan as e:
+        details.insert(0, f"{e}; left for the next run")
+        waiting = done(unread_id(p), 0, None, content=False)
+        waiting.waiting = True
+        return waiting
+    except LimitExceeded as e:
+        reasons.add(UNREADABLE_FILE)
+        details.insert(0, str(e))
+        return done(unread_id(p), 0, None, content=False)
     except OSError as e:
         reasons.add(UNREADABLE_FILE)
         details.insert(0, f"cannot read file: {e.strerror or e}")
@@ -387,13 +416,13 @@ def read_file(path: Path | str) -> RawFile:
     try:
         if not data:
             raise EmptyFileError("the file is empty (0 bytes)")
-        headers, table = _READERS[fmt](data)
+        headers, table = read_within_limits(fmt, data, READERS, (UnreadableError, EmptyFileError))
         frame = _frame(headers, table, kind)
     except EmptyFileError as e:
         reasons.add(EMPTY_FILE)
         details.insert(0, str(e))
         return done(sha, len(data), None)
-    except UnreadableError as e:
+    except (UnreadableError, LimitExceeded) as e:
         reasons.add(UNREADABLE_FILE)
         details.insert(0, str(e))
         return done(sha, len(data), None)

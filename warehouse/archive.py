@@ -38,6 +38,7 @@ import polars as pl
 
 from warehouse.modes import open_private, private_dir
 
+ARCHIVE = "archive"  # the archive's folder in the home (config.settings.archive_dir)
 PACKS = "packs"
 
 INDEX_SCHEMA: dict[str, pl.DataType] = {
@@ -69,10 +70,47 @@ class Pack:
     path: Path
     members: tuple[tuple[str, str, int, int], ...]  # (sha256, member, data offset, size)
 
-    def index(self) -> pl.DataFrame:
-        """The pack's rows of ``meta.archive_index``."""
-        rows = [(sha, str(self.path), m, off, n) for sha, m, off, n in self.members]
+    def index(self, home: Path) -> pl.DataFrame:
+        """The pack's rows of ``meta.archive_index`` (its path relative to ``home``)."""
+        pack = stored_path(self.path, home)
+        rows = [(sha, pack, m, off, n) for sha, m, off, n in self.members]
         return pl.DataFrame(rows, schema=INDEX_SCHEMA, orient="row")
+
+
+def stored_path(path: Path, home: Path) -> str:
+    """A path in the home as the warehouse stores it: relative to the home, so that a
+    copied or restored home reads its own archive, never the old home's."""
+    try:
+        return str(path.resolve().relative_to(home.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def home_path(stored: str, home: Path) -> Path:
+    """The file a stored archive path names in ``home``. An absolute path (written by an
+    older ronghe) is read as its part from ``archive/`` on, in this home."""
+    p = Path(stored)
+    if not p.is_absolute():
+        return home / p
+    parts = p.parts
+    if ARCHIVE in parts:
+        at = len(parts) - 1 - parts[::-1].index(ARCHIVE)
+        return home.joinpath(*parts[at:])
+    return p
+
+
+def remove_unindexed(archive_dir: Path, indexed: set[str]) -> list[Path]:
+    """Remove the packs (and temporary packs) no index names: left by a run that died
+    between writing its pack and committing. Their files are received again."""
+    folder = archive_dir / PACKS
+    if not folder.is_dir():
+        return []
+    gone = []
+    for f in folder.iterdir():
+        if f.name.startswith(".pack.tmp") or (f.suffix == ".tar" and f.name not in indexed):
+            f.unlink(missing_ok=True)
+            gone.append(f)
+    return gone
 
 
 class _Hashing(io.RawIOBase):
@@ -141,7 +179,7 @@ def write_pack(archive_dir: Path, files: Sequence[Received], when: datetime) -> 
     return Pack(target, tuple(members))
 
 
-def read_archived(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[str, bytes]:
+def read_archived(con: duckdb.DuckDBPyConnection, sha256: str, home: Path) -> tuple[str, bytes]:
     """The archived bytes of a received file and the name to give it (``<sha>.<ext>``).
 
     Looks in ``meta.archive_index`` (packs), else at the manifest's ``archive_path`` (a
@@ -155,7 +193,7 @@ def read_archived(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[str, byt
     if row is not None:
         pack, member, offset, size = row
         try:
-            with open(pack, "rb") as f:
+            with open(home_path(pack, home), "rb") as f:
                 f.seek(offset)
                 data = f.read(size)
         except OSError as e:
@@ -168,7 +206,7 @@ def read_archived(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[str, byt
         if loose is None or loose[0] is None:
             raise ArchiveError(f"no archived file has SHA-256 {sha256}")
         try:
-            data = Path(loose[0]).read_bytes()
+            data = home_path(loose[0], home).read_bytes()
         except OSError as e:
             raise ArchiveError(f"cannot read {loose[0]}: {e.strerror or e}") from e
         name = Path(loose[0]).name

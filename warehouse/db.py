@@ -53,13 +53,15 @@ SANDBOX: dict[str, Any] = {
     "autoload_known_extensions": False,
     "allow_community_extensions": False,
     "allow_unsigned_extensions": False,
+    # no spill folder: with one (``warehouse.duckdb.tmp/``) the query could write there
+    "temp_directory": "",
     # and none of the above can be switched back on by the query (SET, RESET, PRAGMA)
     "lock_configuration": True,
 }
 """The configuration of an analyst's connection (``ronghe query``, ``status``)."""
 
 
-def connect_sandboxed(path: Path) -> duckdb.DuckDBPyConnection:
+def connect_sandboxed(path: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """Open the published warehouse read-only for SQL written by a person.
 
     The query can read the warehouse and nothing else: no other file (read or
@@ -67,7 +69,8 @@ def connect_sandboxed(path: Path) -> duckdb.DuckDBPyConnection:
     """
     if not path.exists():
         raise WarehouseError(f"no warehouse at {path} yet: run `ronghe run` or `ronghe demo` first")
-    return duckdb.connect(str(path), read_only=True, config=dict(SANDBOX))
+    config = dict(SANDBOX) | ({"memory_limit": memory_limit} if memory_limit else {})
+    return duckdb.connect(str(path), read_only=True, config=config)
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 PRIVATE_FILE = 0o600
@@ -32,6 +33,10 @@ def parse_mode(text: str | int) -> int:
         raise ValueError(f"not an octal file mode such as 0640: {text!r}")
     if not 0 <= value <= 0o777 or not value & stat.S_IRUSR or not value & stat.S_IWUSR:
         raise ValueError(f"not a file mode the owner can read and write (e.g. 0640): {text!r}")
+    if value & (stat.S_IWGRP | stat.S_IWOTH):
+        raise ValueError(f"the group and others may read the warehouse, never write it: {text!r}")
+    if value & 0o111:
+        raise ValueError(f"a warehouse is no program: no execute bit (e.g. 0640): {text!r}")
     return value
 
 
@@ -47,6 +52,29 @@ def home_mode(warehouse_mode: int) -> int:
     if warehouse_mode & stat.S_IROTH:
         mode |= stat.S_IXOTH
     return mode
+
+
+def share_outputs(root: Path, written: Iterable[Path], file_mode: int) -> None:
+    """Give written outputs (receipts, 通报) and their folders up to ``root`` their modes.
+
+    Files get ``file_mode`` (the warehouse's: who may read the warehouse may read what
+    is made from it), folders the matching search and read bits: set explicitly, so
+    neither a wide nor a narrow umask changes who reads them.
+    """
+    folder_mode = home_mode(file_mode)
+    for bit, to in ((stat.S_IRGRP, stat.S_IRGRP), (stat.S_IROTH, stat.S_IROTH)):
+        if file_mode & bit:
+            folder_mode |= to
+    folders: set[Path] = set()
+    for path in written:
+        set_mode(path, file_mode)
+        for parent in path.parents:
+            folders.add(parent)
+            if parent == root or root not in parent.parents:
+                break
+    for folder in folders:
+        if folder == root or root in folder.parents:
+            set_mode(folder, folder_mode)
 
 
 def set_mode(path: Path, mode: int) -> None:

@@ -31,6 +31,7 @@ import polars as pl
 
 from config.settings import Settings
 from transforms.pii import mask
+from warehouse.archive import remove_unindexed
 from warehouse.db import connect, transaction
 from warehouse.lock import writer_lock
 from warehouse.modes import (
@@ -197,7 +198,29 @@ def _recover(settings: Settings, say: Say) -> list[RunRow]:
     for f in (working, working.with_name(working.name + ".wal")):
         f.unlink(missing_ok=True)
     say("discarded the working copy left by an unfinished run; starting from the published file")
+    indexed = _indexed_packs(settings.published_path)
+    if indexed is not None:
+        gone = remove_unindexed(settings.archive_dir, indexed)
+        if gone:
+            say(f"removed {len(gone)} archive pack(s) the unfinished run left unindexed")
     return carried
+
+
+def _indexed_packs(published: Path) -> set[str] | None:
+    """The pack file names the published warehouse indexes (None: it cannot be read)."""
+    if not published.exists():
+        return set()
+    try:
+        con = duckdb.connect(str(published), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        rows = con.execute("SELECT DISTINCT pack FROM meta.archive_index").fetchall()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    return {Path(r[0]).name for r in rows}
 
 
 def _read_runs(path: Path) -> list[RunRow]:

@@ -150,5 +150,5 @@ def test_template_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert out.exists()
     assert main([*args, "--out", str(tmp_path / "x.csv")]) == 1
     assert main(["template", "--kind", "supervision", "--unit", "320699999999", "--period",
-                 "2017Q1", "--out", str(out)]) == 1  # fmt: skip
+                 "2017Q1", "--out", str(out), "--force"]) == 1  # fmt: skip
     assert "not in the registry" in capsys.readouterr().err

@@ -148,8 +148,9 @@ def test_unreadable_and_unknown_files_are_kept_and_recorded(
     assert len(archived) == 3
     assert len({path for path, _ in archived}) == 1  # one pack for the load
     for path, sha in archived:
-        assert Path(path).exists() and path.endswith(".tar")
-        name, data = read_archived(session.con, sha)
+        assert not Path(path).is_absolute() and path.endswith(".tar")  # relative to the home
+        assert (session.settings.home / path).exists()
+        name, data = read_archived(session.con, sha, session.settings.home)
         assert name.startswith(sha) and hashlib.sha256(data).hexdigest() == sha
     assert all(f.status == "rejected" for f in summary.load.files)
 

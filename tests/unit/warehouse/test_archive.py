@@ -44,7 +44,9 @@ def test_a_load_is_one_pack_that_tar_reads_back_byte_for_byte(session: Any, tmp_
     subprocess.run(["tar", "-xf", str(packs[0]), "-C", str(out)], check=True)
     for sha, f in shas.items():
         assert (out / f"{sha}{f.suffix}").read_bytes() == f.read_bytes()
-        name, data = read_archived(session.con, sha)  # through the index, no scan
+        name, data = read_archived(
+            session.con, sha, session.settings.home
+        )  # through the index, no scan
         assert (name, data) == (f"{sha}{f.suffix}", f.read_bytes())
     index = session.con.execute(
         "SELECT i.pack = m.archive_path FROM meta.archive_index i JOIN meta.file_manifest m"
@@ -64,7 +66,7 @@ def test_the_bytes_archived_are_the_bytes_read_not_the_file_edited_since(
     write_csv(f, [supervision_row(party_orgs=99)])  # edited between reading and loading
     load(session, [batch], None, NOW)
     sha = hashlib.sha256(original).hexdigest()
-    assert read_archived(session.con, sha)[1] == original
+    assert read_archived(session.con, sha, session.settings.home)[1] == original
     loaded = session.con.execute("SELECT source_sha256 FROM core.supervision").fetchall()
     assert loaded == [(sha,)]
 
@@ -81,12 +83,12 @@ def test_a_damaged_or_missing_pack_is_an_error_not_wrong_bytes(
     raw[offset] ^= 1
     pack.write_bytes(bytes(raw))
     with pytest.raises(ArchiveError, match="do not have that SHA-256"):
-        read_archived(session.con, sha)
+        read_archived(session.con, sha, session.settings.home)
     pack.unlink()
     with pytest.raises(ArchiveError, match="cannot read the pack"):
-        read_archived(session.con, sha)
+        read_archived(session.con, sha, session.settings.home)
     with pytest.raises(ArchiveError, match="no archived file"):
-        read_archived(session.con, "0" * 64)
+        read_archived(session.con, "0" * 64, session.settings.home)
 
 
 def test_a_file_archived_before_packs_is_still_read(session: Any, tmp_path: Path) -> None:
@@ -101,7 +103,7 @@ def test_a_file_archived_before_packs_is_still_read(session: Any, tmp_path: Path
         " 0, 0, 0, ?)",
         [sha, str(loose)],
     )
-    assert read_archived(session.con, sha) == (f"{sha}.csv", data)
+    assert read_archived(session.con, sha, session.settings.home) == (f"{sha}.csv", data)
 
 
 def test_a_failed_pack_write_leaves_no_partial_file(tmp_path: Path) -> None:

@@ -1,0 +1,84 @@
+"""Issue 19, groups 4–6: ``ronghe query`` within time, memory and rows; output that is
+seen, never obeyed (control characters escaped, valid JSON); an empty query is usage."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.support.factories import project_row, write_csv
+from tests.support.hardening import cli, cli_env, ingest_and_publish, one_line_error
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("ql")
+    inbox = base / "inbox"
+    inbox.mkdir()
+    name = "\x1b[2J\x1b[31m项目\nforged line"
+    write_csv(inbox / "projects_escape.csv", [project_row(pid="E1", name=name)])
+    ingest_and_publish(base / "home", [inbox])
+    return base / "home"
+
+
+def _query(home: Path, sql: str, *args: str, **env: str):
+    return cli("query", sql, *args, home=home, env=cli_env(home, **env), timeout=120)
+
+
+def test_a_long_query_is_stopped_after_the_timeout(home: Path) -> None:
+    proc = _query(home, "SELECT sum(range) FROM range(1000000000000)", RONGHE_QUERY_TIMEOUT="1")
+    assert proc.returncode == 1
+    assert "RONGHE_QUERY_TIMEOUT" in one_line_error(proc)
+
+
+def test_a_query_past_the_memory_limit_is_stopped(home: Path) -> None:
+    sql = "SELECT count(DISTINCT range) FROM range(3000000000)"
+    proc = _query(home, sql, RONGHE_QUERY_MEMORY="100MB", RONGHE_QUERY_TIMEOUT="50")
+    assert proc.returncode == 1
+    assert "RONGHE_QUERY_MEMORY" in one_line_error(proc)
+
+
+def test_the_spill_folder_cannot_be_written(home: Path) -> None:
+    spill = home / "warehouse.duckdb.tmp"
+    spill.mkdir(exist_ok=True)
+    proc = _query(home, f"COPY (SELECT 1) TO '{spill / 'x.csv'}'")
+    assert proc.returncode == 1
+    one_line_error(proc)
+    assert list(spill.iterdir()) == []
+
+
+def test_the_fetch_is_bounded_and_says_what_was_cut(home: Path) -> None:
+    proc = _query(home, "SELECT range FROM range(12)", "--format", "csv", RONGHE_QUERY_MAX_ROWS="5")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["range", "0", "1", "2", "3", "4"]
+    assert "7 more were cut" in proc.stderr
+
+
+def test_table_output_escapes_control_characters(home: Path) -> None:
+    proc = _query(home, "SELECT name FROM core.projects WHERE project_id = 'E1'")
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stdout
+    assert all("\\nforged" in line for line in proc.stdout.splitlines() if "forged" in line)
+    assert "\\x1b[2J\\x1b[31m" in proc.stdout and "\\nforged" in proc.stdout
+
+
+def test_json_output_is_valid_json(home: Path) -> None:
+    sql = "SELECT 'nan'::DOUBLE AS a, 'inf'::DOUBLE AS b, ['-inf'::DOUBLE, 1.5] AS c"
+    proc = _query(home, sql, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+
+    def refuse(name: str) -> None:
+        raise AssertionError(f"{name} is not JSON")
+
+    assert json.loads(proc.stdout, parse_constant=refuse) == [
+        {"a": None, "b": None, "c": [None, 1.5]}
+    ]
+
+
+@pytest.mark.parametrize("sql", ["", "   ", " ; -- nothing"])
+def test_an_empty_query_is_a_usage_error(home: Path, sql: str) -> None:
+    proc = _query(home, sql)
+    assert proc.returncode == 2
+    assert "empty" in one_line_error(proc)

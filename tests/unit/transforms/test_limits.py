@@ -1,0 +1,79 @@
+"""Read limits, the workbook worker and the scan identity (issue 19)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+from tests.support.poison import far_cell_xlsx
+from transforms import worker
+from transforms.limits import LimitExceeded, ReadLimits, check_zip
+from transforms.read import read_file
+from transforms.scanned import ChangedSinceScan, read_scanned, scanned
+from transforms.shown import escaped, json_safe
+
+
+def _xlsx(path: Path, rows: list[list[object]]) -> Path:
+    with xlsxwriter.Workbook(str(path)) as wb:
+        sheet = wb.add_worksheet()
+        for n, row in enumerate(rows):
+            sheet.write_row(n, 0, row)
+    return path
+
+
+def test_a_far_cell_is_past_the_used_range_limit(tmp_path: Path) -> None:
+    data = far_cell_xlsx(tmp_path / "far.xlsx").read_bytes()
+    with pytest.raises(LimitExceeded, match="row 1,048,576 and column 16,384"):
+        check_zip(data, ReadLimits())
+    check_zip(data, ReadLimits(max_cells=10**12))  # the limit, not the file, decides
+
+
+def test_a_good_workbook_reads_the_same_in_the_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _xlsx(tmp_path / "supervision_ok.xlsx", [["unit_code", "x"], ["320602", 1.5]])
+    there = read_file(path)
+    monkeypatch.setenv("RONGHE_READ_WORKER", "0")
+    here = read_file(path)
+    assert there.reasons == here.reasons == ["missing_columns"]
+    assert there.frame is not None and here.frame is not None
+    assert there.frame.equals(here.frame)
+
+
+def test_the_worker_dies_alone_and_comes_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RONGHE_READ_MAX_CELLS", "1e15")
+    monkeypatch.setenv("RONGHE_READ_MAX_MEMORY_MB", "1200")
+    bad = read_file(far_cell_xlsx(tmp_path / "supervision_far.xlsx"))
+    assert bad.reasons == ["unreadable_file"] and bad.detail.startswith("damaged or too large")
+    good = read_file(_xlsx(tmp_path / "supervision_ok.xlsx", [["unit_code"], ["320602"]]))
+    assert good.reasons == ["missing_columns"] and good.rows == 1
+    worker.shutdown()
+
+
+def test_a_file_changed_since_the_scan_waits(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("a\n1\n", encoding="utf-8")
+    seen = scanned(path, os.stat(path))
+    assert read_scanned(seen, ReadLimits()) == b"a\n1\n"
+    with open(path, "a", encoding="utf-8") as f:
+        f.write("2\n")
+    with pytest.raises(ChangedSinceScan):
+        read_scanned(seen, ReadLimits())
+    outside = tmp_path / "outside.csv"
+    outside.write_text("secret\n", encoding="utf-8")
+    seen = scanned(path, os.stat(path))
+    path.unlink()
+    path.symlink_to(outside)
+    with pytest.raises(ChangedSinceScan, match="symbolic link"):
+        read_scanned(seen, ReadLimits())
+    assert read_file(seen).waiting
+
+
+def test_shown_text_is_escaped_and_json_safe() -> None:
+    assert escaped("a\nb\x1b[2J\u202e") == "a\\nb\\x1b[2J\\u202e"
+    assert json_safe([float("nan"), {"x": float("inf")}, 1.5]) == [None, {"x": None}, 1.5]

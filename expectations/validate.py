@@ -18,7 +18,7 @@ from typing import Any
 
 import polars as pl
 
-from expectations.problems import HITS_SCHEMA, PROBLEM_SCHEMA, report_problems
+from expectations.problems import HITS_SCHEMA, Places, PROBLEM_SCHEMA, report_problems
 from expectations.suites import (
     IN_REGISTRY,
     LEVEL,
@@ -116,7 +116,7 @@ def validate(
     batch: pl.DataFrame,
     registry: pl.DataFrame,
     now: datetime,
-    header_rows: Mapping[str, int] | None = None,
+    header_rows: Mapping[str, Places] | None = None,
 ) -> Verdicts:
     """Validate a parsed batch of ``kind`` and return the report verdicts.
 

@@ -52,26 +52,21 @@ Decisions a caller may rely on:
 
 from __future__ import annotations
 
-import csv
 import functools
 import hashlib
-import io
-import json
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import fastexcel
 import polars as pl
 
-from transforms import columns
+from transforms import columns, sheets
 from transforms.batch import FLAG_PREFIXES, META, ROW
 from transforms.columns import ReportKind
 from transforms.paths import path_text
 from transforms.pii import mask
+from transforms.textfiles import EmptyFileError, UnreadableError, read_csv, read_json
 
 # File-level reason codes (CONTRACT §3).
 UNREADABLE_FILE = "unreadable_file"
@@ -79,10 +74,29 @@ UNKNOWN_KIND = "unknown_kind"
 MISSING_COLUMNS = "missing_columns"
 EMPTY_FILE = "empty_file"
 
-# The C csv module refuses a field over 128 KiB by default; a file's size is the limit.
-csv.field_size_limit(2**31 - 1)
+FORMATS = {
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xls": "xls",
+    ".ods": "ods",
+    ".csv": "csv",
+    ".json": "json",
+}
+WORKBOOKS = ("xlsx", "xls", "ods")
+TOTAL_WORDS = ("合计", "总计", "小计")
+# Full-width ASCII (！…～) and the ideographic space read as their half-width forms.
+FULL_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
-FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".json": "json"}
+
+@dataclass(frozen=True)
+class TotalMismatch:
+    """A total row whose figure is not the sum of the rows it totals (a review flag, §9)."""
+
+    sheet: str
+    sheet_row: int
+    column: str
+    total: float
+    sum: float
 
 
 @dataclass
@@ -100,19 +114,17 @@ class RawFile:
     content_read: bool = True  # False: the bytes could not be read (nothing to archive)
     source: str = ""  # the name to open it by (``path`` is that name as readable text)
     data: bytes | None = field(default=None, repr=False)  # the bytes read (to archive)
+    # workbooks: the sheets read and skipped (meta.file_manifest.sheets), each data row's
+    # (sheet, sheet row) by ``_row`` − 1, the total rows left out and their mismatches
+    sheets: list[dict[str, str]] = field(default_factory=list)
+    places: list[tuple[str, int]] | None = None
+    total_rows: int = 0
+    total_mismatches: list[TotalMismatch] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
         """Data rows read (0 when unreadable)."""
         return 0 if self.frame is None else self.frame.height
-
-
-class UnreadableError(Exception):
-    """The file's content cannot be turned into a table."""
-
-
-class EmptyFileError(Exception):
-    """The file is readable but holds no data row."""
 
 
 def unread_id(path: Path | str) -> str:
@@ -126,150 +138,122 @@ def unread_id(path: Path | str) -> str:
     return hashlib.sha256(key).hexdigest()
 
 
-# --------------------------------------------------------------------------- decoding
-
-
-def decode_text(data: bytes) -> str:
-    """Decode a text file: UTF-16 with BOM, UTF-8 (BOM optional), else GB18030."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as e:
-            raise UnreadableError("invalid UTF-16 text") from e
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("gb18030")
-        except UnicodeDecodeError as e:
-            raise UnreadableError("text is neither UTF-8 nor GBK/GB18030") from e
-    if "\x00" in text:
-        raise UnreadableError("binary data, not text")
-    return text
-
-
-# A table before header mapping: raw header texts and the data as text columns.
-# Files are small and many: plain lists keep the per-file cost far below that of
-# several Polars queries; one DataFrame is built at the end.
 Cells = list[str | None]
-Table = tuple[Cells, list[Cells]]
+_READERS = {"csv": read_csv, "json": read_json}
+
+# --------------------------------------------------------------------------- workbooks
+
+UNIT_NAME_LABELS = ("单位名称", "unit_name")
+_NUMERIC = frozenset(
+    c.name for k in columns.REPORT_KINDS.values() for c in k.columns if c.type in ("int", "decimal")
+)
 
 
-def _read_csv(data: bytes) -> Table:
-    text = decode_text(data)
-    if not text.strip():
-        raise EmptyFileError("the file is empty")
-    # Python's csv module (C, RFC 4180 quoting) rather than pl.read_csv: for the
-    # small files we receive it is ~8x faster per file, and the text is decoded here
-    # anyway. Unquoted empty fields become null, as Polars would make them.
+def _number(v: str | None) -> float | None:
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
-    except csv.Error as e:
-        raise UnreadableError(f"not valid CSV: {e}") from e
-    while records and not records[-1]:
-        records.pop()
-    if not records:
-        raise EmptyFileError("the file is empty")
-    width = len(records[0])
-    cols: list[Cells] = [[] for _ in range(width)]
-    for n, rec in enumerate(records[1:], start=2):
-        if len(rec) > width and any(v.strip() for v in rec[width:]):
-            raise UnreadableError(f"record {n} has {len(rec)} fields, the header {width}")
-        rec = rec[:width] + [""] * (width - len(rec))
-        for col, v in zip(cols, rec, strict=True):
-            col.append(v or None)
-    return [v or None for v in records[0]], cols
-
-
-class _Number(str):
-    """A JSON number, kept as the text it was written as."""
-
-
-def _json_dump(value: Any) -> str:
-    """JSON text of a nested value, numbers as written."""
-    if isinstance(value, dict):
-        items = (f"{json.dumps(k, ensure_ascii=False)}: {_json_dump(v)}" for k, v in value.items())
-        return "{" + ", ".join(items) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_json_dump(v) for v in value) + "]"
-    if isinstance(value, _Number):
-        return str.__str__(value)
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _json_text(value: Any) -> str | None:
-    if value is None:
+        return None if v is None else float(v.replace(",", "").translate(FULL_WIDTH))
+    except ValueError:
         return None
-    if isinstance(value, str):
-        return str.__str__(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return _json_dump(value)
 
 
-def _read_json(data: bytes) -> Table:
-    text = decode_text(data)
-    if not text.strip():
-        raise EmptyFileError("the file is empty")
-    try:
-        # Numbers stay as written: parse_int/parse_float receive the literal text.
-        doc = json.loads(text, parse_int=_Number, parse_float=_Number, parse_constant=_Number)
-    except (json.JSONDecodeError, RecursionError) as e:
-        raise UnreadableError(f"invalid JSON: {e}") from e
-    rows = doc.get("rows") if isinstance(doc, dict) else doc
-    if not isinstance(rows, list):
-        raise UnreadableError('JSON must be an array of objects or an object with "rows"')
-    keys: dict[str, None] = {}
-    for i, row in enumerate(rows):
-        if not isinstance(row, dict):
-            raise UnreadableError(f"JSON row {i + 1} is not an object")
-        keys.update(dict.fromkeys(row))
-    if not keys:
-        raise EmptyFileError("no rows in JSON" if not rows else "every JSON row is empty")
-    return list(keys), [[_json_text(row.get(k)) for row in rows] for k in keys]
+def _is_total(row: Cells, where: list[int]) -> bool:
+    return any(
+        row[i] is not None and "".join(str(row[i]).split()) in TOTAL_WORDS
+        for i in where
+        if i < len(row)
+    )
 
 
-def _number_text(value: float) -> str:
-    """Text of a numeric cell: integer text when integral, else the shortest exact form."""
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
-
-
-def _read_xlsx(data: bytes) -> Table:
-    try:
-        reader = fastexcel.read_excel(data)
-        if not reader.sheet_names:
-            raise UnreadableError("workbook has no sheets")
-        # Text rendering of every cell (dates as ISO text, numbers rounded to 9 decimals)…
-        text = reader.load_sheet(0, header_row=None, dtypes="string").to_polars()
-        if text.height == 0 or text.width == 0:
-            raise EmptyFileError("the first sheet is empty")
-        # …and the exact doubles of numeric cells (text cells that look numeric too).
-        nums = reader.load_sheet(0, header_row=None, dtypes="float").to_polars()
-    except fastexcel.FastExcelError as e:
-        raise UnreadableError(f"not a readable xlsx workbook: {str(e).splitlines()[0]}") from e
-    cols: list[Cells] = [s.to_list() for s in text.get_columns()]
-    if nums.shape == text.shape:
-        for col, num in zip(cols, nums.get_columns(), strict=True):
-            if num.null_count() == num.len():
+def _totals(t: sheets.SheetTable, names: list[str | None]) -> tuple[list[int], list[TotalMismatch]]:
+    """The total rows of a sheet (indices) and their columns that are not the sum above."""
+    where = [i for i, h in enumerate(t.headers) if names[i] == "unit_code" or h in UNIT_NAME_LABELS]
+    totals: list[int] = []
+    bad: list[TotalMismatch] = []
+    start = 0
+    for k, row in enumerate(t.rows):
+        if not _is_total(row, where):
+            continue
+        totals.append(k)
+        block = [r for r in t.rows[start:k] if any(v is not None and v.strip() for v in r)]
+        for i, name in enumerate(names):
+            total = _number(row[i]) if name in _NUMERIC and i < len(row) else None
+            if total is None or name is None:
                 continue
-            for k, n in enumerate(num.to_list()):
-                t = col[k]
-                if n is None or t is None:
-                    continue
-                try:
-                    rounded = float(t) != n
-                except ValueError:
-                    continue  # a text cell such as "true": rendered as itself
-                # The rendering is a number other than the stored double: it was
-                # rounded, so write the double. Text cells ("007") equal their parse.
-                if rounded:
-                    col[k] = _number_text(n)
-    return [c[0] for c in cols], [c[1:] for c in cols]
+            got = sum(_number(r[i]) or 0.0 for r in block if i < len(r))
+            if abs(got - total) > 1e-6 * max(1.0, abs(total)):
+                bad.append(TotalMismatch(t.name, t.sheet_rows[k], name, total, got))
+        start = k + 1
+    return totals, bad
 
 
-_READERS = {"csv": _read_csv, "json": _read_json, "xlsx": _read_xlsx}
+def _read_workbook(
+    data: bytes, fmt: str
+) -> tuple[Cells, list[Cells], list[tuple[str, int]], RawExtras]:
+    """Every visible sheet holding a header, as one table (columns by header, in order)."""
+    try:
+        found, skipped = sheets.read_sheets(data, fmt)
+    except sheets.WorkbookError as e:
+        raise UnreadableError(f"not a readable {fmt} workbook: {e}") from e
+    lab = _labels()
+    manifest = list(skipped)
+    headers: dict[str, int] = {}
+    rows: list[dict[int, str | None]] = []
+    places: list[tuple[str, int]] = []
+    extras = RawExtras()
+    for sheet in found:
+        t = sheets.locate(sheet, lab)
+        if t is None:
+            manifest.append({"sheet": sheet.name, "read": "false", "why": "no_header"})
+            continue
+        names = [lab.known.get(h) for h in t.headers]
+        totals, bad = _totals(t, names)
+        extras.total_rows += len(totals)
+        extras.mismatches.extend(bad)
+        manifest.append(
+            {
+                "sheet": sheet.name,
+                "read": "true",
+                "why": f"header_row={t.sheet_rows[0] - 1 if t.sheet_rows else ''}",
+            }
+        )
+        slot = [headers.setdefault(h or f"\0{i}", len(headers)) for i, h in enumerate(t.headers)]
+        for k, row in enumerate(t.rows):
+            if k in totals:
+                continue
+            rows.append({slot[i]: v for i, v in enumerate(row) if i < len(slot)})
+            places.append((sheet.name, t.sheet_rows[k]))
+    extras.sheets = manifest
+    if not rows and not headers:
+        if found and all(m["why"] == "no_header" for m in manifest if m["read"] == "false"):
+            raise UnreadableError(
+                "no sheet holds a header of a report (单位代码, 报告期, 填报时间)"
+            )
+        raise EmptyFileError("the workbook holds no visible sheet with data")
+    head: Cells = [None if h.startswith("\0") else h for h in headers]
+    cols: list[Cells] = [[r.get(j) for r in rows] for j in range(len(head))]
+    return head, cols, places, extras
+
+
+@dataclass
+class RawExtras:
+    """What reading a workbook says beside its table."""
+
+    sheets: list[dict[str, str]] = field(default_factory=list)
+    total_rows: int = 0
+    mismatches: list[TotalMismatch] = field(default_factory=list)
+
+
+@functools.cache
+def _labels() -> sheets.Labels:
+    return sheets.labels()
+
+
+def kind_from_headers(headers: Sequence[str | None]) -> ReportKind | None:
+    """The one kind whose required columns the header holds, else None."""
+    lab = _labels()
+    names = {lab.known.get(sheets.header_label(h)) for h in headers}
+    hits = [k for k in columns.REPORT_KINDS.values() if set(k.required_names) <= names]
+    return hits[0] if len(hits) == 1 else None
 
 
 # --------------------------------------------------------------------------- headers
@@ -306,7 +290,8 @@ def _frame(headers: Cells, data: list[Cells], kind: ReportKind | None) -> pl.Dat
             if not all(_blank(v) for v in data[i]):
                 slots.append((i, None, f"column_{i + 1}"))
             continue
-        slots.append((i, hmap.get(header) or hmap.get(header.lower()), header))
+        canon = hmap.get(header) or hmap.get(header.lower()) or hmap.get("".join(header.split()))
+        slots.append((i, canon, header))
     if not slots:
         raise EmptyFileError("no header and no data")
     seen: dict[str, list[str]] = {}
@@ -321,7 +306,8 @@ def _frame(headers: Cells, data: list[Cells], kind: ReportKind | None) -> pl.Dat
     for i, canon, header in slots:
         name = canon if canon is not None else _unique(header, used)
         used.add(name)
-        out[name] = data[i]
+        # full-width digits, letters and punctuation read as half-width (CONTRACT §2)
+        out[name] = [v if v is None or v.isascii() else v.translate(FULL_WIDTH) for v in data[i]]
     height = len(data[0]) if data else 0
     filled = [False] * height
     for col in out.values():
@@ -353,6 +339,8 @@ def read_file(path: Path | str) -> RawFile:
     details: list[str] = []
     if kind is None:
         details.append(f"file name {path_text(p.name)!r} does not name a report kind")
+    if p.suffix.lower() == ".et":
+        fmt = None
 
     data: bytes | None = None
 
@@ -384,10 +372,20 @@ def read_file(path: Path | str) -> RawFile:
             0, f"unsupported file type {p.suffix or '(none)'!r} (use {', '.join(FORMATS)})"
         )
         return done(sha, len(data), None)
+    extras = RawExtras()
     try:
         if not data:
             raise EmptyFileError("the file is empty (0 bytes)")
-        headers, table = _READERS[fmt](data)
+        if fmt in WORKBOOKS:
+            headers, table, places, extras = _read_workbook(data, fmt)
+        else:
+            headers, table = _READERS[fmt](data)
+            places = None
+        if kind is None:
+            kind = kind_from_headers(headers)
+            if kind is not None:
+                reasons.discard(UNKNOWN_KIND)
+                details.clear()
         frame = _frame(headers, table, kind)
     except EmptyFileError as e:
         reasons.add(EMPTY_FILE)
@@ -403,6 +401,9 @@ def read_file(path: Path | str) -> RawFile:
             0, f"cannot parse {fmt}: {type(e).__name__}: {''.join(str(e).splitlines()[:1])}"
         )
         return done(sha, len(data), None)
+    raw = done(sha, len(data), frame)
+    raw.sheets, raw.places = extras.sheets, places
+    raw.total_rows, raw.total_mismatches = extras.total_rows, extras.mismatches
     if frame.height == 0:  # a header and nothing else (or only blank rows)
         reasons.add(EMPTY_FILE)
         details.insert(0, "no data row (only the header)")
@@ -412,7 +413,13 @@ def read_file(path: Path | str) -> RawFile:
             reasons.add(MISSING_COLUMNS)
             labels = ", ".join(f"{c} ({kind.column(c).zh})" for c in missing)
             details.append(f"missing columns: {labels}")
-    return done(sha, len(data), frame)
+    raw.reasons, raw.detail = sorted(reasons), mask("; ".join(details))
+    return raw
+
+
+def kind_of_file(path: Path | str) -> str | None:
+    """The kind a file is read as (its name's word, else its headers), None if neither."""
+    return read_file(path).kind
 
 
 def read_files(paths: Sequence[Path | str], workers: int = 1) -> list[RawFile]:

@@ -172,6 +172,14 @@ def sentences(
             f"{at_en}, {col_en}: must not be after the quarter of {r.submitted} ({other});"
             f" {got_en}",
         )
+    if reason == "unit_name_mismatch":
+        registry_name, _, given = (other or "").partition("\0")
+        return (
+            f"{at_zh}{col_zh}“{value}”在单位名册中是“{registry_name}”，但本行单位名称为“{given}”："
+            "请核对单位代码与单位名称是否填反",
+            f"{at_en}, {col_en}: {value} is {registry_name} in the registry, but the row names"
+            f" {given}; check that code and name belong together",
+        )
     if reason == "unknown_unit":
         return (
             f"{at_zh}{col_zh}应为登记在册的单位代码，{got_zh}",
@@ -212,6 +220,7 @@ def report_problems(
     batch: pl.DataFrame,
     hits: pl.DataFrame,
     header_rows: Mapping[str, Places] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> pl.DataFrame:
     """One problem row per distinct (row, column, reason) in ``hits`` (see HITS_SCHEMA)."""
     if hits.is_empty():
@@ -241,6 +250,9 @@ def report_problems(
             other = next(ru.greater for ru in kind.rules if ru.lesser == c.name)
         elif h["reason"] == "bad_period" and h[r.submitted] is not None:
             other = h[r.submitted].strftime("%Y-%m-%d %H:%M")
+        elif h["reason"] == "unit_name_mismatch":
+            given = rec.get("单位名称", rec.get("unit_name"))
+            other = f"{(names or {}).get(str(raw), '')}\0{given}"
         zh, en = sentences(
             kind,
             c,

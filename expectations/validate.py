@@ -155,9 +155,7 @@ def name_hits(kind: ReportKind, batch: pl.DataFrame, registry: pl.DataFrame) -> 
     r = roles(kind)
     if batch.height == 0 or REG_NAME not in registry.columns:
         return pl.DataFrame(schema=HITS_SCHEMA)
-    given = pl.coalesce(
-        [pl.col(RECORD).str.json_path_match(f"$['{k}']") for k in UNIT_NAME_KEYS]
-    )
+    given = pl.coalesce([pl.col(RECORD).str.json_path_match(f"$['{k}']") for k in UNIT_NAME_KEYS])
     rows = batch.select(ID, pl.col(r.unit).alias("__unit"), _bare(given).alias("__given")).filter(
         pl.col("__given").is_not_null() & (pl.col("__given") != "") & pl.col("__unit").is_not_null()
     )
@@ -168,10 +166,14 @@ def name_hits(kind: ReportKind, batch: pl.DataFrame, registry: pl.DataFrame) -> 
         if REG_ALIASES in registry.columns
         else pl.lit([], pl.List(pl.String))
     )
-    names = registry.select(
-        pl.col(REG_UNIT).cast(pl.String).alias("__unit"),
-        pl.concat_list(pl.col(REG_NAME).cast(pl.String), aliases).alias("__names"),
-    ).explode("__names").select("__unit", _bare(pl.col("__names")).alias("__name"))
+    names = (
+        registry.select(
+            pl.col(REG_UNIT).cast(pl.String).alias("__unit"),
+            pl.concat_list(pl.col(REG_NAME).cast(pl.String), aliases).alias("__names"),
+        )
+        .explode("__names")
+        .select("__unit", _bare(pl.col("__names")).alias("__name"))
+    )
     ok = rows.join(names, on="__unit").filter(pl.col("__given") == pl.col("__name"))
     known = rows.join(names.select("__unit").unique(), on="__unit", how="semi")
     bad = known.join(ok.select(ID), on=ID, how="anti")

@@ -18,7 +18,8 @@ from typing import Any
 
 import polars as pl
 
-from expectations.problems import HITS_SCHEMA, Places, PROBLEM_SCHEMA, report_problems
+from expectations.names import name_hits
+from expectations.problems import HITS_SCHEMA, PROBLEM_SCHEMA, Places, report_problems
 from expectations.suites import (
     IN_REGISTRY,
     LEVEL,
@@ -85,9 +86,7 @@ EXPLANATIONS: dict[str, str] = {
     "empty_file": "the file holds no data row (only a header, or nothing)",
     "unit_name_mismatch": "the unit name beside the code is not the registry's name for it",
 }
-UNIT_NAME_KEYS = ("单位名称", "unit_name")  # the optional unit-name column's headers
 REG_NAME = "name"
-REG_ALIASES = "aliases"  # optional registry column: former and short names, "|"-separated
 
 
 class ValidationError(RuntimeError):
@@ -143,46 +142,6 @@ def validate(
     names = dict(registry.select(REG_UNIT, REG_NAME).iter_rows()) if REG_NAME in registry else {}
     problems = report_problems(kind, batch, hits, header_rows, names)
     return Verdicts(verdicts.accepted, verdicts.quarantined, row_reasons, problems)
-
-
-def _bare(e: pl.Expr) -> pl.Expr:
-    return e.cast(pl.String).str.replace_all(r"\s+", "")
-
-
-def name_hits(kind: ReportKind, batch: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
-    """``unit_name_mismatch`` where a row's 单位名称 is neither the registry's name for its
-    code nor one of its aliases (spaces ignored; CONTRACT §2 unit names)."""
-    r = roles(kind)
-    if batch.height == 0 or REG_NAME not in registry.columns:
-        return pl.DataFrame(schema=HITS_SCHEMA)
-    given = pl.coalesce([pl.col(RECORD).str.json_path_match(f"$['{k}']") for k in UNIT_NAME_KEYS])
-    rows = batch.select(ID, pl.col(r.unit).alias("__unit"), _bare(given).alias("__given")).filter(
-        pl.col("__given").is_not_null() & (pl.col("__given") != "") & pl.col("__unit").is_not_null()
-    )
-    if rows.height == 0:
-        return pl.DataFrame(schema=HITS_SCHEMA)
-    aliases = (
-        pl.col(REG_ALIASES).cast(pl.String).fill_null("").str.split("|")
-        if REG_ALIASES in registry.columns
-        else pl.lit([], pl.List(pl.String))
-    )
-    names = (
-        registry.select(
-            pl.col(REG_UNIT).cast(pl.String).alias("__unit"),
-            pl.concat_list(pl.col(REG_NAME).cast(pl.String), aliases).alias("__names"),
-        )
-        .explode("__names")
-        .select("__unit", _bare(pl.col("__names")).alias("__name"))
-    )
-    ok = rows.join(names, on="__unit").filter(pl.col("__given") == pl.col("__name"))
-    known = rows.join(names.select("__unit").unique(), on="__unit", how="semi")
-    bad = known.join(ok.select(ID), on=ID, how="anti")
-    return bad.select(
-        ID,
-        pl.lit("unit_name_mismatch").alias("reason"),
-        pl.lit(r.unit).alias("column"),
-        pl.lit(None, pl.String).alias("level"),
-    )
 
 
 def _check_columns(kind: ReportKind, batch: pl.DataFrame) -> None:

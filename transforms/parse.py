@@ -9,7 +9,8 @@ is vectorised Polars. ``_id`` runs 1, 2, … over the batch. Value forms follow 
   ``+12``, ``-3``; ``3.5`` is bad.
 - decimal: ``1,234.5``, ``.5``, ``5.``, ``1e3``; ``inf``/``nan``/``1e400``/``12%`` are bad.
 - bool: ``columns.TRUE_WORDS`` / ``FALSE_WORDS``, case-insensitive.
-- timestamp: ``2017年4月10日``, ``2017.4.10`` (a year always: ``4月10日`` is bad), ``YYYY-MM-DD``, ``YYYY-MM-DD HH:MM[:SS[.f]]``, ``T`` instead of the space,
+- timestamp: ``2017年4月10日``, ``2017.4.10`` (a year always: ``4月10日`` is bad),
+  ``YYYY-MM-DD``, ``YYYY-MM-DD HH:MM[:SS[.f]]``, ``T`` instead of the space,
   ``/`` instead of ``-``, 1-digit month/day/hour accepted; an optional ``Z`` or
   ``±HH[:MM]`` offset converts the time to China time (UTC+08:00) and drops the
   zone; without offset a time is taken as China time. An Excel serial number

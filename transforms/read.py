@@ -59,14 +59,23 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
 import polars as pl
 
-from transforms import columns, sheets
+from transforms import columns
 from transforms.batch import FLAG_PREFIXES, META, ROW
 from transforms.columns import ReportKind
 from transforms.paths import path_text
 from transforms.pii import mask
 from transforms.textfiles import EmptyFileError, UnreadableError, read_csv, read_json
+from transforms.workbooks import (
+    FULL_WIDTH,
+    WORKBOOKS,
+    RawExtras,
+    TotalMismatch,
+    kind_from_headers,
+    read_workbook,
+)
 
 # File-level reason codes (CONTRACT §3).
 UNREADABLE_FILE = "unreadable_file"
@@ -82,21 +91,6 @@ FORMATS = {
     ".csv": "csv",
     ".json": "json",
 }
-WORKBOOKS = ("xlsx", "xls", "ods")
-TOTAL_WORDS = ("合计", "总计", "小计")
-# Full-width ASCII (！…～) and the ideographic space read as their half-width forms.
-FULL_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-
-
-@dataclass(frozen=True)
-class TotalMismatch:
-    """A total row whose figure is not the sum of the rows it totals (a review flag, §9)."""
-
-    sheet: str
-    sheet_row: int
-    column: str
-    total: float
-    sum: float
 
 
 @dataclass
@@ -142,119 +136,6 @@ Cells = list[str | None]
 _READERS = {"csv": read_csv, "json": read_json}
 
 # --------------------------------------------------------------------------- workbooks
-
-UNIT_NAME_LABELS = ("单位名称", "unit_name")
-_NUMERIC = frozenset(
-    c.name for k in columns.REPORT_KINDS.values() for c in k.columns if c.type in ("int", "decimal")
-)
-
-
-def _number(v: str | None) -> float | None:
-    try:
-        return None if v is None else float(v.replace(",", "").translate(FULL_WIDTH))
-    except ValueError:
-        return None
-
-
-def _is_total(row: Cells, where: list[int]) -> bool:
-    return any(
-        row[i] is not None and "".join(str(row[i]).split()) in TOTAL_WORDS
-        for i in where
-        if i < len(row)
-    )
-
-
-def _totals(t: sheets.SheetTable, names: list[str | None]) -> tuple[list[int], list[TotalMismatch]]:
-    """The total rows of a sheet (indices) and their columns that are not the sum above."""
-    where = [i for i, h in enumerate(t.headers) if names[i] == "unit_code" or h in UNIT_NAME_LABELS]
-    totals: list[int] = []
-    bad: list[TotalMismatch] = []
-    start = 0
-    for k, row in enumerate(t.rows):
-        if not _is_total(row, where):
-            continue
-        totals.append(k)
-        block = [r for r in t.rows[start:k] if any(v is not None and v.strip() for v in r)]
-        for i, name in enumerate(names):
-            total = _number(row[i]) if name in _NUMERIC and i < len(row) else None
-            if total is None or name is None:
-                continue
-            got = sum(_number(r[i]) or 0.0 for r in block if i < len(r))
-            if abs(got - total) > 1e-6 * max(1.0, abs(total)):
-                bad.append(TotalMismatch(t.name, t.sheet_rows[k], name, total, got))
-        start = k + 1
-    return totals, bad
-
-
-def _read_workbook(
-    data: bytes, fmt: str
-) -> tuple[Cells, list[Cells], list[tuple[str, int]], RawExtras]:
-    """Every visible sheet holding a header, as one table (columns by header, in order)."""
-    try:
-        found, skipped = sheets.read_sheets(data, fmt)
-    except sheets.WorkbookError as e:
-        raise UnreadableError(f"not a readable {fmt} workbook: {e}") from e
-    lab = _labels()
-    manifest = list(skipped)
-    headers: dict[str, int] = {}
-    rows: list[dict[int, str | None]] = []
-    places: list[tuple[str, int]] = []
-    extras = RawExtras()
-    for sheet in found:
-        t = sheets.locate(sheet, lab)
-        if t is None:
-            manifest.append({"sheet": sheet.name, "read": "false", "why": "no_header"})
-            continue
-        names = [lab.known.get(h) for h in t.headers]
-        totals, bad = _totals(t, names)
-        extras.total_rows += len(totals)
-        extras.mismatches.extend(bad)
-        manifest.append(
-            {
-                "sheet": sheet.name,
-                "read": "true",
-                "why": f"header_row={t.sheet_rows[0] - 1 if t.sheet_rows else ''}",
-            }
-        )
-        slot = [headers.setdefault(h or f"\0{i}", len(headers)) for i, h in enumerate(t.headers)]
-        for k, row in enumerate(t.rows):
-            if k in totals:
-                continue
-            rows.append({slot[i]: v for i, v in enumerate(row) if i < len(slot)})
-            places.append((sheet.name, t.sheet_rows[k]))
-    extras.sheets = manifest
-    if not rows and not headers:
-        if found and all(m["why"] == "no_header" for m in manifest if m["read"] == "false"):
-            raise UnreadableError(
-                "no sheet holds a header of a report (单位代码, 报告期, 填报时间)"
-            )
-        raise EmptyFileError("the workbook holds no visible sheet with data")
-    head: Cells = [None if h.startswith("\0") else h for h in headers]
-    cols: list[Cells] = [[r.get(j) for r in rows] for j in range(len(head))]
-    return head, cols, places, extras
-
-
-@dataclass
-class RawExtras:
-    """What reading a workbook says beside its table."""
-
-    sheets: list[dict[str, str]] = field(default_factory=list)
-    total_rows: int = 0
-    mismatches: list[TotalMismatch] = field(default_factory=list)
-
-
-@functools.cache
-def _labels() -> sheets.Labels:
-    return sheets.labels()
-
-
-def kind_from_headers(headers: Sequence[str | None]) -> ReportKind | None:
-    """The one kind whose required columns the header holds, else None."""
-    lab = _labels()
-    names = {lab.known.get(sheets.header_label(h)) for h in headers}
-    hits = [k for k in columns.REPORT_KINDS.values() if set(k.required_names) <= names]
-    return hits[0] if len(hits) == 1 else None
-
 
 # --------------------------------------------------------------------------- headers
 
@@ -377,7 +258,7 @@ def read_file(path: Path | str) -> RawFile:
         if not data:
             raise EmptyFileError("the file is empty (0 bytes)")
         if fmt in WORKBOOKS:
-            headers, table, places, extras = _read_workbook(data, fmt)
+            headers, table, places, extras = read_workbook(data, fmt)
         else:
             headers, table = _READERS[fmt](data)
             places = None

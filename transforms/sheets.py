@@ -110,9 +110,8 @@ def _xlsx_parts(data: bytes) -> tuple[dict[str, bytes], dict[int, str]]:
         code = _QUOTED.sub("", codes.get(fid, "")).lower()
         if fid in (9, 10) or "%" in code:
             styles[i] = PCT
-        elif fid in (16, 56, 58) or (re.search(r"[dm]", code) and not re.search(r"[ye]", code)):
-            if fid not in (20, 21, 45, 46, 47) and not re.search(r"[h]", code) or "d" in code:
-                styles[i] = YEARLESS
+        elif fid in (16, 58) or ("d" in code and not re.search(r"[ye]", code)):
+            styles[i] = YEARLESS  # a day shown, no year: d-mmm, m"月"d"日"
     return parts, styles
 
 

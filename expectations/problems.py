@@ -330,6 +330,24 @@ def file_problems(files: Sequence[Any]) -> pl.DataFrame:
                 "value": None,
                 "reason": reason,
             }
+            common = [c.zh for c in kind.columns[:3]] if kind is not None else []
+            if (
+                reason == "missing_columns"
+                and kind is not None
+                and f.frame is not None
+                and not any(c.name in f.frame.columns for c in kind.columns[:3])
+            ):
+                # no header found at all: one sentence, not one per column
+                rows.append(
+                    base
+                    | {
+                        "message_zh": f"文件“{name}”中找不到表头（应有「{'」「'.join(common)}」等列）："
+                        "请在前10行内保留报送模板的表头",
+                        "message_en": f"{name}: no header row found (with {', '.join(common)});"
+                        " keep the template's header within the first 10 rows",
+                    }
+                )
+                continue
             if reason == "missing_columns" and kind is not None and f.frame is not None:
                 for c in kind.columns:
                     if c.required and c.name not in f.frame.columns:

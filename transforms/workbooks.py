@@ -92,10 +92,15 @@ def read_workbook(
     rows: list[dict[int, str | None]] = []
     places: list[tuple[str, int]] = []
     extras = RawExtras()
+    fallback: sheets.Sheet | None = None
     for sheet in found:
         t = sheets.locate(sheet, lab)
         if t is None:
-            manifest.append({"sheet": sheet.name, "read": "false", "why": "no_header"})
+            blank = not any(v is not None and v.strip() for r in sheet.rows for v in r)
+            why = "empty" if blank else "no_header"
+            manifest.append({"sheet": sheet.name, "read": "false", "why": why})
+            if not blank and fallback is None:
+                fallback = sheet
             continue
         names = [lab.known.get(h) for h in t.headers]
         totals, bad = _totals(t, names)
@@ -115,11 +120,21 @@ def read_workbook(
             rows.append({slot[i]: v for i, v in enumerate(row) if i < len(slot)})
             places.append((sheet.name, t.sheet_rows[k]))
     extras.sheets = manifest
+    if not headers and fallback is not None:
+        # no sheet holds the common columns' labels: its first row is taken as the
+        # header, so that the file is missing_columns with what it does hold
+        first = fallback.first_row
+        head0 = [sheets.header_label(v) or None for v in fallback.rows[0]]
+        extras.sheets = manifest
+        data = fallback.rows[1:]
+        places = [(fallback.name, first + 1 + k) for k in range(len(data))]
+        return (
+            head0,
+            [list(c) for c in zip(*data, strict=True)] or [[] for _ in head0],
+            places,
+            extras,
+        )
     if not rows and not headers:
-        if found and all(m["why"] == "no_header" for m in manifest if m["read"] == "false"):
-            raise UnreadableError(
-                "no sheet holds a header of a report (单位代码, 报告期, 填报时间)"
-            )
         raise EmptyFileError("the workbook holds no visible sheet with data")
     head: Cells = [None if h.startswith("\0") else h for h in headers]
     cols: list[Cells] = [[r.get(j) for r in rows] for j in range(len(head))]

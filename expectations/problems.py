@@ -341,8 +341,8 @@ def file_problems(files: Sequence[Any]) -> pl.DataFrame:
                 rows.append(
                     base
                     | {
-                        "message_zh": f"文件“{name}”中找不到表头（应有「{'」「'.join(common)}」等列）："
-                        "请在前10行内保留报送模板的表头",
+                        "message_zh": f"文件“{name}”中找不到表头（应有「{'」「'.join(common)}」"
+                        "等列）：请在前10行内保留报送模板的表头",
                         "message_en": f"{name}: no header row found (with {', '.join(common)});"
                         " keep the template's header within the first 10 rows",
                     }

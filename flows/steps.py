@@ -7,6 +7,7 @@ without Prefect; :mod:`flows.pipeline` is the one place that sequences them.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 import threading
@@ -201,6 +202,8 @@ def reconcile(
                 size_bytes=f.size,
                 file_reasons=tuple(f.reasons),
                 detail=f.detail,
+                sheets=json.dumps(f.sheets, ensure_ascii=False) if f.sheets else None,
+                total_rows=f.total_rows,
             )
         )
     return out

@@ -124,13 +124,13 @@ def read_workbook(
         # no sheet holds the common columns' labels: its first row is taken as the
         # header, so that the file is missing_columns with what it does hold
         first = fallback.first_row
-        head0 = [sheets.header_label(v) or None for v in fallback.rows[0]]
+        head0: Cells = [None if v is None else str(v) for v in fallback.rows[0]]
         extras.sheets = manifest
-        data = fallback.rows[1:]
-        places = [(fallback.name, first + 1 + k) for k in range(len(data))]
+        body = fallback.rows[1:]
+        places = [(fallback.name, first + 1 + k) for k in range(len(body))]
         return (
             head0,
-            [list(c) for c in zip(*data, strict=True)] or [[] for _ in head0],
+            [list(c) for c in zip(*body, strict=True)] or [[] for _ in head0],
             places,
             extras,
         )

@@ -156,8 +156,13 @@ def _labels() -> sheets.Labels:
 
 
 def kind_from_headers(headers: Sequence[str | None]) -> ReportKind | None:
-    """The one kind whose required columns the header holds, else None."""
+    """The one kind whose required columns, and one of its own, the header holds, else None."""
     lab = _labels()
     names = {lab.known.get(sheets.header_label(h)) for h in headers}
-    hits = [k for k in columns.REPORT_KINDS.values() if set(k.required_names) <= names]
+    common = {c.name for c in columns.COMMON}
+    hits = [
+        k
+        for k in columns.REPORT_KINDS.values()
+        if set(k.required_names) <= names and (set(k.names) - common) & names
+    ]
     return hits[0] if len(hits) == 1 else None

@@ -2,14 +2,14 @@
 
 One province quarter (``--scale province``, ≈ 9,300 files) is read and validated:
 
-1. **local**: :func:`flows.pipeline.run` in this process, without Prefect, each stage
+1. **local**: :func:`pipeline.run.run` in this process, without Prefect, each stage
    timed (wall and this process's CPU seconds): find new, read and validate (one batch
    per kind, 2 reader threads), load (one transaction), marts. This gives the per-file
    cost of reading and validating, and the one writer's load rate in rows/s.
 2. **dask, N workers** (N = 1, 2): a ``distributed.LocalCluster`` of N processes with one
    thread each; every kind's files in 2 × N batches (as ``--dask`` splits them), each
-   :func:`flows.steps.read_and_validate` submitted to the workers, the results gathered
-   and merged per kind (:func:`flows.steps.merge_batches`). Workers are warmed first
+   :func:`pipeline.steps.read_and_validate` submitted to the workers, the results gathered
+   and merged per kind (:func:`pipeline.steps.merge_batches`). Workers are warmed first
    (imports, GX suites), as a long-lived cluster is. Worker CPU seconds are read from
    the workers before and after.
 
@@ -46,9 +46,9 @@ def cpu() -> float:
 
 def local_run(inbox: Path, home: Path) -> dict[str, Any]:
     """The whole pipeline in this process; each stage's wall and CPU seconds."""
-    from flows import pipeline
-    from flows.settings import Settings
-    from flows.workspace import Workspace
+    import pipeline.run as pipeline
+    from config.settings import Settings
+    from warehouse.workspace import Workspace
 
     stages: dict[str, tuple[float, float]] = {}
 
@@ -77,7 +77,7 @@ def _worker_cpu() -> float:
 
 
 def _warm(kind: str, paths: list[Path], registry: Any) -> int:
-    from flows.steps import read_and_validate
+    from pipeline.steps import read_and_validate
 
     read_and_validate(kind, paths, registry, NOW, 1)
     return os.getpid()
@@ -87,9 +87,9 @@ def dask_run(inbox: Path, workers: int, registry: Any) -> dict[str, Any]:
     """Read and validate the inbox on a LocalCluster of ``workers`` one-thread processes."""
     from distributed import Client, LocalCluster
 
-    from flows.inbox import group_by_kind, scan
-    from flows.pipeline import split
-    from flows.steps import merge_batches, read_and_validate
+    from pipeline.run import split
+    from pipeline.steps import merge_batches, read_and_validate
+    from sources.inbox import group_by_kind, scan
 
     files = scan([inbox], 0)
     groups = sorted(group_by_kind(files).items(), key=lambda kv: str(kv[0]))
@@ -169,12 +169,12 @@ def main() -> None:
         )
     files = local[0]["files"]
     rows = local[0]["rows"]
-    from flows.steps import read_and_validate  # noqa: F401  (the GX import, outside the timings)
+    from pipeline.steps import read_and_validate  # noqa: F401  (the GX import, outside the timings)
     from warehouse.registry import load_registry
 
     registry = load_registry("province")
-    from flows.inbox import group_by_kind, scan
-    from flows.steps import read_and_validate as rv
+    from pipeline.steps import read_and_validate as rv
+    from sources.inbox import group_by_kind, scan
 
     reference = verdict_counts(
         [rv(k, f, registry, NOW, 2) for k, f in group_by_kind(scan([inbox], 0)).items()]

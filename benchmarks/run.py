@@ -433,7 +433,7 @@ def profile_run(
         "-o",
         str(out),
         "-m",
-        "flows.cli",
+        "cli.main",
         *ronghe_cmd(d / "home", inbox)[1:],
     ]
     env = clean_env(PREFECT_HOME=str(runner.warm_prefect))

@@ -33,7 +33,7 @@ from transforms.columns import PII_PATTERNS, REPORT_KINDS, ReportKind, roles
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 # Great Expectations is imported where it is used, not here: the import alone takes
-# 3 s or more, and ``flows.steps`` starts it in a background thread (see
+# 3 s or more, and ``pipeline.steps`` starts it in a background thread (see
 # ``import_gx``) so that it overlaps the Prefect server's start-up.
 if TYPE_CHECKING:
     import great_expectations as gx

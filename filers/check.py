@@ -1,6 +1,6 @@
 """``ronghe validate``: each file's reports, their verdicts and every problem, loading nothing.
 
-The same steps as a run (:func:`flows.steps.read_and_validate`), so what this says is
+The same steps as a run (:func:`pipeline.steps.read_and_validate`), so what this says is
 what a run would do. :func:`check` gathers the facts; :func:`render_text` and
 :func:`render_json` show them, Chinese first, because the readers are the filers.
 """
@@ -64,8 +64,8 @@ def check(
     paths: Sequence[Path], registry: pl.DataFrame, now: datetime, workers: int = 1
 ) -> list[FileCheck]:
     """The verdict of every file under ``paths`` (files or folders), in scan order."""
-    from flows.inbox import group_by_kind, scan
-    from flows.steps import read_and_validate, settle
+    from pipeline.steps import read_and_validate, settle
+    from sources.inbox import group_by_kind, scan
 
     names = dict(registry.select("unit_code", "name").iter_rows())
     out: list[FileCheck] = []

@@ -23,10 +23,10 @@ from flows.events import OUTPUTS_BY_EVENT, PUBLISHED_EVENT, RECEIVED_EVENT, WRIT
 from flows.flows import (
     backfill_deployment_flow,
     ingest_flow,
-    published_flow,
     quarter_flow,
     received_flow,
 )
+from flows.outputs import published_flow
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment

@@ -2,9 +2,9 @@
 
 Polling, no extra dependency. A file is announced (event ``ronghe.report.received``)
 once its size and modification time have not changed for ``settle_seconds``, it is
-complete by the rule the runs use (:func:`flows.inbox.settled`) and it can be read
+complete by the rule the runs use (:func:`sources.inbox.settled`) and it can be read
 whole; temporary names (``*.part``, ``~$*``, ``.*`` …) and empty files are never
-announced, and the inbox is walked as the runs walk it (:func:`flows.inbox.entries`:
+announced, and the inbox is walked as the runs walk it (:func:`sources.inbox.entries`:
 no symbolic link out of the inbox, no FIFO). What was announced (path, size, mtime) is remembered in
 ``$RONGHE_HOME/watch/announced.json``, so a restart announces only what is new or
 changed. Files the watcher misses (it was down, the server was unreachable) are
@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flows.events import RECEIVED_EVENT
-from flows.inbox import Skipped, entries, settled
+from sources.inbox import Skipped, entries, settled
 from transforms.paths import path_param, path_text
 from warehouse.modes import private_dir, write_private
 

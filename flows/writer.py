@@ -1,7 +1,7 @@
 """One writer at a time across Prefect deployment runs: the global concurrency slot.
 
 Every writer on the machine also takes the file lock (:mod:`warehouse.lock`, held by
-:class:`flows.workspace.Workspace`); deployment runs first hold the one slot of the
+:class:`warehouse.workspace.Workspace`); deployment runs first hold the one slot of the
 Prefect global concurrency limit ``WRITER_LIMIT``, so a queued run waits in Prefect,
 visibly, rather than in a lock file.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 
+from config.settings import Settings
 from flows.events import WRITER_LIMIT
-from flows.settings import Settings
 from warehouse.lock import holder
 
 

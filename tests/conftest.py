@@ -23,8 +23,8 @@ def home(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def session(home: Path) -> Iterator[Any]:
-    from flows.settings import Settings
-    from flows.workspace import Workspace
+    from config.settings import Settings
+    from warehouse.workspace import Workspace
 
     with Workspace.open(Settings(home=home)) as ws:
         yield ws

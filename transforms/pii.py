@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from transforms.columns import PII_NUMBERS, PII_PATTERNS
 
-if TYPE_CHECKING:  # light to import: flows.inbox (and so ``ronghe watch``) uses mask
+if TYPE_CHECKING:  # light to import: sources.inbox (and so ``ronghe watch``) uses mask
     import polars as pl
 
 _MASKS = tuple(

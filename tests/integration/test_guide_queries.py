@@ -275,7 +275,7 @@ def test_query_runs_read_only(reader: duckdb.DuckDBPyConnection, path: Path) -> 
 def test_query_through_ronghe_query(
     home: Path, path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from flows.cli import main
+    from cli.main import main
 
     sql = path.read_text(encoding="utf-8")
     assert main(["--home", str(home), "query", sql, "--format", "json"]) == 0

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.integration
 
 LOGIN = f"ronghe-ops:{uuid.uuid4().hex}"
 ROOT = Path(__file__).resolve().parents[2]
-RONGHE = [sys.executable, "-m", "flows.cli"]  # this tree's code, whatever is installed
+RONGHE = [sys.executable, "-m", "cli.main"]  # this tree's code, whatever is installed
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.recompute_2018 import compare
-from flows.pipeline import run
-from flows.steps import rebuild_marts
+from pipeline.run import run
+from pipeline.steps import rebuild_marts
 from synthetic.sample import write_sample
 from tests.support.golden_2017 import PERIODS, golden_warehouse
 from tests.support.warehouse import economy, supervision

@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flows.pipeline import run
+from pipeline.run import run
 from synthetic.sample import write_sample
 
 PUBLISHED_EXACT = {

@@ -15,7 +15,7 @@ from uuid import UUID
 
 import pytest
 
-from flows.result import RunResult
+from pipeline.result import RunResult
 from tests.support.factories import (
     COUNTY,
     economy_row,

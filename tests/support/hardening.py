@@ -8,13 +8,13 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from flows import pipeline
-from flows.result import RunResult
-from flows.settings import Settings
-from flows.workspace import Workspace
+import pipeline.run as pipeline
+from config.settings import Settings
+from pipeline.result import RunResult
+from warehouse.workspace import Workspace
 
 TREE = Path(__file__).resolve().parents[2]
-RONGHE = (sys.executable, "-m", "flows.cli")
+RONGHE = (sys.executable, "-m", "cli.main")
 """The ``ronghe`` entry point, run from this tree (the installed script may be another's)."""
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

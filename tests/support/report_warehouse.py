@@ -83,7 +83,7 @@ def write_injected(inbox: Path) -> None:
 
 def drop_economy(inbox: Path) -> None:
     """通州区 never files its 2017Q4 economy report: the sample's file is taken away."""
-    from flows.inbox import group_by_kind
+    from sources.inbox import group_by_kind
 
     county = sorted((inbox / PERIOD / INCOMPLETE_UNIT / "county").iterdir())
     economy = group_by_kind(county).get("economy", [])
@@ -92,10 +92,10 @@ def drop_economy(inbox: Path) -> None:
 
 
 def build(root: Path) -> Built:
-    from flows.pipeline import run
-    from flows.settings import Settings
-    from flows.workspace import Workspace
+    from config.settings import Settings
+    from pipeline.run import run
     from synthetic.sample import write_sample
+    from warehouse.workspace import Workspace
 
     home = root / "home"
     inbox = home / "inbox"

@@ -11,7 +11,7 @@
 -- such as 2.6749999999999998 for 2.675),
 -- then rounded as a DECIMAL, which rounds exactly (2.675 → 2.68).
 -- Note: least()/greatest() skip NULLs in DuckDB, so every use is guarded by IS NOT NULL.
-INSERT INTO temp.main.marts_score_base
+INSERT INTO temp.main.marts_score_base BY NAME
 WITH
 unit AS (
     SELECT unit_code, level, kind, parent_code

@@ -1,23 +1,16 @@
 -- Working table of one build: components and the scores P and D of every unit
 -- reporting in a period, under the rules being applied. Temporary (per connection).
-CREATE TEMP TABLE IF NOT EXISTS marts_score_base (
-    period             VARCHAR NOT NULL,
-    unit_code          VARCHAR NOT NULL,
-    level              VARCHAR NOT NULL,
-    kind               VARCHAR NOT NULL,
-    parent_code        VARCHAR,
-    checklist          DOUBLE,
-    supervision        DOUBLE,
-    theme_days         DOUBLE,
-    list_published     DOUBLE,
-    secretary_projects DOUBLE,
-    project_party_orgs DOUBLE,
-    growth             DOUBLE,
-    income             DOUBLE,
-    collective         DOUBLE,
-    investment         DOUBLE,
-    party_score        DOUBLE,
-    development_score  DOUBLE,
-    complete           BOOLEAN NOT NULL,
-    missing_kinds      VARCHAR[] NOT NULL
-)
+-- Its component columns are those of marts.unit_score_components (declared once, in
+-- marts_ddl.sql); the build fills it by name (marts_score_base.sql).
+CREATE TEMP TABLE IF NOT EXISTS marts_score_base AS
+SELECT
+    c.* EXCLUDE (rules_version),
+    CAST(NULL AS VARCHAR) AS level,
+    CAST(NULL AS VARCHAR) AS kind,
+    CAST(NULL AS VARCHAR) AS parent_code,
+    CAST(NULL AS DOUBLE) AS party_score,
+    CAST(NULL AS DOUBLE) AS development_score,
+    CAST(NULL AS BOOLEAN) AS complete,
+    CAST(NULL AS VARCHAR[]) AS missing_kinds
+FROM marts.unit_score_components AS c
+LIMIT 0

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.cli import main
-from flows.settings import Settings
+from cli.main import main
+from config.settings import Settings
 from tests.support.hardening import cli, cli_env, one_line_error
 
 

@@ -332,7 +332,7 @@ def test_cells_go_through_the_one_guard(tmp_path: Path) -> None:
 
 
 def test_report_command_writes_under_home(sample_warehouse: Built, tmp_path: Path) -> None:
-    from flows.cli import main
+    from cli.main import main
 
     out = tmp_path / "out"
     assert (

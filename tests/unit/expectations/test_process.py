@@ -9,7 +9,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from expectations import process
-from flows.steps import KindBatch, PendingBatch, read_and_validate, settle
+from pipeline.steps import KindBatch, PendingBatch, read_and_validate, settle
 from tests.support.batches import NOW
 from tests.support.factories import COUNTY, COUNTY2, supervision_row, write_csv
 from warehouse.registry import load_registry

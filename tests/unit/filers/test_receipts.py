@@ -10,9 +10,9 @@ import pytest
 from openpyxl import load_workbook
 from rich.cells import cell_len
 
+from cli.main import main
 from filers.receipts import write_period_receipts, write_receipts
-from flows.cli import main
-from flows.pipeline import run as ingest
+from pipeline.run import run as ingest
 from tests.support.realistic import (
     CITY,
     TOWN,

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from cli.main import main
 from filers.template import write_template
-from flows.cli import main
-from flows.pipeline import run as ingest
+from pipeline.run import run as ingest
 from tests.support.realistic import CITY, TOWN, VILLAGE
 from transforms.columns import ECONOMY, SUPERVISION
 from warehouse.registry import load_registry

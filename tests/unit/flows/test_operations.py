@@ -131,8 +131,8 @@ def test_watcher_remembers_across_restarts_and_sees_changes(watched: Any) -> Non
 def test_run_markdown_lists_files_reports_reasons_and_marts() -> None:
     from datetime import datetime
 
-    from flows.render import run_markdown
-    from flows.result import RunResult
+    from pipeline.render import run_markdown
+    from pipeline.result import RunResult
     from warehouse.store import FileOutcome, LoadSummary
 
     def outcome(path: str, status: str, read: int, loaded: int) -> FileOutcome:
@@ -198,15 +198,15 @@ def test_deployments_load_with_schedule_trigger_and_poll(tmp_path: Path) -> None
     assert published.expect == {"ronghe.warehouse.published"}
     assert published.within.total_seconds() == 0 and published.threshold == 1
     assert published.parameters["report_periods"] == "{{ event.payload.report_periods }}"
-    assert deps["outputs"].entrypoint == "flows.flows.published_flow"
+    assert deps["outputs"].entrypoint == "flows.outputs.published_flow"
 
 
 def test_status_shows_runs_and_only_open_quarantines(session: Any, home: Path) -> None:
     from datetime import datetime
 
-    from flows.commands import status
-    from flows.pipeline import run as ingest
-    from flows.settings import Settings
+    from cli.operators import status
+    from config.settings import Settings
+    from pipeline.run import run as ingest
 
     inbox = home / "inbox"
     bad = write_csv(inbox / "a" / "supervision_1.csv", [supervision_row(new_members=9999)])
@@ -233,7 +233,7 @@ def test_status_shows_runs_and_only_open_quarantines(session: Any, home: Path) -
 
 def _cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "flows.cli", *args],
+        [sys.executable, "-m", "cli.main", *args],
         env=env,
         cwd=cwd,
         capture_output=True,

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from flows.cli import main
-from flows.pipeline import run as ingest
+from cli.main import main
+from pipeline.run import run as ingest
 from tests.support.factories import economy_row, supervision_row, write_csv
 from tests.support.realistic import write_gbk_csv, write_xlsx
 from transforms.columns import REPORT_KINDS
@@ -56,7 +56,7 @@ def test_a_load_is_one_pack_that_tar_reads_back_byte_for_byte(session: Any, tmp_
 def test_the_bytes_archived_are_the_bytes_read_not_the_file_edited_since(
     session: Any, tmp_path: Path
 ) -> None:
-    from flows.steps import load, read_and_validate
+    from pipeline.steps import load, read_and_validate
 
     f = write_csv(tmp_path / "in" / "supervision_a.csv", [supervision_row()])
     original = f.read_bytes()

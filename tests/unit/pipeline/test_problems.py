@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from flows.pipeline import run as ingest
+from pipeline.run import run as ingest
 from tests.support.realistic import VILLAGE, chinese, economy_row, write_gbk_csv, write_xlsx
 from transforms.columns import ECONOMY, SUPERVISION
 

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from flows.cli import main
-from flows.settings import Settings
+from cli.main import main
+from config.settings import Settings
 from flows.watch import Ledger
-from flows.workspace import UNFINISHED_MARKER, Workspace
 from tests.support.factories import COUNTY2, supervision_row, write_csv
 from warehouse.archive import Received, write_pack
 from warehouse.modes import home_mode, parse_mode
+from warehouse.workspace import UNFINISHED_MARKER, Workspace
 
 ROOT = Path(__file__).resolve().parents[3]
-RONGHE = [sys.executable, "-m", "flows.cli"]  # this tree's code, whatever is installed
+RONGHE = [sys.executable, "-m", "cli.main"]  # this tree's code, whatever is installed
 
 
 def mode(path: Path) -> int:

@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     """A Dask scheduler (``tcp://host:8786``) to read and validate on (``--dask``)."""
 
     settle_seconds: float = Field(default=5.0, ge=0)
-    """A file is complete once unchanged this long (:func:`flows.inbox.settled`): younger
+    """A file is complete once unchanged this long (:func:`sources.inbox.settled`): younger
     files are left for the next run, and ``watch`` does not announce them yet."""
 
     @classmethod

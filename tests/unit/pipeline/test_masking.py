@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from filers.check import check, render_json, render_text
-from flows.pipeline import run as ingest
-from flows.workspace import Workspace
+from pipeline.run import run as ingest
 from tests.support.factories import project_row, write_csv
 from transforms.pii import has_pii
+from warehouse.workspace import Workspace
 
 NOW = datetime(2017, 6, 1)
 MOBILE, RESIDENT_ID = "13912345678", "32060219800101123X"

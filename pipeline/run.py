@@ -2,15 +2,15 @@
 
 find new files → read and validate, one batch per kind → load (one transaction) →
 rebuild the marts of the quarters concerned. Publishing is the workspace's
-(:meth:`flows.workspace.Workspace.publish`), after the run succeeded.
+(:meth:`warehouse.workspace.Workspace.publish`), after the run succeeded.
 
 Each stage goes through ``step(name, fn, *args, label=…)``: :func:`call` runs it as a
 plain call (tests, tools); the flows pass a step that runs it as a Prefect task
-(:func:`flows.flows.as_task`), so a run is a handful of tasks whatever its size.
+(:func:`flows.tasks.as_task`), so a run is a handful of tasks whatever its size.
 
 Reading and validating may fan out (:class:`FanOut`, on a Dask cluster): each kind's
 files are split into ``pieces`` batches that run at once, and the batches are merged
-per kind (:func:`flows.steps.merge_batches`) before the one load. Without it, one
+per kind (:func:`pipeline.steps.merge_batches`) before the one load. Without it, one
 read-and-validate per kind, as before.
 """
 
@@ -28,12 +28,11 @@ from typing import Any, Protocol, TypeVar
 
 import duckdb
 
+from config.settings import Settings
 from expectations import process as gx_process
-from flows import progress
-from flows.inbox import SKIP_REASONS, Skipped, group_by_kind, scan, survey
-from flows.result import RunResult
-from flows.settings import Settings
-from flows.steps import (
+from pipeline import progress
+from pipeline.result import RunResult
+from pipeline.steps import (
     KindBatch,
     KindFiles,
     PendingBatch,
@@ -45,10 +44,11 @@ from flows.steps import (
     rebuild_marts,
     settle,
 )
-from flows.workspace import Workspace
+from sources.inbox import SKIP_REASONS, Skipped, group_by_kind, scan, survey
 from warehouse.db import connect_reader
 from warehouse.received import Found, find_new
 from warehouse.store import merge_summaries
+from warehouse.workspace import Workspace
 
 T = TypeVar("T")
 

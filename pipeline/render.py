@@ -1,4 +1,4 @@
-"""How a :class:`~flows.result.RunResult` is shown: CLI summary lines and the run's artifact."""
+"""How a :class:`~pipeline.result.RunResult` is shown: CLI summary lines and the run's artifact."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections import Counter
 
 from rich.markup import escape
 
-from flows.result import RunResult
+from pipeline.result import RunResult
 
 SHOWN_SKIPPED = 5
 """Skipped paths named in the CLI summary (all of them are in meta.skipped)."""

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from flows.pipeline import run as ingest
+from pipeline.run import run as ingest
 from tests.support.factories import (
     COUNTY,
     COUNTY2,

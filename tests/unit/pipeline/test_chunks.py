@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from flows import pipeline
-from flows.settings import Settings
-from flows.steps import chunked
-from flows.workspace import Workspace
+import pipeline.run as pipeline
+from config.settings import Settings
+from pipeline.steps import chunked
 from tests.support.factories import (
     COUNTY,
     COUNTY2,
@@ -24,6 +23,7 @@ from tests.support.factories import (
     write_csv,
     write_json,
 )
+from warehouse.workspace import Workspace
 
 NOW = datetime(2017, 6, 1)
 SCHEMAS = ("core", "raw", "quarantine", "marts", "meta")

@@ -7,9 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flows import pipeline
-from flows.settings import Settings
-from flows.workspace import Workspace
+import pipeline.run as pipeline
+from config.settings import Settings
 from tests.support.compare import contents, differences
 from tests.support.factories import (
     COUNTY,
@@ -20,6 +19,7 @@ from tests.support.factories import (
     write_csv,
     write_json,
 )
+from warehouse.workspace import Workspace
 
 T = TypeVar("T")
 NOW = datetime(2017, 5, 1)

@@ -29,7 +29,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from flows.settings import Settings
+from config.settings import Settings
 from transforms.pii import mask
 from warehouse.db import connect, transaction
 from warehouse.lock import writer_lock

@@ -1,4 +1,4 @@
-"""What a run did, as one typed value: the flows return it, :mod:`flows.render` shows it."""
+"""What a run did, as one typed value: the flows return it, :mod:`pipeline.render` shows it."""
 
 from __future__ import annotations
 

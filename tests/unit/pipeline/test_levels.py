@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flows.pipeline import run as ingest
+from pipeline.run import run as ingest
 from tests.support.realistic import (
     CITY,
     TOWN,

@@ -1,29 +1,20 @@
-"""The ``ronghe`` command (CONTRACT §6).
+"""The ``ronghe`` command line's grammar: every command, option and argument type.
 
-Exit status: 0 when the run finished (quarantined reports included), 1 when it
-failed, 2 for a usage error. Errors are one clear line, never a traceback.
+A bad argument is a :class:`cli.errors.UsageError` (exit 2), raised while parsing,
+before any server starts or any file is touched.
 """
 
 from __future__ import annotations
 
 import argparse
-import errno
 import os
-import shutil
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from transforms.periods import PeriodError
+from cli.errors import UsageError
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 MIN_YEAR, MAX_YEAR = 1949, 2999
 """Quarters the command line accepts (``--period 0001Q1`` is a usage error)."""
-
-
-class UsageError(Exception):
-    """Bad command-line usage (exit status 2)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -257,115 +248,3 @@ def _add_operations(sub: Any) -> None:
     rc = sub.add_parser("receipts", help="write the receipts (回执) of a quarter, one per unit")
     rc.add_argument("--period", required=True, type=_period)
     rc.add_argument("--out", type=Path, help="folder (default $RONGHE_HOME/receipts/<period>)")
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    try:
-        args = build_parser().parse_args(args_list)
-        if not args.command:
-            raise UsageError("a command is needed (see `ronghe --help`)")
-        return _dispatch(args)
-    except UsageError as exc:
-        _error(str(exc))
-        return EXIT_USAGE
-    except PeriodError as exc:  # e.g. --from after --to: the command line is wrong
-        _error(str(exc))
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        _error("interrupted")
-        return EXIT_FAILED
-    except Exception as exc:  # the one place a failure becomes one line
-        _error(_describe(exc))
-        return EXIT_FAILED
-
-
-_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
-_FULL_WORDS = ("No space left on device", "Disk quota exceeded")
-
-
-def _disk_full(exc: BaseException, home: Path | None) -> str | None:
-    """The one line for a full disk, whatever layer met it (Python, DuckDB, Prefect).
-
-    Found in the exception or its causes; failing that (a Prefect server on the same
-    disk answers "500" when it cannot write), by the free space left in ``home``.
-    """
-    seen: set[int] = set()
-    e: BaseException | None = exc
-    while e is not None and id(e) not in seen:
-        seen.add(id(e))
-        if (isinstance(e, OSError) and e.errno in _FULL_ERRNOS) or any(
-            w in str(e) for w in _FULL_WORDS
-        ):
-            where = getattr(e, "filename", None)
-            return _full_line(home, f" writing {where}" if where else "")
-        e = e.__cause__ or e.__context__
-    if home is not None:
-        try:
-            free = shutil.disk_usage(home).free
-        except OSError:
-            return None
-        if free < _NEARLY_FULL_BYTES:
-            return _full_line(home, f" ({free // 1024} KiB free)")
-    return None
-
-
-_NEARLY_FULL_BYTES = 1 << 20
-
-
-def _full_line(home: Path | None, where: str) -> str:
-    disk = f"the disk of {home}" if home is not None else "the disk"
-    return (
-        f"disk full: no space left on {disk}{where}; the run stopped and published nothing,"
-        " the inbox and the published warehouse are unchanged: free some space and run again"
-    )
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    first = text[0] if text else exc.__class__.__name__
-    return first if len(first) < 400 else first[:397] + "..."
-
-
-def _error(message: str) -> None:
-    print(f"ronghe: error: {message}", file=sys.stderr)
-
-
-def _settings(args: argparse.Namespace) -> Any:
-    from pydantic import ValidationError
-
-    from flows.settings import Settings
-
-    try:
-        settings = Settings.load(args.home)  # else RONGHE_HOME, else ~/.ronghe
-        if getattr(args, "dask", None):
-            settings = settings.model_copy(update={"dask_address": args.dask})
-        return settings
-    except ValidationError as exc:  # a RONGHE_* variable the operator set is wrong
-        first = exc.errors()[0]
-        name = "RONGHE_" + "_".join(str(part) for part in first["loc"]).upper()
-        raise UsageError(f"{name}: {first['msg'].removeprefix('Value error, ')}") from None
-
-
-class DiskFullError(RuntimeError):
-    """The disk filled up during a command; the message is the one line to show."""
-
-
-def _dispatch(args: argparse.Namespace) -> int:
-    from flows import commands
-
-    settings = _settings(args)
-    handler = getattr(commands, f"cmd_{args.command}")
-    try:
-        return int(handler(args, settings))
-    except (UsageError, PeriodError, KeyboardInterrupt):
-        raise
-    except Exception as exc:
-        full = _disk_full(exc, settings.home if settings.home.exists() else None)
-        if full is not None:
-            raise DiskFullError(full) from exc
-        raise
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

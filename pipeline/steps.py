@@ -1,7 +1,7 @@
 """The plain steps a run is made of, between reading and the warehouse.
 
 Each step is a batch: one report kind at a time, never one file. They are tested
-without Prefect; :mod:`flows.pipeline` is the one place that sequences them.
+without Prefect; :mod:`pipeline.run` is the one place that sequences them.
 """
 
 from __future__ import annotations
@@ -24,9 +24,8 @@ from expectations import process as gx_process
 from expectations.problems import file_problems, header_rows
 from expectations.suites import import_gx
 from expectations.validate import Verdicts, validate
-from flows import progress
-from flows.inbox import Skipped
-from flows.workspace import Workspace
+from pipeline import progress
+from sources.inbox import Skipped
 from transforms.batch import ID
 from transforms.columns import REPORT_KINDS
 from transforms.parse import parse, stack
@@ -36,6 +35,7 @@ from warehouse import store
 from warehouse.archive import Pack, Received, write_pack
 from warehouse.db import WarehouseError, transaction
 from warehouse.marts import build_marts
+from warehouse.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -304,8 +304,8 @@ def import_gx_in_background() -> None:
 
     The import takes 3 s or more of CPU. A one-shot command starts it while it waits
     for the embedded Prefect server, when the inbox holds any file
-    (:func:`flows.commands._run_flow`); a run starts it as soon as it has found new
-    files (:func:`flows.pipeline.run`), to overlap reading them. A run with nothing
+    (:func:`cli.operators._run_flow`); a run starts it as soon as it has found new
+    files (:func:`pipeline.run.run`), to overlap reading them. A run with nothing
     new never imports it. Validation imports the same modules where it needs them;
     Python's import lock makes it wait for this import rather than repeat it.
     ``RONGHE_PRELOAD_GX=0`` turns the background import off.

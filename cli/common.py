@@ -1,0 +1,170 @@
+"""What the commands share: the consoles, progress, starting Prefect and a flow, rows out."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from config.settings import Settings
+from pipeline import progress
+
+if TYPE_CHECKING:
+    from pipeline.result import RunResult
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+out = Console(highlight=False, soft_wrap=True)
+
+
+class CliReporter:
+    """Progress lines and bars on stderr."""
+
+    def __init__(self) -> None:
+        self._progress: Progress | None = None
+        self._task: Any = None
+
+    def step(self, message: str) -> None:
+        err.print(f"[dim]·[/dim] {message}")
+
+    def advance(self, label: str, done: int, total: int) -> None:
+        if self._progress is None:
+            self._progress = Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=False,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(f"rebuilding {label}", total=total)
+        self._progress.update(self._task, completed=done, total=total)
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+
+@contextmanager
+def reporting() -> Iterator[CliReporter]:
+    """Around a flow call: progress on stderr, and the embedded server ready."""
+    from flows.prefect_env import embedded
+
+    embedded.wait_ready()
+    reporter = CliReporter()
+    restore = progress.install(reporter)
+    try:
+        yield reporter
+    finally:
+        reporter.close()
+        restore()
+
+
+def start_prefect(settings: Settings) -> None:
+    """Before Prefect is imported: quiet defaults, and the embedded server starting."""
+    from flows.prefect_env import configure, embedded
+
+    configure(settings.home)
+    # the embedded server comes up while the flows and their libraries are imported
+    if not embedded.start() and embedded.process is None:
+        prefect_api_url()  # the operator's server (PREFECT_API_URL): up, and takes our login
+
+
+def summarise(result: RunResult) -> None:
+    from pipeline.render import summary_lines
+
+    for line in summary_lines(result):
+        err.print(line)
+
+
+def run_flow(settings: Settings, name: str, **params: Any) -> RunResult:
+    """Start the embedded server if needed, run flow ``name`` with progress, summarise it."""
+    start_prefect(settings)
+    from sources.inbox import any_file
+
+    if not settings.dask_address and any_file(
+        params.get("paths") or [params.get("inbox") or settings.inbox_dir]
+    ):
+        from expectations import process
+
+        process.prestart()  # GX's import on the other core, while Prefect starts
+    import flows.flows
+    from flows.tasks import on_dask
+
+    run = getattr(flows.flows, name)
+    if settings.dask_address:
+        run = on_dask(run, settings.dask_address)
+    with reporting():
+        result: RunResult = run(home=str(settings.home), **params)
+    summarise(result)
+    return result
+
+
+def opt(path: Any) -> str | None:
+    return str(path) if path else None
+
+
+def rows_out(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
+    if fmt == "csv":
+        from transforms.cells import safe_row
+
+        # a spreadsheet may open it: no cell may start a formula (OWASP)
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(safe_row(columns))
+        w.writerows(safe_row(r) for r in rows)
+        sys.stdout.write(buf.getvalue())
+    elif fmt == "json":
+        sys.stdout.write(
+            json.dumps(
+                [dict(zip(columns, r, strict=True)) for r in rows],
+                ensure_ascii=False,
+                default=json_default,
+                indent=1,
+            )
+            + "\n"
+        )
+    else:
+        t = Table(show_lines=False)
+        for c in columns:
+            t.add_column(c)
+        for r in rows:
+            t.add_row(*("" if v is None else str(v) for v in r))
+        out.print(t)
+
+
+def json_default(v: Any) -> Any:
+    if isinstance(v, datetime | date):
+        return v.isoformat()
+    return str(v)
+
+
+def prefect_api_url() -> str:
+    from flows.deployments import check_api
+    from flows.prefect_env import configure
+
+    # client side only: the operator's Prefect profile and PREFECT_API_URL are used as set
+    configure(None, quiet=False)
+    from prefect.settings import PREFECT_API_URL
+
+    return check_api(PREFECT_API_URL.value(), auth=prefect_auth())
+
+
+def prefect_auth() -> str | None:
+    """``PREFECT_API_AUTH_STRING`` from the environment or the Prefect profile."""
+    from prefect.settings import PREFECT_API_AUTH_STRING
+
+    return PREFECT_API_AUTH_STRING.value() or None

@@ -1,0 +1,92 @@
+"""``ronghe demo``: the sample into the inbox, the whole pipeline, and what it shows."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any
+
+from rich.table import Table
+
+from cli.common import err, out, rows_out, run_flow
+from config.settings import Settings
+from synthetic.published import PUBLISHED_2016Q4
+from warehouse.query import run_query
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from synthetic.sample import write_sample
+    from transforms.periods import period_range
+
+    inbox = settings.inbox_dir
+    periods = period_range("2016Q1", "2017Q4")
+    with err.status("writing sample reports 2016Q1–2017Q4 into the inbox…"):
+        stats = write_sample(inbox, periods, seed=2017, scale="city")
+    err.print(f"sample: {stats.files} files in {inbox}")
+    # the demo wrote every file itself and closed it: none is still being written, so
+    # the settle rule (RONGHE_SETTLE_SECONDS) would only leave the newest for a later run
+    os.environ["RONGHE_SETTLE_SECONDS"] = "0"
+    run_flow(settings, "backfill_flow", start="2016Q1", end="2017Q4")
+    _show_demo(settings)
+    return 0
+
+
+def _show_demo(settings: Settings) -> None:
+    cols, rows = run_query(settings, "SELECT * FROM marts.city_summary WHERE period = '2016Q4'")
+    if not rows:
+        raise RuntimeError("the demo produced no city summary for 2016Q4")
+    got = dict(zip(cols, rows[0], strict=True))
+    t = Table(title="南通 city summary 2016Q4: warehouse vs published")
+    for c in ("figure", "warehouse", "published", "ok"):
+        t.add_column(c)
+    for col, label, figure, cmp in PUBLISHED_2016Q4:
+        value = got[col]
+        ok = {
+            "=": value is not None and abs(float(value) - figure) < 1e-6,
+            "≥": value is not None and float(value) >= figure,
+            ">": value is not None and float(value) > figure,
+        }[cmp]
+        shown = f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
+        t.add_row(label, shown, f"{cmp} {figure:,}", "✓" if ok else "✗")
+    t.add_row("reporting units 报告单位", f"{got['units_reporting']:,}", "≈ 1,950", "")
+    out.print(t)
+    cols, rows = run_query(
+        settings,
+        "SELECT s.rank_in_level AS rank, u.name, s.party_score, s.development_score, "
+        "s.composite_score, s.quadrant FROM marts.unit_scores s JOIN core.units u USING (unit_code)"
+        " WHERE s.period = '2017Q4' AND s.level = 'county' ORDER BY s.rank_in_level NULLS LAST",
+    )
+    out.print("\n[bold]Leading county-level units, 2017Q4 (composite = D × P/100)[/bold]")
+    rows_out(cols, [tuple(_round(v) for v in r) for r in rows], "table")
+    from warehouse.db import sql_file
+
+    cols, rows = run_query(
+        settings, sql_file("weak_village_determination_counts.sql"), {"year": 2017}
+    )
+    n = dict(zip(cols, rows[0], strict=True))
+    out.print(
+        "\n[bold]2017年薄弱村认定 weak-village determination 2017[/bold]:"
+        f" 认定 {n['determined']:,} 村, 薄弱 {n['weak']}"
+        f" (新认定 new {n['new']}, 持续 continuing {n['continuing']},"
+        f" 脱薄 rectified {n['rectified']})"
+    )
+    path = settings.published_path
+    out.print(
+        "\n[bold]Query the warehouse[/bold] (read-only, safe while runs write):\n"
+        f'  ronghe --home {settings.home} query "SELECT * FROM marts.unit_scores LIMIT 5"\n'
+        f"  python -c \"import duckdb; print(duckdb.connect('{path}', read_only=True)"
+        ".sql('FROM marts.city_summary'))\"\n"
+        "  the analysts' guide: docs/warehouse.md"
+    )
+    quarter = settings.reports_dir / "2017Q4"
+    if not (quarter / "brief-2017Q4.html").exists():
+        raise RuntimeError(f"the demo wrote no 2017Q4 通报 under {quarter}")
+    out.print(
+        "\n[bold]2017Q4 通报 (quarterly assessment)[/bold]\n"
+        f"  workbook: {quarter / 'assessment-2017Q4.xlsx'}\n"
+        f"  brief:    {quarter / 'brief-2017Q4.html'}  (open it in a browser)"
+    )
+
+
+def _round(v: Any) -> Any:
+    return round(v, 1) if isinstance(v, float) else v

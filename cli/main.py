@@ -1,0 +1,92 @@
+"""The ``ronghe`` command (CONTRACT §6): parse, build the settings once, dispatch.
+
+The parser is :mod:`cli.parser`; the commands live by who uses them:
+:mod:`cli.operators` (run, backfill, ingest, serve, watch, status, sample),
+:mod:`cli.demo`, :mod:`cli.filers` (validate, template, receipts) and
+:mod:`cli.analysts` (query, report, units, archive).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from cli.errors import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    DiskFullError,
+    UsageError,
+    describe,
+    disk_full,
+    error,
+)
+from cli.parser import build_parser
+from config.settings import Settings
+from transforms.periods import PeriodError
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(args_list)
+        if not args.command:
+            raise UsageError("a command is needed (see `ronghe --help`)")
+        return _dispatch(args)
+    except UsageError as exc:
+        error(str(exc))
+        return EXIT_USAGE
+    except PeriodError as exc:  # e.g. --from after --to: the command line is wrong
+        error(str(exc))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        error("interrupted")
+        return EXIT_FAILED
+    except Exception as exc:  # the one place a failure becomes one line
+        error(describe(exc))
+        return EXIT_FAILED
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    from pydantic import ValidationError
+
+    try:
+        settings = Settings.load(args.home)  # else RONGHE_HOME, else ~/.ronghe
+        if getattr(args, "dask", None):
+            settings = settings.model_copy(update={"dask_address": args.dask})
+        return settings
+    except ValidationError as exc:  # a RONGHE_* variable the operator set is wrong
+        first = exc.errors()[0]
+        name = "RONGHE_" + "_".join(str(part) for part in first["loc"]).upper()
+        raise UsageError(f"{name}: {first['msg'].removeprefix('Value error, ')}") from None
+
+
+def handler(command: str) -> Handler:
+    """The function of ``command`` (``cmd_<command>`` in the module of its users)."""
+    from cli import analysts, demo, filers, operators
+
+    for module in (operators, filers, analysts, demo):
+        found: Handler | None = getattr(module, f"cmd_{command}", None)
+        if found is not None:
+            return found
+    raise UsageError(f"unknown command {command!r} (see `ronghe --help`)")
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    run = handler(args.command)
+    try:
+        return int(run(args, settings))
+    except (UsageError, PeriodError, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        full = disk_full(exc, settings.home if settings.home.exists() else None)
+        if full is not None:
+            raise DiskFullError(full) from exc
+        raise
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from flows.cli import main
+from cli.main import main
 from tests.fixtures.office import make_fixtures
 
 OFFICE = Path(make_fixtures.__file__).parent

@@ -15,6 +15,7 @@ the header rows per file (:func:`header_rows`); unknown files count one header r
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 from typing import Any
@@ -57,13 +58,44 @@ FILE_REASONS_ZH = {
 }
 
 
+SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?[eE]\+?\d+$")
+NO_YEAR = re.compile(r"^\d{1,2}\s*[月/.-]\s*\d{1,2}\s*日?$")
+YEAR = re.compile(r"\d{4}")
+
+
 def empty() -> pl.DataFrame:
     return pl.DataFrame(schema=PROBLEM_SCHEMA)
 
 
-def header_rows(files: Sequence[Any]) -> dict[str, int]:
-    """Rows above the first data row, per file SHA-256: 0 for JSON, else 1 (the header)."""
-    return {f.sha256: 0 if f.format == "json" else 1 for f in files}
+Places = int | Sequence[tuple[str, int]]
+
+
+def header_rows(files: Sequence[Any]) -> dict[str, Places]:
+    """Per file SHA-256, where its data rows are: rows above the first data row (0 for
+    JSON, else 1, the header), or, for a workbook, each data row's (sheet, sheet row) as
+    the office program shows it, by ``_row`` − 1 (``RawFile.places``)."""
+    out: dict[str, Places] = {}
+    for f in files:
+        places = getattr(f, "places", None)
+        out[f.sha256] = places if places else (0 if f.format == "json" else 1)
+    return out
+
+
+def _place(offset: Places, row: int | None) -> tuple[int | None, str]:
+    """A data row's sheet row, and the sheet named where a workbook has several."""
+    if row is None:
+        return None, ""
+    if isinstance(offset, int):
+        return row + offset, ""
+    sheet, n = offset[row - 1]
+    several = len({s for s, _ in offset}) > 1
+    return n, (f"工作表“{sheet}”" if several else "")
+
+
+def sheet_row(offset: Places, row: int) -> int:
+    """The sheet row (as the office program shows it) of data row ``row`` (1-based)."""
+    n, _ = _place(offset, row)
+    return row if n is None else n
 
 
 def _where(row: int | None, json_file: bool) -> tuple[str, str]:
@@ -108,6 +140,28 @@ def sentences(
             f"{at_zh}{col_zh}{who_zh}必须填写，应为{rule_zh(c)}，{got_zh}",
             f"{at_en}, {col_en}: required{who_en}, must be {rule_en(c)}; {got_en}",
         )
+    if reason == "bad_value" and c.name == r.unit and value and SCIENTIFIC.match(value):
+        return (
+            f"{at_zh}{col_zh}显示为科学计数法“{value}”，原代码已无法还原：请把该列设为文本格式后"
+            "重新填写12位代码",
+            f"{at_en}, {col_en}: shown in scientific notation ({value}), the code is lost;"
+            " make the column text and type the 12 digits again",
+        )
+    if reason == "bad_value" and c.type == "timestamp" and value and NO_YEAR.match(value):
+        return (
+            f"{at_zh}{col_zh}“{value}”没有年份，请写明年月日，如2017年4月10日",
+            f"{at_en}, {col_en}: the date {value} has no year; write it as 2017-04-10",
+        )
+    if (
+        reason in ("bad_value", "bad_period")
+        and c.type == "period"
+        and value
+        and not YEAR.search(value)
+    ):
+        return (
+            f"{at_zh}{col_zh}“{value}”没有年份，请写明年份，如2017年第一季度",
+            f"{at_en}, {col_en}: {value} has no year; write it as 2017Q1",
+        )
     if reason in ("bad_value", "out_of_range") or (reason == "bad_period" and other is None):
         return (
             f"{at_zh}{col_zh}应为{rule_zh(c)}，{got_zh}",
@@ -124,6 +178,14 @@ def sentences(
             f"{at_zh}{col_zh}不应晚于填报时间（{other}）所在季度，{got_zh}",
             f"{at_en}, {col_en}: must not be after the quarter of {r.submitted} ({other});"
             f" {got_en}",
+        )
+    if reason == "unit_name_mismatch":
+        registry_name, _, given = (other or "").partition("\0")
+        return (
+            f"{at_zh}{col_zh}“{value}”在单位名册中是“{registry_name}”，但本行单位名称为“{given}”："
+            "请核对单位代码与单位名称是否填反",
+            f"{at_en}, {col_en}: {value} is {registry_name} in the registry, but the row names"
+            f" {given}; check that code and name belong together",
         )
     if reason == "unknown_unit":
         return (
@@ -164,7 +226,8 @@ def report_problems(
     kind: ReportKind,
     batch: pl.DataFrame,
     hits: pl.DataFrame,
-    header_rows: Mapping[str, int] | None = None,
+    header_rows: Mapping[str, Places] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> pl.DataFrame:
     """One problem row per distinct (row, column, reason) in ``hits`` (see HITS_SCHEMA)."""
     if hits.is_empty():
@@ -188,12 +251,15 @@ def report_problems(
         value = None if raw is None or not str(raw).strip() else mask(str(raw))
         unit, period = mask_or_none(h[KEY_UNIT]), mask_or_none(h[KEY_PERIOD])
         offset = offsets.get(h[FILE], 1)
-        sheet_row = h[ROW] + offset if h[ROW] is not None else None
+        sheet_row, sheet = _place(offset, h[ROW])
         other: str | None = None
         if h["reason"] == "inconsistent":
             other = next(ru.greater for ru in kind.rules if ru.lesser == c.name)
         elif h["reason"] == "bad_period" and h[r.submitted] is not None:
             other = h[r.submitted].strftime("%Y-%m-%d %H:%M")
+        elif h["reason"] == "unit_name_mismatch":
+            given = rec.get("单位名称", rec.get("unit_name"))
+            other = f"{(names or {}).get(str(raw), '')}\0{given}"
         zh, en = sentences(
             kind,
             c,
@@ -217,7 +283,7 @@ def report_problems(
                 "column_zh": c.zh,
                 "value": value,
                 "reason": h["reason"],
-                "message_zh": mask(zh),
+                "message_zh": mask(sheet + zh),
                 "message_en": mask(en),
                 "__order": order[c.name],
             }
@@ -271,6 +337,24 @@ def file_problems(files: Sequence[Any]) -> pl.DataFrame:
                 "value": None,
                 "reason": reason,
             }
+            common = [c.zh for c in kind.columns[:3]] if kind is not None else []
+            if (
+                reason == "missing_columns"
+                and kind is not None
+                and f.frame is not None
+                and not any(c.name in f.frame.columns for c in kind.columns[:3])
+            ):
+                # no header found at all: one sentence, not one per column
+                rows.append(
+                    base
+                    | {
+                        "message_zh": f"文件“{name}”中找不到表头（应有「{'」「'.join(common)}」"
+                        "等列）：请在前10行内保留报送模板的表头",
+                        "message_en": f"{name}: no header row found (with {', '.join(common)});"
+                        " keep the template's header within the first 10 rows",
+                    }
+                )
+                continue
             if reason == "missing_columns" and kind is not None and f.frame is not None:
                 for c in kind.columns:
                     if c.required and c.name not in f.frame.columns:

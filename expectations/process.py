@@ -30,6 +30,7 @@ from datetime import datetime
 
 import polars as pl
 
+from expectations.problems import Places
 from expectations.validate import Verdicts, validate
 from transforms.columns import REPORT_KINDS
 from transforms.worker import die_with_parent
@@ -73,7 +74,7 @@ def _validate(
     batch: pl.DataFrame,
     registry: pl.DataFrame,
     now: datetime,
-    header_rows: Mapping[str, int],
+    header_rows: Mapping[str, Places],
 ) -> Verdicts:
     return validate(REPORT_KINDS[kind_name], batch, registry, now, header_rows)
 
@@ -108,7 +109,7 @@ def submit(
     batch: pl.DataFrame,
     registry: pl.DataFrame,
     now: datetime,
-    header_rows: Mapping[str, int],
+    header_rows: Mapping[str, Places],
 ) -> Future[Verdicts]:
     """Validate a parsed batch in the validation process; its verdicts, when done."""
     prestart()

@@ -18,7 +18,8 @@ from typing import Any
 
 import polars as pl
 
-from expectations.problems import HITS_SCHEMA, PROBLEM_SCHEMA, report_problems
+from expectations.names import name_hits
+from expectations.problems import HITS_SCHEMA, PROBLEM_SCHEMA, Places, report_problems
 from expectations.suites import (
     IN_REGISTRY,
     LEVEL,
@@ -83,7 +84,9 @@ EXPLANATIONS: dict[str, str] = {
     "duplicate_in_file": "the same report (or project) appears twice in the file",
     "pii": "a text field contains an ID-card or mobile number",
     "empty_file": "the file holds no data row (only a header, or nothing)",
+    "unit_name_mismatch": "the unit name beside the code is not the registry's name for it",
 }
+REG_NAME = "name"
 
 
 class ValidationError(RuntimeError):
@@ -116,7 +119,7 @@ def validate(
     batch: pl.DataFrame,
     registry: pl.DataFrame,
     now: datetime,
-    header_rows: Mapping[str, int] | None = None,
+    header_rows: Mapping[str, Places] | None = None,
 ) -> Verdicts:
     """Validate a parsed batch of ``kind`` and return the report verdicts.
 
@@ -128,7 +131,7 @@ def validate(
         hits = pl.DataFrame(schema=HITS_SCHEMA)
     else:
         prepared = with_helpers(kind, batch, registry, now)
-        hits = _hits(kind, prepared)
+        hits = pl.concat([_hits(kind, prepared), name_hits(kind, batch, registry)])
     row_reasons = (
         hits.group_by(ID)
         .agg(pl.col("reason").unique().sort().alias(REASONS))
@@ -136,7 +139,8 @@ def validate(
         .cast(ROW_REASONS_SCHEMA)  # type: ignore[arg-type]
     )
     verdicts = _verdicts(kind, batch, row_reasons)
-    problems = report_problems(kind, batch, hits, header_rows)
+    names = dict(registry.select(REG_UNIT, REG_NAME).iter_rows()) if REG_NAME in registry else {}
+    problems = report_problems(kind, batch, hits, header_rows, names)
     return Verdicts(verdicts.accepted, verdicts.quarantined, row_reasons, problems)
 
 

@@ -7,6 +7,7 @@ without Prefect; :mod:`pipeline.run` is the one place that sequences them.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 import threading
@@ -24,6 +25,7 @@ from expectations.problems import file_problems, header_rows
 from expectations.suites import import_gx
 from expectations.validate import Verdicts, validate
 from pipeline import progress
+from pipeline.totals import totals_frame
 from sources.inbox import Skipped
 from transforms.batch import ID
 from transforms.columns import REPORT_KINDS
@@ -202,6 +204,8 @@ def reconcile(
                 size_bytes=f.size,
                 file_reasons=tuple(f.reasons),
                 detail=f.detail,
+                sheets=json.dumps(f.sheets, ensure_ascii=False) if f.sheets else None,
+                total_rows=f.total_rows,
             )
         )
     return out
@@ -228,7 +232,13 @@ def load(
         else {sha: Path(stored_path(pack.path, home)) for sha, *_ in pack.members}
     )
     kinds = [
-        store.KindLoad(b.kind, b.verdicts.accepted, b.verdicts.quarantined, b.verdicts.problems)
+        store.KindLoad(
+            b.kind,
+            b.verdicts.accepted,
+            b.verdicts.quarantined,
+            b.verdicts.problems,
+            totals_frame(b.kind, b.files, b.verdicts.accepted, ws.registry),
+        )
         for b in batches
         if b.kind is not None and b.verdicts is not None
     ]

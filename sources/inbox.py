@@ -191,11 +191,18 @@ def scan(paths: Iterable[Path], settle_seconds: float = 0.0) -> list[Path]:
 
 
 def group_by_kind(files: Sequence[Path]) -> dict[str | None, list[Path]]:
-    """Files per report kind (from the file name); None for names that select no kind."""
+    """Files per report kind: from the file name, else from the headers (CONTRACT §2);
+    None when neither tells. Only a file whose name tells no kind is opened here."""
     groups: dict[str | None, list[Path]] = {}
     for f in files:
         k = kind_of(path_text(f.name))
-        groups.setdefault(None if k is None else k.name, []).append(f)
+        if k is None:
+            from transforms.read import kind_of_file  # Polars: only for such names
+
+            name = kind_of_file(f)
+        else:
+            name = k.name
+        groups.setdefault(name, []).append(f)
     return groups
 
 

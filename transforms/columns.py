@@ -68,7 +68,7 @@ class Rule:
 class ReportKind:
     name: Kind
     zh: str
-    stems: tuple[str, ...]  # file-name stem prefixes that select this kind
+    stems: tuple[str, ...]  # words that, anywhere in a file name, select this kind
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # unique within one file (duplicate_in_file)
     rules: tuple[Rule, ...] = field(default_factory=tuple)
@@ -157,7 +157,7 @@ AREAS: tuple[tuple[str, str], ...] = (
 SUPERVISION = ReportKind(
     name="supervision",
     zh="党建督导季报",
-    stems=("supervision", "党建督导"),
+    stems=("supervision", "党建督导", "督导"),
     columns=(
         *COMMON,
         _int("party_orgs", "基层党组织数"),
@@ -205,7 +205,7 @@ PROJECT_STATUSES = (
 PROJECTS = ReportKind(
     name="projects",
     zh="项目季报",
-    stems=("projects", "项目"),
+    stems=("projects", "项目", "书记项目"),
     columns=(
         *COMMON,
         Column(
@@ -233,7 +233,7 @@ PROJECTS = ReportKind(
 ECONOMY = ReportKind(
     name="economy",
     zh="经济指标季报",
-    stems=("economy", "经济指标"),
+    stems=("economy", "经济指标", "经济"),
     columns=(
         *COMMON,
         Column("growth_target_pct", "年度增长目标(%)", "decimal", required=False, min=0, max=30),
@@ -369,9 +369,12 @@ def header_map(kind: ReportKind) -> dict[str, str]:
 
 
 def kind_of(filename: str) -> ReportKind | None:
-    """The report kind selected by a file name's stem (CONTRACT §2), or None."""
-    stem = filename.rsplit("/", 1)[-1].split(".", 1)[0].strip().lower()
-    for kind in REPORT_KINDS.values():
-        if any(stem.startswith(s) for s in kind.stems):
-            return kind
-    return None
+    """The report kind whose word is anywhere in a file name (CONTRACT §2), or None.
+
+    None also when the name holds two kinds' words: the headers then decide
+    (:func:`transforms.read.kind_from_headers`).
+    """
+    name = filename.rsplit("/", 1)[-1].lower()
+    name = name.rsplit(".", 1)[0] if "." in name else name
+    hits = [k for k in REPORT_KINDS.values() if any(s in name for s in k.stems)]
+    return hits[0] if len(hits) == 1 else None

@@ -9,7 +9,8 @@ is vectorised Polars. ``_id`` runs 1, 2, … over the batch. Value forms follow 
   ``+12``, ``-3``; ``3.5`` is bad.
 - decimal: ``1,234.5``, ``.5``, ``5.``, ``1e3``; ``inf``/``nan``/``1e400``/``12%`` are bad.
 - bool: ``columns.TRUE_WORDS`` / ``FALSE_WORDS``, case-insensitive.
-- timestamp: ``YYYY-MM-DD``, ``YYYY-MM-DD HH:MM[:SS[.f]]``, ``T`` instead of the space,
+- timestamp: ``2017年4月10日``, ``2017.4.10`` (a year always: ``4月10日`` is bad),
+  ``YYYY-MM-DD``, ``YYYY-MM-DD HH:MM[:SS[.f]]``, ``T`` instead of the space,
   ``/`` instead of ``-``, 1-digit month/day/hour accepted; an optional ``Z`` or
   ``±HH[:MM]`` offset converts the time to China time (UTC+08:00) and drops the
   zone; without offset a time is taken as China time. An Excel serial number
@@ -53,7 +54,7 @@ _GROUPED = r"(?:\d{1,3}(?:,\d{3})+|\d+)"
 INT_RE = rf"^[+-]?{_GROUPED}(?:\.0*)?$"
 DECIMAL_RE = rf"^[+-]?(?:{_GROUPED}(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
 TIMESTAMP_RE = (
-    r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})"
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:(?:[Tt]|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$"
 )
 EXCEL_SERIAL_RE = r"^\d{5}(?:\.\d+)?$"

@@ -52,19 +52,14 @@ Decisions a caller may rely on:
 
 from __future__ import annotations
 
-import csv
 import functools
 import hashlib
-import io
-import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import fastexcel
 import polars as pl
 
 from transforms import columns
@@ -74,6 +69,15 @@ from transforms.limits import LimitExceeded, ReadLimits
 from transforms.paths import path_text
 from transforms.pii import mask
 from transforms.scanned import ChangedSinceScan, read_scanned
+from transforms.textfiles import EmptyFileError, UnreadableError, read_csv, read_json
+from transforms.workbooks import (
+    FULL_WIDTH,
+    WORKBOOKS,
+    RawExtras,
+    TotalMismatch,
+    kind_from_headers,
+    read_workbook,
+)
 from transforms.worker import read_within_limits
 
 # File-level reason codes (CONTRACT §3).
@@ -82,10 +86,14 @@ UNKNOWN_KIND = "unknown_kind"
 MISSING_COLUMNS = "missing_columns"
 EMPTY_FILE = "empty_file"
 
-# The C csv module refuses a field over 128 KiB by default; a file's size is the limit.
-csv.field_size_limit(2**31 - 1)
-
-FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".json": "json"}
+FORMATS = {
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xls": "xls",
+    ".ods": "ods",
+    ".csv": "csv",
+    ".json": "json",
+}
 
 
 @dataclass
@@ -104,19 +112,17 @@ class RawFile:
     source: str = ""  # the name to open it by (``path`` is that name as readable text)
     data: bytes | None = field(default=None, repr=False)  # the bytes read (to archive)
     waiting: bool = False  # changed since the scan: not read, left for the next run
+    # workbooks: the sheets read and skipped (meta.file_manifest.sheets), each data row's
+    # (sheet, sheet row) by ``_row`` − 1, the total rows left out and their mismatches
+    sheets: list[dict[str, str]] = field(default_factory=list)
+    places: list[tuple[str, int]] | None = None
+    total_rows: int = 0
+    total_mismatches: list[TotalMismatch] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
         """Data rows read (0 when unreadable)."""
         return 0 if self.frame is None else self.frame.height
-
-
-class UnreadableError(Exception):
-    """The file's content cannot be turned into a table."""
-
-
-class EmptyFileError(Exception):
-    """The file is readable but holds no data row."""
 
 
 def unread_id(path: Path | str) -> str:
@@ -130,167 +136,34 @@ def unread_id(path: Path | str) -> str:
     return hashlib.sha256(key).hexdigest()
 
 
-# --------------------------------------------------------------------------- decoding
-
-
-def decode_text(data: bytes) -> str:
-    """Decode a text file: UTF-16 with BOM, UTF-8 (BOM optional), else GB18030."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as e:
-            raise UnreadableError("invalid UTF-16 text") from e
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("gb18030")
-        except UnicodeDecodeError as e:
-            raise UnreadableError("text is neither UTF-8 nor GBK/GB18030") from e
-    if "\x00" in text:
-        raise UnreadableError("binary data, not text")
-    return text
-
-
-# A table before header mapping: raw header texts and the data as text columns.
-# Files are small and many: plain lists keep the per-file cost far below that of
-# several Polars queries; one DataFrame is built at the end.
 Cells = list[str | None]
-Table = tuple[Cells, list[Cells]]
 
 
-def _read_csv(data: bytes) -> Table:
-    text = decode_text(data)
-    if not text.strip():
-        raise EmptyFileError("the file is empty")
-    # Python's csv module (C, RFC 4180 quoting) rather than pl.read_csv: for the
-    # small files we receive it is ~8x faster per file, and the text is decoded here
-    # anyway. Unquoted empty fields become null, as Polars would make them.
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
-    except csv.Error as e:
-        raise UnreadableError(f"not valid CSV: {e}") from e
-    while records and not records[-1]:
-        records.pop()
-    if not records:
-        raise EmptyFileError("the file is empty")
-    width = len(records[0])
-    cols: list[Cells] = [[] for _ in range(width)]
-    for n, rec in enumerate(records[1:], start=2):
-        if len(rec) > width and any(v.strip() for v in rec[width:]):
-            raise UnreadableError(f"record {n} has {len(rec)} fields, the header {width}")
-        rec = rec[:width] + [""] * (width - len(rec))
-        for col, v in zip(cols, rec, strict=True):
-            col.append(v or None)
-    return [v or None for v in records[0]], cols
+def _text_reader(read: Callable[[bytes], tuple[Cells, list[Cells]]]) -> Callable[[bytes], Read]:
+    def reader(data: bytes) -> Read:
+        headers, table = read(data)
+        return headers, table, None, None
+
+    return reader
 
 
-class _Number(str):
-    """A JSON number, kept as the text it was written as."""
+def _workbook_reader(fmt: str) -> Callable[[bytes], Read]:
+    def reader(data: bytes) -> Read:
+        return read_workbook(data, fmt)
+
+    return reader
 
 
-def _json_dump(value: Any) -> str:
-    """JSON text of a nested value, numbers as written."""
-    if isinstance(value, dict):
-        items = (f"{json.dumps(k, ensure_ascii=False)}: {_json_dump(v)}" for k, v in value.items())
-        return "{" + ", ".join(items) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_json_dump(v) for v in value) + "]"
-    if isinstance(value, _Number):
-        return str.__str__(value)
-    return json.dumps(value, ensure_ascii=False)
+Read = tuple[Cells, list[Cells], list[tuple[str, int]] | None, RawExtras | None]
+"""A file read: headers, columns, each row's (sheet, sheet row) and a workbook's extras."""
+READERS: dict[str, Callable[[bytes], Read]] = {
+    "csv": _text_reader(read_csv),
+    "json": _text_reader(read_json),
+    **{fmt: _workbook_reader(fmt) for fmt in WORKBOOKS},
+}
+"""Each format's reader, by name: ``transforms.worker`` reads workbooks in its own process."""
 
-
-def _json_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return str.__str__(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return _json_dump(value)
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object, refused when a key is there twice (like a CSV header twice)."""
-    obj = dict(pairs)
-    if len(obj) < len(pairs):
-        keys = [k for k, _ in pairs]
-        twice = next(k for i, k in enumerate(keys) if k in keys[:i])
-        raise UnreadableError(f"a JSON object has the key {twice!r} twice")
-    return obj
-
-
-def _read_json(data: bytes) -> Table:
-    text = decode_text(data)
-    if not text.strip():
-        raise EmptyFileError("the file is empty")
-    try:
-        # Numbers stay as written: parse_int/parse_float receive the literal text.
-        doc = json.loads(
-            text,
-            parse_int=_Number,
-            parse_float=_Number,
-            parse_constant=_Number,
-            object_pairs_hook=_unique_keys,
-        )
-    except (json.JSONDecodeError, RecursionError) as e:
-        raise UnreadableError(f"invalid JSON: {e}") from e
-    rows = doc.get("rows") if isinstance(doc, dict) else doc
-    if not isinstance(rows, list):
-        raise UnreadableError('JSON must be an array of objects or an object with "rows"')
-    keys: dict[str, None] = {}
-    for i, row in enumerate(rows):
-        if not isinstance(row, dict):
-            raise UnreadableError(f"JSON row {i + 1} is not an object")
-        keys.update(dict.fromkeys(row))
-    if not keys:
-        raise EmptyFileError("no rows in JSON" if not rows else "every JSON row is empty")
-    return list(keys), [[_json_text(row.get(k)) for row in rows] for k in keys]
-
-
-def _number_text(value: float) -> str:
-    """Text of a numeric cell: integer text when integral, else the shortest exact form."""
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
-
-
-def _read_xlsx(data: bytes) -> Table:
-    try:
-        reader = fastexcel.read_excel(data)
-        if not reader.sheet_names:
-            raise UnreadableError("workbook has no sheets")
-        # Text rendering of every cell (dates as ISO text, numbers rounded to 9 decimals)…
-        text = reader.load_sheet(0, header_row=None, dtypes="string").to_polars()
-        if text.height == 0 or text.width == 0:
-            raise EmptyFileError("the first sheet is empty")
-        # …and the exact doubles of numeric cells (text cells that look numeric too).
-        nums = reader.load_sheet(0, header_row=None, dtypes="float").to_polars()
-    except fastexcel.FastExcelError as e:
-        raise UnreadableError(f"not a readable xlsx workbook: {str(e).splitlines()[0]}") from e
-    cols: list[Cells] = [s.to_list() for s in text.get_columns()]
-    if nums.shape == text.shape:
-        for col, num in zip(cols, nums.get_columns(), strict=True):
-            if num.null_count() == num.len():
-                continue
-            for k, n in enumerate(num.to_list()):
-                t = col[k]
-                if n is None or t is None:
-                    continue
-                try:
-                    rounded = float(t) != n
-                except ValueError:
-                    continue  # a text cell such as "true": rendered as itself
-                # The rendering is a number other than the stored double: it was
-                # rounded, so write the double. Text cells ("007") equal their parse.
-                if rounded:
-                    col[k] = _number_text(n)
-    return [c[0] for c in cols], [c[1:] for c in cols]
-
-
-READERS = {"csv": _read_csv, "json": _read_json, "xlsx": _read_xlsx}
-
+# --------------------------------------------------------------------------- workbooks
 
 # --------------------------------------------------------------------------- headers
 
@@ -326,7 +199,8 @@ def _frame(headers: Cells, data: list[Cells], kind: ReportKind | None) -> pl.Dat
             if not all(_blank(v) for v in data[i]):
                 slots.append((i, None, f"column_{i + 1}"))
             continue
-        slots.append((i, hmap.get(header) or hmap.get(header.lower()), header))
+        canon = hmap.get(header) or hmap.get(header.lower()) or hmap.get("".join(header.split()))
+        slots.append((i, canon, header))
     if not slots:
         raise EmptyFileError("no header and no data")
     seen: dict[str, list[str]] = {}
@@ -341,7 +215,8 @@ def _frame(headers: Cells, data: list[Cells], kind: ReportKind | None) -> pl.Dat
     for i, canon, header in slots:
         name = canon if canon is not None else _unique(header, used)
         used.add(name)
-        out[name] = data[i]
+        # full-width digits, letters and punctuation read as half-width (CONTRACT §2)
+        out[name] = [v if v is None or v.isascii() else v.translate(FULL_WIDTH) for v in data[i]]
     height = len(data[0]) if data else 0
     filled = [False] * height
     for col in out.values():
@@ -373,6 +248,8 @@ def read_file(path: Path | str) -> RawFile:
     details: list[str] = []
     if kind is None:
         details.append(f"file name {path_text(p.name)!r} does not name a report kind")
+    if p.suffix.lower() == ".et":
+        fmt = None
 
     data: bytes | None = None
 
@@ -413,10 +290,19 @@ def read_file(path: Path | str) -> RawFile:
             0, f"unsupported file type {p.suffix or '(none)'!r} (use {', '.join(FORMATS)})"
         )
         return done(sha, len(data), None)
+    extras = RawExtras()
     try:
         if not data:
             raise EmptyFileError("the file is empty (0 bytes)")
-        headers, table = read_within_limits(fmt, data, READERS, (UnreadableError, EmptyFileError))
+        headers, table, places, got = read_within_limits(
+            fmt, data, READERS, (UnreadableError, EmptyFileError)
+        )
+        extras = got or extras
+        if kind is None:
+            kind = kind_from_headers(headers)
+            if kind is not None:
+                reasons.discard(UNKNOWN_KIND)
+                details.clear()
         frame = _frame(headers, table, kind)
     except EmptyFileError as e:
         reasons.add(EMPTY_FILE)
@@ -432,6 +318,9 @@ def read_file(path: Path | str) -> RawFile:
             0, f"cannot parse {fmt}: {type(e).__name__}: {''.join(str(e).splitlines()[:1])}"
         )
         return done(sha, len(data), None)
+    raw = done(sha, len(data), frame)
+    raw.sheets, raw.places = extras.sheets, places
+    raw.total_rows, raw.total_mismatches = extras.total_rows, extras.mismatches
     if frame.height == 0:  # a header and nothing else (or only blank rows)
         reasons.add(EMPTY_FILE)
         details.insert(0, "no data row (only the header)")
@@ -441,7 +330,13 @@ def read_file(path: Path | str) -> RawFile:
             reasons.add(MISSING_COLUMNS)
             labels = ", ".join(f"{c} ({kind.column(c).zh})" for c in missing)
             details.append(f"missing columns: {labels}")
-    return done(sha, len(data), frame)
+    raw.reasons, raw.detail = sorted(reasons), mask("; ".join(details))
+    return raw
+
+
+def kind_of_file(path: Path | str) -> str | None:
+    """The kind a file is read as (its name's word, else its headers), None if neither."""
+    return read_file(path).kind
 
 
 def read_files(paths: Sequence[Path | str], workers: int = 1) -> list[RawFile]:

@@ -36,6 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, BinaryIO
 
 from transforms.limits import LimitExceeded, ReadLimits, check_size, check_zip
+from transforms.workbooks import WORKBOOKS
 
 _HEADER = struct.Struct("!Q")
 _spawner = ThreadPoolExecutor(1, thread_name_prefix="ronghe-read-spawn")
@@ -201,9 +202,9 @@ def read_within_limits(
     """
     limits = ReadLimits.from_env()
     check_size(len(data), limits)
-    if fmt != "xlsx":
+    if fmt not in WORKBOOKS:  # text (csv, json): parsed by Python in this process
         return readers[fmt](data)
-    check_zip(data, limits)
+    check_zip(data, limits)  # xlsx and ods are zip containers (xls is not: nothing to check)
     return parse(fmt, data, limits, expected) if enabled() else readers[fmt](data)
 
 

@@ -27,7 +27,7 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
-from expectations.problems import PROBLEM_SCHEMA
+from expectations.problems import PROBLEM_SCHEMA, Places, sheet_row
 from transforms.columns import REPORT_KINDS
 from warehouse.db import registered, sql_file
 from warehouse.ruleset import Rules
@@ -63,7 +63,7 @@ def hold_implausible(
     con: duckdb.DuckDBPyConnection,
     kinds: Sequence[KindLoad],
     rules: Rules,
-    header_rows: Mapping[str, int],
+    header_rows: Mapping[str, Places],
     ranks: Mapping[str, int],
 ) -> list[KindLoad]:
     """``kinds`` with the implausible corrections moved from accepted to quarantined.
@@ -90,7 +90,7 @@ def _hold(
     con: duckdb.DuckDBPyConnection,
     k: KindLoad,
     rules: Rules,
-    header_rows: Mapping[str, int],
+    header_rows: Mapping[str, Places],
     ranks: Mapping[str, int],
 ) -> KindLoad:
     if k.accepted.is_empty() or k.kind not in REPORT_KINDS:
@@ -139,9 +139,9 @@ def _hold(
                 "record": record,
             }
         )
-        sheet_row = int(b["first_row"]) + header_rows.get(b["source_sha256"], 1)
+        row = sheet_row(header_rows.get(b["source_sha256"], 1), int(b["first_row"]))
         zh, en = sentence(
-            b["why"], sheet_row, b["submitted_at"], b["first_submitted"], b["until"], window
+            b["why"], row, b["submitted_at"], b["first_submitted"], b["until"], window
         )
         problems.append(
             {

@@ -42,6 +42,8 @@ class FileOutcome:
     size_bytes: int
     file_reasons: tuple[str, ...]
     detail: str
+    sheets: str | None = None  # workbooks: JSON list of the sheets read and skipped, and why
+    total_rows: int = 0  # total rows (合计/总计/小计) recognised and not loaded
 
 
 @dataclass(frozen=True)
@@ -239,6 +241,8 @@ def _insert_manifest(
                 "archive_path": f.archive_path,
                 "size_bytes": f.size_bytes,
                 "run_id": run_id,
+                "sheets": f.sheets,
+                "total_rows": f.total_rows,
             }
             for f in files
         ],
@@ -255,6 +259,8 @@ def _insert_manifest(
             "archive_path": pl.String,
             "size_bytes": pl.Int64,
             "run_id": pl.String,
+            "sheets": pl.String,
+            "total_rows": pl.Int64,
         },
     )
     insert_frame(con, "meta.file_manifest", frame)

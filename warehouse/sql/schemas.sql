@@ -43,7 +43,7 @@ COMMENT ON TABLE meta.file_manifest IS '收到的文件清单（每个不同文�
 COMMENT ON COLUMN meta.file_manifest.sha256 IS '文件内容的 SHA-256（文件无法读取时为其路径、大小和修改时间的 SHA-256）';
 COMMENT ON COLUMN meta.file_manifest.path IS '首次收到时的文件路径';
 COMMENT ON COLUMN meta.file_manifest.kind IS '报表类型：supervision / projects / economy';
-COMMENT ON COLUMN meta.file_manifest.format IS '文件格式：xlsx / csv / json';
+COMMENT ON COLUMN meta.file_manifest.format IS '文件格式：xlsx（含 xlsm）/ xls / ods / csv / json';
 COMMENT ON COLUMN meta.file_manifest.received_at IS '收到时间';
 COMMENT ON COLUMN meta.file_manifest.status IS '状态：loaded 全部入库 / partial 部分入库 / rejected 全部隔离';
 COMMENT ON COLUMN meta.file_manifest.rows_read IS '读取行数';
@@ -52,6 +52,10 @@ COMMENT ON COLUMN meta.file_manifest.rows_quarantined IS '隔离行数';
 COMMENT ON COLUMN meta.file_manifest.archive_path IS '归档副本所在的归档包路径（见 meta.archive_index；较早的归档为单个文件）';
 COMMENT ON COLUMN meta.file_manifest.size_bytes IS '文件字节数';
 COMMENT ON COLUMN meta.file_manifest.run_id IS '处理该文件的运行编号';
+ALTER TABLE meta.file_manifest ADD COLUMN IF NOT EXISTS sheets VARCHAR;
+ALTER TABLE meta.file_manifest ADD COLUMN IF NOT EXISTS total_rows BIGINT;
+COMMENT ON COLUMN meta.file_manifest.sheets IS '工作簿的各工作表（JSON）：读取了哪些、跳过了哪些及原因（hidden 隐藏 / no_header 无表头 / empty 空表）';
+COMMENT ON COLUMN meta.file_manifest.total_rows IS '识别出的合计/总计/小计行数（不是数据行，不入库，不计入读取行数）';
 
 CREATE TABLE IF NOT EXISTS meta.archive_index (
     sha256      VARCHAR PRIMARY KEY,

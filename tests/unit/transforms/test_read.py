@@ -230,13 +230,25 @@ def test_kind_from_file_name(tmp_path: Path, name: str, kind: str) -> None:
     assert read_file(write(tmp_path / name, "a\n1\n")).kind == kind
 
 
-def test_unknown_kind_still_read(tmp_path: Path) -> None:
+def test_kind_from_the_headers_when_the_name_says_none(tmp_path: Path) -> None:
     text = csv_text(headers(ECONOMY), rows(ECONOMY, 1))
+    f = read_file(write(tmp_path / "report_2017.csv", text))
+    assert (f.kind, f.reasons) == ("economy", [])
+    assert f.frame is not None and f.frame.height == 1
+
+
+def test_unknown_kind_still_read(tmp_path: Path) -> None:
+    text = csv_text(["unit_code", "period", "submitted_at", "x"], [["1", "2", "3", "4"]])
     f = read_file(write(tmp_path / "report_2017.csv", text))
     assert f.kind is None
     assert f.reasons == [UNKNOWN_KIND]
     assert f.frame is not None and f.frame.height == 1
     assert "report_2017.csv" in f.detail
+
+
+def test_json_key_twice_is_unreadable(tmp_path: Path) -> None:
+    f = read_file(write(tmp_path / "economy.json", '[{"unit_code": "1", "unit_code": "2"}]'))
+    assert f.reasons == [UNREADABLE_FILE] and "twice" in f.detail
 
 
 def test_missing_columns_named_in_detail(tmp_path: Path) -> None:
@@ -269,7 +281,7 @@ def test_duplicate_extra_empty_and_reserved_headers(tmp_path: Path) -> None:
     assert frame.row(0)[n:] == ("a", "b", "c", "d", 1)
 
 
-@pytest.mark.parametrize("name", ["economy.txt", "economy.xls", "economy"])
+@pytest.mark.parametrize("name", ["economy.txt", "economy.et", "economy"])
 def test_unsupported_extension(tmp_path: Path, name: str) -> None:
     f = read_file(write(tmp_path / name, "unit_code\n1\n"))
     assert f.reasons == [UNREADABLE_FILE]

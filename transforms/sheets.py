@@ -1,0 +1,268 @@
+"""Workbooks as offices save them (CONTRACT §2): sheets, header rows, merged cells, formats.
+
+``.xlsx``/``.xlsm``, ``.xls`` and ``.ods`` are opened with fastexcel (calamine). What
+calamine does not expose is read from the workbook's own XML with the standard
+library (one attribute each, no spreadsheet parser of our own): for ``.xlsx``, the
+merged ranges (``<mergeCell>``), the cells' number formats (``s`` → ``cellXfs`` →
+``numFmt``: a percentage, or a date without a year) and the sheet's top-left corner
+(``<dimension>``, so that row numbers are those the office program shows). ``.xls``
+and ``.ods`` sheets are read without merged ranges and formats (documented in
+docs/operations.md §8a).
+
+- Every visible sheet is a candidate; a hidden sheet is skipped (``hidden``), as is one
+  holding no header of a report (``no_header``: 填报说明, dropdown lists).
+- The header is the first row, among the first 10 non-empty rows, holding the common
+  columns' labels (:data:`HEADER_SCAN`); a row below it continues it when the header
+  is two rows (a group label merged over sub-labels reads ``组织覆盖任务数``).
+- A merged range's value holds for every cell of the range.
+- A percent-formatted number in a ``_pct`` column is the percentage shown (0.4 → 40);
+  a date formatted without a year is kept as ``M月D日`` text (a ``bad_value`` later).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from io import BytesIO
+from posixpath import join as urljoin
+from xml.etree import ElementTree
+
+import fastexcel
+
+from transforms import columns
+
+Cells = list[str | None]
+HEADER_SCAN = 10
+PCT, YEARLESS = "pct", "yearless"
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_CELL_RE = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*? s="(\d+)"')
+_MERGE_RE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_DIM_RE = re.compile(rb'<dimension ref="([A-Z]+)(\d+)')
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+class WorkbookError(Exception):
+    """The workbook cannot be opened (the reader's words)."""
+
+
+@dataclass
+class Sheet:
+    """A sheet's used range as text, where it starts, and what calamine does not say."""
+
+    name: str
+    rows: list[Cells]
+    first_row: int = 1  # the sheet row number of rows[0]
+    formats: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) → PCT…
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1
+
+
+@dataclass
+class SheetTable:
+    """One sheet's header and data rows, with each data row's sheet row number."""
+
+    name: str
+    headers: list[str]
+    rows: list[Cells]
+    sheet_rows: list[int]
+
+
+def _col(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n - 1
+
+
+def _number_text(value: float) -> str:
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def _xlsx_parts(data: bytes) -> tuple[dict[str, bytes], dict[int, str]]:
+    """Sheet name → its XML, and cell style index → PCT/YEARLESS, from an xlsx's parts."""
+    try:
+        z = zipfile.ZipFile(BytesIO(data))
+        book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
+        return {}, {}
+    target = {r.get("Id"): r.get("Target", "") for r in rels}
+    parts: dict[str, bytes] = {}
+    for s in book.iter(f"{_MAIN}sheet"):
+        t = target.get(s.get(f"{_REL}id"), "")
+        path = t.lstrip("/") if t.startswith("/") else urljoin("xl", t)
+        try:
+            parts[s.get("name", "")] = z.read(path)
+        except KeyError:
+            continue
+    styles: dict[int, str] = {}
+    try:
+        st = ElementTree.fromstring(z.read("xl/styles.xml"))
+    except (KeyError, ElementTree.ParseError):
+        return parts, styles
+    codes = {int(f.get("numFmtId", -1)): f.get("formatCode", "") for f in st.iter(f"{_MAIN}numFmt")}
+    xfs = st.find(f"{_MAIN}cellXfs")
+    for i, xf in enumerate([] if xfs is None else list(xfs)):
+        fid = int(xf.get("numFmtId", 0))
+        code = _QUOTED.sub("", codes.get(fid, "")).lower()
+        if fid in (9, 10) or "%" in code:
+            styles[i] = PCT
+        elif fid in (16, 58) or ("d" in code and not re.search(r"[ye]", code)):
+            styles[i] = YEARLESS  # a day shown, no year: d-mmm, m"月"d"日"
+    return parts, styles
+
+
+def _annotate(sheet: Sheet, xml: bytes, styles: dict[int, str]) -> None:
+    dim = _DIM_RE.search(xml)
+    r0, c0 = (int(dim.group(2)), _col(dim.group(1))) if dim else (1, 0)
+    sheet.first_row = r0
+    if styles:
+        for m in _CELL_RE.finditer(xml):
+            f = styles.get(int(m.group(3)))
+            if f is not None:
+                sheet.formats[(int(m.group(2)) - r0, _col(m.group(1)) - c0)] = f
+    for m in _MERGE_RE.finditer(xml):
+        sheet.merges.append(
+            (
+                int(m.group(2)) - r0,
+                _col(m.group(1)) - c0,
+                int(m.group(4)) - r0,
+                _col(m.group(3)) - c0,
+            )
+        )
+
+
+def _text_rows(reader: fastexcel.ExcelReader, idx: int) -> list[Cells]:
+    """The sheet's cells as text; numbers with every digit of the stored double."""
+    text = reader.load_sheet(idx, header_row=None, dtypes="string", skip_rows=0).to_polars()
+    if text.height == 0 or text.width == 0:
+        return []
+    cols: list[Cells] = [s.to_list() for s in text.get_columns()]
+    nums = reader.load_sheet(idx, header_row=None, dtypes="float", skip_rows=0).to_polars()
+    if nums.shape == text.shape:
+        for col, num in zip(cols, nums.get_columns(), strict=True):
+            if num.null_count() == num.len():
+                continue
+            for k, n in enumerate(num.to_list()):
+                t = col[k]
+                if n is None or t is None:
+                    continue
+                try:
+                    rounded = float(t) != n
+                except ValueError:
+                    continue  # a text cell such as "true": rendered as itself
+                if rounded:  # the rendering rounded the stored double: write the double
+                    col[k] = _number_text(n)
+    return [list(r) for r in zip(*cols, strict=True)]
+
+
+def read_sheets(data: bytes, fmt: str) -> tuple[list[Sheet], list[dict[str, str]]]:
+    """The visible sheets (text, merges, formats) and the sheets skipped as hidden."""
+    try:
+        reader = fastexcel.read_excel(data)
+        names = reader.sheet_names
+        parts, styles = _xlsx_parts(data) if fmt == "xlsx" else ({}, {})
+        sheets: list[Sheet] = []
+        skipped: list[dict[str, str]] = []
+        for i, name in enumerate(names):
+            if (
+                reader.load_sheet(i, header_row=None, n_rows=1, dtypes="string").visible
+                != "visible"
+            ):
+                skipped.append({"sheet": name, "read": "false", "why": "hidden"})
+                continue
+            sheet = Sheet(name, _text_rows(reader, i))
+            if name in parts:
+                _annotate(sheet, parts[name], styles)
+            sheets.append(sheet)
+    except fastexcel.FastExcelError as e:
+        raise WorkbookError(str(e).splitlines()[0]) from e
+    if not names:
+        raise WorkbookError("workbook has no sheets")
+    return sheets, skipped
+
+
+# --------------------------------------------------------------------------- headers
+
+
+def header_label(v: str | None) -> str:
+    return "" if v is None else re.sub(r"\s+", "", columns.normalise_header(str(v)))
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Every kind's header spellings (line breaks and spaces removed) → canonical name."""
+
+    known: dict[str, str]  # label → canonical name (any kind)
+    common: frozenset[str]  # canonical names of the common columns
+    pct: frozenset[str]  # labels of the _pct columns
+
+
+def labels() -> Labels:
+    known: dict[str, str] = {}
+    pct: set[str] = set()
+    for kind in columns.REPORT_KINDS.values():
+        for label, name in columns.header_map(kind).items():
+            known[header_label(label)] = name
+            if name.endswith("_pct"):
+                pct.add(header_label(label))
+    common = frozenset(c.name for c in columns.COMMON)
+    return Labels(known, common, frozenset(pct))
+
+
+def _fill_merges(sheet: Sheet) -> None:
+    for r0, c0, r1, c1 in sheet.merges:
+        if r0 >= len(sheet.rows) or c0 >= len(sheet.rows[r0]):
+            continue
+        value = sheet.rows[r0][c0]
+        for r in range(r0, min(r1, len(sheet.rows) - 1) + 1):
+            row = sheet.rows[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                row[c] = value
+
+
+def _hits(cells: list[str], lab: Labels) -> set[str]:
+    return {lab.known[c] for c in cells if c in lab.known}
+
+
+def locate(sheet: Sheet, lab: Labels) -> SheetTable | None:
+    """The sheet's header (one or two rows) and data, or None when it holds no header."""
+    rows = sheet.rows
+    _fill_merges(sheet)
+    seen = 0
+    for r, row in enumerate(rows):
+        if not any(v is not None and str(v).strip() for v in row):
+            continue
+        seen += 1
+        if seen > HEADER_SCAN:
+            return None
+        top = [header_label(v) for v in row]
+        if not lab.common <= _hits(top, lab):
+            continue
+        start = r + 1
+        if r + 1 < len(rows):
+            sub = [header_label(v) for v in rows[r + 1]]
+            both = [t + s if s and t != s else t for t, s in zip(top, sub, strict=True)]
+            if len(_hits(both, lab)) > len(_hits(top, lab)):
+                top, start = both, r + 2
+        data = rows[start:]
+        for k, row_ in enumerate(data):
+            for c, v in enumerate(row_):
+                f = sheet.formats.get((start + k, c))
+                if f is None or v is None:
+                    continue
+                if f == PCT and top[c] in lab.pct:
+                    try:
+                        row_[c] = _number_text(round(float(v) * 100, 10))
+                    except ValueError:
+                        continue
+                elif f == YEARLESS:
+                    m = re.match(r"^\d{4}-(\d{2})-(\d{2})", v)
+                    if m:
+                        row_[c] = f"{int(m.group(1))}月{int(m.group(2))}日"
+        first = sheet.first_row + start
+        return SheetTable(sheet.name, top, data, list(range(first, first + len(data))))
+    return None

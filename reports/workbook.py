@@ -31,7 +31,7 @@ from .sheet import (
     write_table,
 )
 from .text import determination_text, missing, title
-from .workbook_linkage import sheet_linkage
+from .workbook_linkage import linkage_charts, sheet_linkage
 from .workbook_review import sheet_filing, sheet_projects, sheet_quality
 
 SHEETS = (
@@ -319,10 +319,11 @@ def write_workbook(d: ReportData, path: Path) -> Path:
     sheet_townships(wb, fm, d)
     sheet_villages(wb, fm, d)
     sheet_weak(wb, fm, d)
-    sheet_linkage(wb, fm, d)
+    linkage = sheet_linkage(wb, fm, d)
     sheet_filing(wb, fm, d)
     sheet_quality(wb, fm, d)
     sheet_projects(wb, fm, d)
+    linkage_charts(wb, fm, d, *linkage)  # the hidden chart-data sheet comes last
     wb.close()
     return path
 

@@ -10,6 +10,7 @@ import math
 
 import polars as pl
 from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from .cells import put
 from .data import ReportData
@@ -18,7 +19,7 @@ from .sheet import Col, Formats, helper_sheet, table_sheet, write_table
 from .text import correlation_note, title
 
 
-def sheet_linkage(wb: Workbook, fm: Formats, d: ReportData) -> None:
+def sheet_linkage(wb: Workbook, fm: Formats, d: ReportData) -> tuple[Worksheet, int]:
     rows = []
     for lv in ("county", "township", "village"):
         row = d.linkage_row(lv) or {"units": 0}
@@ -43,6 +44,11 @@ def sheet_linkage(wb: Workbook, fm: Formats, d: ReportData) -> None:
         rows,
     )
     ws.set_column(3, 3, 44)
+    return ws, last
+
+
+def linkage_charts(wb: Workbook, fm: Formats, d: ReportData, ws: Worksheet, last: int) -> None:
+    """The P–D scatters below the table; their data on the hidden sheet (made last)."""
     data = helper_sheet(wb)
     at = 0
     for i, lv in enumerate(("county", "township")):

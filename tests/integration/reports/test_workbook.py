@@ -66,10 +66,11 @@ SCORES = """
 
 
 def test_sheet_names(book: openpyxl.Workbook) -> None:
-    assert book.sheetnames == list(SHEETS)
+    assert book.sheetnames == [*SHEETS, "图表数据"]
+    assert book["图表数据"].sheet_state == "hidden"  # chart data: not printed
     assert book.sheetnames == [
         "概况", "县区排名", "镇街排名", "村社区", "薄弱村",
-        "联动分析", "报送情况", "数据质量", "书记项目",
+        "联动分析", "报送情况", "数据质量", "书记项目", "图表数据",
     ]  # fmt: skip
 
 

@@ -96,6 +96,7 @@ def sheet_summary(wb: Workbook, fm: Formats, d: ReportData) -> None:
         for lv in ("county", "township", "village")
     ]
     write_table(ws, fm, r + 1, unit_cols, unit_rows)
+    ws.set_row(r + 1, 44)  # the long headers wrap onto three lines
     ws.set_column(0, 0, 34)
     ws.set_column(1, 7, 17)
 
@@ -111,7 +112,7 @@ def _summary_table(
     """One 概况 table at ``top``; returns the row after it. Counts print as integers."""
     for j, h in enumerate(headers):
         put(ws, top, j, h, fm.header)
-    ws.set_row(top, 32)
+    ws.set_row(top, 44)
     for i, row in enumerate(rows, start=top + 1):
         put(ws, i, 0, row["label"], fm.cells["text"])
         integer = row["fmt"] == "int"

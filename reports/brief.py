@@ -17,16 +17,25 @@ import polars as pl
 from markupsafe import Markup, escape
 
 from . import charts
-from .data import ReportData, filing_counts
+from .brief_review import filing, projects, quality, rejected_files
+from .compare import summary_rows
+from .data import ReportData
 from .labels import (
-    FILING_ZH,
     LEVEL_UNITS_ZH,
     QUADRANTS,
     QUADRANTS_ZH,
-    REPORT_KINDS_ZH,
     quarter_zh,
 )
-from .text import SUMMARY_ROWS, correlation_note, determination_text, missing, title
+from .text import (
+    correlation_note,
+    determination_text,
+    f2,
+    missing,
+    num,
+    quality_counts,
+    signed,
+    title,
+)
 
 SECTIONS = (
     ("summary", "概况"),
@@ -37,25 +46,9 @@ SECTIONS = (
     ("linkage", "联动分析"),
     ("filing", "报送情况"),
     ("quality", "数据质量"),
+    ("projects", "书记项目"),
 )
 CHARTS = ("county-bars", "weak-trend", "scatter-county", "scatter-township", "scatter-village")
-PROBLEMS_SHOWN = 100
-
-
-def f2(v: Any) -> str:
-    return "" if v is None else f"{v:,.2f}"
-
-
-def num(v: Any, fmt: str) -> str:
-    if v is None:
-        return ""
-    return f"{v:,}" if fmt == "int" else f"{v:,.2f}"
-
-
-def delta(v: Any, fmt: str) -> str:
-    if v is None:
-        return ""
-    return f"{v:+,}" if fmt == "int" else f"{v:+,.2f}"
 
 
 def change(v: Any, had_rank: bool = True) -> Markup:
@@ -84,26 +77,20 @@ def _band(rank: Any, worst: int, n: int = 3) -> str:
 
 
 def _summary(d: ReportData) -> list[dict[str, str]]:
-    cur, prev, ago = (d.summary[p] for p in (d.period, d.previous, d.year_ago))
-
-    def get(row: dict[str, Any] | None, key: str) -> Any:
-        return None if row is None else row.get(key)
-
-    def diff(a: Any, b: Any) -> Any:
-        return None if a is None or b is None else a - b
-
+    """The 概况 rows as text; which comparisons a row has follows :mod:`reports.compare`."""
     out = []
-    for key, label, fmt in SUMMARY_ROWS:
-        c, p, a = get(cur, key), get(prev, key), get(ago, key)
+    for r in summary_rows(d):
+        fmt = r["fmt"]
+        shown = {k: num(r[k], fmt) for k in ("cur", "prev", "ago", "q_cur", "q_prev")}
+        shown |= {k: signed(r[k], fmt) for k in ("d_prev", "d_ago", "d_q")}
+        pct = r["pct_ago"]
         out.append(
             {
-                "key": key,
-                "label": label,
-                "cur": num(c, fmt),
-                "prev": num(p, fmt),
-                "d_prev": delta(diff(c, p), fmt),
-                "ago": num(a, fmt),
-                "d_ago": delta(diff(c, a), fmt),
+                **shown,
+                "key": r["key"],
+                "label": r["label"],
+                "kind": r["kind"],
+                "pct_ago": "" if pct is None else f"{pct:+.1f}%",
             }
         )
     return out
@@ -336,59 +323,6 @@ def _charts(d: ReportData) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     return svgs, scatters
 
 
-def _filing(d: ReportData) -> dict[str, Any]:
-    counts = filing_counts(d, "county")
-    lst = (
-        d.filing.filter(pl.col("status") != "loaded")
-        .join(d.units.select("unit_code", "county_name", "township_name"), on="unit_code")
-        .sort("status", "county_code", "unit_code", "kind")
-    )
-    return {
-        "counties": counts.to_dicts(),
-        "list": [
-            {
-                "status": FILING_ZH.get(r["status"], r["status"]),
-                "county": r["county_name"],
-                "township": r["township_name"] or "",
-                "name": r["unit_name"],
-                "kind": REPORT_KINDS_ZH.get(r["kind"], r["kind"]),
-            }
-            for r in lst.to_dicts()
-        ],
-    }
-
-
-def _quality(d: ReportData) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
-    reports = d.quarantine["source_sha256"].n_unique() if d.quarantine.height else 0
-    units = d.quarantine["unit_code"].n_unique() if d.quarantine.height else 0
-    lead = f"本季度{units}个单位的报表被隔离（整份不入库，不参与计分），按报表和原因统计如下。"
-    if not reports:
-        lead = "本季度没有被隔离的报表。"
-    reasons = (
-        d.quarantine.group_by("kind_zh", "reason_zh")
-        .agg(pl.col("source_sha256").n_unique().alias("reports"))
-        .sort("kind_zh", "reports", descending=[False, True])
-        .to_dicts()
-    )
-    problems = [
-        {
-            "unit": r["unit_name"],
-            "kind": REPORT_KINDS_ZH.get(r["kind"], r["kind"]),
-            "message": r["message_zh"],
-        }
-        for r in d.problems.head(PROBLEMS_SHOWN).to_dicts()
-    ]
-    if d.problems.height > PROBLEMS_SHOWN:
-        problems.append(
-            {
-                "unit": "",
-                "kind": "",
-                "message": f"其余{d.problems.height - PROBLEMS_SHOWN}条见工作簿“数据质量”表",
-            }
-        )
-    return lead, reasons, problems
-
-
 def _template(name: str) -> str:
     return (resources.files("reports") / "templates" / name).read_text(encoding="utf-8")
 
@@ -402,7 +336,7 @@ def render_brief(d: ReportData) -> str:
     svgs, scatters = _charts(d)
     village_counties, village_extremes = _villages(d)
     weak_lead, weak_rows = _weak(d)
-    quality_lead, reasons, problems = _quality(d)
+    quality_lead, reasons, problems = quality(d)
     unit_rows = [
         {
             "level": LEVEL_UNITS_ZH[lv],
@@ -433,10 +367,13 @@ def render_brief(d: ReportData) -> str:
         determination=determination_text(d),
         linkage_rows=_linkage(d),
         scatters=scatters,
-        filing=_filing(d),
+        filing=filing(d),
         quality_lead=quality_lead,
         reasons=reasons,
         problems=problems,
+        quality_counts=quality_counts(d),
+        rejected=rejected_files(d),
+        projects=projects(d),
         css=Markup(_template("brief.css")),
     )
 

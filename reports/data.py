@@ -8,9 +8,8 @@ ranks; the report shows what the marts hold and computes no score of its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from transforms.periods import parse_period, previous_period, quarter_number
 from warehouse.db import connect_reader
 from warehouse.ruleset import Rules, load_rules
 
+from .checks import read_checks
 from .labels import (
     KINDS_ZH,
     QUADRANTS_ZH,
@@ -28,11 +28,7 @@ from .labels import (
     REPORT_KINDS_ZH,
     WEAK_STATUS_ZH,
 )
-
-
-def sql(name: str) -> str:
-    """The text of ``reports/sql/<name>.sql``."""
-    return (resources.files("reports") / "sql" / f"{name}.sql").read_text(encoding="utf-8")
+from .sql_text import sql
 
 
 @dataclass(frozen=True)
@@ -58,6 +54,8 @@ class ReportData:
     quarantine_files: pl.DataFrame
     problems: pl.DataFrame  # quarantine.problems of the quarter, with names
     projects: pl.DataFrame  # current secretary projects with names
+    # 数据质量 counts from tables that may be absent (reports.checks): None where absent
+    checks: dict[str, int | None] = field(default_factory=dict)
 
     def level(self, level: str) -> pl.DataFrame:
         return self.units.filter(pl.col("level") == level)
@@ -215,10 +213,13 @@ def _read(con: duckdb.DuckDBPyConnection, period: str, rules: Rules) -> ReportDa
         raise LookupError(
             f"no marts for {period} in the warehouse: run `ronghe run --period {period}` first"
         )
+    before = previous_period(previous)  # for the previous quarter's own amount (当季)
     summary_rows = _frame(
-        con, "city_summary", period=period, previous=previous, year_ago=year_ago
+        con, "city_summary", period=period, previous=previous, year_ago=year_ago, before=before
     ).to_dicts()
-    summary: dict[str, dict[str, Any] | None] = {p: None for p in (period, previous, year_ago)}
+    summary: dict[str, dict[str, Any] | None] = {
+        p: None for p in (period, previous, year_ago, before)
+    }
     for row in summary_rows:
         summary[row["period"]] = row
     units = read_units(con, period)
@@ -266,6 +267,7 @@ def _read(con: duckdb.DuckDBPyConnection, period: str, rules: Rules) -> ReportDa
         filing=filing,
         quarantine=quarantine,
         quarantine_files=quarantine_files,
+        checks=read_checks(con, period),
         problems=problems,
         projects=projects,
     )

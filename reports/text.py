@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .checks import CHECKS
 from .data import ReportData
 from .labels import quarter_zh
 
@@ -20,6 +21,10 @@ SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("building_groups", "楼道党小组数", "int"),
     ("central_households", "党员中心户数", "int"),
     ("prosperity_communities", "党群致富共同体数", "int"),
+    ("villages_list_published", "清单已公示的村（社区）数", "int"),
+    ("new_park_orgs", "新组建园区统筹型党组织数（本年累计）", "int"),
+    ("new_business_district_orgs", "新组建商圈统筹型党组织数（本年累计）", "int"),
+    ("new_village_enterprise_orgs", "新组建村企统筹型党组织数（本年累计）", "int"),
     ("secretary_projects", "书记项目数", "int"),
     ("projects_with_party_org", "同步建立党组织的项目数", "int"),
     ("gdp", "地区生产总值（亿元，县级合计，累计）", "money"),
@@ -30,6 +35,24 @@ SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
 )
 
 SMALL_SAMPLE = 10
+
+
+def f2(v: Any) -> str:
+    return "" if v is None else f"{v:,.2f}"
+
+
+def num(v: Any, fmt: str) -> str:
+    """A figure as printed: counts as integers, the rest with two decimals."""
+    if v is None:
+        return ""
+    return f"{int(v):,}" if fmt == "int" else f"{v:,.2f}"
+
+
+def signed(v: Any, fmt: str) -> str:
+    """A change, with its sign: counts as integers (+855, never +855.00)."""
+    if v is None:
+        return ""
+    return f"{int(v):+,}" if fmt == "int" else f"{v:+,.2f}"
 
 
 def title(d: ReportData, section: str | None = None) -> str:
@@ -80,3 +103,16 @@ def correlation_note(row: dict[str, Any]) -> str:
     if n < SMALL_SAMPLE:
         text += f"；仅{n}个单位，样本太少，相关系数很不稳定，只作参考，不宜据此下结论"
     return text
+
+
+def quality_counts(d: ReportData) -> list[dict[str, Any]]:
+    """数据质量's summary: label and count (None: the warehouse keeps no such table yet)."""
+    q = d.quarantine
+    rows: list[dict[str, Any]] = [
+        {"label": "被隔离的报表（份）", "count": q["source_sha256"].n_unique() if q.height else 0},
+        {"label": "报表被隔离的单位", "count": q["unit_code"].n_unique() if q.height else 0},
+        {"label": "无法处理的文件（整份）", "count": d.quarantine_files["path"].n_unique()},
+        {"label": "给填报单位的问题说明（条）", "count": d.problems.height},
+    ]
+    rows += [{"label": label, "count": d.checks.get(key)} for key, label in CHECKS]
+    return rows

@@ -6,32 +6,33 @@ One sheet per section; every figure is written as a number from :class:`ReportDa
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from transforms.workbook import workbook
 
-from .cells import display_width, put, shown
-from .data import ReportData, filing_counts
-from .labels import (
-    FILING_ZH,
-    LEVEL_UNITS_ZH,
-    LEVELS_ZH,
-    PROJECT_STATUS_ZH,
-    QUADRANTS,
-    QUADRANTS_ZH,
-    REPORT_KINDS_ZH,
-    quarter_zh,
+from .cells import put
+from .compare import summary_rows
+from .data import ReportData
+from .labels import LEVEL_UNITS_ZH, LEVELS_ZH, quarter_zh
+from .sheet import (
+    HEADER_ROW,
+    Col,
+    Formats,
+    col_index,
+    new_sheet,
+    set_widths,
+    table_sheet,
+    write_table,
 )
-from .text import SUMMARY_ROWS, correlation_note, determination_text, missing, title
+from .text import determination_text, missing, title
+from .workbook_linkage import linkage_charts, sheet_linkage
+from .workbook_review import sheet_filing, sheet_projects, sheet_quality
 
 SHEETS = (
     "概况",
@@ -45,164 +46,9 @@ SHEETS = (
     "书记项目",
 )
 
-NUMBER_FORMATS = {
-    "text": None,
-    "score": "0.00",
-    "coef": "0.000",
-    "corr": "0.000",
-    "int": "#,##0",
-    "rank": "0",
-    "change": '"↑"0;"↓"0;"—"',
-    "money": "#,##0.00",
-    "pct": "0.00",
-    "delta": "+#,##0.00;-#,##0.00;0",
-}
-
-HEADER_ROW = 2  # row 0: the sheet's title; row 1: a note; row 2: the header
-
-
-@dataclass(frozen=True)
-class Col:
-    """One column of a table: its header, how to get its value from a row, its format."""
-
-    header: str
-    get: str | Callable[[dict[str, Any]], Any]
-    fmt: str = "text"
-
-    def value(self, row: dict[str, Any]) -> Any:
-        return row.get(self.get) if isinstance(self.get, str) else self.get(row)
-
-
-class Formats:
-    """The workbook's cell formats, made once."""
-
-    def __init__(self, wb: Workbook) -> None:
-        font = {"font_name": "等线", "font_size": 10}
-        self.title = wb.add_format({**font, "bold": True, "font_size": 14})
-        self.note = wb.add_format({**font, "italic": True, "font_color": "#555555"})
-        self.header = wb.add_format(
-            {
-                **font,
-                "bold": True,
-                "bg_color": "#C00000",
-                "font_color": "#FFFFFF",
-                "border": 1,
-                "text_wrap": True,
-                "valign": "vcenter",
-                "align": "center",
-            }
-        )
-        self.section = wb.add_format({**font, "bold": True, "font_size": 11})
-        self.cells = {
-            name: wb.add_format({**font, "border": 1, **({"num_format": nf} if nf else {})})
-            for name, nf in NUMBER_FORMATS.items()
-        }
-        self.good = wb.add_format({"bg_color": "#C6EFCE", "font_color": "#006100"})
-        self.bad = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
-        self.warn = wb.add_format({"bg_color": "#FFEB9C"})
-
-
-def _sheet(wb: Workbook, name: str, fm: Formats, heading: str, note: str = "") -> Worksheet:
-    ws = wb.add_worksheet(name)
-    ws.hide_gridlines(2)
-    put(ws, 0, 0, heading, fm.title)
-    if note:
-        put(ws, 1, 0, note, fm.note)
-    ws.set_landscape()
-    ws.set_paper(9)  # A4
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.fit_to_pages(1, 0)
-    ws.set_header(f'&C&"等线,Bold"{heading}')
-    ws.set_footer("&C第 &P 页，共 &N 页")
-    return ws
-
-
-def write_table(
-    ws: Worksheet,
-    fm: Formats,
-    top: int,
-    cols: Sequence[Col],
-    rows: Sequence[dict[str, Any]],
-    *,
-    left: int = 0,
-    widths: dict[int, int] | None = None,
-) -> tuple[int, int]:
-    """Header at ``top``, rows below; returns (first, last) data rows (last < first if none).
-
-    ``widths`` collects each column's widest shown text (the caller sets the widths).
-    """
-    for j, c in enumerate(cols):
-        put(ws, top, left + j, c.header, fm.header)
-    for i, row in enumerate(rows):
-        for j, c in enumerate(cols):
-            v = c.value(row)
-            put(ws, top + 1 + i, left + j, v, fm.cells[c.fmt])
-            if widths is not None:
-                widths[left + j] = max(widths.get(left + j, 0), display_width(shown(v)))
-    if widths is not None:
-        for j, c in enumerate(cols):
-            # headers wrap: their longest half is enough
-            w = max(display_width(c.header) // 2 + 1, 6)
-            widths[left + j] = max(widths.get(left + j, 0), w)
-    return top + 1, top + len(rows)
-
-
-def set_widths(ws: Worksheet, widths: dict[int, int]) -> None:
-    for col, w in widths.items():
-        ws.set_column(col, col, min(w + 2, 60))
-
-
-def _table_sheet(
-    wb: Workbook,
-    fm: Formats,
-    name: str,
-    heading: str,
-    note: str,
-    cols: Sequence[Col],
-    rows: Sequence[dict[str, Any]],
-    autofilter: bool = False,
-) -> tuple[Worksheet, int, int]:
-    ws = _sheet(wb, name, fm, heading, note)
-    widths: dict[int, int] = {}
-    first, last = write_table(ws, fm, HEADER_ROW, cols, rows, widths=widths)
-    set_widths(ws, widths)
-    ws.set_row(HEADER_ROW, 30)
-    ws.freeze_panes(HEADER_ROW + 1, 0)
-    ws.repeat_rows(HEADER_ROW)
-    if autofilter and rows:
-        ws.autofilter(HEADER_ROW, 0, last, len(cols) - 1)
-    return ws, first, last
-
-
-def _col_index(cols: Sequence[Col], header: str) -> int:
-    return next(j for j, c in enumerate(cols) if c.header == header)
-
-
-# --- the sheets ---------------------------------------------------------------------
-
 
 def sheet_summary(wb: Workbook, fm: Formats, d: ReportData) -> None:
-    cur, prev, ago = (d.summary[p] for p in (d.period, d.previous, d.year_ago))
-
-    def delta(a: dict[str, Any] | None, b: dict[str, Any] | None, key: str) -> Any:
-        if a is None or b is None or a.get(key) is None or b.get(key) is None:
-            return None
-        return a[key] - b[key]
-
-    rows = []
-    for key, label, fmt in SUMMARY_ROWS:
-        rows.append(
-            {
-                "label": label,
-                "fmt": fmt,
-                "cur": None if cur is None else cur.get(key),
-                "prev": None if prev is None else prev.get(key),
-                "d_prev": delta(cur, prev, key),
-                "ago": None if ago is None else ago.get(key),
-                "d_ago": delta(cur, ago, key),
-            }
-        )
-    ws = _sheet(
+    ws = new_sheet(
         wb,
         "概况",
         fm,
@@ -210,25 +56,29 @@ def sheet_summary(wb: Workbook, fm: Formats, d: ReportData) -> None:
         f"计分规则 {d.rules_version}；生成于 {d.generated_at:%Y-%m-%d %H:%M}；"
         "数据来自已发布的数据仓库（marts.city_summary、marts.unit_scores）",
     )
+    rows = summary_rows(d)
+    stock = [r for r in rows if r["kind"] == "stock"]
+    ytd = [r for r in rows if r["kind"] != "stock"]
+    q, prev, ago = (quarter_zh(p) for p in (d.period, d.previous, d.year_ago))
+    put(ws, HEADER_ROW, 0, "期末数（时点指标）", fm.section)
+    headers = ["指标", q, f"上季度（{prev}）", "较上季度", f"上年同期（{ago}）", "较上年同期"]
+    r = _summary_table(
+        ws, fm, HEADER_ROW + 1, headers, stock, ("cur", "prev", "d_prev", "ago", "d_ago")
+    )
+    put(ws, r + 1, 0, "本年累计（累计指标与上年同期比较；当季 = 本季累计 − 上季累计）", fm.section)
     headers = [
         "指标",
-        quarter_zh(d.period),
-        f"上季度（{quarter_zh(d.previous)}）",
-        "较上季度",
-        f"上年同期（{quarter_zh(d.year_ago)}）",
+        f"本年累计（{q}）",
+        f"上年同期（{ago}）",
         "较上年同期",
+        "增长（%）",
+        "当季",
+        "上季度当季",
+        "当季较上季度",
     ]
-    for j, h in enumerate(headers):
-        put(ws, HEADER_ROW, j, h, fm.header)
-    for i, row in enumerate(rows, start=HEADER_ROW + 1):
-        put(ws, i, 0, row["label"], fm.cells["text"])
-        num = fm.cells[row["fmt"]]
-        put(ws, i, 1, row["cur"], num)
-        put(ws, i, 2, row["prev"], num)
-        put(ws, i, 3, row["d_prev"], fm.cells["delta"])
-        put(ws, i, 4, row["ago"], num)
-        put(ws, i, 5, row["d_ago"], fm.cells["delta"])
-    r = HEADER_ROW + len(rows) + 2
+    keys = ("cur", "ago", "d_ago", "pct_ago", "q_cur", "q_prev", "d_q")
+    r = _summary_table(ws, fm, r + 2, headers, ytd, keys)
+    r += 1
     put(ws, r, 0, "报送与参评单位", fm.section)
     unit_cols = [
         Col("层级", "level"),
@@ -246,11 +96,32 @@ def sheet_summary(wb: Workbook, fm: Formats, d: ReportData) -> None:
         for lv in ("county", "township", "village")
     ]
     write_table(ws, fm, r + 1, unit_cols, unit_rows)
-    ws.set_column(0, 0, 36)
-    ws.set_column(1, 5, 22)
-    ws.set_row(HEADER_ROW, 30)
-    ws.freeze_panes(HEADER_ROW + 1, 1)
-    ws.repeat_rows(HEADER_ROW)
+    ws.set_row(r + 1, 44)  # the long headers wrap onto three lines
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, 7, 17)
+
+
+def _summary_table(
+    ws: Worksheet,
+    fm: Formats,
+    top: int,
+    headers: Sequence[str],
+    rows: Sequence[dict[str, Any]],
+    keys: Sequence[str],
+) -> int:
+    """One 概况 table at ``top``; returns the row after it. Counts print as integers."""
+    for j, h in enumerate(headers):
+        put(ws, top, j, h, fm.header)
+    ws.set_row(top, 44)
+    for i, row in enumerate(rows, start=top + 1):
+        put(ws, i, 0, row["label"], fm.cells["text"])
+        integer = row["fmt"] == "int"
+        for j, key in enumerate(keys, start=1):
+            change = key.startswith("d_")
+            fmt = ("delta_int" if integer else "delta") if change else row["fmt"]
+            fmt = "pct" if key == "pct_ago" else fmt
+            put(ws, i, j, row[key], fm.cells[fmt])
+    return top + len(rows) + 1
 
 
 def sheet_counties(wb: Workbook, fm: Formats, d: ReportData) -> None:
@@ -269,7 +140,7 @@ def sheet_counties(wb: Workbook, fm: Formats, d: ReportData) -> None:
         Col("单位代码", "unit_code"),
     ]
     rows = d.counties.to_dicts()
-    ws, first, last = _table_sheet(
+    ws, first, last = table_sheet(
         wb,
         fm,
         "县区排名",
@@ -279,7 +150,7 @@ def sheet_counties(wb: Workbook, fm: Formats, d: ReportData) -> None:
         cols,
         rows,
     )
-    c = _col_index(cols, "综合得分C")
+    c = col_index(cols, "综合得分C")
     last = first + d.ranked("county") - 1  # the ranked ones come first
     if last >= first:
         ws.conditional_format(first, c, last, c, {"type": "top", "value": 3, "format": fm.good})
@@ -320,7 +191,7 @@ def sheet_townships(wb: Workbook, fm: Formats, d: ReportData) -> None:
         Col("缺报情况", missing),
         Col("单位代码", "unit_code"),
     ]
-    ws, first, last = _table_sheet(
+    ws, first, last = table_sheet(
         wb,
         fm,
         "镇街排名",
@@ -330,7 +201,7 @@ def sheet_townships(wb: Workbook, fm: Formats, d: ReportData) -> None:
         d.townships.to_dicts(),
         autofilter=True,
     )
-    r = _col_index(cols, "全市排名")
+    r = col_index(cols, "全市排名")
     if last >= first:
         ws.conditional_format(first, r, last, r, {"type": "bottom", "value": 10, "format": fm.good})
         ws.conditional_format(first, r, last, r, {"type": "top", "value": 10, "format": fm.bad})
@@ -359,7 +230,7 @@ def sheet_villages(wb: Workbook, fm: Formats, d: ReportData) -> None:
         ),
         Col("单位代码", "unit_code"),
     ]
-    ws, first, last = _table_sheet(
+    ws, first, last = table_sheet(
         wb,
         fm,
         "村社区",
@@ -369,7 +240,7 @@ def sheet_villages(wb: Workbook, fm: Formats, d: ReportData) -> None:
         rows,
         autofilter=True,
     )
-    w = _col_index(cols, "薄弱村预警")
+    w = col_index(cols, "薄弱村预警")
     if last >= first:
         letter = xlsxwriter.utility.xl_col_to_name(w)
         ws.conditional_format(
@@ -397,7 +268,7 @@ def sheet_weak(wb: Workbook, fm: Formats, d: ReportData) -> None:
         f"预警线：年化村集体经营性收入低于{d.income_line:g}万元，或党建得分低于{d.party_line:g}分"
         "（仅村，不含社区）"
     )
-    ws, _, last = _table_sheet(
+    ws, _, last = table_sheet(
         wb, fm, "薄弱村", title(d, "薄弱村预警名单"), note, cols, d.weak.to_dicts()
     )
     # the trend beside the list, and its chart
@@ -432,225 +303,11 @@ def sheet_weak(wb: Workbook, fm: Formats, d: ReportData) -> None:
     put(ws, last + 2, 0, determination_text(d), fm.note)
 
 
-def sheet_linkage(wb: Workbook, fm: Formats, d: ReportData) -> None:
-    rows = []
-    for lv in ("county", "township", "village"):
-        row = d.linkage_row(lv) or {"units": 0}
-        rows.append({**row, "level_zh": LEVEL_UNITS_ZH[lv], "note": correlation_note(row)})
-    cols = [
-        Col("层级", "level_zh"),
-        Col("参与分析单位数", "units", "int"),
-        Col("相关系数r（P与D）", "corr_party_development", "corr"),
-        Col("说明", "note"),
-        Col("下季度相关系数r（P与下季度D）", "corr_party_development_next", "corr"),
-        Col("党建得分中位数", "median_party_score", "score"),
-        Col("发展得分中位数", "median_development_score", "score"),
-        *(Col(QUADRANTS_ZH[q], q, "int") for q in QUADRANTS),
-    ]
-    ws, _, last = _table_sheet(
-        wb,
-        fm,
-        "联动分析",
-        title(d, "党建与发展联动分析"),
-        "皮尔逊相关系数；象限以同层级本季度P、D中位数为界",
-        cols,
-        rows,
-    )
-    ws.set_column(3, 3, 44)
-    # P–D scatter per level (complete units only: those with a quadrant), with the median
-    # lines; the points and the lines' ends are written here, below the charts
-    r = last + 3
-    put(ws, r, 0, "中位数线（散点图用）", fm.section)
-    points_row = r + 32
-    put(ws, points_row, 0, "散点图数据（有象限的单位，即完整报送单位）", fm.section)
-    points_row += 1
-    for i, lv in enumerate(("county", "township")):
-        link = d.linkage_row(lv)
-        points = d.level(lv).filter(pl.col("quadrant").is_not_null())
-        if not link or points.height == 0:
-            continue
-        mp, md = link.get("median_party_score"), link.get("median_development_score")
-        base = r + 1 + i * 4
-        put(ws, base, 0, f"{LEVEL_UNITS_ZH[lv]} P中位数线", fm.cells["text"])
-        put(ws, base, 1, mp, fm.cells["score"])
-        put(ws, base, 2, mp, fm.cells["score"])
-        put(ws, base + 1, 1, 0, fm.cells["score"])
-        put(ws, base + 1, 2, 100, fm.cells["score"])
-        put(ws, base + 2, 0, f"{LEVEL_UNITS_ZH[lv]} D中位数线", fm.cells["text"])
-        put(ws, base + 2, 1, 0, fm.cells["score"])
-        put(ws, base + 2, 2, 100, fm.cells["score"])
-        put(ws, base + 3, 1, md, fm.cells["score"])
-        put(ws, base + 3, 2, md, fm.cells["score"])
-        point_cols = [
-            Col(LEVEL_UNITS_ZH[lv], "name"),
-            Col("党建得分P", "party_score", "score"),
-            Col("发展得分D", "development_score", "score"),
-        ]
-        first, lastrow = write_table(
-            ws, fm, points_row, point_cols, points.sort("unit_code").to_dicts()
-        )
-        points_row = lastrow + 2
-        chart = wb.add_chart({"type": "scatter"})
-        chart.add_series(
-            {
-                "name": LEVEL_UNITS_ZH[lv],
-                "categories": ["联动分析", first, 1, lastrow, 1],
-                "values": ["联动分析", first, 2, lastrow, 2],
-                "marker": {"type": "circle", "size": 6, "fill": {"color": "#C00000"}},
-            }
-        )
-        for name, row0 in (("P中位数", base), ("D中位数", base + 2)):
-            chart.add_series(
-                {
-                    "name": name,
-                    "categories": ["联动分析", row0, 1, row0, 2],
-                    "values": ["联动分析", row0 + 1, 1, row0 + 1, 2],
-                    "line": {"color": "#7F7F7F", "dash_type": "dash", "width": 1},
-                    "marker": {"type": "none"},
-                }
-            )
-        chart.set_title({"name": f"{LEVEL_UNITS_ZH[lv]} 党建得分P与发展得分D"})
-        chart.set_x_axis({"name": "党建得分P", "min": 0, "max": 100})
-        chart.set_y_axis({"name": "发展得分D", "min": 0, "max": 100})
-        chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 520, "height": 400})
-        ws.insert_chart(r + 10, i * 6, chart)
-
-
-def sheet_filing(wb: Workbook, fm: Formats, d: ReportData) -> None:
-    note = "已入库：有当前报表；已隔离：收到但未入库；未报送：未收到（党建督导、经济指标季报）"
-    ws = _sheet(wb, "报送情况", fm, title(d, "报送情况"), note)
-    widths: dict[int, int] = {}
-    r = HEADER_ROW
-    for lv, label in (("county", "县（市、区）"), ("township", "镇（街道）")):
-        counts = filing_counts(d, lv)
-        cols = [
-            *([Col("县（市、区）", "county_name")] if lv == "township" else []),
-            Col(label, "name"),
-            Col("已入库", "loaded", "int"),
-            Col("已隔离", "quarantined", "int"),
-            Col("未报送", "missing", "int"),
-        ]
-        put(ws, r, 0, f"按{label}（含下属单位）", fm.section)
-        _, last = write_table(ws, fm, r + 1, cols, counts.to_dicts(), widths=widths)
-        r = last + 2
-    put(ws, r, 0, "已隔离和未报送的报表", fm.section)
-    lst = (
-        d.filing.filter(pl.col("status") != "loaded")
-        .join(d.units.select("unit_code", "county_name", "township_name"), on="unit_code")
-        .sort("status", "county_code", "unit_code", "kind")
-    )
-    cols = [
-        Col("状态", lambda x: FILING_ZH.get(x["status"], x["status"])),
-        Col("县（市、区）", "county_name"),
-        Col("镇（街道）", "township_name"),
-        Col("单位", "unit_name"),
-        Col("单位代码", "unit_code"),
-        Col("报表", lambda x: REPORT_KINDS_ZH.get(x["kind"], x["kind"])),
-        Col("问题数", "problems", "int"),
-    ]
-    write_table(ws, fm, r + 1, cols, lst.to_dicts(), widths=widths)
-    set_widths(ws, widths)
-
-
-def _project_names(record: str | None) -> str:
-    try:
-        rows = json.loads(record or "[]")
-    except ValueError:
-        return ""
-    if not isinstance(rows, list):
-        return ""
-    names = [str(r.get("name")) for r in rows if isinstance(r, dict) and r.get("name")]
-    return "、".join(names)
-
-
-def sheet_quality(wb: Workbook, fm: Formats, d: ReportData) -> None:
-    ws = _sheet(
-        wb,
-        "数据质量",
-        fm,
-        title(d, "数据质量"),
-        "本季度被隔离的报表（整份不入库）及原因，和给填报单位的问题说明",
-    )
-    widths: dict[int, int] = {}
-    counts = (
-        d.quarantine.group_by("kind_zh", "reason_zh")
-        .agg(pl.col("source_sha256").n_unique().alias("reports"))
-        .sort("kind_zh", "reports", descending=[False, True])
-    )
-    r = HEADER_ROW
-    put(ws, r, 0, "隔离原因统计", fm.section)
-    cols = [Col("报表", "kind_zh"), Col("原因", "reason_zh"), Col("报表份数", "reports", "int")]
-    _, last = write_table(ws, fm, r + 1, cols, counts.to_dicts(), widths=widths)
-    if counts.height == 0:
-        put(ws, last + 1, 0, "本季度没有被隔离的报表", fm.note)
-        last += 1
-    r = last + 2
-    put(ws, r, 0, "被隔离的报表", fm.section)
-    reports = (
-        d.quarantine.group_by("kind", "kind_zh", "unit_code", "unit_name", "source_sha256")
-        .agg(pl.col("reason_zh").unique().sort().str.join("、"), pl.col("record").first())
-        .sort("kind", "unit_code")
-    )
-    cols = [
-        Col("报表", "kind_zh"),
-        Col("单位", "unit_name"),
-        Col("单位代码", "unit_code"),
-        Col("原因", "reason_zh"),
-        Col("项目名称", lambda x: _project_names(x["record"]) if x["kind"] == "projects" else ""),
-        Col("来源文件（SHA-256前12位）", lambda x: (x["source_sha256"] or "")[:12]),
-    ]
-    _, last = write_table(ws, fm, r + 1, cols, reports.to_dicts(), widths=widths)
-    r = last + 2
-    put(ws, r, 0, "无法处理的文件（整份文件，不限报告期）", fm.section)
-    cols = [Col("文件", "path"), Col("原因", "reason_zh"), Col("说明", "detail")]
-    _, last = write_table(ws, fm, r + 1, cols, d.quarantine_files.to_dicts(), widths=widths)
-    r = last + 2
-    put(ws, r, 0, "问题说明（给填报单位）", fm.section)
-    cols = [
-        Col("单位", "unit_name"),
-        Col("单位代码", "unit_code"),
-        Col("报表", lambda x: REPORT_KINDS_ZH.get(x["kind"], x["kind"])),
-        Col("行", "sheet_row", "int"),
-        Col("列", "column_zh"),
-        Col("收到的值", "value"),
-        Col("问题说明", "message_zh"),
-    ]
-    _, last = write_table(ws, fm, r + 1, cols, d.problems.to_dicts(), widths=widths)
-    if d.problems.height == 0:
-        put(ws, last + 1, 0, "本季度没有问题说明", fm.note)
-    set_widths(ws, widths)
-
-
-def sheet_projects(wb: Workbook, fm: Formats, d: ReportData) -> None:
-    cols = [
-        Col("县（市、区）", "county_name"),
-        Col("镇（街道）", "township_name"),
-        Col("单位", "unit_name"),
-        Col("项目编号", "project_id"),
-        Col("项目名称", "name"),
-        Col("计划总投资（万元）", "planned_investment", "money"),
-        Col("累计完成投资（万元）", "completed_investment", "money"),
-        Col("形象进度（%）", "progress_pct", "pct"),
-        Col("项目状态", lambda x: PROJECT_STATUS_ZH.get(x["status"], x["status"])),
-        Col("同步建立党组织", "party_org_established"),
-    ]
-    _table_sheet(
-        wb,
-        fm,
-        "书记项目",
-        title(d, "书记项目"),
-        "本季度当前版本的书记项目",
-        cols,
-        d.projects.to_dicts(),
-        autofilter=True,
-    )
-
-
 def write_workbook(
     d: ReportData, path: Path, extra: Callable[[Workbook], None] | None = None
 ) -> Path:
-    """Write the assessment workbook to ``path``; ``extra`` adds sheets after the others."""
+    """Write the assessment workbook to ``path``; ``extra`` adds sheets after the others
+    (a correction's 更正说明, :mod:`reports.versions`), before the hidden chart data."""
     wb = workbook(path)
     wb.set_properties(
         {
@@ -666,12 +323,13 @@ def write_workbook(
     sheet_townships(wb, fm, d)
     sheet_villages(wb, fm, d)
     sheet_weak(wb, fm, d)
-    sheet_linkage(wb, fm, d)
+    linkage = sheet_linkage(wb, fm, d)
     sheet_filing(wb, fm, d)
     sheet_quality(wb, fm, d)
     sheet_projects(wb, fm, d)
     if extra is not None:
         extra(wb)
+    linkage_charts(wb, fm, d, *linkage)  # the hidden chart-data sheet comes last
     wb.close()
     return path
 

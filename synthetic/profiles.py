@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
+from synthetic.new_orgs import calibrate_2016
 from synthetic.published import BASE_PERIOD, NANTONG, exact_count
 from warehouse.registry import valid_units
 
@@ -106,6 +107,7 @@ class Unit:
     strength: float  # 0.3 … 1.0: how well the unit does its party work
     sup: dict[str, int]  # calibrated supervision figures at 2016Q4
     econ: dict[str, float]  # county: annual 2016 figures; village: annual collective income
+    new_orgs_2016: dict[str, int] = field(default_factory=dict)  # Nantong's, calibrated
 
 
 def unit_profiles(registry: pl.DataFrame, seed: int) -> dict[str, Unit]:
@@ -115,6 +117,10 @@ def unit_profiles(registry: pl.DataFrame, seed: int) -> dict[str, Unit]:
     for row in registry.sort("unit_code").iter_rows(named=True):
         units[row["unit_code"]], raws[row["unit_code"]] = _profile(row, seed)
     _calibrate(units, raws, registry)
+    base = valid_units(registry, BASE_PERIOD).filter(pl.col("unit_code").str.starts_with(NANTONG))
+    who = [(c, units[c].level, units[c].kind) for c in sorted(base["unit_code"].to_list())]
+    for code, figures in calibrate_2016(who, seed).items():
+        units[code].new_orgs_2016 = figures
     return units
 
 

@@ -31,6 +31,13 @@ PUBLISHED_2016Q4: tuple[Figure, ...] = (
     Figure("gdp", "GDP 地区生产总值 (亿元)", 6768, "="),
     Figure("gdp_growth_pct", "GDP growth 增速 (%)", 9.3, "="),
     Figure("savings_balance", "储蓄存款余额 savings (亿元)", 10000, ">"),
+    Figure("new_park_orgs", "新组建园区统筹型党组织 park-based (2016)", 104, "="),
+    Figure(
+        "new_business_district_orgs", "新组建商圈统筹型党组织 business-district (2016)", 14, "="
+    ),
+    Figure(
+        "new_village_enterprise_orgs", "新组建村企统筹型党组织 village–enterprise (2016)", 1026, "="
+    ),
 )
 
 

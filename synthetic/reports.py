@@ -10,6 +10,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
+from synthetic.new_orgs import year_to_date
 from synthetic.profiles import SUP_TOTALS_2016Q4, Unit, rng
 from synthetic.published import BASE_PERIOD
 from transforms import periods as quarters
@@ -84,6 +85,7 @@ def supervision(u: Unit, period: str, seed: int, ts: datetime) -> dict[str, Any]
             planned, max(0, round(planned * min(1.0, s + r.gauss(0.05, 0.2))))
         )
     row |= extra
+    row |= year_to_date((u.code, u.level, u.kind), period, seed, u.new_orgs_2016)
     # keep the canonical column order
     return {c.name: row[c.name] for c in REPORT_KINDS["supervision"].columns if c.name in row}
 

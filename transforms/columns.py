@@ -168,6 +168,10 @@ SUPERVISION = ReportKind(
         _int("building_groups", "楼道党小组数", required=False),
         _int("central_households", "党员中心户数", required=False),
         _int("prosperity_communities", "党群致富共同体数", required=False),
+        # 本年累计 (year to date), like the money figures (CONTRACT §10)
+        _int("new_park_orgs", "新组建园区统筹型党组织数", required=False),
+        _int("new_business_district_orgs", "新组建商圈统筹型党组织数", required=False),
+        _int("new_village_enterprise_orgs", "新组建村企统筹型党组织数", required=False),
         _int("supervisions_held", "党建督导次数"),
         _int("theme_days_planned", "主题党日计划次数"),
         _int("theme_days_held", "主题党日开展次数"),

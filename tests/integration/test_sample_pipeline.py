@@ -18,6 +18,10 @@ PUBLISHED_EXACT = {
     "contact_points": 318,
     "gdp": 6768.0,
     "gdp_growth_pct": 9.3,
+    # the seed's other figures (CONTRACT §10): newly formed in 2016 (year to date at Q4)
+    "new_park_orgs": 104,
+    "new_business_district_orgs": 14,
+    "new_village_enterprise_orgs": 1026,
 }
 
 

@@ -6,17 +6,22 @@ INSERT INTO marts.city_summary BY NAME
 WITH
 sup AS (
     SELECT
-        count(DISTINCT unit_code) AS units_reporting,
-        coalesce(sum(party_orgs), 0) AS party_orgs,
-        coalesce(sum(party_members), 0) AS party_members,
-        coalesce(sum(new_members), 0) AS new_members,
-        coalesce(sum(contact_points), 0) AS contact_points,
-        coalesce(sum(grid_branches), 0) AS grid_branches,
-        coalesce(sum(building_groups), 0) AS building_groups,
-        coalesce(sum(central_households), 0) AS central_households,
-        coalesce(sum(prosperity_communities), 0) AS prosperity_communities
-    FROM core.supervision
-    WHERE period = $period
+        count(DISTINCT s.unit_code) AS units_reporting,
+        coalesce(sum(s.party_orgs), 0) AS party_orgs,
+        coalesce(sum(s.party_members), 0) AS party_members,
+        coalesce(sum(s.new_members), 0) AS new_members,
+        coalesce(sum(s.contact_points), 0) AS contact_points,
+        coalesce(sum(s.grid_branches), 0) AS grid_branches,
+        coalesce(sum(s.building_groups), 0) AS building_groups,
+        coalesce(sum(s.central_households), 0) AS central_households,
+        coalesce(sum(s.prosperity_communities), 0) AS prosperity_communities,
+        coalesce(sum(s.new_park_orgs), 0) AS new_park_orgs,
+        coalesce(sum(s.new_business_district_orgs), 0) AS new_business_district_orgs,
+        coalesce(sum(s.new_village_enterprise_orgs), 0) AS new_village_enterprise_orgs,
+        count(*) FILTER (WHERE u.level = 'village' AND s.list_published) AS villages_list_published
+    FROM core.supervision AS s
+    JOIN core.units AS u ON u.unit_code = s.unit_code
+    WHERE s.period = $period
 ),
 prj AS (
     SELECT
@@ -57,6 +62,10 @@ SELECT
     sup.building_groups,
     sup.central_households,
     sup.prosperity_communities,
+    sup.new_park_orgs,
+    sup.new_business_district_orgs,
+    sup.new_village_enterprise_orgs,
+    sup.villages_list_published,
     prj.secretary_projects,
     prj.projects_with_party_org,
     eco.gdp,

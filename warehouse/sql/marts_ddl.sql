@@ -161,6 +161,10 @@ CREATE TABLE IF NOT EXISTS marts.city_summary (
     rules_version           VARCHAR NOT NULL
 );
 ALTER TABLE marts.city_summary ADD COLUMN IF NOT EXISTS rules_version VARCHAR;
+ALTER TABLE marts.city_summary ADD COLUMN IF NOT EXISTS new_park_orgs BIGINT;
+ALTER TABLE marts.city_summary ADD COLUMN IF NOT EXISTS new_business_district_orgs BIGINT;
+ALTER TABLE marts.city_summary ADD COLUMN IF NOT EXISTS new_village_enterprise_orgs BIGINT;
+ALTER TABLE marts.city_summary ADD COLUMN IF NOT EXISTS villages_list_published BIGINT;
 COMMENT ON TABLE marts.city_summary IS '全市季度汇总（每季度一行）';
 COMMENT ON COLUMN marts.city_summary.period IS '报告期';
 COMMENT ON COLUMN marts.city_summary.units_reporting IS '报送当前党建督导季报的单位数';
@@ -172,6 +176,10 @@ COMMENT ON COLUMN marts.city_summary.grid_branches IS '网格党支部数（合�
 COMMENT ON COLUMN marts.city_summary.building_groups IS '楼道党小组数（合计）';
 COMMENT ON COLUMN marts.city_summary.central_households IS '党员中心户数（合计）';
 COMMENT ON COLUMN marts.city_summary.prosperity_communities IS '党群致富共同体数（合计）';
+COMMENT ON COLUMN marts.city_summary.new_park_orgs IS '新组建园区统筹型党组织数（合计，本年累计）';
+COMMENT ON COLUMN marts.city_summary.new_business_district_orgs IS '新组建商圈统筹型党组织数（合计，本年累计）';
+COMMENT ON COLUMN marts.city_summary.new_village_enterprise_orgs IS '新组建村企统筹型党组织数（合计，本年累计）';
+COMMENT ON COLUMN marts.city_summary.villages_list_published IS '清单已公示的村（社区）数（村级单位党建督导季报“清单是否公示”为是）';
 COMMENT ON COLUMN marts.city_summary.secretary_projects IS '书记项目数（当前版本，不同单位代码+项目编号计数）';
 COMMENT ON COLUMN marts.city_summary.projects_with_party_org IS '同步建立党组织的项目数（当前版本，各类项目）';
 COMMENT ON COLUMN marts.city_summary.gdp IS '地区生产总值（亿元，县级单位合计，年初至今累计）';

@@ -95,7 +95,7 @@ def test_total_row_is_not_loaded_and_checked(tmp_path: Path) -> None:
     assert got == [(V[0][0],), (V[1][0],)]  # not the township's "合 计" row
     # the total that is not the sum of its rows is a review flag (核实, §9), never a block
     flags = con.execute(
-        "SELECT rule, \"column\", value, previous_value, message_zh FROM marts.review_flags"
+        'SELECT rule, "column", value, previous_value, message_zh FROM marts.review_flags'
         " WHERE rule = 'total_mismatch'"
     ).fetchall()
     flagged = {r[1]: (r[2], r[3], r[4]) for r in flags}

@@ -273,9 +273,9 @@ def test_incomplete_county_is_last_unranked_with_what_it_lacks(
 
 
 def test_scatters_plot_complete_units_only(book: openpyxl.Workbook) -> None:
-    rows = cells(book, "联动分析")
+    rows = cells(book, "图表数据")  # the hidden sheet of chart data
     names = {str(r[0]) for r in rows if r[0]}
-    assert "散点图数据（有象限的单位，即完整报送单位）" in names
+    assert "县（市、区）（散点图数据）" in names
     start = next(i for i, r in enumerate(rows) if r[0] == "县（市、区）" and r[1] == "党建得分P")
     plotted = []
     for r in rows[start + 1 :]:

@@ -17,6 +17,7 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.cells import put
+from reports.compare import kind
 from reports.labels import QUADRANTS_ZH
 from reports.text import SUMMARY_ROWS, correlation_note
 from reports.workbook import SHEETS
@@ -65,30 +66,44 @@ SCORES = """
 
 
 def test_sheet_names(book: openpyxl.Workbook) -> None:
-    assert book.sheetnames == list(SHEETS)
+    assert book.sheetnames == [*SHEETS, "图表数据"]
+    assert book["图表数据"].sheet_state == "hidden"  # chart data: not printed
     assert book.sheetnames == [
         "概况", "县区排名", "镇街排名", "村社区", "薄弱村",
-        "联动分析", "报送情况", "数据质量", "书记项目",
+        "联动分析", "报送情况", "数据质量", "书记项目", "图表数据",
     ]  # fmt: skip
 
 
 def test_summary_equals_city_summary(book: openpyxl.Workbook, sample_warehouse: Built) -> None:
+    """Balances and counts against the previous quarter and 上年同期; year-to-date figures
+    against 上年同期 only, their quarter-on-quarter view of the quarter's own amount."""
     marts = {
         r["period"]: r
         for r in query(sample_warehouse.published, "SELECT * FROM marts.city_summary")
     }
     ws = book["概况"]
-    rows = table(ws)
-    assert [r["指标"] for r in rows] == [label for _, label, _ in SUMMARY_ROWS]
+    by_label = {r[0]: r for r in ws.iter_rows(values_only=True) if r and r[0]}
     cur, prev, ago = marts["2017Q4"], marts["2017Q3"], marts["2016Q4"]
-    for (key, _, _), row in zip(SUMMARY_ROWS, rows, strict=True):
-        values = list(row.values())
-        assert close(values[1], cur[key]), key
-        assert close(values[2], prev[key]), key
-        assert close(values[3], cur[key] - prev[key]), key
-        assert close(values[4], ago[key]), key
-        assert close(values[5], cur[key] - ago[key]), key
-    assert ws["B3"].value == "2017年第四季度"
+    for key, label, _ in SUMMARY_ROWS:
+        v = by_label[label]
+        assert close(v[1], cur[key]), key
+        if kind(key) == "stock":
+            assert close(v[2], prev[key]), key
+            assert close(v[3], cur[key] - prev[key]), key
+            assert close(v[4], ago[key]), key
+            assert close(v[5], cur[key] - ago[key]), key
+        else:
+            assert close(v[2], ago[key]), key
+            assert close(v[3], cur[key] - ago[key]), key
+            # never the previous quarter's year-to-date
+            assert not any(close(x, prev[key]) for x in v[2:] if x is not None), key
+        if kind(key) == "ytd":
+            assert close(v[5], cur[key] - prev[key]), key  # 当季 = Q4 − Q3
+            assert v[6] is None, key  # 2017Q3's own amount needs 2017Q2 (not loaded)
+    header = next(r for r in ws.iter_rows() if r[0].value == "指标")
+    assert header[1].value == "2017年第四季度"
+    row = next(r for r in ws.iter_rows() if r[0].value == "党员数")
+    assert row[3].number_format == "+#,##0;-#,##0;0"  # a count's change prints as an integer
 
 
 def test_county_ranking_equals_unit_scores(

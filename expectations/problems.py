@@ -92,7 +92,7 @@ def _place(offset: Places, row: int | None) -> tuple[int | None, str]:
     return n, (f"工作表“{sheet}”" if several else "")
 
 
-def sheet_row(offset: Places, row: int) -> int:
+def office_row(offset: Places, row: int) -> int:
     """The sheet row (as the office program shows it) of data row ``row`` (1-based)."""
     n, _ = _place(offset, row)
     return row if n is None else n

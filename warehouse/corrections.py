@@ -27,7 +27,7 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
-from expectations.problems import PROBLEM_SCHEMA, Places, sheet_row
+from expectations.problems import PROBLEM_SCHEMA, Places, office_row
 from transforms.columns import REPORT_KINDS
 from warehouse.db import registered, sql_file
 from warehouse.ruleset import Rules
@@ -139,7 +139,7 @@ def _hold(
                 "record": record,
             }
         )
-        row = sheet_row(header_rows.get(b["source_sha256"], 1), int(b["first_row"]))
+        row = office_row(header_rows.get(b["source_sha256"], 1), int(b["first_row"]))
         zh, en = sentence(
             b["why"], row, b["submitted_at"], b["first_submitted"], b["until"], window
         )
@@ -149,7 +149,7 @@ def _hold(
                 "kind": k.kind,
                 "unit_code": b["unit_code"],
                 "period": b["period"],
-                "sheet_row": sheet_row,
+                "sheet_row": row,
                 "column": "submitted_at",
                 "column_zh": REPORT_KINDS[k.kind].column("submitted_at").zh,
                 "value": _stamp(b["submitted_at"]),

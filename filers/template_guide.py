@@ -29,7 +29,7 @@ def is_percent(c: Column) -> bool:
 
 def example_name(kind: ReportKind, unit_name: str, period: str) -> str:
     """A name ronghe recognises, as a clerk writes it: ``掘港镇2017年一季度党建督导季报.xlsx``."""
-    return f"{unit_name}{period[:4]}年{CN_QUARTER[period[-1]]}季度{kind.stems[-1]}季报.xlsx"
+    return f"{unit_name}{period[:4]}年{CN_QUARTER[period[-1]]}季度{kind.stems[1]}季报.xlsx"
 
 
 def how_to(kind: ReportKind, unit_name: str, period: str) -> list[str]:

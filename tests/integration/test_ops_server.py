@@ -281,7 +281,10 @@ def test_backfill_deployment_run_over_three_quarters(served: Path) -> None:
         timeout=180,
     )
     assert outputs.state.is_completed(), run_logs(outputs.id)
-    assert outputs.parameters["report_periods"] == "2015Q1,2015Q2"  # 2015Q3 holds no report
+    # 2015Q3 holds no report; a quarter an earlier published run still owed (its outputs
+    # run not finished yet, flows/pending.py) may come along
+    shown = outputs.parameters["report_periods"].split(",")
+    assert {"2015Q1", "2015Q2"} <= set(shown) and "2015Q3" not in shown
     assert outputs.parameters["receipt_periods"] == "2015Q1,2015Q2"
     assert outputs.start_time >= run.end_time
     reports = served / "reports"
@@ -430,7 +433,7 @@ def test_a_killed_run_leaves_the_published_file_and_the_next_run_completes(
     log = tmp_path / "killed.log"
     with open(log, "w") as fh:
         proc = subprocess.Popen(
-            [str(BIN / "ronghe"), "backfill", "--from", "2000Q1", "--to", "2017Q1"],
+            [str(BIN / "ronghe"), "backfill", "--from", "2000Q1", "--to", "2017Q1", "--yes"],
             env=env_for(home),
             cwd=tmp_path,
             stdout=fh,

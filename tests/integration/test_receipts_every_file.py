@@ -190,7 +190,9 @@ def test_template_prints_one_page_wide_with_every_column_on_page_one(
     _ok(cli("template", "--kind", "supervision", "--unit", TOWN, "--period", "2017Q1",
             "--children", "--out", str(xlsx), home=filed.home))  # fmt: skip
     headers = [c.value for c in load_workbook(xlsx)["报表"][1]]
-    assert len(headers) == 28
+    # every column a township's villages report (28 before 说明 and the seed's three
+    # optional columns of CONTRACT §9/§10)
+    assert len(headers) == 32 and "说明" in headers
     pdf = _pdf(xlsx, tmp_path)
     sizes = _pages(pdf)
     assert all(_a4_landscape(s) for s in sizes), sizes

@@ -25,6 +25,7 @@ VOLATILE = frozenset(
         "archive_path",
         "seen_at",
         "recorded_at",
+        "first_received_at",
     }
 )
 """Columns that differ between two runs of the same files (the clock, the run, the home)."""

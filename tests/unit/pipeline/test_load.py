@@ -131,7 +131,8 @@ def test_unreadable_and_unknown_files_are_kept_and_recorded(
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "supervision_broken.xlsx").write_bytes(b"not really a spreadsheet")
-    write_csv(inbox / "minutes.csv", [supervision_row()])
+    # a name that says no kind and headers of none (CONTRACT §2: the headers decide)
+    write_csv(inbox / "minutes.csv", [{"会议": "党委会", "日期": "2017-04-01"}])
     write_csv(inbox / "economy_short.csv", [{"unit_code": COUNTY, "period": "2017Q1"}])
     summary = ingest(session, [inbox], NOW)
     got = dict(

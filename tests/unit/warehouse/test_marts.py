@@ -447,7 +447,17 @@ def test_city_summary(con: duckdb.DuckDBPyConnection) -> None:
         "collective_income": pytest.approx(8 + 10 + 1 + 9 + 2),  # villages and communities
         "weak_villages": 3,
         "rules_version": "2017",
+        # the seed's optional columns (CONTRACT §10): not filed here, so 0
+        "new_park_orgs": 0,
+        "new_business_district_orgs": 0,
+        "new_village_enterprise_orgs": 0,
+        # villages and communities with their task list published, counted from core
+        "villages_list_published": con.execute(
+            "SELECT count(*) FROM core.supervision s JOIN core.units u USING (unit_code)"
+            " WHERE s.period = '2017Q2' AND u.level = 'village' AND s.list_published"
+        ).fetchone()[0],
     }
+    assert s["villages_list_published"] > 0
 
 
 # ---------------------------------------------------------------- rebuilds and rules

@@ -202,4 +202,7 @@ def test_template_prints_one_page_wide_with_every_column_on_page_one(
     missing = [h for h in headers if re.sub(r"\s+", "", str(h)) not in flat]
     assert missing == []
     guide = re.sub(r"\s+", "", _text(pdf, 2))
-    assert "填报说明" in guide and "AB基层保障完成数" in guide  # rule beside its column
+    from openpyxl.utils import get_column_letter
+
+    letter = get_column_letter(headers.index("基层保障完成数") + 1)
+    assert "填报说明" in guide and f"{letter}基层保障完成数" in guide  # rule beside its column

@@ -32,7 +32,8 @@ RUN_SPECIFIC = {"meta.runs", "meta.file_hashes"}  # the run's own id and times
 
 def write_inbox(inbox: Path) -> None:
     """Versions of the same reports in different files, so that chunks split them."""
-    write_csv(inbox / "minutes.csv", [supervision_row()])  # no kind: rejected
+    # no kind in the name, no kind's headers: rejected (CONTRACT §2: the headers decide)
+    write_csv(inbox / "minutes.csv", [{"会议": "党委会", "日期": "2017-04-01"}])
     # a tie on submitted_at: the later file (receipt) wins, across a chunk boundary
     write_csv(inbox / "economy_1.csv", [economy_row(gdp=1)])
     write_csv(inbox / "economy_2.csv", [economy_row(gdp=2)])

@@ -39,7 +39,7 @@ def test_a_correction_names_the_quarter_after(session: Any, tmp_path: Path) -> N
     # a corrected 2017Q1 economy report of 城北社区, filed later: it catches up with 跃龙
     period, _ = QUARTERS["2017Q1"]
     write_xlsx(tmp_path / "late" / "经济指标_更正.xlsx", ECONOMY, [
-        economy_row("village", VILLAGE, period=period, submitted_at="2017-07-20 10:00",
+        economy_row("village", VILLAGE, period=period, submitted_at="2017-04-20 10:00",
                     collective_income=200.0)
     ])  # fmt: skip
     late = ingest(session, [tmp_path / "late"], now)

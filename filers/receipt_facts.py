@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from filers.owners import Registry, owning_unit
-from warehouse.db import sql_file
+from warehouse.db import has, sql_file
 
 
 @dataclass(frozen=True)
@@ -75,17 +75,9 @@ def unfiled(con: Any, period: str) -> list[Filing]:
     return [Filing(**r) for r in _rows(con, "status_unfiled.sql", {"period": period})]
 
 
-def _has_tables(con: Any, *names: str) -> bool:
-    found = {
-        f"{s}.{t}"
-        for s, t in con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()
-    }
-    return all(n in found for n in names)
-
-
 def source_units(con: Any) -> dict[str, str]:
     """SHA-256 → the unit of the source it was pulled from (empty before sources, §8)."""
-    if not _has_tables(con, "meta.pulls"):
+    if not has(con, "meta.pulls"):
         return {}
     return {r["sha256"]: r["unit_code"] for r in _rows(con, "receipts_source_units.sql", {})}
 
@@ -124,7 +116,7 @@ def review_lines(con: Any, period: str) -> list[dict[str, Any]]:
     writer (:func:`filers.receipt_book.lines`) places them right after the unit's report.
     None where the marts predate review flags.
     """
-    if not _has_tables(con, "marts.review_flags"):
+    if not has(con, "marts.review_flags"):
         return []
     return _rows(con, "receipts_flags.sql", {"period": period})
 

@@ -10,6 +10,8 @@ from typing import Any
 
 import duckdb
 
+from warehouse.db import has, sql_file
+
 from .sql_text import sql
 
 # (key, Chinese label)
@@ -21,15 +23,6 @@ CHECKS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _has(con: duckdb.DuckDBPyConnection, schema: str, name: str, column: str = "") -> bool:
-    if column:
-        q, params = sql("has_column"), {"schema": schema, "name": name, "column": column}
-    else:
-        q, params = sql("has_table"), {"schema": schema, "name": name}
-    row = con.execute(q, params).fetchone()
-    return bool(row and row[0])
-
-
 def read_checks(con: duckdb.DuckDBPyConnection, period: str) -> dict[str, int | None]:
     """The counts of :data:`CHECKS` for ``period`` (``None`` where the warehouse has no table)."""
     out: dict[str, int | None] = {key: None for key, _ in CHECKS}
@@ -37,11 +30,20 @@ def read_checks(con: duckdb.DuckDBPyConnection, period: str) -> dict[str, int | 
     def one(name: str, params: dict[str, Any]) -> tuple[Any, ...]:
         return con.execute(sql(name), params).fetchone() or (0, 0)
 
-    if _has(con, "meta", "source_status"):
+    if has(con, "meta.source_status"):
         out["sources_unreached"] = int(one("sources_unreached", {})[0])
-    if _has(con, "marts", "filing_status", "returned_correction"):
+    if has(con, "marts.filing_status", "returned_correction"):
         out["returned_corrections"] = int(one("returned_corrections", {"period": period})[0])
-    if _has(con, "marts", "review_flags"):
+    if has(con, "marts.review_flags"):
         flags, explained = one("review_flags", {"period": period})
         out["review_flags"], out["review_flags_explained"] = int(flags), int(explained or 0)
     return out
+
+
+def unreached_sources(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """The sources the last pull could not reach, one row each (none before sources, §8)."""
+    if not has(con, "meta.source_status", "reached_at"):
+        return []
+    cur = con.execute(sql_file("sources_unreachable.sql"))
+    names = [c[0] for c in cur.description or []]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]

@@ -20,7 +20,7 @@ from transforms.periods import parse_period, previous_period, quarter_number
 from warehouse.db import connect_reader
 from warehouse.ruleset import Rules, load_rules
 
-from .checks import read_checks
+from .checks import read_checks, unreached_sources
 from .labels import (
     KINDS_ZH,
     QUADRANTS_ZH,
@@ -56,6 +56,7 @@ class ReportData:
     projects: pl.DataFrame  # current secretary projects with names
     # 数据质量 counts from tables that may be absent (reports.checks): None where absent
     checks: dict[str, int | None] = field(default_factory=dict)
+    unreached: list[dict[str, Any]] = field(default_factory=list)  # sources not reached
 
     def level(self, level: str) -> pl.DataFrame:
         return self.units.filter(pl.col("level") == level)
@@ -268,6 +269,7 @@ def _read(con: duckdb.DuckDBPyConnection, period: str, rules: Rules) -> ReportDa
         quarantine=quarantine,
         quarantine_files=quarantine_files,
         checks=read_checks(con, period),
+        unreached=unreached_sources(con),
         problems=problems,
         projects=projects,
     )

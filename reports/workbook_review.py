@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import polars as pl
 from xlsxwriter.workbook import Workbook
@@ -61,6 +62,10 @@ def _project_names(record: str | None) -> str:
     return "、".join(names)
 
 
+def _when(ts: Any) -> str:
+    return "" if ts is None else ts.strftime("%Y-%m-%d %H:%M")
+
+
 def sheet_quality(wb: Workbook, fm: Formats, d: ReportData) -> None:
     ws = new_sheet(
         wb,
@@ -80,6 +85,18 @@ def sheet_quality(wb: Workbook, fm: Formats, d: ReportData) -> None:
     cols = [Col("项目", "label"), Col("数量", "count", "int")]
     _, last = write_table(ws, fm, r + 1, cols, quality_counts(d), widths=widths)
     r = last + 2
+    if d.unreached:  # the units' deposits the last pull could not reach (CONTRACT §8)
+        put(ws, r, 0, "无法连接的数据源清单（最近一次拉取）", fm.section)
+        cols = [
+            Col("数据源", "source"),
+            Col("所属单位", "unit_name"),
+            Col("单位代码", "unit_code"),
+            Col("最近尝试", lambda x: _when(x["attempted_at"])),
+            Col("最近连通", lambda x: _when(x["reached_at"]) or "从未连通"),
+            Col("错误", "error"),
+        ]
+        _, last = write_table(ws, fm, r + 1, cols, d.unreached, widths=widths)
+        r = last + 2
     put(ws, r, 0, "隔离原因统计", fm.section)
     cols = [Col("报表", "kind_zh"), Col("原因", "reason_zh"), Col("报表份数", "reports", "int")]
     _, last = write_table(ws, fm, r + 1, cols, counts.to_dicts(), widths=widths)

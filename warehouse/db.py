@@ -106,6 +106,18 @@ def sql_file(name: str) -> str:
     return (SQL_DIR / name).read_text(encoding="utf-8")
 
 
+def has(con: duckdb.DuckDBPyConnection, table: str, column: str = "") -> bool:
+    """Whether ``table`` (``schema.name``), or its ``column``, exists: what a warehouse
+    built before a feature (or a part of ronghe that has not run yet) lacks."""
+    schema, _, name = table.partition(".")
+    if column:
+        q, params = sql_file("has_column.sql"), {"schema": schema, "name": name, "column": column}
+    else:
+        q, params = sql_file("has_table.sql"), {"schema": schema, "name": name}
+    row = con.execute(q, params).fetchone()
+    return bool(row and row[0])
+
+
 def statements(script: str) -> list[duckdb.Statement]:
     """The statements of a SQL script, split by DuckDB's own parser."""
     return list(duckdb.extract_statements(script))

@@ -1,7 +1,6 @@
--- The sources the last pull could not reach (the 通报's 数据质量 sheet): source, unit, since
--- when it was last reached (null: never), the error. Parameter: none.
-SELECT s.source AS 来源, s.unit_code AS 单位代码, u.name AS 单位, s.attempted_at AS 最近尝试,
-       s.reached_at AS 最近连通, s.error AS 错误
+-- The sources the last pull could not reach (the 通报's 数据质量 sheet): source, unit, when
+-- it was last tried and last reached (null: never), the error. Parameter: none.
+SELECT s.source, s.unit_code, u.name AS unit_name, s.attempted_at, s.reached_at, s.error
 FROM meta.source_status s
 LEFT JOIN core.units u USING (unit_code)
 WHERE NOT s.reached

@@ -261,6 +261,40 @@ def test_quarantine_reasons_in_chinese(book: openpyxl.Workbook) -> None:
     assert any(t == "数值超出范围" for t in quality)
 
 
+def test_quality_lists_the_sources_the_last_pull_could_not_reach(
+    sample_warehouse: Built, tmp_path: Path
+) -> None:
+    import shutil
+
+    import duckdb
+
+    from reports import write_report
+
+    published = tmp_path / "warehouse.duckdb"
+    shutil.copy(sample_warehouse.published, published)
+    con = duckdb.connect(str(published))
+    con.execute(
+        "INSERT INTO meta.source_status VALUES ('rudong-ftp', '320623000000',"
+        " TIMESTAMP '2018-01-10 09:00', false, 'login refused', 0, 0, NULL)"
+    )
+    con.close()
+    got = write_report(published, PERIOD, tmp_path / "out")
+    rows = [
+        [c.value for c in row]
+        for row in openpyxl.load_workbook(got.workbook)["数据质量"].iter_rows()
+        if any(c.value for c in row)
+    ]
+    at = next(i for i, r in enumerate(rows) if r[0] == "无法连接的数据源清单（最近一次拉取）")
+    assert rows[at + 2][:6] == [
+        "rudong-ftp",
+        "如东县",
+        "320623000000",
+        "2018-01-10 09:00",
+        "从未连通",
+        "login refused",
+    ]
+
+
 def test_charts_exist(sample_report: Any) -> None:
     with zipfile.ZipFile(sample_report.workbook) as z:
         charts = [n for n in z.namelist() if re.match(r"xl/charts/chart\d+\.xml", n)]

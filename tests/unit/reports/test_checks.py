@@ -48,3 +48,27 @@ def test_tables_shaped_as_the_contract_are_counted(tmp_path: Path) -> None:
         "review_flags": 3,
         "review_flags_explained": 1,
     }
+
+
+def test_unreached_sources_are_listed_with_their_unit(tmp_path: Path) -> None:
+    from reports.checks import unreached_sources
+    from warehouse.registry import load_registry
+    from warehouse.schema import ensure_schema
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con, load_registry())
+    con.execute(
+        "INSERT INTO meta.source_status VALUES"
+        " ('rudong-ftp', '320623000000', TIMESTAMP '2017-04-10 09:00', false, 'refused',"
+        "  0, 0, NULL),"
+        " ('haimen-smb', '320684000000', TIMESTAMP '2017-04-10 09:00', true, NULL, 3, 3,"
+        "  TIMESTAMP '2017-04-10 09:00')"
+    )
+    (row,) = unreached_sources(con)
+    assert (row["source"], row["unit_code"], row["unit_name"], row["error"]) == (
+        "rudong-ftp",
+        "320623000000",
+        "如东县",
+        "refused",
+    )
+    assert row["reached_at"] is None

@@ -91,6 +91,12 @@ COUNTY_2016: dict[str, dict[str, float]] = {
     },
 }
 
+ZONE_CODE = "320671000000"  # 南通经济技术开发区, reporting from 2017Q1
+ZONE_SHARE_2016 = COUNTY_2016[ZONE_CODE]["gdp"] / sum(
+    v["gdp"] for code, v in COUNTY_2016.items() if code != ZONE_CODE
+)
+"""The zone's part of the 2016 GDP the other counties reported (carved out from 2017)."""
+
 
 def rng(*key: object) -> random.Random:
     """A generator of its own for ``key``: each draw is independent of the others' order."""

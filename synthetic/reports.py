@@ -11,8 +11,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from synthetic.new_orgs import year_to_date
-from synthetic.profiles import SUP_TOTALS_2016Q4, Unit, rng
-from synthetic.published import BASE_PERIOD
+from synthetic.profiles import (
+    SUP_TOTALS_2016Q4,
+    ZONE_CODE,
+    ZONE_SHARE_2016,
+    Unit,
+    rng,
+)
+from synthetic.published import BASE_PERIOD, NANTONG
 from transforms import periods as quarters
 from transforms.columns import REPORT_KINDS
 
@@ -90,6 +96,29 @@ def supervision(u: Unit, period: str, seed: int, ts: datetime) -> dict[str, Any]
     return {c.name: row[c.name] for c in REPORT_KINDS["supervision"].columns if c.name in row}
 
 
+def _growth(e: dict[str, float], seed: int, year: int, code: str) -> float:
+    """The county's reported GDP growth of ``year`` (2016's is the calibrated one)."""
+    if year == 2016:
+        return e["gdp_growth_pct"]
+    return round(e["gdp_growth_pct"] + rng(seed, "eco-year", year, code).gauss(-0.3, 0.4), 1)
+
+
+def _level(e: dict[str, float], seed: int, year: int, code: str) -> float:
+    """The county's GDP of ``year`` against 2016's, compounded at the rates it reports.
+
+    From 2017 the 开发区 reports its own GDP, which until then was in the other counties'
+    (CONTRACT §1): theirs lose its share, so the city's total grows at the reported rate.
+    """
+    scale = 1.0
+    for y in range(2017, year + 1):
+        scale *= 1 + _growth(e, seed, y, code) / 100
+    for y in range(year + 1, 2017):  # before 2016: 2016's level less its growth
+        scale /= 1 + _growth(e, seed, y, code) / 100
+    if year >= 2017 and code.startswith(NANTONG) and code != ZONE_CODE:
+        scale *= 1 - ZONE_SHARE_2016
+    return scale
+
+
 def economy(u: Unit, period: str, seed: int, ts: datetime) -> dict[str, Any]:
     r = rng(seed, "eco", period, u.code)
     q = quarters.quarter_number(period)
@@ -98,14 +127,12 @@ def economy(u: Unit, period: str, seed: int, ts: datetime) -> dict[str, Any]:
     row: dict[str, Any] = {"unit_code": u.code, "period": period, "submitted_at": ts}
     if u.level == "county":
         e = u.econ
-        yr = rng(seed, "eco-year", year, u.code)
-        g_year = (
-            e["gdp_growth_pct"]
-            if year == 2016
-            else round(e["gdp_growth_pct"] + yr.gauss(-0.3, 0.4), 1)
-        )
-        scale = (1 + e["gdp_growth_pct"] / 100) ** (year - 2016)
-        share = YTD_SHARE[q] if exact else YTD_SHARE[q] * (1 + r.gauss(0, 0.01))
+        g_year = _growth(e, seed, year, u.code)
+        # the level grows at the rate the unit reports, year on year (CONTRACT §10 realism)
+        scale = _level(e, seed, year, u.code)
+        # a fourth quarter's year to date is the year's; earlier quarters a share of it
+        noise = 0.0 if exact else r.gauss(0, 0.01)  # drawn in every quarter: the draws after
+        share = YTD_SHARE[q] * (1 + (0.0 if q == 4 else noise))  # it stay as they were
         row["growth_target_pct"] = e["target"]
         row["gdp"] = e["gdp"] if exact else round(e["gdp"] * scale * share, 2)
         row["gdp_growth_pct"] = g_year if exact or q == 4 else round(g_year + r.gauss(0, 0.3), 1)

@@ -228,3 +228,26 @@ def test_economy_files_are_level_templates(base: tuple[Path, SampleStats]) -> No
     assert {"gdp", "gdp_growth_pct", "savings_balance"} <= county
     assert "collective_income" not in county
     assert consolidated > 0, "no township sent a consolidated file for its villages"
+
+
+def test_gdp_levels_grow_at_the_rates_the_sample_reports(tmp_path: Path) -> None:
+    """2017's city GDP against 2016's, from the levels, within 0.5 points of the reported rate."""
+    write_sample(tmp_path, ["2016Q2", "2016Q4", "2017Q2", "2017Q4"], now=datetime(2018, 3, 1))
+    files = read_files(sorted(p for p in tmp_path.rglob("*") if p.is_file()))
+    eco = parse(REPORT_KINDS["economy"], stack(REPORT_KINDS["economy"], files))
+    eco = (
+        eco.filter(pl.col("unit_code").str.ends_with("000000"))
+        .sort("submitted_at")
+        .group_by("unit_code", "period")
+        .last()
+    )
+
+    def city(period: str) -> tuple[float, float]:
+        e = eco.filter(pl.col("period") == period)
+        gdp = float(e["gdp"].sum())
+        return gdp, float((e["gdp"] * e["gdp_growth_pct"]).sum()) / gdp
+
+    for q in ("Q2", "Q4"):
+        (before, _), (after, reported) = city(f"2016{q}"), city(f"2017{q}")
+        assert abs((after / before - 1) * 100 - reported) < 0.5, (q, before, after, reported)
+    assert city("2016Q4")[0] == 6768

@@ -83,7 +83,15 @@ def supervision(u: Unit, period: str, seed: int, ts: datetime) -> dict[str, Any]
         extra["theme_days_planned"],
         max(0, round(extra["theme_days_planned"] * min(1, s + r.gauss(0, 0.15)))),
     )
-    extra["list_published"] = r.random() < 0.45 + 0.55 * s
+    # every village and community of Nantong had its list published by 2016Q4 (CONTRACT
+    # §10: more than 1,800); from then on a few lapse. The draw is made either way, so the
+    # draws after it stay as they were.
+    published = r.random() < 0.45 + 0.55 * s
+    if u.level == "village" and u.code.startswith(NANTONG) and period >= BASE_PERIOD:
+        published = (
+            period == BASE_PERIOD or published or rng(seed, "list", period, u.code).random() < 0.97
+        )
+    extra["list_published"] = published
     for area in _AREAS:
         planned = r.randint(2, 6) if u.level == "village" else r.randint(4, 12)
         extra[f"tasks_planned_{area}"] = planned

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import polars as pl
 
+from synthetic import weak_2015
 from synthetic.faults import Injected, inject
 from synthetic.plan import Plan, plan_period
 from synthetic.profiles import unit_profiles
@@ -97,7 +98,12 @@ def write_sample(
         stats.periods.append(p)
         valid = sorted(valid_units(reg, p)["unit_code"].to_list())
         plan = plan_period(units, valid, seed, p, scale == "province", now, per_unit)
-        stats.injected.extend(inject(plan, units))
+        injected = inject(plan, units)
+        stats.injected.extend(injected)
+        if p == weak_2015.PERIOD:  # the year before the published one: 105 rectified in 2016
+            bad = {i.file for i in injected}
+            spoilt = {r["unit_code"] for f in plan.files if f.rel in bad for r in f.rows}
+            weak_2015.shape_2015q4(plan.files, units, seed, spoilt)
         plans.append(plan)
     files = [f for plan in plans for f in plan.files]
     for f in files:

@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from . import charts
 from .brief_review import filing, projects, quality, rejected_files
-from .compare import summary_rows
+from .compare import reporting_units, summary_rows
 from .data import ReportData
 from .labels import (
     LEVEL_UNITS_ZH,
@@ -338,13 +338,7 @@ def render_brief(d: ReportData) -> str:
     weak_lead, weak_rows = _weak(d)
     quality_lead, reasons, problems = quality(d)
     unit_rows = [
-        {
-            "level": LEVEL_UNITS_ZH[lv],
-            "scored": d.scored_units(lv),
-            "complete": d.complete_units(lv),
-            "ranked": d.ranked(lv),
-        }
-        for lv in ("county", "township", "village")
+        {k: v if k == "level" else num(v, "int") for k, v in r.items()} for r in reporting_units(d)
     ]
     return template.render(
         d=d,

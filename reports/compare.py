@@ -16,6 +16,7 @@ from typing import Any, Literal
 from transforms.periods import previous_period, quarter_number
 
 from .data import ReportData
+from .labels import LEVEL_UNITS_ZH
 from .text import SUMMARY_ROWS
 
 Kind = Literal["stock", "ytd", "ytd_rate"]
@@ -94,3 +95,16 @@ def summary_rows(d: ReportData) -> list[dict[str, Any]]:
             row.update(q_cur=q_cur, q_prev=q_prev, d_q=_diff(q_cur, q_prev))
         out.append(row)
     return out
+
+
+def reporting_units(d: ReportData) -> list[dict[str, Any]]:
+    """概况's 报送与参评单位: per level, units with reports, complete ones, ranked ones."""
+    return [
+        {
+            "level": LEVEL_UNITS_ZH[lv],
+            "scored": d.scored_units(lv),
+            "complete": d.complete_units(lv),
+            "ranked": d.ranked(lv),
+        }
+        for lv in ("county", "township", "village")
+    ]

@@ -17,9 +17,9 @@ from xlsxwriter.worksheet import Worksheet
 from transforms.workbook import workbook
 
 from .cells import put
-from .compare import summary_rows
+from .compare import reporting_units, summary_rows
 from .data import ReportData
-from .labels import LEVEL_UNITS_ZH, LEVELS_ZH, quarter_zh
+from .labels import LEVELS_ZH, quarter_zh
 from .sheet import (
     HEADER_ROW,
     Col,
@@ -61,15 +61,15 @@ def sheet_summary(wb: Workbook, fm: Formats, d: ReportData) -> None:
     ytd = [r for r in rows if r["kind"] != "stock"]
     q, prev, ago = (quarter_zh(p) for p in (d.period, d.previous, d.year_ago))
     put(ws, HEADER_ROW, 0, "期末数（时点指标）", fm.section)
-    headers = ["指标", q, f"上季度（{prev}）", "较上季度", f"上年同期（{ago}）", "较上年同期"]
+    headers = ["指标", q, f"上季度\n（{prev}）", "较上季度", f"上年同期\n（{ago}）", "较上年同期"]
     r = _summary_table(
         ws, fm, HEADER_ROW + 1, headers, stock, ("cur", "prev", "d_prev", "ago", "d_ago")
     )
     put(ws, r + 1, 0, "本年累计（累计指标与上年同期比较；当季 = 本季累计 − 上季累计）", fm.section)
     headers = [
         "指标",
-        f"本年累计（{q}）",
-        f"上年同期（{ago}）",
+        f"本年累计\n（{q}）",
+        f"上年同期\n（{ago}）",
         "较上年同期",
         "增长（%）",
         "当季",
@@ -83,18 +83,10 @@ def sheet_summary(wb: Workbook, fm: Formats, d: ReportData) -> None:
     unit_cols = [
         Col("层级", "level"),
         Col("有报表的单位", "scored", "int"),
-        Col("完整报送单位（党建督导＋经济指标）", "complete", "int"),
-        Col("参与排名单位（有综合得分）", "ranked", "int"),
+        Col("完整报送单位\n（党建督导＋经济指标）", "complete", "int"),
+        Col("参与排名单位\n（有综合得分）", "ranked", "int"),
     ]
-    unit_rows = [
-        {
-            "level": LEVEL_UNITS_ZH[lv],
-            "scored": d.scored_units(lv),
-            "complete": d.complete_units(lv),
-            "ranked": d.ranked(lv),
-        }
-        for lv in ("county", "township", "village")
-    ]
+    unit_rows = reporting_units(d)
     write_table(ws, fm, r + 1, unit_cols, unit_rows)
     ws.set_row(r + 1, 44)  # the long headers wrap onto three lines
     ws.set_column(0, 0, 34)

@@ -35,6 +35,7 @@ from .text import (
     quality_counts,
     signed,
     title,
+    totals_note,
 )
 
 SECTIONS = (
@@ -348,6 +349,7 @@ def render_brief(d: ReportData) -> str:
         lead=_lead(d),
         kpis=_kpis(d, summary_rows),
         summary_rows=summary_rows,
+        totals_note=totals_note(d),
         unit_rows=unit_rows,
         charts=svgs,
         counties=counties,

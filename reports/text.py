@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
+
 from .checks import CHECKS
 from .data import ReportData
 from .labels import quarter_zh
@@ -116,3 +118,28 @@ def quality_counts(d: ReportData) -> list[dict[str, Any]]:
     ]
     rows += [{"label": label, "count": d.checks.get(key)} for key, label in CHECKS]
     return rows
+
+
+def totals_note(d: ReportData) -> str:
+    """Which units' economy reports the city's totals lack this quarter ("" when none).
+
+    A city total (地区生产总值, 居民储蓄存款余额, 村集体经营性收入) sums the reports that
+    loaded: without a county's it is not comparable with 上季度 or 上年同期, and says so.
+    """
+    lacking = d.units.filter(
+        ~pl.col("scored").fill_null(False)
+        | pl.col("missing_kinds").list.contains("economy").fill_null(False)
+    )
+    counties = lacking.filter(pl.col("level") == "county").sort("unit_code")["name"].to_list()
+    villages = lacking.filter(pl.col("level") == "village").height
+    parts = []
+    if counties:
+        parts.append(
+            f"{'、'.join(counties)}本季度未报经济指标季报，地区生产总值及其增速、"
+            "居民储蓄存款余额的全市合计不含其数"
+        )
+    if villages:
+        parts.append(f"{villages:,}个村（社区）未报经济指标季报，村集体经营性收入合计不含其数")
+    if not parts:
+        return ""
+    return "注：" + "；".join(parts) + "，与上季度、上年同期比较时口径不同。"

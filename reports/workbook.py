@@ -30,7 +30,7 @@ from .sheet import (
     table_sheet,
     write_table,
 )
-from .text import determination_text, missing, title
+from .text import determination_text, missing, title, totals_note
 from .workbook_linkage import linkage_charts, sheet_linkage
 from .workbook_review import sheet_filing, sheet_projects, sheet_quality
 
@@ -78,6 +78,10 @@ def sheet_summary(wb: Workbook, fm: Formats, d: ReportData) -> None:
     ]
     keys = ("cur", "ago", "d_ago", "pct_ago", "q_cur", "q_prev", "d_q")
     r = _summary_table(ws, fm, r + 2, headers, ytd, keys)
+    note = totals_note(d)
+    if note:
+        put(ws, r, 0, note, fm.note)
+        r += 1
     r += 1
     put(ws, r, 0, "报送与参评单位", fm.section)
     unit_cols = [

@@ -234,7 +234,8 @@ def test_summary_shows_the_complete_units(
     for level, label in labels.items():
         c = counts[level]
         assert shown[label] == [c["scored"], c["complete"], c["ranked"]], level
-        assert html[label] == [str(c["scored"]), str(c["complete"]), str(c["ranked"])], level
+        printed = [f"{c[k]:,}" for k in ("scored", "complete", "ranked")]  # 1,811, not 1811
+        assert html[label] == printed, level
 
 
 def test_incomplete_county_is_last_unranked_with_what_it_lacks(
@@ -283,3 +284,24 @@ def test_scatters_plot_complete_units_only(book: openpyxl.Workbook) -> None:
             break
         plotted.append(r[0])
     assert plotted and "通州区" not in plotted
+
+
+def test_summary_says_which_economy_reports_its_totals_lack(
+    book: openpyxl.Workbook, brief: _Rows, sample_warehouse: Built
+) -> None:
+    """通州区 filed no economy report: the city's GDP and savings leave it out, and say so."""
+    lacking_villages = query(
+        sample_warehouse.published,
+        "SELECT count(*) AS n FROM core.units u LEFT JOIN core.economy e"
+        " ON e.unit_code = u.unit_code AND e.period = ? WHERE u.level = 'village'"
+        " AND e.unit_code IS NULL AND (u.valid_from IS NULL OR u.valid_from <= ?)"
+        " AND (u.valid_to IS NULL OR u.valid_to >= ?)",
+        [PERIOD, PERIOD, PERIOD],
+    )[0]["n"]
+    notes = [t for t in texts(book, "概况") if t.startswith("注：")]
+    assert len(notes) == 1, notes
+    assert notes[0].startswith("注：通州区本季度未报经济指标季报，地区生产总值")
+    assert (f"{lacking_villages:,}个村（社区）未报经济指标季报" in notes[0]) == (
+        lacking_villages > 0
+    )
+    assert notes[0] in section_text(brief, "summary")

@@ -39,9 +39,30 @@ def validate(tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]) -> d
     return json.loads(capsys.readouterr().out)["files"][0]
 
 
+@pytest.fixture(scope="module")
+def other_formats(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    """The .ods and .xls merged-cell files and the xlsx with a margin, in one ingest
+    (each names its own unit)."""
+    return ingest(
+        tmp_path_factory.mktemp("formats"), "merged_units_ods", "merged_units_xls", "percent_margin"
+    )
+
+
 def test_percent_cell_loads_as_the_percentage_shown(tmp_path: Path) -> None:
     con = ingest(tmp_path, "percent")
     assert con.execute("SELECT progress_pct FROM core.projects").fetchall() == [(40.0,)]
+
+
+def test_a_table_below_and_right_of_a_margin_keeps_formats_and_sheet_rows(
+    other_formats: duckdb.DuckDBPyConnection,
+) -> None:
+    from transforms.read import read_file
+
+    got = other_formats.execute(
+        "SELECT progress_pct FROM core.projects WHERE unit_code = ?", [V[2][0]]
+    ).fetchall()
+    assert got == [(40.0,)]  # the table starts at B3: the % cell is D4, not A1-relative
+    assert read_file(fixture("percent_margin")).places == [("报表", 4)]
 
 
 def test_hidden_first_sheet_skipped_visible_sheet_read(tmp_path: Path) -> None:
@@ -68,6 +89,20 @@ def test_merged_unit_cells_are_one_report_of_three_projects(tmp_path: Path) -> N
         ("320623100000", "P3", 70.0),
     ]
     assert con.execute("SELECT count(*) FROM quarantine.reports").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(("fmt", "unit"), [("ods", V[0][0]), ("xls", V[1][0])])
+def test_merged_cells_and_percent_cells_in_ods_and_xls(
+    other_formats: duckdb.DuckDBPyConnection, fmt: str, unit: str
+) -> None:
+    got = other_formats.execute(
+        "SELECT p.project_id, p.progress_pct FROM core.projects p"
+        " JOIN meta.file_manifest m ON m.sha256 = p.source_sha256"
+        " WHERE p.unit_code = ? AND m.format = ? ORDER BY 1",
+        [unit, fmt],
+    ).fetchall()
+    assert got == [("P1", 40.0), ("P2", 55.0), ("P3", 70.0)]  # 40%, not 0.4; all three rows
+    assert other_formats.execute("SELECT count(*) FROM quarantine.reports").fetchone() == (0,)
 
 
 def test_swapped_codes_are_unit_name_mismatch(
@@ -109,8 +144,13 @@ def test_total_row_is_not_loaded_and_checked(tmp_path: Path) -> None:
     assert bad["party_members"] == (160.0, 150.0) and "party_orgs" not in bad
 
 
-def test_date_without_year_is_bad_value(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    f = validate(tmp_path, "date_without_year", capsys)
+@pytest.mark.parametrize(
+    "name", ["date_without_year", "date_without_year_ods", "date_without_year_xls"]
+)
+def test_date_without_year_is_bad_value(
+    tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = validate(tmp_path, name, capsys)
     (report,) = f["reports"]
     (p,) = report["problems"]
     assert (p["reason"], p["column"], p["value"], p["sheet_row"]) == (

@@ -41,11 +41,10 @@ def validate(tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]) -> d
 
 @pytest.fixture(scope="module")
 def other_formats(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    """The .ods and .xls merged-cell files and the xlsx with a margin, in one ingest
-    (each names its own unit)."""
-    return ingest(
-        tmp_path_factory.mktemp("formats"), "merged_units_ods", "merged_units_xls", "percent_margin"
-    )
+    """The .ods and .xls merged-cell files, the xlsx with a margin and the xlsx with a
+    hidden first sheet, in one ingest (each names its own unit or kind)."""
+    names = ("merged_units_ods", "merged_units_xls", "percent_margin", "hidden_first_sheet_xlsx")
+    return ingest(tmp_path_factory.mktemp("formats"), *names)
 
 
 def test_percent_cell_loads_as_the_percentage_shown(tmp_path: Path) -> None:
@@ -70,6 +69,19 @@ def test_hidden_first_sheet_skipped_visible_sheet_read(tmp_path: Path) -> None:
     assert con.execute("SELECT period, party_members FROM core.supervision").fetchall() == [
         ("2017Q1", 130)
     ]
+
+
+def test_hidden_first_sheet_of_an_xlsx_skipped_and_said(
+    other_formats: duckdb.DuckDBPyConnection,
+) -> None:
+    got = other_formats.execute("SELECT period, party_members FROM core.supervision").fetchall()
+    assert got == [("2017Q1", 130)]  # 报表, not the hidden 上季度 (2016Q4, 99)
+    (sheets,) = other_formats.execute(
+        "SELECT sheets FROM meta.file_manifest WHERE format = 'xlsx' AND kind = 'supervision'"
+    ).fetchone() or (None,)
+    said = {s["sheet"]: (s["read"], s["why"]) for s in json.loads(sheets)}
+    assert said["上季度"] == ("false", "hidden") and said["报表"][0] == "true"
+    assert said["填报说明"] == ("false", "no_header")
 
 
 def test_every_village_sheet_loads(tmp_path: Path) -> None:

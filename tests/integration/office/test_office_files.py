@@ -212,3 +212,18 @@ def test_the_script_remakes_a_fixture_through_libreoffice(tmp_path: Path) -> Non
     raw = read_file(made)
     assert raw.frame is not None and raw.frame["progress_pct"].to_list() == ["40"]
     assert "LibreOffice" in __import__("zipfile").ZipFile(made).read("docProps/app.xml").decode()
+
+
+def test_a_blank_unit_among_filled_ones_says_which_row_to_fill(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = validate(tmp_path, "blank_unit", capsys)
+    loadable = sorted(r["unit_code"] for r in f["reports"] if r["verdict"] == "loadable")
+    assert loadable == [V[0][0], V[2][0]]  # the others load, not shrunk nor held back
+    (returned,) = [r for r in f["reports"] if r["verdict"] == "quarantined"]
+    (p,) = returned["problems"]
+    assert (p["reason"], p["column"], p["sheet_row"]) == ("missing_required_value", "unit_code", 3)
+    assert p["message_zh"] == (
+        "第3行填了数据，但「单位代码」是空白，而本文件其他行填了单位代码："
+        "请在第3行填写这一行所属单位的12位单位代码（原表若是合并单元格，请在每一行都填上）"
+    )

@@ -15,16 +15,15 @@ the header rows per file (:func:`header_rows`); unknown files count one header r
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 from typing import Any
 
 import polars as pl
 
+from expectations.sentences import sentences
 from transforms.batch import FILE, ID, KEY_PERIOD, KEY_UNIT, RECORD, ROW
-from transforms.columns import REPORT_KINDS, Column, ReportKind, roles
-from transforms.describe import LEVEL_EN, LEVEL_ZH, rule_en, rule_zh
+from transforms.columns import REPORT_KINDS, ReportKind, roles
 from transforms.limits import DAMAGED, SENTENCE_ZH
 from transforms.periods import PeriodError, parse_period
 from transforms.pii import mask, mask_expr, mask_or_none
@@ -56,11 +55,6 @@ FILE_REASONS_ZH = {
     "unknown_kind": "文件名未表明报表类型",
     "empty_file": "文件中没有数据行",
 }
-
-
-SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?[eE]\+?\d+$")
-NO_YEAR = re.compile(r"^\d{1,2}\s*[月/.-]\s*\d{1,2}\s*日?$")
-YEAR = re.compile(r"\d{4}")
 
 
 def empty() -> pl.DataFrame:
@@ -98,130 +92,6 @@ def office_row(offset: Places, row: int) -> int:
     return row if n is None else n
 
 
-def _where(row: int | None, json_file: bool) -> tuple[str, str]:
-    if row is None:
-        return "", ""
-    if json_file:
-        return f"第{row}条记录", f"Record {row}"
-    return f"第{row}行", f"Row {row}"
-
-
-def sentences(
-    kind: ReportKind,
-    c: Column,
-    reason: str,
-    row: int | None,
-    value: str | None,
-    *,
-    json_file: bool = False,
-    level: str | None = None,
-    absent: bool = False,
-    other: str | None = None,
-    period: str | None = None,
-) -> tuple[str, str]:
-    """The Chinese and English sentence of one report problem."""
-    at_zh, at_en = _where(row, json_file)
-    col_zh = f"「{c.zh}」"
-    col_en = f"{c.name} ({c.zh})"
-    got_zh = "收到空白" if value is None else f"收到“{value}”"
-    got_en = "got a blank" if value is None else f'got "{value}"'
-    r = roles(kind)
-    if reason == "missing_required_value":
-        who_zh = f"{LEVEL_ZH[level]}单位" if level and not c.required else ""
-        who_en = f" for a {LEVEL_EN[level]} unit" if level and not c.required else ""
-        if absent:
-            return (
-                f"{at_zh}：文件中没有{col_zh}这一列，{who_zh}必须填写（应为{rule_zh(c)}），"
-                "请使用本级的报送模板",
-                f"{at_en}: the file has no column {col_en}, which is required{who_en}"
-                f" ({rule_en(c)}); use your level's template",
-            )
-        return (
-            f"{at_zh}{col_zh}{who_zh}必须填写，应为{rule_zh(c)}，{got_zh}",
-            f"{at_en}, {col_en}: required{who_en}, must be {rule_en(c)}; {got_en}",
-        )
-    if reason == "bad_value" and c.name == r.unit and value and SCIENTIFIC.match(value):
-        return (
-            f"{at_zh}{col_zh}显示为科学计数法“{value}”，原代码已无法还原：请把该列设为文本格式后"
-            "重新填写12位代码",
-            f"{at_en}, {col_en}: shown in scientific notation ({value}), the code is lost;"
-            " make the column text and type the 12 digits again",
-        )
-    if reason == "bad_value" and c.type == "timestamp" and value and NO_YEAR.match(value):
-        return (
-            f"{at_zh}{col_zh}“{value}”没有年份，请写明年月日，如2017年4月10日",
-            f"{at_en}, {col_en}: the date {value} has no year; write it as 2017-04-10",
-        )
-    if (
-        reason in ("bad_value", "bad_period")
-        and c.type == "period"
-        and value
-        and not YEAR.search(value)
-    ):
-        return (
-            f"{at_zh}{col_zh}“{value}”没有年份，请写明年份，如2017年第一季度",
-            f"{at_en}, {col_en}: {value} has no year; write it as 2017Q1",
-        )
-    if reason in ("bad_value", "out_of_range") or (reason == "bad_period" and other is None):
-        return (
-            f"{at_zh}{col_zh}应为{rule_zh(c)}，{got_zh}",
-            f"{at_en}, {col_en}: must be {rule_en(c)}; {got_en}",
-        )
-    if reason == "inconsistent":
-        g = kind.column(other or "")
-        return (
-            f"{at_zh}{col_zh}不应大于「{g.zh}」，{got_zh}",
-            f"{at_en}, {col_en}: must not exceed {g.name} ({g.zh}); {got_en}",
-        )
-    if reason == "bad_period":
-        return (
-            f"{at_zh}{col_zh}不应晚于填报时间（{other}）所在季度，{got_zh}",
-            f"{at_en}, {col_en}: must not be after the quarter of {r.submitted} ({other});"
-            f" {got_en}",
-        )
-    if reason == "unit_name_mismatch":
-        registry_name, _, given = (other or "").partition("\0")
-        return (
-            f"{at_zh}{col_zh}“{value}”在单位名册中是“{registry_name}”，但本行单位名称为“{given}”："
-            "请核对单位代码与单位名称是否填反",
-            f"{at_en}, {col_en}: {value} is {registry_name} in the registry, but the row names"
-            f" {given}; check that code and name belong together",
-        )
-    if reason == "unknown_unit":
-        return (
-            f"{at_zh}{col_zh}应为登记在册的单位代码，{got_zh}",
-            f"{at_en}, {col_en}: must be a unit code in the registry; {got_en}",
-        )
-    if reason == "unit_not_valid_in_period":
-        return (
-            f"{at_zh}{col_zh}“{value}”在报告期{period}不是有效单位（尚未设立或已撤并）",
-            f"{at_en}, {col_en}: unit {value} does not exist in period {period}",
-        )
-    if reason == "future_submission":
-        return (
-            f"{at_zh}{col_zh}不应晚于当前时间，{got_zh}",
-            f"{at_en}, {col_en}: must not be in the future; {got_en}",
-        )
-    if reason == "duplicate_in_file":
-        if c.name == r.unit:
-            return (
-                f"{at_zh}：单位“{value}”报告期{period}的报表在本文件中出现多次，请只保留一行",
-                f"{at_en}: unit {value}, period {period} appears more than once in the file;"
-                " keep one row",
-            )
-        return (
-            f"{at_zh}{col_zh}“{value}”在同一单位同一报告期中重复出现，请只保留一行",
-            f"{at_en}, {col_en}: {value} appears more than once for the unit and period;"
-            " keep one row",
-        )
-    if reason == "pii":
-        return (
-            f"{at_zh}{col_zh}不得包含身份证号或手机号，{got_zh}",
-            f"{at_en}, {col_en}: must not contain an ID-card or mobile number; {got_en}",
-        )
-    return (f"{at_zh}{col_zh}：{reason}，{got_zh}", f"{at_en}, {col_en}: {reason}; {got_en}")
-
-
 def report_problems(
     kind: ReportKind,
     batch: pl.DataFrame,
@@ -238,6 +108,8 @@ def report_problems(
         batch.select(ID, FILE, ROW, RECORD, KEY_UNIT, KEY_PERIOD, r.submitted), on=ID, how="left"
     )
     order = {n: i for i, n in enumerate(kind.names)}
+    # files some of whose rows fill the unit code: a row of theirs without one is told so
+    with_unit = set(batch.filter(pl.col(KEY_UNIT).is_not_null()).get_column(FILE).to_list())
     rows: list[dict[str, Any]] = []
     records: dict[int, dict[str, Any]] = {}
     for h in hits.iter_rows(named=True):
@@ -260,6 +132,10 @@ def report_problems(
         elif h["reason"] == "unit_name_mismatch":
             given = rec.get("单位名称", rec.get("unit_name"))
             other = f"{(names or {}).get(str(raw), '')}\0{given}"
+        lone = c.name == r.unit and h[KEY_UNIT] is None and h[FILE] in with_unit
+        if lone and h["reason"] == "missing_required_value":
+            given = rec.get("单位名称", rec.get("unit_name"))
+            other = str(given).strip() if given is not None and str(given).strip() else None
         zh, en = sentences(
             kind,
             c,
@@ -271,6 +147,7 @@ def report_problems(
             absent=c.name not in rec,
             other=other,
             period=period,
+            others_have_unit=lone,
         )
         rows.append(
             {

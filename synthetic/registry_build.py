@@ -17,6 +17,9 @@ What is real and what is made up (column ``synthetic``):
   rest villages, 1,800 in 2016; all ``synthetic=true``.
 * When a county-level unit ends, its children end with it; the successor gets copies
   of them under its own code (valid from the next quarter).
+* ``aliases``: the other names a few units go by in filers' files (a short name, the
+  name with its county's, the name before a change of status), ``|``-separated, from
+  :data:`synthetic.registry_names.ALIASES`; empty for the others.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from synthetic.registry_names import (
+    ALIASES,
     COMMUNITIES_PER_COUNTY,
     COMMUNITY_WORDS,
     COUNTIES,
@@ -51,6 +55,7 @@ class Row:
     valid_from: str
     valid_to: str
     synthetic: bool
+    aliases: str = ""
 
     def cells(self) -> tuple[str, ...]:
         return (
@@ -62,6 +67,7 @@ class Row:
             self.valid_from,
             self.valid_to,
             "true" if self.synthetic else "false",
+            self.aliases,
         )
 
 
@@ -75,6 +81,9 @@ def build_rows(seed: int = 2016) -> list[Row]:
     rows += _successor_rows(rows)
     codes = [r.unit_code for r in rows]
     assert len(codes) == len(set(codes)), "duplicate unit codes"
+    assert set(ALIASES) <= set(codes), "an alias of no unit"
+    for r in rows:
+        r.aliases = ALIASES.get(r.unit_code, "")
     rows.sort(key=lambda r: r.unit_code)
     return rows
 

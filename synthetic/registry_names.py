@@ -155,6 +155,16 @@ SUCCESSORS: tuple[tuple[str, str, dict[str, int], str], ...] = (
     ("320611", "320602", {"street": 10, "farm": 1}, "2020Q3"),
 )
 
+# Other names a unit goes by in filers' files (column ``aliases``, ``|``-separated): a
+# short name, the name with its county's in front, the name before a change of status.
+ALIASES = {
+    "320602000000": "崇川",
+    "320671000000": "南通开发区|南通经济开发区",
+    "320685000000": "海安县",  # 海安市 was 海安县 until 2017Q4
+    "320614000000": "海门市",  # 海门区 was 海门市 until 2020Q2
+    "320623100000": "如东县掘港镇",
+}
+
 OTHER_SUFFIXES = (
     "现代农业园区",
     "生态农场",

@@ -1,13 +1,10 @@
 """Workbooks as offices save them (CONTRACT §2): sheets, header rows, merged cells, formats.
 
-``.xlsx``/``.xlsm``, ``.xls`` and ``.ods`` are opened with fastexcel (calamine). What
-calamine does not expose is read from the workbook's own XML with the standard
-library (one attribute each, no spreadsheet parser of our own): for ``.xlsx``, the
-merged ranges (``<mergeCell>``), the cells' number formats (``s`` → ``cellXfs`` →
-``numFmt``: a percentage, or a date without a year) and the sheet's top-left corner
-(``<dimension>``, so that row numbers are those the office program shows). ``.xls``
-and ``.ods`` sheets are read without merged ranges and formats (documented in
-docs/operations.md §8a).
+``.xlsx``/``.xlsm``, ``.xls`` and ``.ods`` are opened with fastexcel (calamine); what
+calamine does not say (merged ranges, number formats) comes from
+:mod:`transforms.cellnotes`, one reader per format. Rows are the sheet's own from row 1
+(so row numbers are those the office program shows); columns start at the first one
+calamine reads (``absolute_index``), and the notes are shifted to match.
 
 - Every visible sheet is a candidate; a hidden sheet is skipped (``hidden``), as is one
   holding no header of a report (``no_header``: 填报说明, dropdown lists).
@@ -22,25 +19,15 @@ docs/operations.md §8a).
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass, field
-from io import BytesIO
-from posixpath import join as urljoin
-from xml.etree import ElementTree
 
 import fastexcel
 
 from transforms import columns
+from transforms.cellnotes import PCT, YEARLESS, Notes, NotesError, notes
 
 Cells = list[str | None]
 HEADER_SCAN = 10
-PCT, YEARLESS = "pct", "yearless"
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_CELL_RE = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*? s="(\d+)"')
-_MERGE_RE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
-_DIM_RE = re.compile(rb'<dimension ref="([A-Z]+)(\d+)')
-_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 
 
 class WorkbookError(Exception):
@@ -68,78 +55,30 @@ class SheetTable:
     sheet_rows: list[int]
 
 
-def _col(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n - 1
-
-
 def _number_text(value: float) -> str:
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return repr(value)
 
 
-def _xlsx_parts(data: bytes) -> tuple[dict[str, bytes], dict[int, str]]:
-    """Sheet name → its XML, and cell style index → PCT/YEARLESS, from an xlsx's parts."""
-    try:
-        z = zipfile.ZipFile(BytesIO(data))
-        book = ElementTree.fromstring(z.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
-        return {}, {}
-    target = {r.get("Id"): r.get("Target", "") for r in rels}
-    parts: dict[str, bytes] = {}
-    for s in book.iter(f"{_MAIN}sheet"):
-        t = target.get(s.get(f"{_REL}id"), "")
-        path = t.lstrip("/") if t.startswith("/") else urljoin("xl", t)
-        try:
-            parts[s.get("name", "")] = z.read(path)
-        except KeyError:
-            continue
-    styles: dict[int, str] = {}
-    try:
-        st = ElementTree.fromstring(z.read("xl/styles.xml"))
-    except (KeyError, ElementTree.ParseError):
-        return parts, styles
-    codes = {int(f.get("numFmtId", -1)): f.get("formatCode", "") for f in st.iter(f"{_MAIN}numFmt")}
-    xfs = st.find(f"{_MAIN}cellXfs")
-    for i, xf in enumerate([] if xfs is None else list(xfs)):
-        fid = int(xf.get("numFmtId", 0))
-        code = _QUOTED.sub("", codes.get(fid, "")).lower()
-        if fid in (9, 10) or "%" in code:
-            styles[i] = PCT
-        elif fid in (16, 58) or ("d" in code and not re.search(r"[ye]", code)):
-            styles[i] = YEARLESS  # a day shown, no year: d-mmm, m"月"d"日"
-    return parts, styles
+def _annotate(sheet: Sheet, found: Notes, first_col: int) -> None:
+    """The notes, in the sheet's columns (calamine's start at ``first_col``)."""
+    for (r, c), f in found.formats.items():
+        if c >= first_col:
+            sheet.formats[(r, c - first_col)] = f
+    for r0, c0, r1, c1 in found.merges:
+        if c0 >= first_col:  # a merge left of the first read column holds no value
+            sheet.merges.append((r0, c0 - first_col, r1, c1 - first_col))
 
 
-def _annotate(sheet: Sheet, xml: bytes, styles: dict[int, str]) -> None:
-    dim = _DIM_RE.search(xml)
-    r0, c0 = (int(dim.group(2)), _col(dim.group(1))) if dim else (1, 0)
-    sheet.first_row = r0
-    if styles:
-        for m in _CELL_RE.finditer(xml):
-            f = styles.get(int(m.group(3)))
-            if f is not None:
-                sheet.formats[(int(m.group(2)) - r0, _col(m.group(1)) - c0)] = f
-    for m in _MERGE_RE.finditer(xml):
-        sheet.merges.append(
-            (
-                int(m.group(2)) - r0,
-                _col(m.group(1)) - c0,
-                int(m.group(4)) - r0,
-                _col(m.group(3)) - c0,
-            )
-        )
-
-
-def _text_rows(reader: fastexcel.ExcelReader, idx: int) -> list[Cells]:
-    """The sheet's cells as text; numbers with every digit of the stored double."""
-    text = reader.load_sheet(idx, header_row=None, dtypes="string", skip_rows=0).to_polars()
+def _text_rows(reader: fastexcel.ExcelReader, idx: int) -> tuple[list[Cells], int]:
+    """The sheet's cells as text (numbers with every digit of the stored double), and
+    the sheet column of the first one."""
+    loaded = reader.load_sheet(idx, header_row=None, dtypes="string", skip_rows=0)
+    text = loaded.to_polars()
     if text.height == 0 or text.width == 0:
-        return []
+        return [], 0
+    first_col = min(c.absolute_index for c in loaded.available_columns())
     cols: list[Cells] = [s.to_list() for s in text.get_columns()]
     nums = reader.load_sheet(idx, header_row=None, dtypes="float", skip_rows=0).to_polars()
     if nums.shape == text.shape:
@@ -156,7 +95,7 @@ def _text_rows(reader: fastexcel.ExcelReader, idx: int) -> list[Cells]:
                     continue  # a text cell such as "true": rendered as itself
                 if rounded:  # the rendering rounded the stored double: write the double
                     col[k] = _number_text(n)
-    return [list(r) for r in zip(*cols, strict=True)]
+    return [list(r) for r in zip(*cols, strict=True)], first_col
 
 
 def read_sheets(data: bytes, fmt: str) -> tuple[list[Sheet], list[dict[str, str]]]:
@@ -164,7 +103,7 @@ def read_sheets(data: bytes, fmt: str) -> tuple[list[Sheet], list[dict[str, str]
     try:
         reader = fastexcel.read_excel(data)
         names = reader.sheet_names
-        parts, styles = _xlsx_parts(data) if fmt == "xlsx" else ({}, {})
+        found = notes(data, fmt)
         sheets: list[Sheet] = []
         skipped: list[dict[str, str]] = []
         for i, name in enumerate(names):
@@ -174,12 +113,15 @@ def read_sheets(data: bytes, fmt: str) -> tuple[list[Sheet], list[dict[str, str]
             ):
                 skipped.append({"sheet": name, "read": "false", "why": "hidden"})
                 continue
-            sheet = Sheet(name, _text_rows(reader, i))
-            if name in parts:
-                _annotate(sheet, parts[name], styles)
+            rows, first_col = _text_rows(reader, i)
+            sheet = Sheet(name, rows)
+            if name in found:
+                _annotate(sheet, found[name], first_col)
             sheets.append(sheet)
     except fastexcel.FastExcelError as e:
         raise WorkbookError(str(e).splitlines()[0]) from e
+    except NotesError as e:
+        raise WorkbookError(str(e)) from e
     if not names:
         raise WorkbookError("workbook has no sheets")
     return sheets, skipped

@@ -27,6 +27,7 @@ COLUMNS = (
     "valid_from",
     "valid_to",
     "synthetic",
+    "aliases",  # other names (former, short), |-separated: the unit-name check takes them
 )
 SCHEMA: dict[str, pl.DataType] = {c: pl.String() for c in COLUMNS} | {"synthetic": pl.Boolean()}
 
@@ -53,8 +54,11 @@ _cache: dict[str, pl.DataFrame] = {}
 
 def _read_city() -> pl.DataFrame:
     data = resources.files("warehouse").joinpath("data", "units.csv").read_bytes()
-    df = pl.read_csv(io.BytesIO(data), schema={c: pl.String() for c in COLUMNS})
-    return df.with_columns(pl.col("synthetic").str.to_lowercase().eq("true").fill_null(False))
+    df = pl.read_csv(io.BytesIO(data), infer_schema=False)
+    missing = [pl.lit(None, pl.String).alias(c) for c in COLUMNS if c not in df.columns]
+    return df.with_columns(
+        *missing, pl.col("synthetic").str.to_lowercase().eq("true").fill_null(False)
+    ).select(COLUMNS)
 
 
 def _synthetic_city(prefix: str, city: str, n_villages: int) -> list[tuple[str, ...]]:
@@ -151,8 +155,9 @@ def load_registry(scale: Literal["city", "province"] = "city") -> pl.DataFrame:
             for i, (prefix, name) in enumerate(others):
                 n = total // len(others) + (1 if i < total % len(others) else 0)
                 rows.extend(_synthetic_city(prefix, name, n))
-            extra = pl.DataFrame(rows, schema=list(COLUMNS), orient="row").with_columns(
+            extra = pl.DataFrame(rows, schema=list(COLUMNS[:-1]), orient="row").with_columns(
                 pl.col("synthetic").eq("true"),
+                pl.lit(None, pl.String).alias("aliases"),
                 *(pl.col(c).replace("", None) for c in ("parent_code", "valid_from", "valid_to")),
             )
             _cache[scale] = pl.concat([city, extra]).sort("unit_code")

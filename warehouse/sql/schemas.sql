@@ -24,6 +24,8 @@ COMMENT ON COLUMN core.units.parent_code IS '上级单位代码';
 COMMENT ON COLUMN core.units.valid_from IS '起始有效季度（含），空表示一直有效';
 COMMENT ON COLUMN core.units.valid_to IS '最后有效季度（含），空表示至今有效';
 COMMENT ON COLUMN core.units.synthetic IS '是否为合成数据（真实名录不可得时）';
+ALTER TABLE core.units ADD COLUMN IF NOT EXISTS aliases VARCHAR;
+COMMENT ON COLUMN core.units.aliases IS '单位的其他名称（曾用名、简称等），以 | 分隔；报表中的「单位名称」与之一致亦可';
 
 CREATE TABLE IF NOT EXISTS meta.file_manifest (
     sha256           VARCHAR PRIMARY KEY,

@@ -39,9 +39,35 @@ def validate(tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]) -> d
     return json.loads(capsys.readouterr().out)["files"][0]
 
 
+@pytest.fixture(scope="module")
+def other_formats(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    """The .ods and .xls merged-cell files, the xlsx with a margin, the xlsx with a hidden
+    first sheet and the one naming units by alias, in one ingest (each its own units)."""
+    names = (
+        "merged_units_ods",
+        "merged_units_xls",
+        "percent_margin",
+        "hidden_first_sheet_xlsx",
+        "alias_names",
+    )
+    return ingest(tmp_path_factory.mktemp("formats"), *names)
+
+
 def test_percent_cell_loads_as_the_percentage_shown(tmp_path: Path) -> None:
     con = ingest(tmp_path, "percent")
     assert con.execute("SELECT progress_pct FROM core.projects").fetchall() == [(40.0,)]
+
+
+def test_a_table_below_and_right_of_a_margin_keeps_formats_and_sheet_rows(
+    other_formats: duckdb.DuckDBPyConnection,
+) -> None:
+    from transforms.read import read_file
+
+    got = other_formats.execute(
+        "SELECT progress_pct FROM core.projects WHERE unit_code = ?", [V[2][0]]
+    ).fetchall()
+    assert got == [(40.0,)]  # the table starts at B3: the % cell is D4, not A1-relative
+    assert read_file(fixture("percent_margin")).places == [("报表", 4)]
 
 
 def test_hidden_first_sheet_skipped_visible_sheet_read(tmp_path: Path) -> None:
@@ -49,6 +75,21 @@ def test_hidden_first_sheet_skipped_visible_sheet_read(tmp_path: Path) -> None:
     assert con.execute("SELECT period, party_members FROM core.supervision").fetchall() == [
         ("2017Q1", 130)
     ]
+
+
+def test_hidden_first_sheet_of_an_xlsx_skipped_and_said(
+    other_formats: duckdb.DuckDBPyConnection,
+) -> None:
+    got = other_formats.execute(
+        "SELECT period, party_members FROM core.supervision WHERE unit_code = ?", [V[0][0]]
+    ).fetchall()
+    assert got == [("2017Q1", 130)]  # 报表, not the hidden 上季度 (2016Q4, 99)
+    (sheets,) = other_formats.execute(
+        "SELECT sheets FROM meta.file_manifest WHERE format = 'xlsx' AND kind = 'supervision'"
+    ).fetchone() or (None,)
+    said = {s["sheet"]: (s["read"], s["why"]) for s in json.loads(sheets)}
+    assert said["上季度"] == ("false", "hidden") and said["报表"][0] == "true"
+    assert said["填报说明"] == ("false", "no_header")
 
 
 def test_every_village_sheet_loads(tmp_path: Path) -> None:
@@ -68,6 +109,23 @@ def test_merged_unit_cells_are_one_report_of_three_projects(tmp_path: Path) -> N
         ("320623100000", "P3", 70.0),
     ]
     assert con.execute("SELECT count(*) FROM quarantine.reports").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(("fmt", "unit"), [("ods", V[0][0]), ("xls", V[1][0])])
+def test_merged_cells_and_percent_cells_in_ods_and_xls(
+    other_formats: duckdb.DuckDBPyConnection, fmt: str, unit: str
+) -> None:
+    got = other_formats.execute(
+        "SELECT p.project_id, p.progress_pct FROM core.projects p"
+        " JOIN meta.file_manifest m ON m.sha256 = p.source_sha256"
+        " WHERE p.unit_code = ? AND m.format = ? ORDER BY 1",
+        [unit, fmt],
+    ).fetchall()
+    assert got == [("P1", 40.0), ("P2", 55.0), ("P3", 70.0)]  # 40%, not 0.4; all three rows
+    returned = other_formats.execute(
+        "SELECT count(*) FROM quarantine.reports WHERE kind = 'projects'"
+    ).fetchone()
+    assert returned == (0,)
 
 
 def test_swapped_codes_are_unit_name_mismatch(
@@ -109,8 +167,13 @@ def test_total_row_is_not_loaded_and_checked(tmp_path: Path) -> None:
     assert bad["party_members"] == (160.0, 150.0) and "party_orgs" not in bad
 
 
-def test_date_without_year_is_bad_value(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    f = validate(tmp_path, "date_without_year", capsys)
+@pytest.mark.parametrize(
+    "name", ["date_without_year", "date_without_year_ods", "date_without_year_xls"]
+)
+def test_date_without_year_is_bad_value(
+    tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = validate(tmp_path, name, capsys)
     (report,) = f["reports"]
     (p,) = report["problems"]
     assert (p["reason"], p["column"], p["value"], p["sheet_row"]) == (
@@ -160,3 +223,32 @@ def test_the_script_remakes_a_fixture_through_libreoffice(tmp_path: Path) -> Non
     raw = read_file(made)
     assert raw.frame is not None and raw.frame["progress_pct"].to_list() == ["40"]
     assert "LibreOffice" in __import__("zipfile").ZipFile(made).read("docProps/app.xml").decode()
+
+
+def test_a_blank_unit_among_filled_ones_says_which_row_to_fill(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = validate(tmp_path, "blank_unit", capsys)
+    loadable = sorted(r["unit_code"] for r in f["reports"] if r["verdict"] == "loadable")
+    assert loadable == [V[0][0], V[2][0]]  # the others load, not shrunk nor held back
+    (returned,) = [r for r in f["reports"] if r["verdict"] == "quarantined"]
+    (p,) = returned["problems"]
+    assert (p["reason"], p["column"], p["sheet_row"]) == ("missing_required_value", "unit_code", 3)
+    assert p["message_zh"] == (
+        "第3行填了数据，但「单位代码」是空白，而本文件其他行填了单位代码："
+        "请在第3行填写这一行所属单位的12位单位代码（原表若是合并单元格，请在每一行都填上）"
+    )
+
+
+def test_a_unit_named_by_its_alias_loads_a_wrong_name_does_not(
+    other_formats: duckdb.DuckDBPyConnection,
+) -> None:
+    got = other_formats.execute(
+        "SELECT unit_code, party_members FROM core.supervision WHERE unit_code = ?",
+        [make_fixtures.TOWN],
+    ).fetchall()
+    assert got == [(make_fixtures.TOWN, 150)]  # 如东县 掘港镇: the registry's alias of 掘港镇
+    returned = other_formats.execute(
+        "SELECT unit_code, reasons FROM quarantine.reports WHERE kind = 'supervision'"
+    ).fetchall()
+    assert returned == [(V[3][0], ["unit_name_mismatch"])]  # 东灶村's code named 北闸村

@@ -127,3 +127,32 @@ def test_whole_file_problems_name_what_is_wrong(session: Any, tmp_path: Path) ->
     ]
     assert got[0][2] == "文件“党建督导_缺列.xlsx”缺少「党员数」列，请使用报送模板"
     assert all(m for _, _, m in got)
+
+
+def test_a_blank_unit_code_among_filled_ones_names_the_row_to_fill(
+    session: Any, tmp_path: Path
+) -> None:
+    inbox = tmp_path / "inbox"
+    rows = [
+        supervision_row("320602001001") | {"单位名称": "城北社区"},
+        supervision_row("") | {"单位名称": "城东跃龙社区"},  # its code left out, its name kept
+    ]
+    write_gbk_csv(inbox / "党建督导.csv", SUPERVISION, rows)
+    result = ingest(session, [inbox], NOW)
+    assert (sum(result.reports_loaded.values()), result.reports_quarantined) == (1, 1)
+    [p] = problems(session)
+    assert (p["sheet_row"], p["column"], p["reason"]) == (3, "unit_code", "missing_required_value")
+    assert p["message_zh"] == (
+        "第3行填了数据，但「单位代码」是空白（单位名称为“城东跃龙社区”），而本文件其他行填了"
+        "单位代码：请在第3行填写这一行所属单位的12位单位代码（原表若是合并单元格，请在每一行都填上）"
+    )
+
+
+def test_a_file_with_no_unit_code_at_all_gets_the_required_sentence(
+    session: Any, tmp_path: Path
+) -> None:
+    inbox = tmp_path / "inbox"
+    write_gbk_csv(inbox / "党建督导.csv", SUPERVISION, [supervision_row("")])
+    ingest(session, [inbox], NOW)
+    [p] = problems(session)
+    assert p["message_zh"] == "第2行「单位代码」必须填写，应为12位数字的统计用区划代码，收到空白"

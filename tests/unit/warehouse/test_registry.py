@@ -135,3 +135,11 @@ def test_province() -> None:
 def test_bad_scale() -> None:
     with pytest.raises(ValueError):
         load_registry("country")  # type: ignore[arg-type]
+
+
+def test_aliases_are_other_names_of_a_few_units(reg: pl.DataFrame) -> None:
+    named = dict(reg.filter(pl.col("aliases").is_not_null()).select("unit_code", "aliases").rows())
+    assert named["320685000000"] == "海安县"  # 海安市's former name
+    assert named["320623100000"] == "如东县掘港镇"
+    assert "南通开发区" in named[ZONE].split("|")
+    assert len(named) < 10  # most units have none

@@ -23,7 +23,7 @@ from typing import Any
 import polars as pl
 
 from transforms.batch import FILE, ID, KEY_PERIOD, KEY_UNIT, RECORD, ROW
-from transforms.columns import REPORT_KINDS, Column, ReportKind, roles
+from transforms.columns import REPORT_KINDS, Column, ReportKind, found_column, roles
 from transforms.describe import LEVEL_EN, LEVEL_ZH, rule_en, rule_zh
 from transforms.limits import DAMAGED, SENTENCE_ZH
 from transforms.periods import PeriodError, parse_period
@@ -122,7 +122,7 @@ def sentences(
     """The Chinese and English sentence of one report problem."""
     at_zh, at_en = _where(row, json_file)
     col_zh = f"「{c.zh}」"
-    col_en = f"{c.name} ({c.zh})"
+    col_en = c.name if c.zh == c.name else f"{c.name} ({c.zh})"
     got_zh = "收到空白" if value is None else f"收到“{value}”"
     got_en = "got a blank" if value is None else f'got "{value}"'
     r = roles(kind)
@@ -244,7 +244,7 @@ def report_problems(
         rec = records.get(h[ID])
         if rec is None:
             rec = records[h[ID]] = json.loads(h[RECORD] or "{}")
-        c = kind.column(h["column"])
+        c = found_column(kind, h["column"])  # an extra column's pii too
         raw = rec.get(c.name)
         # as received, personal numbers masked (the record is masked already; the value
         # and the keys pass the one mask again in case a caller's record is not)
@@ -285,7 +285,7 @@ def report_problems(
                 "reason": h["reason"],
                 "message_zh": mask(sheet + zh),
                 "message_en": mask(en),
-                "__order": order[c.name],
+                "__order": order.get(c.name, len(order)),
             }
         )
     return (

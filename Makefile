@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.targets
 	$(BIN)/python -m benchmarks.run --backfill
+	$(BIN)/python -m benchmarks.read_worker
 
 clean:
 	rm -rf $(VENV) .ronghe

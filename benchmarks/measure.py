@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,19 +87,40 @@ def _children() -> dict[int, list[int]]:
     return out
 
 
-def tree_rss(pid: int) -> int:
-    """Bytes resident in ``pid`` and all its descendants now."""
+def _tree(pid: int) -> Iterator[int]:
+    """``pid`` and all its descendants now."""
     kids = _children()
-    total, todo = 0, [pid]
+    todo = [pid]
     while todo:
         p = todo.pop()
+        yield p
+        todo.extend(kids.get(p, []))
+
+
+def tree_rss(pid: int) -> int:
+    """Bytes resident in ``pid`` and all its descendants now."""
+    total = 0
+    for p in _tree(pid):
         try:
             with open(f"/proc/{p}/statm", "rb") as fh:
                 total += int(fh.read().split()[1]) * PAGE
         except (OSError, IndexError, ValueError):
             pass
-        todo.extend(kids.get(p, []))
     return total
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) spent so far by ``pid`` and its living descendants."""
+    ticks = 0
+    for p in _tree(pid):
+        try:
+            with open(f"/proc/{p}/stat", "rb") as fh:
+                stat = fh.read()
+            fields = stat[stat.rindex(b")") + 2 :].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def run(

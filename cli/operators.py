@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from cli.common import (
@@ -130,7 +131,7 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(f"no such inbox folder: {inbox}")
     url = prefect_api_url()
     from flows.deployments import check_api
-    from flows.watch import Ledger, Watcher, emit_received, run
+    from flows.watch import Ledger, Watcher, emit_received, run, shown
 
     watcher = Watcher(
         inbox,
@@ -154,9 +155,12 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
         down = False
         return True
 
-    _stamped(f"watching {inbox} (files settle for {settle:g}s); announcing to {url}")
+    def announced(f: Path) -> None:
+        _stamped(f"announced {shown(f)}")
+
+    _stamped(f"watching {shown(inbox)} (files settle for {settle:g}s); announcing to {url}")
     try:
-        n = run(watcher, args.interval, args.once, ready, lambda f: _stamped(f"announced {f}"))
+        n = run(watcher, args.interval, args.once, ready, announced)
     except KeyboardInterrupt:
         _stamped("stopped")
         return 0

@@ -23,7 +23,7 @@ import polars as pl
 
 from expectations.sentences import sentences
 from transforms.batch import FILE, ID, KEY_PERIOD, KEY_UNIT, RECORD, ROW
-from transforms.columns import REPORT_KINDS, ReportKind, roles
+from transforms.columns import REPORT_KINDS, ReportKind, found_column, roles
 from transforms.limits import DAMAGED, SENTENCE_ZH
 from transforms.periods import PeriodError, parse_period
 from transforms.pii import mask, mask_expr, mask_or_none
@@ -116,7 +116,7 @@ def report_problems(
         rec = records.get(h[ID])
         if rec is None:
             rec = records[h[ID]] = json.loads(h[RECORD] or "{}")
-        c = kind.column(h["column"])
+        c = found_column(kind, h["column"])  # an extra column's pii too
         raw = rec.get(c.name)
         # as received, personal numbers masked (the record is masked already; the value
         # and the keys pass the one mask again in case a caller's record is not)
@@ -162,7 +162,7 @@ def report_problems(
                 "reason": h["reason"],
                 "message_zh": mask(sheet + zh),
                 "message_en": mask(en),
-                "__order": order[c.name],
+                "__order": order.get(c.name, len(order)),
             }
         )
     return (

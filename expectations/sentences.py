@@ -44,7 +44,7 @@ def sentences(
     """
     at_zh, at_en = _where(row, json_file)
     col_zh = f"「{c.zh}」"
-    col_en = f"{c.name} ({c.zh})"
+    col_en = c.name if c.zh == c.name else f"{c.name} ({c.zh})"
     got_zh = "收到空白" if value is None else f"收到“{value}”"
     got_en = "got a blank" if value is None else f'got "{value}"'
     r = roles(kind)

@@ -18,6 +18,7 @@ from typing import Any
 
 import polars as pl
 
+from expectations.cells import pii_hits
 from expectations.names import name_hits
 from expectations.problems import HITS_SCHEMA, PROBLEM_SCHEMA, Places, report_problems
 from expectations.suites import (
@@ -131,7 +132,8 @@ def validate(
         hits = pl.DataFrame(schema=HITS_SCHEMA)
     else:
         prepared = with_helpers(kind, batch, registry, now)
-        hits = pl.concat([_hits(kind, prepared), name_hits(kind, batch, registry)])
+        found = [_hits(kind, prepared), name_hits(kind, batch, registry), pii_hits(batch)]
+        hits = pl.concat(found)
     row_reasons = (
         hits.group_by(ID)
         .agg(pl.col("reason").unique().sort().alias(REASONS))

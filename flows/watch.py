@@ -9,6 +9,9 @@ no symbolic link out of the inbox, no FIFO). What was announced (path, size, mti
 ``$RONGHE_HOME/watch/announced.json``, so a restart announces only what is new or
 changed. Files the watcher misses (it was down, the server was unreachable) are
 picked up by the ``inbox-poll`` deployment.
+
+The names it prints and the event's resource name are shown masked (:func:`shown`);
+the event's ``path`` stays the real one, since the ingest run opens the file by it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from pathlib import Path
 from flows.events import RECEIVED_EVENT
 from sources.inbox import Skipped, entries, settled
 from transforms.paths import path_param, path_text
+from transforms.pii import mask
+from transforms.shown import escaped
 from warehouse.modes import private_dir, write_private
 
 Key = tuple[int, int]
@@ -53,6 +58,11 @@ class Ledger:
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         write_private(tmp, json.dumps(self.seen, ensure_ascii=False, indent=0).encode("utf-8"))
         os.replace(tmp, self.path)
+
+
+def shown(path: Path) -> str:
+    """A path as the watcher prints it: personal numbers masked, control characters escaped."""
+    return escaped(mask(path_text(path)))
 
 
 def _files(inbox: Path) -> Iterator[tuple[Path, Key]]:
@@ -128,7 +138,7 @@ def emit_received(inbox: Path) -> Emit:
             event=RECEIVED_EVENT,
             resource={
                 "prefect.resource.id": f"ronghe.file.{sha256}",
-                "prefect.resource.name": path_text(path.name),
+                "prefect.resource.name": shown(Path(path.name)),
                 "ronghe.path": path_param(path),
             },
             payload={

@@ -18,7 +18,11 @@ ROW = "_row"
 RECORD = "_record"
 KEY_UNIT = "_key_unit"
 KEY_PERIOD = "_key_period"
-META = (ID, FILE, ROW, RECORD, KEY_UNIT, KEY_PERIOD)
+# The row's cells outside the declared text columns that hold a personal number (reason
+# ``pii``): an extra column's (named as the file names it) or a declared column's cell
+# that is not a value of its type (words, a nested JSON value). GX checks the text columns.
+PII = "_pii"
+META = (ID, FILE, ROW, RECORD, KEY_UNIT, KEY_PERIOD, PII)
 
 # Per-column flags: ``_blank__<c>`` and ``_bad__<c>`` for every declared column ``c``.
 BLANK = "_blank__"
@@ -61,6 +65,7 @@ def parsed_schema(kind: ReportKind) -> dict[str, pl.DataType]:
         RECORD: pl.String(),
         KEY_UNIT: pl.String(),
         KEY_PERIOD: pl.String(),
+        PII: pl.List(pl.String()),
     }
     typed = {c.name: POLARS_TYPES[c.type] for c in kind.columns}
     return meta | typed | dict.fromkeys(flags(kind), pl.Boolean())

@@ -362,6 +362,12 @@ def normalise_header(text: str) -> str:
     )
 
 
+def found_column(kind: ReportKind, name: str) -> Column:
+    """The declared column ``name``, or an extra column as the file names it (a text
+    column labelled with its name: a personal number in it is a problem too)."""
+    return kind.column(name) if name in kind.names else Column(name, name, "text", required=False)
+
+
 def header_map(kind: ReportKind) -> dict[str, str]:
     """Map every accepted header spelling (English or Chinese) to the canonical name."""
     out: dict[str, str] = {}

@@ -1,7 +1,7 @@
 """Stack a kind's :class:`RawFile` frames and cast text to typed columns.
 
 The output is the *parsed batch* of ``docs/design.md``: ``_id, _file, _row, _record,
-_key_unit, _key_period``, then every declared column (typed), then ``_blank__<c>``
+_key_unit, _key_period, _pii``, then every declared column (typed), then ``_blank__<c>``
 for every declared column, then ``_bad__<c>`` for every declared column. Everything
 is vectorised Polars. ``_id`` runs 1, 2, … over the batch. Value forms follow CONTRACT §2:
 
@@ -36,6 +36,7 @@ from transforms.batch import (
     ID,
     KEY_PERIOD,
     KEY_UNIT,
+    PII,
     POLARS_TYPES,
     RECORD,
     ROW,
@@ -44,7 +45,7 @@ from transforms.batch import (
 )
 from transforms.columns import FALSE_WORDS, TRUE_WORDS, Column, ReportKind, roles
 from transforms.periods import period_expr
-from transforms.pii import mask_expr
+from transforms.pii import ANY_PII, mask_expr
 from transforms.read import RawFile
 
 _SEQ = "__seq"
@@ -65,9 +66,15 @@ LOCAL_OFFSET_MINUTES = 8 * 60  # naive timestamps are China time (UTC+08:00)
 
 def stacked_schema(kind: ReportKind) -> dict[str, pl.DataType]:
     """Schema of :func:`stack`'s output."""
-    return {FILE: pl.String(), ROW: pl.Int64(), RECORD: pl.String()} | {
+    return {FILE: pl.String(), ROW: pl.Int64(), RECORD: pl.String(), PII: pl.List(pl.String())} | {
         c: pl.String() for c in kind.names
     }
+
+
+def pii_names(found: dict[str, pl.Expr]) -> pl.Expr:
+    """The names of ``found`` (name → condition) whose condition holds, row by row."""
+    hit = [pl.when(cond).then(pl.lit(name)) for name, cond in found.items()]
+    return pl.concat_list(pl.lit(None, pl.String), *hit).list.drop_nulls()
 
 
 # --------------------------------------------------------------------------- stack
@@ -79,9 +86,10 @@ def stack(kind: ReportKind, files: Sequence[RawFile]) -> pl.DataFrame:
     Files with any reason (unreadable, unknown kind, missing columns) are left out:
     they are quarantined whole. Output: ``_file`` (SHA-256), ``_row``, ``_record``
     (the raw row as a JSON object, all of the file's columns incl. extras, values as
-    text, personal numbers masked by :func:`transforms.pii.mask`), then every declared
-    column as ``String`` (null where the file lacks it). Rows keep the order of
-    ``files`` and, within a file, of ``_row``.
+    text, personal numbers masked by :func:`transforms.pii.mask`), ``_pii`` (the extra
+    columns whose cell holds a personal number, looked for before the record is masked),
+    then every declared column as ``String`` (null where the file lacks it). Rows keep
+    the order of ``files`` and, within a file, of ``_row``.
     """
     schema = stacked_schema(kind)
     # Files with the same columns are stacked together so _record is encoded once per group.
@@ -108,6 +116,9 @@ def stack(kind: ReportKind, files: Sequence[RawFile]) -> pl.DataFrame:
                 mask_expr(
                     pl.struct(*(pl.col(c).cast(pl.String) for c in data)).struct.json_encode()
                 ).alias(RECORD),
+                pii_names(
+                    {c: pl.col(c).str.contains(ANY_PII) for c in data if c not in kind.names}
+                ).alias(PII),
                 *(
                     pl.col(c).cast(pl.String) if c in cols else pl.lit(None, pl.String).alias(c)
                     for c in kind.names
@@ -216,6 +227,8 @@ def parse(kind: ReportKind, stacked: pl.DataFrame) -> pl.DataFrame:
     """
     df = stacked
     fill = [pl.lit(None, pl.String).alias(c) for c in (FILE, RECORD, *kind.names) if c not in df]
+    if PII not in df:
+        fill.append(pii_names({}).alias(PII))
     if ROW not in df:
         fill.append(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW))
     if fill:
@@ -228,6 +241,7 @@ def parse(kind: ReportKind, stacked: pl.DataFrame) -> pl.DataFrame:
     typed: list[pl.Expr] = []
     blank: list[pl.Expr] = []
     bad: list[pl.Expr] = []
+    pii: dict[str, pl.Expr] = {}  # a typed column's cell that is not of its type is text
     for column in kind.columns:
         c = column.name
         dtype = POLARS_TYPES[column.type]
@@ -235,6 +249,8 @@ def parse(kind: ReportKind, stacked: pl.DataFrame) -> pl.DataFrame:
         is_blank = pl.col(c).is_null()
         blank.append(is_blank.alias(blank_flag(c)))
         bad.append((~is_blank & value.is_null()).alias(bad_flag(c)))
+        if column.type != "text":  # text columns: the suite's pii expectation
+            pii[c] = ~is_blank & value.is_null() & pl.col(c).str.contains(ANY_PII)
         if column.default is not None:
             value = pl.when(is_blank).then(pl.lit(column.default).cast(dtype)).otherwise(value)
         typed.append(value.alias(c))
@@ -246,6 +262,7 @@ def parse(kind: ReportKind, stacked: pl.DataFrame) -> pl.DataFrame:
         pl.col(RECORD).cast(pl.String),
         pl.col(r.unit).alias(KEY_UNIT),
         pl.coalesce(period_expr(r.period), pl.col(r.period)).alias(KEY_PERIOD),
+        pl.concat_list(pl.col(PII), pii_names(pii)).alias(PII),
         *typed,
         *blank,
         *bad,

@@ -200,14 +200,16 @@ def test_schedule_limit_and_parameters_are_registered(served: Path) -> None:
 
 def test_a_burst_of_received_events_becomes_one_ingest_run(served: Path) -> None:
     inbox = served / "inbox" / "burst"
+    # one name holds a mobile number: shown masked, the file still found by the run
     files = [
-        write_csv(inbox / f"supervision_{u}.csv", [supervision_row(u, "2016Q1")])
-        for u in (COUNTY, COUNTY2, COUNTY3)
+        write_csv(inbox / f"supervision_{u}_{who}.csv", [supervision_row(u, "2016Q1")])
+        for u, who in ((COUNTY, "张三13912345678"), (COUNTY2, "b"), (COUNTY3, "c"))
     ]
     since = datetime.now(UTC)
     r = ronghe(served, "watch", "--once", "--settle", "1", "--interval", "0.5", str(inbox))
     assert r.returncode == 0, r.stderr
     assert r.stderr.count("announced /") == 3
+    assert "张三139****5678.csv" in r.stderr and "13912345678" not in r.stdout + r.stderr
     announced_at = datetime.now(UTC)
 
     runs = wait_for(
@@ -230,6 +232,24 @@ def test_a_burst_of_received_events_becomes_one_ingest_run(served: Path) -> None
     assert runs_in_manifest == [(str(run.id),)]
     time.sleep(3)
     assert len(runs_of("ronghe-ingest/ingest", since)) == 1  # one run for the burst
+    names = received_names(since)
+    assert len(names) == 3 and f"supervision_{COUNTY}_张三139****5678.csv" in names, names
+
+
+def received_names(since: datetime) -> list[str]:
+    """The resource names of the ``ronghe.report.received`` events since ``since``."""
+    from prefect.client.orchestration import get_client
+    from prefect.events.filters import EventFilter, EventNameFilter, EventOccurredFilter
+
+    from flows.events import RECEIVED_EVENT
+
+    flt = EventFilter(
+        occurred=EventOccurredFilter.model_validate({"since": since}),
+        event=EventNameFilter(name=[RECEIVED_EVENT]),
+    )
+    with get_client(sync_client=True) as client:
+        events = client.read_events(filter=flt, limit=50).events
+    return [str(e.resource.get("prefect.resource.name")) for e in events]
 
 
 def test_backfill_deployment_run_over_three_quarters(served: Path) -> None:

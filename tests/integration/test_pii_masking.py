@@ -39,7 +39,7 @@ def _inbox(inbox: Path) -> tuple[Path, Path]:
         [
             project_row(COUNTIES[0], name=f"联系人{MOBILE} 村道拓宽") | extra,
             project_row(COUNTIES[1], name=f"负责人{RESIDENT_ID}") | extra,
-            # an accepted report: its extra column is kept in no table
+            # numbers in an extra column: quarantined pii like a text field (CONTRACT §3)
             project_row(COUNTIES[2], name="村道拓宽") | {"联系电话": f"{MOBILE} / {RESIDENT_ID}"},
         ],
     )
@@ -165,7 +165,7 @@ def test_personal_numbers_stay_in_the_archive_only(tmp_path: Path) -> None:
     shown = _ok(cli("validate", str(inbox), str(late), home=home, env=env), 1)
     assert all(m in shown for m in MASKED), shown
     as_json = _ok(cli("validate", str(inbox), "--format", "json", home=home, env=env), 1)
-    assert json.loads(as_json)["summary"]["reports_quarantined"] == 3
+    assert json.loads(as_json)["summary"]["reports_quarantined"] == 4
     status = _ok(cli("status", home=home, env=env))
     assert "139****5678" in status or "quarantine" in status.lower()
     _ok(cli("receipts", "--period", PERIOD, home=home, env=env))
@@ -187,7 +187,8 @@ def test_personal_numbers_stay_in_the_archive_only(tmp_path: Path) -> None:
     finally:
         con.close()
     assert all(m in records for m in MASKED), records
-    assert {v[0] for v in values} >= {f"联系人{MASKED[0]} 村道拓宽", f"负责人{MASKED[1]}"}
+    extra = f"{MASKED[0]} / {MASKED[1]}"  # the extra column 联系电话
+    assert {v[0] for v in values} >= {f"联系人{MASKED[0]} 村道拓宽", f"负责人{MASKED[1]}", extra}
     assert all(v[0] in v[1] and v[0] in v[2] for v in values), values
     assert any(p.endswith(f"联系人{MASKED[0]}.csv") for p in paths), paths
     assert all(read == loaded + quarantined for read, loaded, quarantined in rows), rows

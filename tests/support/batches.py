@@ -5,7 +5,8 @@ kind (:func:`valid_row`). Special keys:
 
 - ``_file`` (default ``"sha-a"``), ``_row`` (default: 1, 2, … within the file);
 - ``_bad``: names of columns whose raw cell was present but unparseable (value → null);
-- ``_raw``: raw text per column for ``_record`` / ``_key_unit`` / ``_key_period``.
+- ``_raw``: raw text per column for ``_record`` / ``_key_unit`` / ``_key_period``;
+- ``_pii``: the columns outside the text columns whose cell holds a personal number.
 
 A declared column given as ``None`` (and not in ``_bad``) is blank: ``_blank__c`` is set
 and an optional column with a default gets the default, as the parser does.
@@ -25,6 +26,7 @@ from transforms.batch import (
     ID,
     KEY_PERIOD,
     KEY_UNIT,
+    PII,
     RECORD,
     ROW,
     bad_flag,
@@ -123,5 +125,6 @@ def batch(kind: ReportKind, rows: Iterable[Mapping[str, Any]], start_id: int = 1
         data[ROW].append(int(given.get(ROW, per_file[file])))
         data[RECORD].append(json.dumps(record, ensure_ascii=False))
         data[KEY_UNIT].append((record[unit_col] or "").strip() or None)
+        data[PII].append(list(given.get(PII, ())))
         data[KEY_PERIOD].append(given.get(period_col) or (record[period_col] or "").strip() or None)
     return pl.DataFrame(data, schema=schema)

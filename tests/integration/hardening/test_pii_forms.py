@@ -3,10 +3,12 @@
 One inbox, whose folder name holds a mobile number, holds reports whose text cells hold
 numbers as people type them (full-width, dashed, spaced, ``+86``), in a declared text
 column, an extra column and nested JSON, and a file whose name holds a number. After
-``ronghe run --inbox …``: the reports with a number in a text field are quarantined
-``pii``; every number is masked in every table (the raw record included) and in the
-Prefect flow run's stored parameters; the file name's number quarantines nothing (one
-rule: a name is masked wherever it is stored or shown, docs/operations.md §10).
+``ronghe run --inbox …``: the reports with a number in any text cell (a declared text
+column, an extra column, a nested JSON value anywhere) are quarantined ``pii``, each
+number a problem on the column as the file names it; every number is masked in every
+table (the raw record included) and in the Prefect flow run's stored parameters; the
+file name's number quarantines nothing (one rule: a name is masked wherever it is
+stored or shown, docs/operations.md §10).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ DIGITS = [
     "13566667777",
     "13588889999",
     "13500001234",
+    "139 0000",
+    "13700004444",
 ]
 
 
@@ -48,7 +52,7 @@ def ran(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     inbox.mkdir()
     rows = [project_row(pid=pid, name=text) for pid, text in FORMS.items()]
     write_csv(inbox / "projects_forms.csv", rows)
-    # an extra column, masked in the stored record
+    # an extra column: pii like a declared text column
     write_csv(
         inbox / "projects_extra.csv",
         [project_row(unit=COUNTY2, pid="X1", 备注="联系 135-6666-7777")],
@@ -60,6 +64,16 @@ def ran(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             ensure_ascii=False,
         ),
         encoding="utf-8",
+    )
+    # nested JSON in an extra key, and in a typed column (a value not of its type is text)
+    nested = [
+        project_row(pid="J2", period="2017Q2", 联系方式={"手机": ["139 0000 2222"]}),
+        project_row(
+            unit=COUNTY2, pid="J3", period="2016Q4", planned_investment={"备注": "13700004444"}
+        ),
+    ]
+    (inbox / "projects_nested_elsewhere.json").write_text(
+        json.dumps(nested, ensure_ascii=False), encoding="utf-8"
     )
     write_csv(
         inbox / "projects_联系人13912345678.csv",
@@ -88,6 +102,52 @@ def test_every_form_in_a_text_field_is_pii(ran: dict[str, Any]) -> None:
     assert ("projects", COUNTY2, "2017Q2", ["pii"]) in rows
     problems = _q(ran["home"], "SELECT value FROM quarantine.problems WHERE reason = 'pii'")
     assert len(problems) >= len(FORMS) + 1
+
+
+def test_a_number_in_an_extra_column_or_nested_json_is_pii(ran: dict[str, Any]) -> None:
+    home = ran["home"]
+    reports = _q(home, "SELECT unit_code, period, reasons FROM quarantine.reports")
+    assert (COUNTY2, "2017Q1", ["pii"]) in reports  # the extra CSV column 备注
+    assert (COUNTY, "2017Q2", ["pii"]) in reports  # nested JSON in an extra key
+    assert (COUNTY2, "2016Q4", ["bad_value", "pii"]) in reports  # nested in an amount
+    assert _q(
+        home, "SELECT count(*) FROM core.projects WHERE project_id IN ('X1', 'J2', 'J3')"
+    ) == [(0,)]
+    got = _q(
+        home,
+        'SELECT unit_code, period, sheet_row, "column", column_zh, value, message_zh'
+        " FROM quarantine.problems WHERE reason = 'pii' AND \"column\" <> 'name'"
+        " ORDER BY period, unit_code",
+    )
+    assert got == [
+        (
+            COUNTY2,
+            "2016Q4",
+            2,
+            "planned_investment",
+            "计划总投资(万元)",
+            '{"备注": "137****4444"}',
+            '第2条记录「计划总投资(万元)」不得包含身份证号或手机号，收到“{"备注": "137****4444"}”',
+        ),
+        (
+            COUNTY2,
+            "2017Q1",
+            2,
+            "备注",
+            "备注",
+            "联系 135-****-7777",
+            "第2行「备注」不得包含身份证号或手机号，收到“联系 135-****-7777”",
+        ),
+        (
+            COUNTY,
+            "2017Q2",
+            1,
+            "联系方式",
+            "联系方式",
+            '{"手机": ["139 **** 2222"]}',
+            '第1条记录「联系方式」不得包含身份证号或手机号，收到“{"手机": ["139 **** 2222"]}”',
+        ),
+    ]
 
 
 def test_a_number_in_a_name_is_masked_and_quarantines_nothing(ran: dict[str, Any]) -> None:

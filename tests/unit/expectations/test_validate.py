@@ -414,3 +414,24 @@ def test_round_trip_with_the_real_reader_parser_and_registry(tmp_path: Path) -> 
     ]
     assert v.quarantined["source_sha256"].to_list() == [raw.sha256] * 2
     assert json.loads(v.quarantined["record"][0])[0]["备注"] == "x"
+
+
+def test_a_number_in_an_extra_column_is_a_pii_problem_on_that_column() -> None:
+    rows = [valid_row(P, project_id="P-1"), valid_row(P, project_id="P-2")]
+    b = batch(P, rows).with_columns(
+        pl.Series("_pii", [[], ["联系电话"]], pl.List(pl.String)),
+        pl.Series("_record", [json.dumps({"联系电话": v}) for v in ("", "139****5678")]),
+    )
+    v = validate(P, b, registry(), NOW)
+    assert only_reasons(v) == ["pii"]
+    (p,) = v.problems.filter(pl.col("reason") == "pii").to_dicts()
+    assert (p["column"], p["column_zh"], p["value"], p["sheet_row"]) == (
+        "联系电话",
+        "联系电话",
+        "139****5678",
+        3,
+    )
+    assert p["message_zh"] == "第3行「联系电话」不得包含身份证号或手机号，收到“139****5678”"
+    assert p["message_en"] == (
+        'Row 3, 联系电话: must not contain an ID-card or mobile number; got "139****5678"'
+    )

@@ -10,8 +10,8 @@ from typing import Any
 import polars as pl
 import pytest
 
-from tests.support.factories import COUNTY, raw_value
-from transforms.batch import FILE, META, RECORD, ROW, bad_flag, blank_flag, parsed_schema
+from tests.support.factories import COUNTY, project_row, raw_value, write_csv
+from transforms.batch import FILE, META, PII, RECORD, ROW, bad_flag, blank_flag, parsed_schema
 from transforms.columns import (
     ECONOMY,
     FALSE_WORDS,
@@ -35,6 +35,7 @@ def stacked(kind: ReportKind, *overrides: dict[str, str | None]) -> pl.DataFrame
             FILE: ["f"] * len(rows),
             ROW: list(range(1, len(rows) + 1)),
             RECORD: [json.dumps(r, ensure_ascii=False) for r in rows],
+            PII: [[] for _ in rows],
             **{c: [r[c] for r in rows] for c in kind.names},
         },
         schema=stacked_schema(kind),
@@ -265,7 +266,7 @@ def test_stack_aligns_records_and_skips_bad_files(tmp_path: Path) -> None:
     files = read_files([b, bad, a, other])
     assert files[1].reasons == ["missing_columns"]
     s = stack(PROJECTS, files)
-    assert s.columns == ["_file", ROW, "_record", *PROJECTS.names]
+    assert s.columns == ["_file", ROW, "_record", PII, *PROJECTS.names]
     assert s["_file"].to_list() == [files[0].sha256] * 2 + [files[2].sha256]
     assert s[ROW].to_list() == [1, 3, 1]
     rec_b, rec_a = json.loads(s["_record"][0]), json.loads(s["_record"][2])
@@ -330,3 +331,16 @@ def test_end_to_end_mixed_formats(tmp_path: Path) -> None:
     assert out["growth_target_pct"].to_list() == [1234.5, None]
     assert out["gdp"].to_list() == [6768.25, 1.5]
     assert not out.select(pl.col("^_bad__.*$")).to_numpy().any()
+
+
+def test_personal_numbers_outside_the_text_columns(tmp_path: Path) -> None:
+    rows = [
+        project_row(pid="A", 联系人="张三13912345678"),  # an extra column
+        project_row(pid="B", planned_investment="电话13912345678"),  # not an amount: text
+        project_row(pid="C", planned_investment="13912345678"),  # an amount, not text
+        project_row(pid="D", name="张三13912345678"),  # a text column: the suite's to find
+    ]
+    f = read_file(write_csv(tmp_path / "projects.csv", rows))
+    out = parse(PROJECTS, stack(PROJECTS, [f]))
+    assert out[PII].to_list() == [["联系人"], ["planned_investment"], [], []]
+    assert "13912345678" not in "".join(out[RECORD].to_list())  # found before masking

@@ -115,7 +115,9 @@ def test_validate_exits_0_when_clean_and_speaks_json(
 def test_units_lists_the_registry_as_csv(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["units", "--format", "csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "unit_code,name,level,kind,parent_code,valid_from,valid_to,synthetic"
+    assert lines[0] == (
+        "unit_code,name,level,kind,parent_code,valid_from,valid_to,synthetic,aliases"
+    )
     assert any(ln.startswith("320671000000,南通经济技术开发区,county,zone,,2017Q1") for ln in lines)
     assert len(lines) > 1900
 

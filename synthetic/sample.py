@@ -28,7 +28,7 @@ Same seed → byte-identical files. Quarters that have not ended yet are skipped
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -66,6 +66,7 @@ def write_sample(
     *,
     now: datetime | None = None,
     per_unit: bool = False,
+    kinds: Collection[str] | None = None,
 ) -> SampleStats:
     """Write sample report files for ``periods`` under ``out`` (see the module docstring).
 
@@ -77,6 +78,9 @@ def write_sample(
     skipped and listed in ``skipped_periods``; no ``submitted_at`` is later than it.
     Files are written serially: a process pool measured slower (creating files, not
     rendering them, dominates).
+
+    ``kinds`` (default: all three) writes only those report kinds' files; the others are
+    still planned, so the figures of the ones written are the same either way.
     """
     t0 = time.perf_counter()
     if scale not in ("city", "province"):
@@ -105,7 +109,7 @@ def write_sample(
             spoilt = {r["unit_code"] for f in plan.files if f.rel in bad for r in f.rows}
             weak_2015.shape_2015q4(plan.files, units, seed, spoilt)
         plans.append(plan)
-    files = [f for plan in plans for f in plan.files]
+    files = [f for plan in plans for f in plan.files if kinds is None or f.kind in kinds]
     for f in files:
         stats.rows[f.kind] += len(f.rows) + (1 if f.duplicate_row is not None else 0)
         stats.formats[f.style.fmt] = stats.formats.get(f.style.fmt, 0) + 1

@@ -14,6 +14,18 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("RONGHE_SETTLE_SECONDS", "0")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Files with integration tests run first. Under ``-n 2 --dist loadfile`` (``make test``)
+    files are handed out in this order, so the slow ones start early and the quick unit
+    files fill in at the end: no worker is left waiting for a slow file started last."""
+    slow = {
+        item.path
+        for item in items
+        if "integration" in item.path.parts or item.get_closest_marker("integration")
+    }
+    items.sort(key=lambda item: item.path not in slow)  # stable: each file's order kept
+
+
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     h = tmp_path / "home"

@@ -51,11 +51,16 @@ def _show_demo(settings: Settings) -> None:
     out.print(t)
     cols, rows = run_query(
         settings,
-        "SELECT s.rank_in_level AS rank, u.name, s.party_score, s.development_score, "
-        "s.composite_score, s.quadrant FROM marts.unit_scores s JOIN core.units u USING (unit_code)"
-        " WHERE s.period = '2017Q4' AND s.level = 'county' ORDER BY s.rank_in_level NULLS LAST",
+        # short names, so that the table fits 80 columns unclipped
+        "SELECT s.rank_in_level AS rank, u.name, s.party_score AS P, s.development_score AS D,"
+        " s.composite_score AS C, s.quadrant FROM marts.unit_scores s JOIN core.units u"
+        " USING (unit_code) WHERE s.period = '2017Q4' AND s.level = 'county'"
+        " ORDER BY s.rank_in_level NULLS LAST",
     )
-    out.print("\n[bold]Leading county-level units, 2017Q4 (composite = D × P/100)[/bold]")
+    out.print(
+        "\n[bold]County-level units, 2017Q4[/bold]\n"
+        "P party-building 党建, D development 发展, C composite 综合 = D × P/100"
+    )
     rows_out(cols, [tuple(_round(v) for v in r) for r in rows], "table")
     from warehouse.db import sql_file
 
@@ -64,8 +69,8 @@ def _show_demo(settings: Settings) -> None:
     )
     n = dict(zip(cols, rows[0], strict=True))
     out.print(
-        "\n[bold]2017年薄弱村认定 weak-village determination 2017[/bold]:"
-        f" 认定 {n['determined']:,} 村, 薄弱 {n['weak']}"
+        "\n[bold]2017年薄弱村认定 weak-village determination 2017[/bold]\n"
+        f"认定 {n['determined']:,} 村, 薄弱 {n['weak']}"
         f" (新认定 new {n['new']}, 持续 continuing {n['continuing']},"
         f" 脱薄 rectified {n['rectified']})"
     )
@@ -83,7 +88,8 @@ def _show_demo(settings: Settings) -> None:
     out.print(
         "\n[bold]2017Q4 通报 (quarterly assessment)[/bold]\n"
         f"  workbook: {quarter / 'assessment-2017Q4.xlsx'}\n"
-        f"  brief:    {quarter / 'brief-2017Q4.html'}  (open it in a browser)"
+        f"  brief:    {quarter / 'brief-2017Q4.html'}\n"
+        "  (open the brief in a browser)"
     )
 
 

@@ -109,7 +109,7 @@ def report_problems(
     )
     order = {n: i for i, n in enumerate(kind.names)}
     # files some of whose rows fill the unit code: a row of theirs without one is told so
-    with_unit = set(batch.filter(pl.col(KEY_UNIT).is_not_null()).get_column(FILE).to_list())
+    with_unit = set(batch.filter(pl.col(KEY_UNIT).is_not_null()).get_column(FILE).unique())
     rows: list[dict[str, Any]] = []
     records: dict[int, dict[str, Any]] = {}
     for h in hits.iter_rows(named=True):
@@ -124,18 +124,23 @@ def report_problems(
         unit, period = mask_or_none(h[KEY_UNIT]), mask_or_none(h[KEY_PERIOD])
         offset = offsets.get(h[FILE], 1)
         sheet_row, sheet = _place(offset, h[ROW])
+        given = rec.get("单位名称", rec.get("unit_name"))  # the unit's name as the row gives it
+        # a blank unit code where the file's other rows have one
+        lone = (
+            h["reason"] == "missing_required_value"
+            and c.name == r.unit
+            and h[KEY_UNIT] is None
+            and h[FILE] in with_unit
+        )
         other: str | None = None
         if h["reason"] == "inconsistent":
             other = next(ru.greater for ru in kind.rules if ru.lesser == c.name)
         elif h["reason"] == "bad_period" and h[r.submitted] is not None:
             other = h[r.submitted].strftime("%Y-%m-%d %H:%M")
         elif h["reason"] == "unit_name_mismatch":
-            given = rec.get("单位名称", rec.get("unit_name"))
             other = f"{(names or {}).get(str(raw), '')}\0{given}"
-        lone = c.name == r.unit and h[KEY_UNIT] is None and h[FILE] in with_unit
-        if lone and h["reason"] == "missing_required_value":
-            given = rec.get("单位名称", rec.get("unit_name"))
-            other = str(given).strip() if given is not None and str(given).strip() else None
+        elif lone and given is not None and str(given).strip():
+            other = str(given).strip()
         zh, en = sentences(
             kind,
             c,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.events import QUARANTINED_EVENT, REJECTED_EVENT, UNREACHABLE_EVENT, event_id
-from transforms.paths import path_text
+from transforms.paths import masked_text
 from transforms.pii import mask
 from warehouse.db import connect_reader, sql_file
 
@@ -25,7 +25,7 @@ def _unit(code: str, role: str) -> dict[str, str]:
 
 
 def _name(path: str) -> str:
-    return mask(path_text(Path(path).name))
+    return masked_text(Path(path).name)
 
 
 def outcome_events(published: Path, shas: Sequence[str]) -> list[dict[str, Any]]:

@@ -27,8 +27,7 @@ from pathlib import Path
 
 from flows.events import RECEIVED_EVENT
 from sources.inbox import Skipped, entries, settled
-from transforms.paths import path_param, path_text
-from transforms.pii import mask
+from transforms.paths import masked_text, path_param
 from transforms.shown import escaped
 from warehouse.modes import private_dir, write_private
 
@@ -62,7 +61,7 @@ class Ledger:
 
 def shown(path: Path) -> str:
     """A path as the watcher prints it: personal numbers masked, control characters escaped."""
-    return escaped(mask(path_text(path)))
+    return escaped(masked_text(path))
 
 
 def _files(inbox: Path) -> Iterator[tuple[Path, Key]]:

@@ -30,8 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from transforms.columns import kind_of
-from transforms.paths import path_text
-from transforms.pii import mask
+from transforms.paths import masked_text, path_text
 from transforms.scanned import scanned
 
 IGNORED_PREFIXES = (".", "~$", "~")
@@ -87,7 +86,7 @@ def _skip(path: Path | str, reason: str, error: OSError | None = None) -> Skippe
     words = SKIP_REASONS[reason]
     if error is not None and error.strerror:
         words = f"{words}: {error.strerror}"
-    return Skipped(mask(path_text(path)), reason, words)
+    return Skipped(masked_text(path), reason, words)
 
 
 def _inside(target: str, root: str) -> bool:

@@ -16,6 +16,7 @@ import polars as pl
 
 from synthetic.new_orgs import calibrate_2016
 from synthetic.published import BASE_PERIOD, NANTONG, exact_count
+from synthetic.registry_names import ZONE
 from warehouse.registry import valid_units
 
 # The supervision totals of Nantong's 2016Q4 reports: the published figures, and above
@@ -91,7 +92,7 @@ COUNTY_2016: dict[str, dict[str, float]] = {
     },
 }
 
-ZONE_CODE = "320671000000"  # 南通经济技术开发区, reporting from 2017Q1
+ZONE_CODE = f"{ZONE}000000"  # 南通经济技术开发区, reporting from 2017Q1
 ZONE_SHARE_2016 = COUNTY_2016[ZONE_CODE]["gdp"] / sum(
     v["gdp"] for code, v in COUNTY_2016.items() if code != ZONE_CODE
 )

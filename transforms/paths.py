@@ -44,6 +44,14 @@ def path_param(path: Path | str) -> str:
         return RAW_PREFIX + raw.hex()
 
 
+def masked_text(path: Path | str) -> str:
+    """:func:`path_text` with personal numbers masked: a path as it is shown or kept
+    anywhere but the archive (manifests, skipped rows, events, printed lines)."""
+    from transforms.pii import mask
+
+    return mask(path_text(path))
+
+
 _PRIVATE: dict[str, str] = {}
 
 

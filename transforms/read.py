@@ -66,7 +66,7 @@ from transforms import columns
 from transforms.batch import FLAG_PREFIXES, META, ROW
 from transforms.columns import ReportKind
 from transforms.limits import LimitExceeded, ReadLimits
-from transforms.paths import path_text
+from transforms.paths import masked_text, path_text
 from transforms.pii import mask
 from transforms.scanned import ChangedSinceScan, read_scanned
 from transforms.textfiles import EmptyFileError, UnreadableError, read_csv, read_json
@@ -255,7 +255,7 @@ def read_file(path: Path | str) -> RawFile:
 
     def done(sha: str, size: int, frame: pl.DataFrame | None, content: bool = True) -> RawFile:
         return RawFile(
-            path=mask(path_text(path)),
+            path=masked_text(path),
             sha256=sha,
             size=size,
             format=fmt,

@@ -36,11 +36,10 @@ class WorkbookError(Exception):
 
 @dataclass
 class Sheet:
-    """A sheet's used range as text, where it starts, and what calamine does not say."""
+    """A sheet's cells as text from its row 1, and what calamine does not say."""
 
     name: str
     rows: list[Cells]
-    first_row: int = 1  # the sheet row number of rows[0]
     formats: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) → PCT…
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1
 
@@ -205,6 +204,6 @@ def locate(sheet: Sheet, lab: Labels) -> SheetTable | None:
                     m = re.match(r"^\d{4}-(\d{2})-(\d{2})", v)
                     if m:
                         row_[c] = f"{int(m.group(1))}月{int(m.group(2))}日"
-        first = sheet.first_row + start
+        first = 1 + start  # rows[0] is the sheet's row 1
         return SheetTable(sheet.name, top, data, list(range(first, first + len(data))))
     return None

@@ -123,11 +123,10 @@ def read_workbook(
     if not headers and fallback is not None:
         # no sheet holds the common columns' labels: its first row is taken as the
         # header, so that the file is missing_columns with what it does hold
-        first = fallback.first_row
         head0: Cells = [None if v is None else str(v) for v in fallback.rows[0]]
         extras.sheets = manifest
         body = fallback.rows[1:]
-        places = [(fallback.name, first + 1 + k) for k in range(len(body))]
+        places = [(fallback.name, 2 + k) for k in range(len(body))]  # the sheet's row 2 on
         return (
             head0,
             [list(c) for c in zip(*body, strict=True)] or [[] for _ in head0],

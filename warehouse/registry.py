@@ -54,11 +54,8 @@ _cache: dict[str, pl.DataFrame] = {}
 
 def _read_city() -> pl.DataFrame:
     data = resources.files("warehouse").joinpath("data", "units.csv").read_bytes()
-    df = pl.read_csv(io.BytesIO(data), infer_schema=False)
-    missing = [pl.lit(None, pl.String).alias(c) for c in COLUMNS if c not in df.columns]
-    return df.with_columns(
-        *missing, pl.col("synthetic").str.to_lowercase().eq("true").fill_null(False)
-    ).select(COLUMNS)
+    df = pl.read_csv(io.BytesIO(data), schema={c: pl.String() for c in COLUMNS})
+    return df.with_columns(pl.col("synthetic").str.to_lowercase().eq("true").fill_null(False))
 
 
 def _synthetic_city(prefix: str, city: str, n_villages: int) -> list[tuple[str, ...]]:
@@ -155,7 +152,8 @@ def load_registry(scale: Literal["city", "province"] = "city") -> pl.DataFrame:
             for i, (prefix, name) in enumerate(others):
                 n = total // len(others) + (1 if i < total % len(others) else 0)
                 rows.extend(_synthetic_city(prefix, name, n))
-            extra = pl.DataFrame(rows, schema=list(COLUMNS[:-1]), orient="row").with_columns(
+            made_up = [c for c in COLUMNS if c != "aliases"]  # a made-up unit has no other name
+            extra = pl.DataFrame(rows, schema=made_up, orient="row").with_columns(
                 pl.col("synthetic").eq("true"),
                 pl.lit(None, pl.String).alias("aliases"),
                 *(pl.col(c).replace("", None) for c in ("parent_code", "valid_from", "valid_to")),

@@ -87,6 +87,11 @@ def _children() -> dict[int, list[int]]:
     return out
 
 
+def children_of(pid: int) -> list[int]:
+    """The descendants of ``pid`` now (not ``pid`` itself)."""
+    return [p for p in _tree(pid) if p != pid]
+
+
 def _tree(pid: int) -> Iterator[int]:
     """``pid`` and all its descendants now."""
     kids = _children()

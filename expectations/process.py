@@ -104,6 +104,19 @@ def running() -> bool:
     return _pool is not None
 
 
+def wait_ready(timeout: float | None = None) -> None:
+    """Block until the validation process has imported GX and built its suites (a warm
+    engine starts it before its first run, :mod:`flows.engine`)."""
+    prestart()
+    with _lock:
+        first = _futures[0] if _futures else None
+    if first is not None:
+        try:
+            first.result(timeout)
+        except BrokenProcessPool as e:
+            raise ProcessStopped("the suites", e) from e
+
+
 def submit(
     kind_name: str,
     batch: pl.DataFrame,

@@ -225,12 +225,9 @@ def load(
     files = [f for b in batches for f in b.files if not f.waiting]
     skipped = [*skipped, *waiting(b.files for b in batches)]
     pack = archive(ws.settings.archive_dir, files, now)
-    home = ws.settings.home
-    archived = (
-        {}
-        if pack is None
-        else {sha: Path(stored_path(pack.path, home)) for sha, *_ in pack.members}
-    )
+    # one pack: its stored path is the same for every member (resolved once, not per file)
+    stored = None if pack is None else Path(stored_path(pack.path, ws.settings.home))
+    archived = {} if pack is None or stored is None else {sha: stored for sha, *_ in pack.members}
     kinds = [
         store.KindLoad(
             b.kind,

@@ -6,6 +6,7 @@ from the tables below. Nothing else in the code base spells a report column.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -350,8 +351,10 @@ TRUE_WORDS = ("true", "1", "是", "y", "yes", "t")
 FALSE_WORDS = ("false", "0", "否", "n", "no", "f")
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise_header(text: str) -> str:
-    """Strip surrounding spaces and fold full-width brackets to ASCII ones."""
+    """Strip surrounding spaces and fold full-width brackets to ASCII ones (cached: the
+    same few headers come back in every file)."""
     return (
         text.strip()
         .replace("（", "(")

@@ -12,7 +12,9 @@
 - ``ronghe-chase/chase``: cron, 09:00 the morning after each level's deadline (rules
   ``[round.deadline_days]``): the chase lists (催报) and ``ronghe.unit.overdue`` events.
 
-A run whose process dies shows Crashed (:mod:`flows.heartbeats`: heartbeats and the
+The served flow runs hand their work to the warm engine (:mod:`flows.engine`), a task
+worker process that :func:`serve` starts beside them. A run whose process dies shows
+Crashed (:mod:`flows.heartbeats`: heartbeats and the
 automation that reads them, set up by :func:`serve`). All of them write the warehouse
 under the Prefect global concurrency limit ``ronghe-warehouse-writer`` (one slot), which
 :func:`ensure_writer_limit` creates.
@@ -118,6 +120,7 @@ def published_trigger(cfg: ServeConfig) -> Any:
         cfg.parameters(
             report_periods="{{ event.payload.report_periods }}",
             receipt_periods="{{ event.payload.receipt_periods }}",
+            event_runs="{{ event.payload.event_runs }}",
             rules="{{ event.payload.rules }}",
         ),
     )
@@ -262,10 +265,18 @@ def serve(cfg: ServeConfig) -> None:
 
     from prefect import serve as prefect_serve
 
+    from flows.engine import Engine
     from flows.heartbeats import configure, ensure_crash_automation
 
     os.environ[OUTPUTS_BY_EVENT] = "1"  # the served runs leave their outputs to the event
     configure()  # the served runs' heartbeats, and the automation that reads them
     ensure_crash_automation()
     ensure_writer_limit()
-    prefect_serve(*build_deployments(cfg), print_starting_message=True)
+    deployments = build_deployments(cfg)
+    # the warm engine: the served flow runs hand it their work (flows.engine)
+    engine = Engine()
+    engine.start()
+    try:
+        prefect_serve(*deployments, print_starting_message=True)
+    finally:
+        engine.stop()

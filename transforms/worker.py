@@ -244,7 +244,7 @@ def prestart() -> None:
     before its first run; a one-shot run starts it at its first workbook)."""
     if not enabled():
         return
-    from transforms.read import EmptyFileError, UnreadableError
+    from transforms.textfiles import EmptyFileError, UnreadableError
 
     parse(PING, b"", ReadLimits.from_env(), (UnreadableError, EmptyFileError))
 

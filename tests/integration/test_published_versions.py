@@ -17,6 +17,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,7 +53,7 @@ print(__import__("json").dumps({"tables": tables, "supervision": n}))
 """
 
 
-def read(path: Path, prefix: tuple[str, ...] = ()) -> dict[str, object]:
+def read(path: Path, prefix: tuple[str, ...] = ()) -> dict[str, Any]:
     """What a new reader in a process of its own sees (it fails on any DuckDB error)."""
     done = subprocess.run(
         [*prefix, sys.executable, "-c", READER, str(path)],

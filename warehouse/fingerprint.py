@@ -3,9 +3,9 @@
 Every idle pull (96 a day) used to replace the analysts' file with a new one though
 nothing had changed. :func:`fingerprint` hashes the catalog (every table, view and
 column, with types and comments) and every row of every table, leaving out only the
-run's own bookkeeping: ``meta.runs`` and ``meta.skipped`` (one row per run), the time a
-source was last attempted or reached (``meta.source_status``) and the time a pull last
-looked at a file (``meta.pulls``). Those are published with the next change; a source
+run's own bookkeeping: ``meta.runs`` and ``meta.skipped`` (one row per run), when a source
+was last attempted or reached and how many files that attempt listed and pulled
+(``meta.source_status``), and the time a pull last looked at a file (``meta.pulls``). Those are published with the next change; a source
 that stops (or starts) answering, a file seen at a deposit, a new version of a report, a
 timeliness that turns ``overdue`` at its deadline: each changes the hash.
 
@@ -22,7 +22,9 @@ import duckdb
 BOOKKEEPING_TABLES = frozenset({("meta", "runs"), ("meta", "skipped")})
 """Tables that only log the runs: they change at every run, whatever it found."""
 BOOKKEEPING_COLUMNS = {
-    ("meta", "source_status"): frozenset({"attempted_at", "reached_at"}),
+    ("meta", "source_status"): frozenset(
+        {"attempted_at", "reached_at", "files_seen", "files_pulled"}
+    ),
     ("meta", "pulls"): frozenset({"pulled_at", "run_id"}),
 }
 """Columns that say when a run looked, not what it found."""

@@ -3,11 +3,12 @@
 Every idle pull (96 a day) used to replace the analysts' file with a new one though
 nothing had changed. :func:`fingerprint` hashes the catalog (every table, view and
 column, with types and comments) and every row of every table, leaving out only the
-run's own bookkeeping: ``meta.runs`` and ``meta.skipped`` (one row per run), when a source
-was last attempted or reached and how many files that attempt listed and pulled
-(``meta.source_status``), and the time a pull last looked at a file (``meta.pulls``). Those are published with the next change; a source
-that stops (or starts) answering, a file seen at a deposit, a new version of a report, a
-timeliness that turns ``overdue`` at its deadline: each changes the hash.
+run's own bookkeeping: ``meta.runs`` and ``meta.skipped`` (one row per run), when a
+source was last attempted or reached and how many files that attempt listed and pulled
+(``meta.source_status``), and the time a pull last looked at a file (``meta.pulls``).
+Those are published with the next change; a source that stops (or starts) answering, a
+file seen at a deposit, a new version of a report, a timeliness that turns ``overdue``
+at its deadline, a file hashed at a new path (``meta.file_hashes``): each changes it.
 
 The row hash is ``sum(hash(columns…))`` per table: independent of the rows' order,
 and two equal rows count twice (an XOR would cancel them).

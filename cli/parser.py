@@ -195,6 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
     u = sub.add_parser("units", help="print the unit registry")
     u.add_argument("--format", choices=["table", "csv"], default="table")
 
+    from cli.workbench import add_parsers  # shell, export: the analysts' workbench
+
+    add_parsers(sub, _period)
+
     _add_operations(sub)
     return p
 

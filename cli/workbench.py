@@ -7,22 +7,11 @@ import argparse
 import importlib.util
 import os
 import sys
-from pathlib import Path
-from typing import Any
 
 from cli.common import out
 from config.settings import Settings
 
 INSTALL_SHELL = "pip install 'ronghe[shell]'  (Harlequin 2.17.0, pinned in requirements.lock)"
-
-
-def add_parsers(sub: Any, period: Any) -> None:
-    """``shell`` and ``export`` (``period``: the parser's quarter type)."""
-    sub.add_parser("shell", help="the published warehouse, read-only, in Harlequin (SQL IDE)")
-    ex = sub.add_parser("export", help="a quarter's marts and core tables as csv, xlsx or parquet")
-    ex.add_argument("--period", required=True, type=period)
-    ex.add_argument("--format", choices=["csv", "xlsx", "parquet"], default="csv")
-    ex.add_argument("--out", required=True, type=Path, help="folder to write the files into")
 
 
 def harlequin_installed() -> bool:

@@ -31,9 +31,9 @@ from pipeline.result import RunResult
 from sources import state
 from sources.config import Source, chosen, sources_path
 from sources.pull import PullRow, Seen, SourcePull, move_taken, pull_source, settle_outcomes
+from warehouse.held import readable
 from warehouse.modes import private_dir
 from warehouse.registry import load_registry
-from warehouse.versions import readable
 from warehouse.workspace import Workspace
 
 

@@ -9,12 +9,11 @@
 
 Why (measured with DuckDB 2.0.1 on Linux): DuckDB locks a database *file* (one writer or
 many readers, ``fcntl`` locks on the inode) and keeps its write-ahead log beside the
-*resolved* path (``versions/X.duckdb.wal``, never ``warehouse.duckdb.wal``). So an analyst
-who opens ``warehouse.duckdb`` read-write, writes a table, leaves the session open or
-leaves a ``.wal`` behind only ever touches one version: the next publish points the name at
-a new file that nobody holds, and whose log nobody wrote. A new reader opens the name and
-gets the newest version; DuckDB's instance cache is keyed by the resolved path too, so
-even in a process that still holds an older version open, a new connection gets the new one.
+*resolved* path (``versions/X.duckdb.wal``, never ``warehouse.duckdb.wal``). So whatever an
+analyst does through the name touches one version only: the next publish points the name at
+a new file nobody holds, whose log nobody wrote. DuckDB's instance cache is keyed by the
+resolved path too: a new connection gets the newest version even in a process that still
+holds an older one open.
 
 The versions are read-only files (``RONGHE_WAREHOUSE_MODE`` less the write bits): a
 read-write open by anyone but root fails at once ("Permission denied") and changes
@@ -35,12 +34,9 @@ warehouse changed (:mod:`warehouse.fingerprint`) or the current version is not c
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import os
-import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -49,8 +45,8 @@ import duckdb
 
 from config.settings import Settings
 from warehouse.fingerprint import fingerprint
+from warehouse.held import lock_held
 from warehouse.modes import (
-    PRIVATE_FILE,
     copy_with_mode,
     home_mode,
     private_dir,
@@ -66,31 +62,6 @@ Say = Callable[[str], None]
 def read_only(mode: int) -> int:
     """The mode of a published version: the operator's, with no write bit."""
     return mode & ~0o222
-
-
-def lock_held(path: Path) -> tuple[str, int] | None:
-    """Who holds a DuckDB lock on ``path``: ("write" or "read", pid), or None.
-
-    Asks the kernel (``F_OFD_GETLK``) without taking a lock. The descriptor opened to ask
-    is closed again, which drops this process's own POSIX locks on the file: the writer
-    never holds a published version open, and its readers only read.
-    """
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        query = struct.pack("hhqqi", fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0)
-        kind, _whence, _start, _len, pid = struct.unpack(
-            "hhqqi", fcntl.fcntl(fd, fcntl.F_OFD_GETLK, query)
-        )
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    if kind == fcntl.F_UNLCK:
-        return None
-    return ("write" if kind == fcntl.F_WRLCK else "read", pid)
 
 
 @dataclass
@@ -373,28 +344,6 @@ def publish(settings: Settings, con: duckdb.DuckDBPyConnection, say: Say) -> boo
     _tidy(settings, record, {new.name} | ({current.name} if current else set()), ours, say)
     record.save(settings)
     return True
-
-
-@contextlib.contextmanager
-def readable(published: Path) -> Iterator[Path]:
-    """The published warehouse for ronghe's own reads before a run (a pull's memory).
-
-    Itself, or while someone (root) holds it open read-write, a private copy of its bytes
-    (what was last written into it: the published data, unless that session checkpointed)
-    in ``work/``: the run that follows then publishes a version nobody holds.
-    """
-    held = lock_held(published) if published.exists() else None
-    if held is None or held[0] != "write":
-        yield published
-        return
-    copy = published.parent / "work" / f".snapshot-{os.getpid()}{SUFFIX}"
-    private_dir(copy.parent)
-    try:
-        copy_with_mode(published, copy, PRIVATE_FILE)
-        yield copy
-    finally:
-        copy.unlink(missing_ok=True)
-        _wal(copy).unlink(missing_ok=True)
 
 
 def mode_of_versions(settings: Settings) -> None:

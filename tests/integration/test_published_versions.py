@@ -24,7 +24,7 @@ import pytest
 from config.settings import Settings
 from tests.support.factories import COUNTY2, economy_row, supervision_row, write_csv
 from tests.support.hardening import cli, drop_file_permissions, ingest_and_publish
-from warehouse.versions import lock_held
+from warehouse.held import lock_held
 
 pytestmark = pytest.mark.integration
 

@@ -34,7 +34,7 @@ from tests.support.hardening import (
     one_line_error,
 )
 from transforms.cells import FORMULA_STARTS
-from warehouse.versions import lock_held
+from warehouse.held import lock_held
 
 pytestmark = pytest.mark.integration
 

@@ -24,7 +24,7 @@ import pytest
 from config.settings import Settings
 from tests.support.factories import COUNTY2, economy_row, supervision_row, write_csv
 from tests.support.hardening import cli, drop_file_permissions, ingest_and_publish
-from warehouse.held import lock_held
+from warehouse.held import lock_held, readable
 
 pytestmark = pytest.mark.integration
 
@@ -147,6 +147,10 @@ def test_a_session_left_open_read_write_with_a_table_never_breaks_a_run(home: Pa
     analyst = Analyst(name, "mine")
     try:
         assert lock_held(home / first) == ("write", analyst.proc.pid)
+        # a pull reads what it remembers through a copy: DuckDB refuses the held version
+        with readable(name) as copy:
+            assert copy != name and read(copy)["supervision"] == 1
+        assert not list((home / "work").glob(".snapshot-*"))
         told = run(home, supervision_row(COUNTY2))  # publishes, though the version is held
         assert target(home) != first
         assert any(f"open read-write (pid {analyst.proc.pid})" in m for m in told), told

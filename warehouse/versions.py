@@ -166,7 +166,7 @@ def _state(path: Path, record: Record, ours: set[tuple[str, str]]) -> State:
     if held is not None and held[0] == "write":
         return State(held, "open read-write")
     if _wal(path).exists():
-        return State(held, "a .wal beside it (changes not yet written into the file)")
+        return State(held, "a .wal beside it: changes not yet written into the file")
     st = path.stat()
     expected = record.files.get(path.name)
     if expected is not None:
@@ -194,7 +194,7 @@ def _move_aside(
         os.rename(_wal(path), _wal(target))
     kept = "with its .wal, " if _wal(target).exists() else ""
     say(
-        f"the published warehouse {path.name} was changed outside ronghe ({why}):"
+        f"the published version {path.name} was changed outside ronghe ({why});"
         f" kept, {kept}as {target.relative_to(settings.home)}"
     )
     return target

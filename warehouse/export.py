@@ -231,6 +231,16 @@ def _write_csv(path: Path, header: Sequence[str], rows: Sequence[tuple[Any, ...]
             w.writerow([_plain(v) for v in row])
 
 
+def _width(head: str, values: pl.Series) -> int:
+    """A column wide enough for its header and its first values (a CJK character counts 2)."""
+
+    def shown(text: str) -> int:
+        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+    texts = [head, *("" if v is None else str(v) for v in values.to_list())]
+    return max(8, min(40, max(shown(t) for t in texts) + 2))
+
+
 def _write_xlsx(
     path: Path,
     frames: Sequence[tuple[str, pl.DataFrame, list[str]]],
@@ -254,7 +264,7 @@ def _write_xlsx(
         ws = book.add_worksheet(table.split(".", 1)[1][:31])
         for col, head in enumerate(zhs):
             write_text(ws, 0, col, head, bold)
-            ws.set_column(col, col, max(10, min(40, 2 * len(head) + 2)))
+            ws.set_column(col, col, _width(head, frame.get_column(frame.columns[col]).head(200)))
         for r, row in enumerate(frame.rows(), 1):
             for c, value in enumerate(row):
                 if value is None:

@@ -99,8 +99,8 @@ def write_run(
         mine = [run_id] if any(f.status != "loaded" for f in result.load.files) else []
         announce = sorted({*mine, *pending.owed_runs(settings)})
         pending.record(settings, sorted({*due, *owed}), receipts, announce)
-        as_task("publish", ws.publish)
-        progress.step(f"published {settings.published_path}")
+        if as_task("publish", ws.publish):  # False: nothing changed, the version stands
+            progress.step(f"published {settings.published_path}")
     warn_quarantined(settings, result)
     if result.dependents:
         say(f"the 通报 of {quarters_text(result.dependents)} show corrected figures: rewritten")

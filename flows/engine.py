@@ -56,7 +56,7 @@ LIMIT = 4
 """Bodies the engine runs at once: writers take turns (the writer slot), an outputs run
 goes beside them."""
 POLL_SECONDS = 5.0
-"""How often a waiting flow run checks that the engine is still alive."""
+"""How often a waiting flow run checks that the engine process is still alive."""
 
 _resident = False
 
@@ -119,19 +119,29 @@ def _alive(pid: int) -> bool:
 
 
 def _wait(future: Any) -> Any:
-    """The body's result (its exception re-raised); fails if the engine dies meanwhile."""
+    """The body's result (its exception re-raised); fails if the engine dies meanwhile.
+
+    The task run's state is read every few tenths of a second (an API call each): the
+    run's end is seen at once, where the server's event stream can take seconds."""
+    from prefect.client.orchestration import get_client
+
     pid = int(os.environ.get(PID_ENV) or 0)
-    while True:
-        future.wait(timeout=POLL_SECONDS)
-        state = future.state
-        if state.is_final():
-            return future.result(raise_on_failure=True)
-        if pid and not _alive(pid):
-            _crash(future.task_run_id)
-            raise EngineStopped(
-                f"the ronghe engine (pid {pid}) stopped while running this flow run's work;"
-                " nothing it had not published counts: run again"
-            )
+    pause, checked = 0.1, time.monotonic()
+    with get_client(sync_client=True) as client:
+        while True:
+            state = client.read_task_run(future.task_run_id).state
+            if state is not None and state.is_final():
+                return future.result(raise_on_failure=True)
+            if time.monotonic() - checked > POLL_SECONDS:
+                checked = time.monotonic()
+                if pid and not _alive(pid):
+                    _crash(future.task_run_id)
+                    raise EngineStopped(
+                        f"the ronghe engine (pid {pid}) stopped while running this flow"
+                        " run's work; nothing it had not published counts: run again"
+                    )
+            time.sleep(pause)
+            pause = min(pause * 1.5, 0.5)
 
 
 def _crash(task_run_id: uuid.UUID) -> None:

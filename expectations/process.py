@@ -18,6 +18,7 @@ exits.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import multiprocessing
 import os
@@ -39,6 +40,7 @@ ENV = "RONGHE_GX_PROCESS"
 
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
+_active = False  # the current run validates there (kept warm between runs)
 _futures: list[Future[object]] = []  # its start-up and every batch sent to it
 
 
@@ -84,11 +86,17 @@ def enabled() -> bool:
 
 
 def prestart() -> None:
-    """Start the validation process (and its GX import) now, if it is not running."""
-    global _pool
+    """Start the validation process (and its GX import) now, if it is not running; a run
+    validates there from now on (:func:`running`)."""
+    global _pool, _active
     if not enabled():
         return
     with _lock:
+        if _pool is not None and not _alive(_pool):  # died since the last run: a new one
+            _stop(_pool)
+            _pool = None
+            _futures.clear()
+        _active = True
         if _pool is None:
             _pool = ProcessPoolExecutor(
                 max_workers=1,
@@ -101,7 +109,25 @@ def prestart() -> None:
 
 
 def running() -> bool:
-    return _pool is not None
+    """Whether the current run validates in the validation process."""
+    return _pool is not None and _active
+
+
+def release(keep: bool = True) -> None:
+    """The run is done with the validation process: it stays up, GX imported, for the
+    next run of this process (a warm engine, a test session; a command stops it as it
+    exits), or, ``keep=False``, it is stopped now (:func:`shutdown`)."""
+    global _active
+    if not keep:
+        shutdown()
+        return
+    with _lock:
+        _active = False
+
+
+def _alive(pool: ProcessPoolExecutor) -> bool:
+    processes = getattr(pool, "_processes", None) or {}
+    return not getattr(pool, "_broken", False) and all(p.is_alive() for p in processes.values())
 
 
 def wait_ready(timeout: float | None = None) -> None:
@@ -138,21 +164,35 @@ def submit(
 def shutdown() -> None:
     """Stop the validation process now, even in the middle of its GX import (a run that
     found nothing new does not wait for it); the next run starts another."""
-    global _pool
+    global _pool, _active
     with _lock:
-        pool, _pool = _pool, None
-        busy = any(not f.done() for f in _futures)
+        pool, _pool, _active = _pool, None, False
         _futures.clear()
-    if pool is None:
-        return
-    if not busy:
-        # asked to exit: it unloads GX and pandas (a second) while the run goes on
-        pool.shutdown(wait=False)
-        return
-    # still importing GX (the run found nothing new) or validating (the run failed):
-    # terminated, not waited for. ProcessPoolExecutor has no public way to do it
-    # (Python 3.14 adds terminate_workers()): its processes are terminated, then the
-    # executor, finding them gone, cleans up after them.
+    if pool is not None:
+        _stop(pool)
+
+
+def _at_exit() -> None:
+    """As the process exits: the validation process is stopped, not waited for."""
+    global _pool, _active
+    with _lock:
+        pool, _pool, _active = _pool, None, False
+        _futures.clear()
+    if pool is not None:
+        _stop(pool)
+
+
+# before concurrent.futures' own exit hook, which would wait for an idle validation
+# process to unload GX (seconds of CPU for nothing): it is terminated first
+getattr(threading, "_register_atexit", atexit.register)(_at_exit)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Terminate its process, not waited for: it holds nothing to keep (the verdicts came
+    back through their futures), and unloading GX gracefully costs seconds of CPU.
+    ProcessPoolExecutor has no public way to do it (Python 3.14 adds
+    terminate_workers()): its processes are terminated, then the executor, finding them
+    gone, cleans up after them."""
     for p in list((getattr(pool, "_processes", None) or {}).values()):
         with contextlib.suppress(Exception):
             p.terminate()

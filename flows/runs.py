@@ -70,7 +70,7 @@ def write_run(
         writer_slot(settings, say),
         Workspace.open(settings, rules, holder=what, say=say) as ws,
     ):
-        failed = True
+        failed, found = True, False
         try:
             with ws.run(run_id, flow_name, params):
                 result = pipeline.run(
@@ -86,12 +86,12 @@ def write_run(
                 )
                 if after_load is not None:
                     after_load(ws, result)
-            failed = False
+            failed, found = False, bool(result.load.files)
         finally:
-            # the warm engine keeps its validation process for the next run (unless this
-            # run failed: it may have died), a command stops it
-            if failed or not engine.resident():
-                gx_process.shutdown()
+            # the validation process stays warm for this process's next run (the engine's,
+            # a session's); it stops when the run failed (it may have died) or found nothing
+            # to validate (a GX import still going is not paid for)
+            gx_process.release(keep=not failed and (found or engine.resident()))
         # the receipts and 通报 this run owes, with those an earlier published run owed
         # (killed before writing them), recorded before publishing (flows.pending)
         receipts, due, owed = owed_outputs(settings, result, quarters)

@@ -67,7 +67,11 @@ def digest(d: ReportData) -> str:
         "rules": d.rules_version,
         "lines": [d.income_line, d.party_line],
         "deadlines": d.deadlines,
-        "summary": d.summary,
+        # the city summary as shown (other quarters' rows only through their comparisons)
+        "summary": [
+            [r[k] for k in ("key", "cur", "prev", "ago", "q_cur", "q_prev")]
+            for r in summary_rows(d)
+        ],
         "weak_year": d.weak_year,
         "checks": d.checks,
         # a source's last attempt moves with every pull: only which failed, and why

@@ -13,7 +13,6 @@ glance; a few points carry their names, placed where they collide with no other.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import altair as alt
@@ -21,7 +20,7 @@ import polars as pl
 import vl_convert as vlc
 
 from .labels import QUADRANTS, QUADRANTS_ZH
-from .plot_labels import place_labels
+from .plot_labels import place_labels, score_range
 
 FONT = (
     "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -70,18 +69,6 @@ def county_bars(counties: pl.DataFrame) -> alt.TopLevelMixin:
             )
         )
     return alt.layer(*layers).properties(width=520, height=step * max(data.height, 1))
-
-
-def score_range(values: list[float | None]) -> tuple[float, float]:
-    """One axis range for P and D: from a multiple of 5 at least a point below the lowest
-    value, to 100."""
-    xs = [v for v in values if v is not None]
-    if not xs:
-        return 0.0, 100.0
-    lo = math.floor(min(xs) / 5) * 5
-    if min(xs) - lo < 1:
-        lo -= 5
-    return max(0.0, lo), 100.0
 
 
 def _scored(frame: pl.DataFrame) -> pl.DataFrame:

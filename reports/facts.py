@@ -116,6 +116,7 @@ def quarantined_reports(d: ReportData) -> pl.DataFrame:
                 "source_sha256": pl.String,
                 "reason_zh": pl.String,
                 "record": pl.String,
+                "source_path": pl.String,
             }
         )
     return (
@@ -123,6 +124,7 @@ def quarantined_reports(d: ReportData) -> pl.DataFrame:
         .agg(
             pl.col("reason_zh").unique().sort().str.join("、"),
             pl.col("record").first(),
+            pl.col("source_path").first(),
         )
         .sort("kind", "unit_code", "source_sha256")
     )

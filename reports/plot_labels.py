@@ -11,6 +11,7 @@ so one text layer draws them all, and of its line's two ends where it has one.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -106,3 +107,15 @@ def place_labels(
             line = (points[i][1], points[i][2], lo + ex / per, lo + (size - ey) / per)
         out[i] = Placed(name, lo + best[0] / per, lo + (size - (best[1] + best[3]) / 2) / per, line)
     return [out[i] for i in range(len(points))]
+
+
+def score_range(values: list[float | None]) -> tuple[float, float]:
+    """One axis range for P and D: from a multiple of 5 at least a point below the lowest
+    value, to 100."""
+    xs = [v for v in values if v is not None]
+    if not xs:
+        return 0.0, 100.0
+    lo = math.floor(min(xs) / 5) * 5
+    if min(xs) - lo < 1:
+        lo -= 5
+    return max(0.0, lo), 100.0

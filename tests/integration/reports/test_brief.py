@@ -179,22 +179,15 @@ def test_screenshot_is_saved(page: Any) -> None:
     assert shot.is_file() and shot.stat().st_size > 50_000
 
 
-def test_pdf(sample_warehouse: Built, tmp_path: Path) -> None:
-    _need(find_chromium() is not None, "no chromium installed")
-    from reports import write_report
-
-    paths = write_report(sample_warehouse.published, PERIOD, tmp_path, pdf=True)
-    assert paths.pdf_problem is None
-    assert paths.pdf is not None and paths.pdf.read_bytes().startswith(b"%PDF")
-
-
 def test_pdf_without_chromium_says_so_in_one_line(
     sample_warehouse: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from reports import pdf, write_report
+    from reports import office, pdf, write_report
 
     monkeypatch.setattr(pdf, "find_chromium", lambda: None)
+    monkeypatch.setattr(office, "find_soffice", lambda: None)
     paths = write_report(sample_warehouse.published, PERIOD, tmp_path, pdf=True)
-    assert paths.pdf is None
+    assert paths.pdf is None and paths.document_pdf is None
     assert paths.pdf_problem is not None and "\n" not in paths.pdf_problem
-    assert "PDF" in paths.pdf_problem
+    assert "Chromium" in paths.pdf_problem and "LibreOffice" in paths.pdf_problem
+    assert paths.document.is_file()  # the document is written, only not printed

@@ -21,10 +21,10 @@ import polars as pl
 from markupsafe import Markup
 
 from . import brief_levels as levels
-from . import charts
+from . import charts, groups
 from .brief_levels import band, change, quadrant
 from .brief_review import (
-    ANNEXES,
+    annex_list,
     filing,
     project_counties,
     projects,
@@ -136,6 +136,26 @@ def _counties(d: ReportData) -> list[dict[str, Any]]:
 
 
 CARDS = 12  # more county-level units than this (a province): no scorecards
+BODY_COUNTIES = 10  # a province's county ranking: its first and last ten in the body
+
+
+def _bar_counties(d: ReportData) -> pl.DataFrame:
+    """The county bars: every one in a city, the first and last ten in a province."""
+    c = d.counties
+    n = d.ranked("county")
+    if c.height <= CARDS:
+        return c
+    rank = pl.col("rank_in_level")
+    return c.filter((rank <= BODY_COUNTIES) | (rank > n - BODY_COUNTIES))
+
+
+def _counties_body(counties: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The county rows the body shows: all in a city; the first and last ten ranked in a
+    province (every one in an annex)."""
+    if len(counties) <= CARDS:
+        return counties
+    ranked = [c for c in counties if c["rank"] != ""]
+    return ranked[:BODY_COUNTIES] + ranked[-BODY_COUNTIES:]
 
 
 def _cards(d: ReportData, counties: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -189,7 +209,7 @@ def _linkage(d: ReportData) -> list[dict[str, Any]]:
 
 def _charts(d: ReportData) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     svgs = {
-        "county_bars": charts.to_svg(charts.county_bars(d.counties)),
+        "county_bars": charts.to_svg(charts.county_bars(_bar_counties(d))),
         "weak_trend": charts.to_svg(charts.weak_trend(d.weak_trend)),
     }
     scatters = []
@@ -224,6 +244,8 @@ def render_brief(d: ReportData) -> str:
     template = env.from_string(_template("brief.html"))
     summary_rows = _summary(d)
     counties = _counties(d)
+    body = _counties_body(counties)
+    annexes = annex_list(d, len(body) < len(counties))
     svgs, scatters = _charts(d)
     village_counties, village_extremes = levels.villages(d)
     weak_lead, weak_rows = levels.weak(d)
@@ -236,7 +258,10 @@ def render_brief(d: ReportData) -> str:
         q=quarter_zh,
         heading=title(d),
         sections=SECTIONS,
-        annexes=ANNEXES,
+        annexes=annexes,
+        annex_no={key: no for key, no, _ in annexes},
+        annex_title={key: title for key, _, title in annexes},
+        group_label=groups.label(d),
         lead=_lead(d),
         kpis=_kpis(d, summary_rows),
         summary_rows=summary_rows,
@@ -245,6 +270,7 @@ def render_brief(d: ReportData) -> str:
         unit_rows=unit_rows,
         charts=svgs,
         counties=counties,
+        counties_body=body,
         cards=_cards(d, counties),
         township_summary=levels.township_summary(d),
         township_extremes=levels.township_extremes(d),

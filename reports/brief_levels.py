@@ -12,6 +12,7 @@ import polars as pl
 from markupsafe import Markup, escape
 
 from .data import ReportData
+from .groups import by_city, grouped, order
 from .labels import QUADRANTS_ZH
 from .text import f2, missing
 
@@ -68,31 +69,33 @@ def townships(d: ReportData) -> list[dict[str, Any]]:
 
 
 def township_summary(d: ReportData) -> list[dict[str, Any]]:
-    """Per county: its townships, how many ranked, the median C, the first and the last."""
+    """Per county (per city in a province): its townships, how many ranked, the median C,
+    the first and the last."""
     out = []
-    towns = d.level("township")
-    for c in d.counties.to_dicts():
-        mine = towns.filter(pl.col("county_code") == c["unit_code"])
-        ranked = mine.filter(pl.col("rank_in_parent").is_not_null()).sort(
-            "rank_in_parent", "unit_code"
+    towns = grouped(d, d.level("township"))
+    for code, name in order(d):
+        mine = towns.filter(pl.col("g_code") == code)
+        ranked = mine.filter(pl.col("rank_in_level").is_not_null()).sort(
+            "rank_in_level", "unit_code"
         )
         first = ranked.head(1).to_dicts()
         last = ranked.tail(1).to_dicts() if ranked.height > 1 else []
         out.append(
             {
-                "county": c["name"],
+                "county": name,
                 "units": mine.height,
                 "ranked": ranked.height,
                 "median_c": f2(ranked["composite_score"].median()) if ranked.height else "",
-                "first": _named(first),
-                "last": _named(last),
+                "first": _named(first, by_city(d)),
+                "last": _named(last, by_city(d)),
             }
         )
     return out
 
 
-def _named(rows: list[dict[str, Any]]) -> str:
-    return "、".join(f"{r['name']}（{r['composite_score']:.2f}）" for r in rows)
+def _named(rows: list[dict[str, Any]], full: bool = False) -> str:
+    key = "full_name" if full else "name"
+    return "、".join(f"{r[key]}（{r['composite_score']:.2f}）" for r in rows)
 
 
 def township_extremes(d: ReportData) -> list[tuple[str, list[dict[str, Any]], str]]:
@@ -118,26 +121,28 @@ def township_extremes(d: ReportData) -> list[tuple[str, list[dict[str, Any]], st
     if not n:
         return []
     return [
-        (f"全市前{n}名", rows(ranked.head(n)), "top"),
-        (f"全市后{n}名", rows(ranked.tail(n)), "bottom"),
+        (f"{d.whole}前{n}名", rows(ranked.head(n)), "top"),
+        (f"{d.whole}后{n}名", rows(ranked.tail(n)), "bottom"),
     ]
 
 
 def weak_counties(d: ReportData) -> list[dict[str, Any]]:
-    """薄弱村 per county: warned this quarter (by which line), and the year's 认定."""
+    """薄弱村 per county (per city in a province): warned this quarter (by which line),
+    and the year's 认定."""
     out = []
-    years = d.weak_years
-    for c in d.counties.to_dicts():
-        w = d.weak.filter(pl.col("county_code") == c["unit_code"])
-        y = years.filter(pl.col("county_code") == c["unit_code"]) if years.height else years
-        status = y["status"] if y.height else pl.Series([], dtype=pl.String)
+    warned = grouped(d, d.weak)
+    years = grouped(d, d.weak_years) if d.weak_years.height else None
+    for code, name in order(d):
+        w = warned.filter(pl.col("g_code") == code)
+        y = years.filter(pl.col("g_code") == code) if years is not None else None
+        status = y["status"] if y is not None else pl.Series([], dtype=pl.String)
         out.append(
             {
-                "county": c["name"],
+                "county": name,
                 "weak": w.height,
                 "income": int(w["low_income"].sum()) if w.height else 0,
                 "party": int(w["low_party_score"].sum()) if w.height else 0,
-                "year_weak": int(y["weak"].sum()) if y.height else 0,
+                "year_weak": int(y["weak"].sum()) if y is not None else 0,
                 "new": int((status == "new").sum()),
                 "continuing": int((status == "continuing").sum()),
                 "rectified": int((status == "rectified").sum()),
@@ -150,21 +155,22 @@ def villages(
     d: ReportData,
 ) -> tuple[list[dict[str, Any]], list[tuple[str, list[dict[str, Any]], str]]]:
     v = d.level("village")
-    weak = d.weak.group_by("county_code").len()
+    weak = grouped(d, d.weak).group_by("g_code").len()
     per = (
-        v.group_by("county_code", "county_name")
+        grouped(d, v)
+        .group_by("g_code", "g_name")
         .agg(
             pl.len().alias("units"),
             pl.col("scored").sum(),
             pl.col("composite_score").is_not_null().sum().alias("ranked"),
             pl.col("composite_score").median().alias("median_c"),
         )
-        .join(weak, on="county_code", how="left")
-        .sort("county_code")
+        .join(weak, on="g_code", how="left")
+        .sort("g_code")
     )
     counties = [
         {
-            "county": r["county_name"],
+            "county": r["g_name"],
             "units": r["units"],
             "scored": r["scored"],
             "ranked": r["ranked"],
@@ -192,8 +198,8 @@ def villages(
     n = min(EXTREMES, ranked.height // 2)
     extremes = (
         [
-            (f"全市前{n}名", rows(ranked.head(n)), "top"),
-            (f"全市后{n}名", rows(ranked.tail(n)), "bottom"),
+            (f"{d.whole}前{n}名", rows(ranked.head(n)), "top"),
+            (f"{d.whole}后{n}名", rows(ranked.tail(n)), "bottom"),
         ]
         if n
         else []

@@ -16,20 +16,38 @@ import polars as pl
 
 from . import facts
 from .data import ReportData, filing_counts
+from .groups import by_city, grouped
 from .labels import FILING_ZH, PROJECT_STATUS_ZH, REPORT_KINDS_ZH
 from .text import f2
 
 ANNEXES = (
-    ("annex-townships", "附件1　镇（街道）综合得分排名"),
-    ("annex-weak", "附件2　薄弱村预警名单"),
-    ("annex-filing", "附件3　已隔离和未报送的报表"),
-    ("annex-quality", "附件4　数据质量明细"),
-    ("annex-projects", "附件5　书记项目明细"),
+    ("annex-townships", "镇（街道）综合得分排名"),
+    ("annex-weak", "薄弱村预警名单"),
+    ("annex-filing", "已隔离和未报送的报表"),
+    ("annex-quality", "数据质量明细"),
+    ("annex-projects", "书记项目明细"),
 )
+COUNTY_ANNEX = ("annex-counties", "县（市、区）综合得分排名")
+"""At province scale the county ranking (a hundred rows) is an annex too; the body shows
+its first and last ten."""
+
+
+def annex_list(d: ReportData, counties_annexed: bool) -> list[tuple[str, str, str]]:
+    """(id, 附件N, title) of the brief's annexes, numbered in order."""
+    ids = [COUNTY_ANNEX, *ANNEXES] if counties_annexed else list(ANNEXES)
+    return [(key, f"附件{i}", title) for i, (key, title) in enumerate(ids, start=1)]
 
 
 def filing(d: ReportData) -> dict[str, Any]:
     counts = filing_counts(d, "county")
+    if by_city(d):  # a province's counties summed per city
+        counts = (
+            grouped(d, counts.rename({"unit_code": "county_code"}))
+            .group_by("g_code", "g_name")
+            .agg(pl.col("loaded", "quarantined", "missing").sum())
+            .sort("g_code")
+            .rename({"g_name": "name"})
+        )
     lst = (
         d.filing.filter(pl.col("status") != "loaded")
         .join(d.units.select("unit_code", "county_name", "township_name"), on="unit_code")
@@ -57,7 +75,7 @@ def quality(d: ReportData) -> tuple[str, list[dict[str, Any]], list[dict[str, An
         lead = (
             f"本季度{reports.height:,}份报表被隔离（整份不入库，不参与计分），"
             f"涉及{reports['unit_code'].n_unique():,}个单位；按原因统计如下"
-            "（一份报表可有几个原因）。给填报单位的逐行问题说明见附件4和各单位的回执。"
+            "（一份报表可有几个原因）。给填报单位的逐行问题说明见附件和各单位的回执。"
         )
     else:
         lead = "本季度没有被隔离的报表。"
@@ -104,7 +122,8 @@ def project_counties(d: ReportData) -> list[dict[str, Any]]:
     if d.projects.height == 0:
         return []
     per = (
-        d.projects.with_columns(pl.col("county_name").fill_null("（未知）"))
+        grouped(d, d.projects.with_columns(pl.col("county_code").fill_null("")))
+        .with_columns(pl.col("g_name").fill_null("（未知）").alias("county_name"))
         .group_by("county_name")
         .agg(
             pl.len().alias("n"),

@@ -66,6 +66,11 @@ class ReportData:
         """南通市 (or the province, at province scale): whose 通报 this is."""
         return area_name(self.level("county")["unit_code"].to_list())
 
+    @property
+    def whole(self) -> str:
+        """全市, or 全省 at province scale: the ranking's and the totals' word."""
+        return "全省" if self.area.endswith("省") else "全市"
+
     def level(self, level: str) -> pl.DataFrame:
         return self.units.filter(pl.col("level") == level)
 
@@ -275,7 +280,9 @@ def _read(con: duckdb.DuckDBPyConnection, period: str, rules: Rules) -> ReportDa
         else pl.DataFrame()
     )
     projects = named(_frame(con, "secretary_projects", period=period)).join(
-        units.select("unit_code", "county_name", "township_name"), on="unit_code", how="left"
+        units.select("unit_code", "county_code", "county_name", "township_name"),
+        on="unit_code",
+        how="left",
     )
     return ReportData(
         period=period,

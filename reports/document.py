@@ -20,7 +20,6 @@ from typing import Any
 import docx
 import polars as pl
 from docx.document import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.shared import Mm
 
@@ -52,14 +51,13 @@ ABBREVIATIONS = {"南通市": "通组", "江苏省": "苏组"}
 @dataclass(frozen=True)
 class Annex:
     title: str
-    columns: tuple[tuple[str, float], ...]  # header, width in mm
+    headers: tuple[str, ...]
     rows: list[list[str]]
     note: str = ""
 
 
 def document_title(d: ReportData) -> str:
-    whole = "全省" if d.area.endswith("省") else "全市"
-    return f"关于{quarter_zh(d.period)}{whole}融合党建工作情况的通报"
+    return f"关于{quarter_zh(d.period)}{d.whole}融合党建工作情况的通报"
 
 
 def file_number(d: ReportData, when: date) -> str:
@@ -132,8 +130,7 @@ def county_annex(d: ReportData) -> Annex:
     ]
     return Annex(
         "县（市、区）融合党建综合得分排名表",
-        (("排名", 14), ("县（市、区）", 34), ("党建得分", 18), ("发展得分", 18),
-         ("综合得分", 18), ("融合度", 18), ("象限", 18), ("较上季度", 18)),
+        ("排名", "县（市、区）", "党建得分", "发展得分", "综合得分", "融合度", "象限", "较上季度"),
         rows,
         _unranked_note(d, "county"),
     )  # fmt: skip
@@ -158,8 +155,8 @@ def township_annex(d: ReportData) -> Annex:
     ]
     return Annex(
         "镇（街道）融合党建综合得分排名表",
-        (("全市排名", 16), ("县（市、区）", 28), ("镇（街道）", 36), ("党建得分", 16),
-         ("发展得分", 16), ("综合得分", 16), ("县内排名", 14), ("较上季度", 14)),
+        (f"{d.whole}排名", "县（市、区）", "镇（街道）", "党建得分", "发展得分", "综合得分",
+         "县内排名", "较上季度"),
         rows,
         _unranked_note(d, "township"),
     )  # fmt: skip
@@ -181,8 +178,8 @@ def weak_annex(d: ReportData) -> Annex:
     ]
     return Annex(
         "薄弱村预警名单",
-        (("序号", 10), ("县（市、区）", 24), ("镇（街道）", 24), ("村", 24),
-         ("年化集体经营性收入（万元）", 18), ("党建得分", 14), ("预警原因", 26), ("年度认定", 16)),
+        ("序号", "县（市、区）", "镇（街道）", "村", "年化集体经营性收入（万元）", "党建得分",
+         "预警原因", "年度认定"),
         rows,
         f"预警线：年化村集体经营性收入低于{d.income_line:g}万元，或党建得分低于{d.party_line:g}分；"
         "年度认定为最近一次第四季度的认定。",
@@ -219,26 +216,40 @@ def _para(doc: Document, text: str, style: str, lead: str = "") -> None:
         p.add_run(text)
 
 
+def widths(annex: Annex) -> list[float]:
+    """Each column's width in mm: its widest value (a header may wrap onto two lines),
+    the whole shared out over the text block's width."""
+    want = []
+    for j, head in enumerate(annex.headers):
+        values = [display_width(r[j]) for r in annex.rows[:2000]]
+        want.append(max([math.ceil(display_width(head) / 2), 4, *values]) + 2)
+    return [w * TEXT_WIDTH_MM / sum(want) for w in want]
+
+
+def _cell(cell: Any, text: str, width: Any, style_id: str) -> None:
+    """A cell's width, its paragraph's style (by id: python-docx's lookup by name takes
+    milliseconds a cell, minutes for a province's tables) and its text."""
+    cell.width = width
+    p = cell.paragraphs[0]
+    p._p.style = style_id
+    p.add_run(text)
+
+
 def _table(doc: Document, annex: Annex) -> None:
-    cols = len(annex.columns)
-    table = doc.add_table(rows=1, cols=cols)
+    table = doc.add_table(rows=1, cols=len(annex.headers))
     table.style = doc.styles[S.table]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    widths = [Mm(w * TEXT_WIDTH_MM / sum(w for _, w in annex.columns)) for _, w in annex.columns]
+    sizes = [Mm(w) for w in widths(annex)]
+    head_id, text_id = doc.styles[S.table_head].style_id, doc.styles[S.table_text].style_id
     head = table.rows[0]
     _repeat(head._tr)
-    for cell, (text, _), width in zip(head.cells, annex.columns, widths, strict=True):
-        cell.width = width
-        cell.paragraphs[0].style = S.table_head
-        cell.paragraphs[0].add_run(text)
+    for cell, text, width in zip(head.cells, annex.headers, sizes, strict=True):
+        _cell(cell, text, width, head_id)
     for values in annex.rows:
         row = table.add_row()
         _keep(row._tr)
-        for cell, text, width in zip(row.cells, values, widths, strict=True):
-            cell.width = width
-            cell.paragraphs[0].style = S.table_text
-            cell.paragraphs[0].add_run(text)
+        for cell, text, width in zip(row.cells, values, sizes, strict=True):
+            _cell(cell, text, width, text_id)
 
 
 def _repeat(tr: Any) -> None:

@@ -41,7 +41,7 @@ def _lacking_economy(d: ReportData, level: str) -> list[str]:
 def overview(d: ReportData) -> list[Para]:
     rows = {r["key"]: r for r in summary_rows(d)}
     out = [Para(_filing_sentence(d))]
-    party = _party_sentence(rows)
+    party = _party_sentence(d.whole, rows)
     if party:
         out.append(Para(party))
     economy = _economy_sentence(d, rows)
@@ -58,13 +58,13 @@ def _filing_sentence(d: ReportData) -> str:
         f"{n0(d.ranked(lv))}个{LEVEL_UNITS_ZH[lv]}" for lv in ("county", "township", "village")
     )
     return (
-        f"本季度全市应报单位{n0(d.units.height)}个，{n0(d.scored_units())}个单位报送季报，"
+        f"本季度{d.whole}应报单位{n0(d.units.height)}个，{n0(d.scored_units())}个单位报送季报，"
         f"其中党建督导、经济指标季报均已入库的{n0(d.complete_units())}个；"
         f"{ranked}参与综合排名。"
     )
 
 
-def _party_sentence(rows: dict[str, dict[str, Any]]) -> str:
+def _party_sentence(whole: str, rows: dict[str, dict[str, Any]]) -> str:
     """Counts at the quarter's end, with their change since the previous quarter."""
     items = [
         (name, rows[key], unit)
@@ -77,7 +77,7 @@ def _party_sentence(rows: dict[str, dict[str, Any]]) -> str:
     ]
     if not items:
         return ""
-    text = "全市" + "、".join(f"{name}{n0(r['cur'])}{unit}" for name, r, unit in items)
+    text = whole + "、".join(f"{name}{n0(r['cur'])}{unit}" for name, r, unit in items)
     if all(r["d_prev"] is not None for _, r, _ in items):
         text += "，较上季度分别" + "、".join(change(r["d_prev"], u) for _, r, u in items)
     new = rows.get("new_members")

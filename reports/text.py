@@ -136,7 +136,7 @@ def totals_note(d: ReportData) -> str:
     if counties:
         parts.append(
             f"{'、'.join(counties)}本季度未报经济指标季报，地区生产总值及其增速、"
-            "居民储蓄存款余额的全市合计不含其数"
+            f"居民储蓄存款余额的{d.whole}合计不含其数"
         )
     if villages:
         parts.append(f"{villages:,}个村（社区）未报经济指标季报，村集体经营性收入合计不含其数")

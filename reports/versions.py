@@ -227,7 +227,7 @@ def document_annex(c: Correction) -> tuple[str, list[Annex]]:
         tables.append(
             Annex(
                 "更正说明：得分或排名变动的单位",
-                tuple((h, w) for h, w in zip(HEADERS, (40, 12, 22, 22, 22, 16, 16), strict=True)),
+                HEADERS,
                 rows_zh(c),
             )
         )
@@ -235,7 +235,7 @@ def document_annex(c: Correction) -> tuple[str, list[Annex]]:
         tables.append(
             Annex(
                 "更正说明：其他变动的数字",
-                tuple((h, w) for h, w in zip(FIGURE_HEADERS, (60, 20, 20), strict=True)),
+                FIGURE_HEADERS,
                 [list(f) for f in c.figures],
             )
         )

@@ -121,7 +121,7 @@ def _summary_table(
 
 def sheet_counties(wb: Workbook, fm: Formats, d: ReportData) -> None:
     cols = [
-        Col("全市排名", "rank_in_level", "rank"),
+        Col(f"{d.whole}排名", "rank_in_level", "rank"),
         Col("县（市、区）", "name"),
         Col("党建得分P", "party_score", "score"),
         Col("发展得分D", "development_score", "score"),
@@ -172,7 +172,7 @@ def sheet_townships(wb: Workbook, fm: Formats, d: ReportData) -> None:
     cols = [
         Col("县（市、区）", "county_name"),
         Col("县内排名", "rank_in_parent", "rank"),
-        Col("全市排名", "rank_in_level", "rank"),
+        Col(f"{d.whole}排名", "rank_in_level", "rank"),
         Col("镇（街道）", "name"),
         Col("类别", "kind_zh"),
         Col("党建得分P", "party_score", "score"),
@@ -182,7 +182,7 @@ def sheet_townships(wb: Workbook, fm: Formats, d: ReportData) -> None:
         Col("融合度F", "fusion", "score"),
         Col("象限", "quadrant_zh"),
         Col("县内排名变化", "rank_change_in_parent", "change"),
-        Col("全市排名变化", "rank_change", "change"),
+        Col(f"{d.whole}排名变化", "rank_change", "change"),
         Col("缺报情况", missing),
         Col("单位代码", "unit_code"),
     ]
@@ -191,12 +191,12 @@ def sheet_townships(wb: Workbook, fm: Formats, d: ReportData) -> None:
         fm,
         "镇街排名",
         title(d, "镇（街道）排名"),
-        "按县（市、区）分组，组内按县内排名；全市前十名绿色、后十名红色",
+        f"按县（市、区）分组，组内按县内排名；{d.whole}前十名绿色、后十名红色",
         cols,
         d.townships.to_dicts(),
         autofilter=True,
     )
-    r = col_index(cols, "全市排名")
+    r = col_index(cols, f"{d.whole}排名")
     if last >= first:
         ws.conditional_format(first, r, last, r, {"type": "bottom", "value": 10, "format": fm.good})
         ws.conditional_format(first, r, last, r, {"type": "top", "value": 10, "format": fm.bad})

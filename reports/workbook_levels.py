@@ -54,7 +54,7 @@ def sheet_villages(wb: Workbook, fm: Formats, d: ReportData) -> None:
         "村社区",
         fm,
         title(d, "村（社区）得分"),
-        "打印时只打印各县（市、区）汇总和全市前后五名；全部村（社区）见下方全表（可筛选）",
+        f"打印时只打印各县（市、区）汇总和{d.whole}前后五名；全部村（社区）见下方全表（可筛选）",
     )
     widths: dict[int, int] = {}
     summary = [
@@ -72,14 +72,17 @@ def sheet_villages(wb: Workbook, fm: Formats, d: ReportData) -> None:
     )
     n = min(EXTREMES, ranked.height // 2)
     short = [
-        Col("全市排名", "rank_in_level", "rank"),
+        Col(f"{d.whole}排名", "rank_in_level", "rank"),
         Col("县（市、区）", "county_name"),
         Col("村（社区）", "full_name"),
         Col("党建得分P", "party_score", "score"),
         Col("发展得分D", "development_score", "score"),
         Col("综合得分C", "composite_score", "score"),
     ]
-    for label, part in ((f"全市前{n}名", ranked.head(n)), (f"全市后{n}名", ranked.tail(n))):
+    for label, part in (
+        (f"{d.whole}前{n}名", ranked.head(n)),
+        (f"{d.whole}后{n}名", ranked.tail(n)),
+    ):
         if not n:
             break
         put(ws, r + 2, 0, label, fm.section)
@@ -96,7 +99,7 @@ def sheet_villages(wb: Workbook, fm: Formats, d: ReportData) -> None:
         Col("发展得分D", "development_score", "score"),
         Col("综合得分C", "composite_score", "score"),
         Col("镇内排名", "rank_in_parent", "rank"),
-        Col("全市排名", "rank_in_level", "rank"),
+        Col(f"{d.whole}排名", "rank_in_level", "rank"),
         Col("象限", "quadrant_zh"),
         Col("薄弱村预警", lambda x: "是" if x["warning"] else ""),
         Col(

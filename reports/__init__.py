@@ -25,14 +25,12 @@ class ReportPaths:
     document_pdf: Path | None = None  # 通报-P.pdf: None unless asked for and printed
     unchanged: bool = False  # nothing it shows changed: the 通报 there was kept as it was
     corrected: bool = False  # this version carries a 更正说明
+    record: Path | None = None  # what it shows, kept beside it (reports.fingerprint)
 
     @property
     def files(self) -> list[Path]:
-        return [
-            p
-            for p in (self.workbook, self.brief, self.document, self.pdf, self.document_pdf)
-            if p is not None
-        ]
+        every = (self.workbook, self.brief, self.document, self.pdf, self.document_pdf)
+        return [p for p in (*every, self.record) if p is not None]
 
 
 def write_report(
@@ -57,7 +55,15 @@ def write_report(
     from .brief import write_brief
     from .data import read_report
     from .document import document_path, write_document
-    from .fingerprint import Recorded, changed, digest, read_record, shown_figures, write_record
+    from .fingerprint import (
+        Recorded,
+        changed,
+        digest,
+        read_record,
+        record_path,
+        shown_figures,
+        write_record,
+    )
     from .versions import add_sheet, add_to_brief, corrections, document_annex, keep_earlier
     from .workbook import write_workbook
 
@@ -71,7 +77,10 @@ def write_report(
     before = read_record(out_dir, p)
     if before and before.digest == sign and all(f.exists() for f in (workbook, brief, document)):
         (bp, dp), problem = _print(pdf, brief, brief_pdf, document, document_pdf, True)
-        return ReportPaths(p, out_dir, workbook, brief, document, bp, problem, dp, unchanged=True)
+        return ReportPaths(
+            p, out_dir, workbook, brief, document, bp, problem, dp, unchanged=True,
+            record=record_path(out_dir, p),
+        )  # fmt: skip
     # an earlier version is kept beside it with its time; the new one says what changed
     earlier = keep_earlier([workbook, brief, document, brief_pdf, document_pdf])
     fix = None
@@ -86,11 +95,12 @@ def write_report(
         write_document(data, document, notice=notice, more=more)
     else:
         write_document(data, document)
-    write_record(out_dir, p, Recorded(sign, data.generated_at, figures))
+    record = write_record(out_dir, p, Recorded(sign, data.generated_at, figures))
     (bp, dp), problem = _print(pdf, brief, brief_pdf, document, document_pdf)
     return ReportPaths(
-        p, out_dir, workbook, brief, document, bp, problem, dp, corrected=fix is not None
-    )
+        p, out_dir, workbook, brief, document, bp, problem, dp, corrected=fix is not None,
+        record=record,
+    )  # fmt: skip
 
 
 def _print(

@@ -124,10 +124,8 @@ def _counties(d: ReportData) -> list[dict[str, Any]]:
                 "c": f2(r["composite_score"]),
                 "f": f2(r["fusion"]),
                 "quadrant": quadrant(r["quadrant"]),
-                "change": change(
-                    r["rank_change"],
-                    r["previous_rank_in_level"] is not None or r["rank_in_level"] is not None,
-                ),
+                # 新: ranked now and not before; an unranked unit shows no change
+                "change": change(r["rank_change"], r["rank_in_level"] is not None),
                 "missing": missing(r),
                 "band": band(r["rank_in_level"], worst),
             }

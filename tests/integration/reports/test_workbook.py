@@ -407,6 +407,7 @@ def test_report_command_writes_under_home(sample_warehouse: Built, tmp_path: Pat
     )
     assert (out / "assessment-2017Q4.xlsx").is_file()
     assert (out / "brief-2017Q4.html").is_file()
+    assert (out / "通报-2017Q4.docx").is_file()  # the document the department issues
     # a quarter without marts is a failure in one line
     assert (
         main(

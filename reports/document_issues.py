@@ -58,6 +58,8 @@ def weak_text(d: ReportData, caps: Caps) -> str:
             f"（新增{n0((status == 'new').sum())}个、连续两年{n0(cont.height)}个），"
             f"已脱薄{n0((status == 'rectified').sum())}个"
         )
+        if "first_year" in d.weak_years.columns and bool(d.weak_years["first_year"].any()):
+            text += f"（无{d.weak_year - 1}年度认定可比，均记为新增）"
         if cont.height and caps.names:
             shown = cont["full_name"].head(min(caps.names, 3)).to_list()
             text += f"；连续两年认定的有{joined(shown, cont.height)}"
@@ -175,9 +177,9 @@ def rectify_text(d: ReportData) -> str:
 def chase_text(d: ReportData) -> str:
     f = facts.filing(d)
     nxt = next_period(d.period)
-    due = "、".join(
-        f"{LEVEL_UNITS_ZH[lv]}于{due_date(nxt, days)}"
-        for lv, days in sorted(d.deadlines.items(), key=lambda kv: kv[1])
+    due = "、".join(  # the first date with its year: a fourth quarter's fall in January
+        f"{LEVEL_UNITS_ZH[lv]}于{due_date(nxt, days, year=i == 0)}"
+        for i, (lv, days) in enumerate(sorted(d.deadlines.items(), key=lambda kv: kv[1]))
     )
     text = ""
     if f.overdue:

@@ -83,7 +83,8 @@ def numbered(items: Sequence[tuple[str, str]]) -> list[Para]:
     return [Para(text, f"（{NUMERALS[i]}）{head}。") for i, (head, text) in enumerate(kept)]
 
 
-def due_date(period: str, days: int) -> str:
-    """The day ``days`` after ``period``'s end: ``4月5日`` for 5 days after 2018Q1."""
+def due_date(period: str, days: int, year: bool = False) -> str:
+    """The day ``days`` after ``period``'s end: ``4月5日`` for 5 days after 2018Q1
+    (``2018年4月5日`` with ``year``)."""
     day = start_of(next_period(period)) + timedelta(days=days - 1)
-    return f"{day.month}月{day.day}日"
+    return (f"{day.year}年" if year else "") + f"{day.month}月{day.day}日"

@@ -55,12 +55,14 @@ def overview(d: ReportData) -> list[Para]:
 
 def _filing_sentence(d: ReportData) -> str:
     ranked = "、".join(
-        f"{n0(d.ranked(lv))}个{LEVEL_UNITS_ZH[lv]}" for lv in ("county", "township", "village")
+        f"{n0(d.ranked(lv))}个{LEVEL_UNITS_ZH[lv]}"
+        for lv in ("county", "township", "village")
+        if d.ranked(lv)
     )
     return (
         f"本季度{d.whole}应报单位{n0(d.units.height)}个，{n0(d.scored_units())}个单位报送季报，"
-        f"其中党建督导、经济指标季报均已入库的{n0(d.complete_units())}个；"
-        f"{ranked}参与综合排名。"
+        f"其中党建督导、经济指标季报均已入库的{n0(d.complete_units())}个"
+        + (f"；{ranked}参与综合排名。" if ranked else "，尚无单位参与综合排名。")
     )
 
 
@@ -78,7 +80,9 @@ def _party_sentence(whole: str, rows: dict[str, dict[str, Any]]) -> str:
     if not items:
         return ""
     text = whole + "、".join(f"{name}{n0(r['cur'])}{unit}" for name, r, unit in items)
-    if all(r["d_prev"] is not None for _, r, _ in items):
+    if all(r["d_prev"] == 0 for _, r, _ in items):
+        text += "，均与上季度持平"
+    elif all(r["d_prev"] is not None for _, r, _ in items):
         text += "，较上季度分别" + "、".join(change(r["d_prev"], u) for _, r, u in items)
     new = rows.get("new_members")
     if new and new["cur"] is not None:

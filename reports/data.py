@@ -57,6 +57,8 @@ class ReportData:
     problems: pl.DataFrame  # quarantine.problems of the quarter, with names
     projects: pl.DataFrame  # current secretary projects with names
     flags: pl.DataFrame = field(default_factory=pl.DataFrame)  # marts.review_flags rows
+    # marts.linkage_* (estimates beside marts.linkage), by table name: the quarter's rows
+    estimates: dict[str, pl.DataFrame] = field(default_factory=dict)
     # 数据质量 counts from tables that may be absent (reports.checks): None where absent
     checks: dict[str, int | None] = field(default_factory=dict)
     unreached: list[dict[str, Any]] = field(default_factory=list)  # sources not reached
@@ -203,6 +205,22 @@ def read_weak(
     return weak.sort("county_code", "township_code", "unit_code"), year, years
 
 
+def read_estimates(con: duckdb.DuckDBPyConnection, period: str) -> dict[str, pl.DataFrame]:
+    """The marts beside marts.linkage (``marts.linkage_*``), the quarter's rows of each
+    (all rows of one without a period): what the 联动分析's sentences may quote."""
+    cur = con.cursor()
+    out = {}
+    for name, has_period in cur.execute(sql("linkage_estimates")).fetchall():
+        table = f'marts."{name}"'  # a name the catalogue gave, quoted: never a value
+        query = f"SELECT * FROM {table}" + (" WHERE period = $period" if has_period else "")
+        frame = pl.from_arrow(
+            cur.sql(query, params={"period": period} if has_period else None).to_arrow_table()
+        )
+        assert isinstance(frame, pl.DataFrame)
+        out[str(name)] = frame
+    return out
+
+
 def reportable(published: Path, periods: list[str]) -> list[str]:
     """Those of ``periods`` that have marts in the published warehouse (a 通报 can be written)."""
     if not periods or not published.exists():
@@ -308,6 +326,7 @@ def _read(con: duckdb.DuckDBPyConnection, period: str, rules: Rules) -> ReportDa
         problems=problems,
         projects=projects,
         flags=flags,
+        estimates=read_estimates(con, period),
     )
 
 

@@ -84,6 +84,9 @@ def digest(d: ReportData) -> str:
     for name in FRAMES:
         h.update(name.encode())
         h.update(_canonical(getattr(d, name)))
+    for name, frame in sorted(d.estimates.items()):
+        h.update(name.encode())
+        h.update(_canonical(frame))
     return h.hexdigest()
 
 

@@ -3,7 +3,10 @@ and the brief's lead.
 
 Each sentence is a function of :class:`ReportData` that returns its text, or ``None``
 when the warehouse holds nothing for it; :data:`SENTENCES` lists them in order. A new
-estimate (a mart beside ``marts.linkage``) adds its sentence as one more function here.
+estimate (a mart beside ``marts.linkage``, named ``marts.linkage_*``) is read for the
+quarter into ``ReportData.estimates[table name]`` without any change to the reading;
+its sentence is one more function here, added to :data:`SENTENCES`. The document fits
+its body to four pages whatever the sentences (:func:`reports.document.fit_body`).
 """
 
 from __future__ import annotations

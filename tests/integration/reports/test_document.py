@@ -191,7 +191,7 @@ def test_figures_and_names_are_the_warehouses(document: Any, sample_warehouse: B
     assert f"{reports[0]['n']}份报表因数据问题被退回" in text
     # 下步工作 quotes the next quarter's deadlines from the rules
     assert (
-        "2018年第一季度季报请村（社区）于4月5日、镇（街道）于4月8日、县（市、区）于4月10日前报送"
+        "2018年第一季度季报请村（社区）于2018年4月5日、镇（街道）于4月8日、县（市、区）于4月10日前报送"
         in text
     )
 
@@ -260,3 +260,39 @@ def test_no_path_table_name_or_english_on_a_leaders_page(document: Any, sample_r
         assert not TABLE_NAME.search(text), (page, TABLE_NAME.search(text))
         assert not PATH.search(text), (page, PATH.search(text))
         assert "inbox" not in text and "home" not in text
+
+
+def test_an_estimate_beside_the_linkage_takes_one_more_sentence(
+    sample_warehouse: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mart beside marts.linkage (marts.linkage_*) is read for the quarter, and a
+    sentence added to reports.linkage_text.SENTENCES reaches the 总体情况, the body
+    still fitted to its four pages."""
+    import shutil
+
+    import duckdb
+
+    from reports import linkage_text, write_report
+    from reports.data import read_report
+
+    published = tmp_path / "warehouse.duckdb"
+    shutil.copy(sample_warehouse.published, published)
+    con = duckdb.connect(str(published))
+    con.execute(
+        "CREATE TABLE marts.linkage_lagged AS SELECT * FROM (VALUES"
+        " ('2017Q3', 'township', 0.21), ('2017Q4', 'township', 0.18)) t(period, level, effect)"
+    )
+    con.close()
+    d = read_report(published, PERIOD)
+    assert [float(v) for v in d.estimates["linkage_lagged"]["effect"]] == [0.18]
+
+    def lagged(d: Any) -> str | None:
+        rows = d.estimates.get("linkage_lagged")
+        if rows is None or rows.height == 0:
+            return None
+        return f"党建得分每高10分，下一季度发展得分约高{float(rows['effect'][0]) * 10:.1f}分。"
+
+    monkeypatch.setattr(linkage_text, "SENTENCES", (*linkage_text.SENTENCES, lagged))
+    written = write_report(published, PERIOD, tmp_path / "out")
+    text = body(docx.Document(str(written.document)))
+    assert "党建得分每高10分，下一季度发展得分约高1.8分。" in text

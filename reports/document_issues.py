@@ -107,13 +107,15 @@ def two_skins_text(d: ReportData, caps: Caps) -> str:
     towns = facts.two_skins(d, "township")
     t_lead, t_econ = towns["party_leads"], towns["economy_leads"]
     if t_lead.height + t_econ.height:
-        text = f"镇（街道）分别为{t_lead.height}个、{t_econ.height}个"
+        text = f"镇（街道）分别为{n0(t_lead.height)}个、{n0(t_econ.height)}个"
         worst = pl.concat([t_lead, t_econ]).sort("gap", "unit_code", descending=[True, False])
         text += "，差距最大的是" + "、".join(_pd(r) for r in worst.head(caps.movers).to_dicts())
         parts.append(text)
     village = d.linkage_row("village")
     if village and village.get("units"):
-        parts.append(f"村（社区）分别为{village['party_leads']}个、{village['economy_leads']}个")
+        parts.append(
+            f"村（社区）分别为{n0(village['party_leads'])}个、{n0(village['economy_leads'])}个"
+        )
     return "；".join(parts) + "。" if parts else ""
 
 

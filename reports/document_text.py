@@ -171,12 +171,13 @@ def _level_ranking(d: ReportData, level: str, n: int, caps: Caps) -> str:
         moved = []
         if up:
             moved.append(
-                "上升较多的有" + "、".join(f"{r['full_name']}（{r['rank_change']}位）" for r in up)
+                "上升较多的有"
+                + "、".join(f"{r['full_name']}（{n0(r['rank_change'])}位）" for r in up)
             )
         if down:
             moved.append(
                 "下降较多的有"
-                + "、".join(f"{r['full_name']}（{-r['rank_change']}位）" for r in down)
+                + "、".join(f"{r['full_name']}（{n0(-r['rank_change'])}位）" for r in down)
             )
         if moved:
             text += "与上季度相比，" + "；".join(moved) + "。"

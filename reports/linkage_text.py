@@ -72,9 +72,9 @@ def quadrants(d: ReportData) -> str | None:
     if not row or not row.get("units"):
         return None
     return (
-        f"以中位数为界，{int(row['units']):,}个镇（街道）中双强{row['both_strong']}个、"
-        f"党建领先{row['party_leads']}个、发展领先{row['economy_leads']}个、"
-        f"双弱{row['both_weak']}个。"
+        f"以中位数为界，{int(row['units']):,}个镇（街道）中双强{int(row['both_strong']):,}个、"
+        f"党建领先{int(row['party_leads']):,}个、发展领先{int(row['economy_leads']):,}个、"
+        f"双弱{int(row['both_weak']):,}个。"
     )
 
 

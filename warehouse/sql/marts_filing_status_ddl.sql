@@ -35,3 +35,6 @@ ALTER TABLE marts.filing_status ADD COLUMN IF NOT EXISTS timeliness VARCHAR;
 COMMENT ON COLUMN marts.filing_status.due_at IS '报送截止时间：季度结束后第N天24时（N按层级见规则文件 [round.deadline_days]）';
 COMMENT ON COLUMN marts.filing_status.first_received_at IS '首次收到时间：该报表最早入库的版本所在文件的收到时间（meta.file_manifest.received_at）';
 COMMENT ON COLUMN marts.filing_status.timeliness IS '及时性：on_time 按时（首次收到不晚于截止时间）/ late 迟报 / overdue 逾期未报（无入库版本且已过截止时间）/ not_due 未到截止时间';
+-- Approval through the portal (CONTRACT §11): the current version's latest transition.
+ALTER TABLE marts.filing_status ADD COLUMN IF NOT EXISTS approval VARCHAR;
+COMMENT ON COLUMN marts.filing_status.approval IS '审核状态（经门户报送的当前版本）：submitted 已报待审 / approved 审核通过 / returned 退回；非门户报送的文件无需审核，为空';

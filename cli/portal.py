@@ -1,0 +1,134 @@
+"""``ronghe portal`` and ``ronghe accounts`` (CONTRACT §11, docs/portal.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from typing import Any
+
+from cli.common import err, out, rows_out
+from cli.errors import UsageError
+from config.settings import Settings
+
+MIN_PASSWORD = 10
+
+
+def add_parsers(sub: Any) -> None:
+    """The portal's commands (called by :func:`cli.parser.build_parser`)."""
+    po = sub.add_parser("portal", help="serve the filers' portal (upload, 回显, 报送, 审核)")
+    po.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    po.add_argument("--port", type=_port, default=8765, help="port (default 8765)")
+
+    ac = sub.add_parser("accounts", help="the portal's accounts: add, reset, disable, list")
+    acts = ac.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for name, text in (
+        ("add", "open an account for a unit (prints a one-time password)"),
+        ("reset", "give a unit's account a new password (its sessions end)"),
+        ("disable", "close a unit's account (its sessions end)"),
+    ):
+        a = acts.add_parser(name, help=text)
+        a.add_argument("--unit", required=True, type=_code, help="the unit's 12-digit code")
+        if name != "disable":
+            a.add_argument(
+                "--password-stdin",
+                action="store_true",
+                help=f"read the password from standard input (at least {MIN_PASSWORD} characters)",
+            )
+    ls = acts.add_parser("list", help="every account: unit, name, state, when its password was set")
+    ls.add_argument("--format", choices=["table", "csv"], default="table")
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (1–65535): {text!r}")
+    return value
+
+
+def _code(text: str) -> str:
+    if not (len(text) == 12 and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"not a 12-digit unit code: {text!r}")
+    return text
+
+
+def _portal_config() -> Any:
+    from pydantic import ValidationError
+
+    from portal.config import PortalConfig
+
+    try:
+        return PortalConfig()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "RONGHE_PORTAL_" + "_".join(str(p) for p in first["loc"]).upper()
+        raise UsageError(f"{name}: {first['msg']}") from None
+
+
+def cmd_portal(args: argparse.Namespace, settings: Settings) -> int:
+    from portal.app import serve
+
+    err.print(f"the portal: http://{args.host}:{args.port}/ (Ctrl-C stops it)", markup=False)
+    serve(settings, _portal_config(), args.host, args.port)
+    return 0
+
+
+def _password(args: argparse.Namespace) -> tuple[str, bool]:
+    """The password to set, and whether it was generated (then it is printed)."""
+    from portal.security import new_password
+
+    if not getattr(args, "password_stdin", False):
+        return new_password(), True
+    text = sys.stdin.readline().rstrip("\r\n")
+    if len(text) < MIN_PASSWORD:
+        raise UsageError(f"the password read from standard input is shorter than {MIN_PASSWORD}")
+    return text, False
+
+
+def cmd_accounts(args: argparse.Namespace, settings: Settings) -> int:
+    from approval.store import open_store
+    from portal import records
+    from portal.security import hash_password, hasher
+    from warehouse.modes import private_dir
+    from warehouse.registry import load_registry
+
+    if settings.portal_store is None:
+        private_dir(settings.portal_dir)
+    engine = open_store(settings.portal_store_url)
+    names = dict(load_registry(settings.scale).select("unit_code", "name").iter_rows())
+    if args.action == "list":
+        rows = [
+            (a.unit_code, names.get(a.unit_code, "?"), "disabled" if a.disabled else "active",
+             f"{a.password_set_at:%Y-%m-%d %H:%M}")
+            for a in records.all_accounts(engine)
+        ]  # fmt: skip
+        rows_out(["unit_code", "name", "state", "password_set_at"], rows, args.format)
+        return 0
+    unit = args.unit
+    if unit not in names:
+        raise UsageError(f"unit {unit} is not in the registry (see `ronghe units`)")
+    now = datetime.now()
+    if args.action == "disable":
+        if not records.disable(engine, unit):
+            raise UsageError(f"unit {unit} has no account")
+        err.print(f"disabled the account of {unit} {names[unit]}", markup=False)
+        return 0
+    password, generated = _password(args)
+    hashed = hash_password(hasher(_portal_config().hash), password)
+    if args.action == "add":
+        if records.account(engine, unit) is not None:
+            raise UsageError(f"unit {unit} has an account already (`ronghe accounts reset`)")
+        records.add_account(engine, unit, hashed, now)
+        what = "opened the account of"
+    else:
+        if not records.set_password(engine, unit, hashed, now):
+            raise UsageError(f"unit {unit} has no account (`ronghe accounts add`)")
+        what = "set a new password for"
+    err.print(f"{what} {unit} {names[unit]}", markup=False)
+    if generated:
+        err.print("its one-time password (shown this once; hand it over in person):", markup=False)
+        out.print(password, markup=False)
+    return 0

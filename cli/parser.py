@@ -196,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--format", choices=["table", "csv"], default="table")
 
     _add_operations(sub)
-    from cli.portal import add_parsers
+    from cli.portal_parser import add_parsers
 
     add_parsers(sub)
     return p

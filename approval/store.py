@@ -157,6 +157,7 @@ def open_store(url: str, busy_ms: int = 10_000) -> Engine:
         path = Path(url.removeprefix("sqlite:///"))
         if url.startswith("sqlite:///") and not path.exists():
             # the owner's only: it holds password hashes (SQLite gives its -wal the same mode)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _sqlite_pragmas(engine, busy_ms)

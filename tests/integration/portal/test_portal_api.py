@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,8 +40,17 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def url(home: Path) -> Iterator[str]:
-    with portal_server(home) as u:
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Prefect server: the portal announces confirmations and decisions to it."""
+    from tests.support.prefect_server import serving
+
+    with serving(tmp_path_factory.mktemp("prefect")) as u:
+        yield u
+
+
+@pytest.fixture(scope="module")
+def url(home: Path, api: str) -> Iterator[str]:
+    with portal_server(home, PREFECT_API_URL=api, PREFECT_HOME=str(home / "prefect")) as u:
         yield u
 
 
@@ -159,6 +169,39 @@ def test_approval_waits_for_the_children_and_a_return_needs_a_reason(
     assert c.act("supervision", COUNTY, "approve").status_code == 409
 
 
+def _events(name: str) -> list[Any]:
+    from prefect.client.orchestration import get_client
+    from prefect.events.filters import EventFilter, EventNameFilter
+
+    with get_client(sync_client=True) as client:
+        page = client.read_events(filter=EventFilter(event=EventNameFilter(name=[name])), limit=50)
+    return list(page.events)
+
+
+def test_confirmations_and_decisions_are_announced(url: str, home: Path) -> None:
+    """``ronghe.report.received`` for each confirmed file (as ``ronghe watch`` announces an
+    inbox file: the served ingest deployment's trigger), ``ronghe.report.approved`` and
+    ``ronghe.report.returned`` for each decision, with deterministic ids."""
+    from flows.events import APPROVED_EVENT, RECEIVED_EVENT, RETURNED_EVENT, event_id
+    from tests.support.prefect_server import wait_for
+
+    inbox = Settings(home=home).inbox_dir / "portal"
+    received = wait_for(
+        "the received events", lambda: len(_events(RECEIVED_EVENT)) >= 5 and _events(RECEIVED_EVENT)
+    )
+    paths = {e.payload["path"] for e in received}
+    assert paths == {str(p) for p in inbox.rglob("*") if p.is_file()}
+    returned = wait_for("the returned event", lambda: _events(RETURNED_EVENT))
+    (back,) = [e for e in returned if e.resource.id == f"ronghe.unit.{VILLAGE}"]
+    assert back.payload["reason"] == "集体收入与上季度不符" and back.payload["by_unit"] == TOWN
+    key = f"economy|2017Q1|{back.payload['sha256']}|"
+    assert any(
+        back.id == event_id(RETURNED_EVENT, back.resource.id, key + str(n)) for n in range(1, 9)
+    )
+    approved = wait_for("the approved events", lambda: len(_events(APPROVED_EVENT)) >= 5)
+    assert approved
+
+
 def test_every_transition_is_kept_with_who_when_and_why(url: str, home: Path) -> None:
     from sqlalchemy import create_engine, select
 
@@ -190,7 +233,7 @@ def test_the_portal_answers_while_a_run_holds_the_writer(
 
     box = tmp_path / "backfill"
     units = valid_units(load_registry(), "2016Q1")
-    villages = units.filter(units["level"] == "village")["unit_code"].to_list()[:20]
+    villages = units.filter(units["level"] == "village")["unit_code"].to_list()[:8]
     for q, label in (("2016Q1", "2016年第一季度"), ("2016Q2", "2016年第二季度")):
         for u in villages:
             row = supervision_row(u, period=label, submitted_at=f"{q[:4]}-0{int(q[-1]) * 3 + 1}-03")
@@ -199,10 +242,13 @@ def test_the_portal_answers_while_a_run_holds_the_writer(
     done = threading.Event()
     answers: list[int] = []
 
+    settings = Settings(home=home)
+
     def backfill() -> None:
-        with Workspace.open(Settings(home=home)) as ws:
+        with Workspace.open(settings) as ws:
             running.set()
-            ingest(ws, [box], datetime(2017, 1, 1), quarters=["2016Q1", "2016Q2"])
+            # the backfill's quarters, and the inbox the portal confirmed files into
+            ingest(ws, [box, settings.inbox_dir], datetime.now(), quarters=["2016Q1", "2016Q2"])
             ws.publish()
         done.set()
 
@@ -219,3 +265,25 @@ def test_the_portal_answers_while_a_run_holds_the_writer(
         worker.join(600)
     assert answers and {(a, b) for a, b, _ in answers} == {(200, 200)}
     assert any(during for _, _, during in answers)  # answered while the run held the writer
+    # the confirmed uploads were inbox files like any other: read, archived, loaded, and the
+    # approvals came with them (meta.approvals, marts.filing_status.approval)
+    from warehouse.db import connect_reader
+
+    con = connect_reader(settings.published_path)
+    try:
+        portal_files = con.execute(
+            "SELECT count(*), count(*) FILTER (status = 'loaded' AND archive_path IS NOT NULL)"
+            " FROM meta.file_manifest WHERE path LIKE '%/portal/%'"
+        ).fetchall()[0]
+        approval = dict(
+            con.execute(
+                "SELECT kind, approval FROM marts.filing_status"
+                " WHERE period = '2017Q1' AND unit_code = ?",
+                [TOWN],
+            ).fetchall()
+        )
+        kept = con.execute("SELECT count(*) FROM meta.approvals").fetchall()[0][0]
+    finally:
+        con.close()
+    assert portal_files[0] >= 5 and portal_files[0] == portal_files[1]
+    assert approval == {"supervision": "approved", "economy": "approved"} and kept >= 10

@@ -161,6 +161,14 @@ def recent_uploads(engine: Engine, units: Sequence[str], limit: int = 20) -> lis
         return list(con.execute(q).all())
 
 
+def notes_of(engine: Engine, sha256: str) -> dict[str, str]:
+    """The 说明 typed when a file was confirmed, by report key (``kind:unit:period``)."""
+    t = explanations
+    with engine.connect() as con:
+        rows = con.execute(select(t).where(t.c.sha256 == sha256)).all()
+    return {f"{r.kind}:{r.unit_code}:{r.period}": r.text for r in rows}
+
+
 # ----------------------------------------------------------------------------- approvals
 
 

@@ -142,9 +142,10 @@ def upload_page(p: PortalDep, who: CheckedDep, file: Annotated[UploadFile, File(
 
 
 @router.get("/uploads/{receipt_no}", response_class=HTMLResponse)
-def show(request: Request, who: CallerDep, row: UploadDep) -> Response:
+def show(request: Request, p: PortalDep, who: CallerDep, row: UploadDep) -> Response:
     found = Echo.from_json(row.echo)
-    return page(request, "echo.html", who=who, upload=row, echo=found)
+    notes = records.notes_of(p.engine, row.sha256) if row.state == "confirmed" else {}
+    return page(request, "echo.html", who=who, upload=row, echo=found, notes=notes)
 
 
 @router.get("/api/uploads/{receipt_no}")

@@ -162,6 +162,7 @@ def test_the_village_files_the_township_and_the_county_approve(
     v.fill("textarea", "本季度新吸收预备党员80名（村党委换届后集中发展）")
     v.click('button:has-text("确认报送")')
     v.wait_for_selector("text=已报送")
+    assert "报送时的说明：本季度新吸收预备党员80名" in v.inner_text("main")
 
     desk = _login(browser, url, VILLAGE, DESKTOP)
     desk.locator(".list a").first.click()

@@ -27,8 +27,15 @@ def _portal_config() -> Any:
 
 
 def cmd_portal(args: argparse.Namespace, settings: Settings) -> int:
+    import socket
+
     from portal.app import serve
 
+    try:  # a port taken is one line, not the server's start-up and shut-down log
+        with socket.create_server((args.host, args.port)):
+            pass
+    except OSError as e:
+        raise RuntimeError(f"cannot listen on {args.host}:{args.port}: {e.strerror or e}") from None
     err.print(f"the portal: http://{args.host}:{args.port}/ (Ctrl-C stops it)", markup=False)
     serve(settings, _portal_config(), args.host, args.port)
     return 0

@@ -64,6 +64,9 @@ def test_the_village_reads_what_was_read_fixes_it_and_confirms(
     url: str, home: Path, tmp_path: Path
 ) -> None:
     v = visitor(url, VILLAGE)
+    template = v.get("/template", params={"kind": "supervision", "period": "2017年第一季度"})
+    assert template.status_code == 200 and template.content[:2] == b"PK"  # an xlsx
+    assert "filename*=UTF-8''320623402200_2017Q1_" in template.headers["content-disposition"]
     bad = report_csv(tmp_path / "bad", "supervision", VILLAGE, party_members="二百")
     r = v.send_file(bad)
     assert r.status_code == 200, r.text

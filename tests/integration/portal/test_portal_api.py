@@ -189,11 +189,12 @@ def test_confirmations_and_decisions_are_announced(url: str, home: Path) -> None
     from tests.support.prefect_server import wait_for
 
     inbox = Settings(home=home).inbox_dir / "portal"
-    received = wait_for(
-        "the received events", lambda: len(_events(RECEIVED_EVENT)) >= 5 and _events(RECEIVED_EVENT)
+    filed = {str(p) for p in inbox.rglob("*") if p.is_file()}
+    # the server stores events a moment after they arrive: wait until every file's is there
+    wait_for(
+        "every confirmed file's received event",
+        lambda: {e.payload["path"] for e in _events(RECEIVED_EVENT)} >= filed,
     )
-    paths = {e.payload["path"] for e in received}
-    assert paths == {str(p) for p in inbox.rglob("*") if p.is_file()}
     returned = wait_for("the returned event", lambda: _events(RETURNED_EVENT))
     (back,) = [e for e in returned if e.resource.id == f"ronghe.unit.{VILLAGE}"]
     assert back.payload["reason"] == "集体收入与上季度不符" and back.payload["by_unit"] == TOWN

@@ -8,7 +8,8 @@ run never waits for the portal and the portal never takes the warehouse's writer
 
 Tables:
 
-- ``accounts``: one per unit (``unit_code``), the argon2 hash of its password, disabled;
+- ``accounts``: one per unit (``unit_code``), the argon2 hash of its password, disabled,
+  and whether its password is a one-time one (to be changed at the first login);
 - ``sessions``: the SHA-256 of each session token (the cookie's and the bearer token's),
   its unit, CSRF token and expiry;
 - ``login_failures``: failed logins by account and by client address (rate limits);
@@ -55,6 +56,9 @@ accounts = Table(
     Column("unit_code", String(12), primary_key=True),
     Column("password_hash", String(255), nullable=False),
     Column("disabled", Boolean, nullable=False, default=False),
+    # a password ronghe made (``accounts add`` / ``reset`` without --password-stdin) is used
+    # once: the unit sets its own at its first login before anything else
+    Column("must_change", Boolean, nullable=False, default=False),
     Column("created_at", DateTime, nullable=False),
     Column("password_set_at", DateTime, nullable=False),
 )

@@ -86,14 +86,18 @@ def cmd_accounts(args: argparse.Namespace, settings: Settings) -> int:
     if args.action == "add":
         if records.account(engine, unit) is not None:
             raise UsageError(f"unit {unit} has an account already (`ronghe accounts reset`)")
-        records.add_account(engine, unit, hashed, now)
+        records.add_account(engine, unit, hashed, now, once=generated)
         what = "opened the account of"
     else:
-        if not records.set_password(engine, unit, hashed, now):
+        if not records.set_password(engine, unit, hashed, now, once=generated):
             raise UsageError(f"unit {unit} has no account (`ronghe accounts add`)")
         what = "set a new password for"
     err.print(f"{what} {unit} {names[unit]}", markup=False)
     if generated:
-        err.print("its one-time password (shown this once; hand it over in person):", markup=False)
+        err.print(
+            "its one-time password (shown this once; hand it over in person;"
+            " the unit sets its own at its first login):",
+            markup=False,
+        )
         out.print(password, markup=False)
     return 0

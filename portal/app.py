@@ -24,10 +24,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from approval.store import open_store
 from config.settings import Settings
-from portal import approve, confirm, login, status, template, upload
+from portal import approve, confirm, login, password, status, template, upload
 from portal.access import Hierarchy
 from portal.config import PortalConfig
 from portal.context import Portal
+from portal.deps import PasswordFirst
 from portal.limits import BodyLimit
 from portal.pages import page, wants_html
 from portal.security import hasher, new_token, signing_key
@@ -87,7 +88,7 @@ class SecurityHeaders:
 def create_app(portal: Portal) -> FastAPI:
     app = FastAPI(title="ronghe portal", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.portal = portal
-    for r in (login, upload, confirm, approve, status, template):
+    for r in (login, password, upload, confirm, approve, status, template):
         app.include_router(r.router)
     static = resources.files("portal") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
@@ -102,6 +103,8 @@ def create_app(portal: Portal) -> FastAPI:
             return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
         if exc.status_code == 401:
             return RedirectResponse("/login", status_code=303)
+        if isinstance(exc, PasswordFirst):
+            return RedirectResponse("/password", status_code=303)
         return page(request, "error.html", status=exc.status_code, error=exc.detail)
 
     @app.exception_handler(RequestValidationError)

@@ -19,7 +19,7 @@ from approval.machine import APPROVE, APPROVED, Facts, Refused, step, target
 from portal import events, records
 from portal.access import approver_of, may_approve
 from portal.context import Portal
-from portal.deps import Caller, CheckedDep, PortalDep, in_scope, period_of
+from portal.deps import ActingDep, Caller, PortalDep, in_scope, period_of
 from portal.records import Conflict
 from portal.states import below_done, locked_above
 
@@ -75,12 +75,12 @@ def act(p: Portal, who: Caller, a: ApprovalIn) -> str:
 
 
 @router.post("/api/approvals")
-def approvals_api(p: PortalDep, who: CheckedDep, body: ApprovalIn) -> dict[str, str]:
+def approvals_api(p: PortalDep, who: ActingDep, body: ApprovalIn) -> dict[str, str]:
     return {"state": act(p, who, body)}
 
 
 @router.post("/approvals")
-def approvals_page(p: PortalDep, who: CheckedDep, form: Annotated[ApprovalIn, Form()]) -> Response:
+def approvals_page(p: PortalDep, who: ActingDep, form: Annotated[ApprovalIn, Form()]) -> Response:
     act(p, who, form)
     back = form.unit_code
     u = p.hierarchy.get(back)

@@ -23,7 +23,7 @@ from filers.echo import Echo
 from portal import events, records
 from portal.access import may_see
 from portal.context import Portal
-from portal.deps import Caller, CheckedDep, PortalDep, UploadDep
+from portal.deps import ActingDep, Caller, PortalDep, UploadDep
 from portal.records import Conflict
 
 router = APIRouter()
@@ -101,7 +101,7 @@ def confirm(p: Portal, who: Caller, row: Any, notes: dict[str, str]) -> None:
 @router.post("/api/uploads/{receipt_no}/confirm")
 def confirm_api(
     p: PortalDep,
-    who: CheckedDep,
+    who: ActingDep,
     row: UploadDep,
     explanations: Annotated[dict[str, str] | None, Body(embed=True)] = None,
 ) -> dict[str, str]:
@@ -110,7 +110,7 @@ def confirm_api(
 
 
 @router.post("/uploads/{receipt_no}/confirm")
-async def confirm_page(request: Request, p: PortalDep, who: CheckedDep, row: UploadDep) -> Response:
+async def confirm_page(request: Request, p: PortalDep, who: ActingDep, row: UploadDep) -> Response:
     form = await request.form()
     notes = {
         str(k).removeprefix("note:"): str(v)

@@ -49,6 +49,7 @@ class Caller:
     csrf: str
     token_hash: str
     by_cookie: bool
+    must_change: bool = False
 
 
 def _token(request: Request) -> tuple[str, bool]:
@@ -69,13 +70,30 @@ def caller(request: Request, p: PortalDep) -> Caller:
         if by_cookie:
             request.session.clear()
         raise LoginNeeded()
-    return Caller(unit.code, unit.name, unit.level, row.csrf, row.token_hash, by_cookie)
+    return Caller(
+        unit.code, unit.name, unit.level, row.csrf, row.token_hash, by_cookie, row.must_change
+    )
 
 
-CallerDep = Annotated[Caller, Depends(caller)]
+class PasswordFirst(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(403, "请先修改一次性密码（/password）")
 
 
-async def checked(request: Request, who: CallerDep) -> Caller:
+def settled(request: Request, p: PortalDep) -> Caller:
+    """The caller, once its one-time password is changed: until then only the password
+    form, logging out and ``/api/me`` answer (a page sends the browser to the form)."""
+    who = caller(request, p)
+    if who.must_change:
+        raise PasswordFirst()
+    return who
+
+
+CallerDep = Annotated[Caller, Depends(settled)]
+AnyCallerDep = Annotated[Caller, Depends(caller)]
+
+
+async def checked(request: Request, who: AnyCallerDep) -> Caller:
     """The caller, with the CSRF token checked on every cookie-authenticated POST."""
     if who.by_cookie and request.method not in ("GET", "HEAD", "OPTIONS"):
         sent = request.headers.get("x-csrf-token", "")
@@ -91,6 +109,16 @@ async def checked(request: Request, who: CallerDep) -> Caller:
 
 
 CheckedDep = Annotated[Caller, Depends(checked)]
+
+
+def checked_settled(who: CheckedDep) -> Caller:
+    if who.must_change:
+        raise PasswordFirst()
+    return who
+
+
+ActingDep = Annotated[Caller, Depends(checked_settled)]
+"""A POST's caller: CSRF checked, its own password set."""
 
 
 def in_scope(p: Portal, who: Caller, unit: str | None) -> str:

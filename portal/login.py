@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from portal import records
 from portal.context import Portal
-from portal.deps import CallerDep, CheckedDep, PortalDep
+from portal.deps import AnyCallerDep, CheckedDep, PortalDep
 from portal.pages import page
 from portal.security import new_token, token_hash, verify_password
 
@@ -106,5 +106,5 @@ def logout(request: Request, p: PortalDep, who: CheckedDep) -> Response:
 
 
 @router.get("/api/me")
-def me(who: CallerDep) -> dict[str, str]:
+def me(who: AnyCallerDep) -> dict[str, str]:
     return {"unit_code": who.unit_code, "name": who.name, "level": who.level}

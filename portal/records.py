@@ -31,28 +31,39 @@ def account(engine: Engine, unit: str) -> Any:
         return con.execute(select(accounts).where(accounts.c.unit_code == unit)).first()
 
 
-def add_account(engine: Engine, unit: str, password_hash: str, now: datetime) -> None:
+def add_account(
+    engine: Engine, unit: str, password_hash: str, now: datetime, once: bool = False
+) -> None:
+    """A new account; ``once``: its password is one-time (changed at the first login)."""
     with engine.begin() as con:
         con.execute(
             insert(accounts).values(
                 unit_code=unit,
                 password_hash=password_hash,
                 disabled=False,
+                must_change=once,
                 created_at=now,
                 password_set_at=now,
             )
         )
 
 
-def set_password(engine: Engine, unit: str, password_hash: str, now: datetime) -> bool:
-    """A new password (and the account enabled); every session of the unit ends."""
+def set_password(
+    engine: Engine, unit: str, password_hash: str, now: datetime, once: bool = False, keep: str = ""
+) -> bool:
+    """A new password (and the account enabled); every session of the unit ends but
+    ``keep`` (the token hash of the session that changed it)."""
     with engine.begin() as con:
         n = con.execute(
             update(accounts)
             .where(accounts.c.unit_code == unit)
-            .values(password_hash=password_hash, password_set_at=now, disabled=False)
+            .values(
+                password_hash=password_hash, password_set_at=now, disabled=False, must_change=once
+            )
         ).rowcount
-        con.execute(delete(sessions).where(sessions.c.unit_code == unit))
+        con.execute(
+            delete(sessions).where(sessions.c.unit_code == unit, sessions.c.token_hash != keep)
+        )
     return bool(n)
 
 
@@ -96,7 +107,7 @@ def open_session(
 def session(engine: Engine, token_hash: str, now: datetime) -> Any:
     """The live session with this token hash, joined with its (enabled) account."""
     q = (
-        select(sessions.c.unit_code, sessions.c.csrf, sessions.c.token_hash)
+        select(sessions.c.unit_code, sessions.c.csrf, sessions.c.token_hash, accounts.c.must_change)
         .join(accounts, accounts.c.unit_code == sessions.c.unit_code)
         .where(
             sessions.c.token_hash == token_hash,

@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from filers.echo import Echo, echo
 from portal import records
 from portal.context import Portal
-from portal.deps import Caller, CallerDep, CheckedDep, PortalDep, UploadDep, in_scope
+from portal.deps import ActingDep, Caller, CallerDep, PortalDep, UploadDep, in_scope
 from portal.limits import too_large
 from portal.pages import page
 from portal.status import default_period
@@ -129,14 +129,12 @@ def home(request: Request, p: PortalDep, who: CallerDep) -> Response:
 
 
 @router.post("/api/uploads")
-def upload_api(
-    p: PortalDep, who: CheckedDep, file: Annotated[UploadFile, File()]
-) -> dict[str, Any]:
+def upload_api(p: PortalDep, who: ActingDep, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
     return answer(*receive(p, who, file))
 
 
 @router.post("/uploads")
-def upload_page(p: PortalDep, who: CheckedDep, file: Annotated[UploadFile, File()]) -> Response:
+def upload_page(p: PortalDep, who: ActingDep, file: Annotated[UploadFile, File()]) -> Response:
     receipt, _ = receive(p, who, file)
     return RedirectResponse(f"/uploads/{receipt}", status_code=303)
 

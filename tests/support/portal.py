@@ -41,14 +41,15 @@ def free_port() -> int:
     return port
 
 
-def add_account(home: Path, unit: str, password: str = PASSWORD) -> None:
+def add_account(home: Path, unit: str, password: str = PASSWORD, once: bool = False) -> None:
     from approval.store import open_store
     from config.settings import Settings
     from portal import records
     from portal.security import hash_password, hasher
 
     engine = open_store(Settings(home=home).portal_store_url)
-    records.add_account(engine, unit, hash_password(hasher("cheapest"), password), datetime.now())
+    hashed = hash_password(hasher("cheapest"), password)
+    records.add_account(engine, unit, hashed, datetime.now(), once=once)
     engine.dispose()
 
 

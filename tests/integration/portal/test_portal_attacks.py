@@ -36,6 +36,7 @@ from tests.support.portal import (
 )
 
 LIMITED = "320623100201"  # 北闸村: the account whose logins are limited here
+FRESH = "320623100202"  # 掘港荷花村: an account with a one-time password
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +45,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     h.mkdir()
     for unit in (COUNTY, TOWN, VILLAGE, OTHER_TOWN, OTHER_VILLAGE, LIMITED):
         add_account(h, unit)
+    add_account(h, FRESH, "one-time-made-by-ronghe", once=True)
     return h
 
 
@@ -88,8 +90,12 @@ OPEN = {
     ("POST", "/logout"),
     ("GET", "/api/me"),
     ("GET", "/healthz"),
+    ("GET", "/password"),
+    ("POST", "/password"),
+    ("POST", "/api/password"),
 }
-"""Routes that name nothing of anyone's: the caller's own page, logging in and out."""
+"""Routes that name nothing of anyone's: the caller's own page and password, logging in
+and out."""
 
 
 def _routes(home: Path) -> set[tuple[str, str]]:
@@ -196,6 +202,31 @@ def test_a_secure_cookie_behind_tls(tmp_path: Path) -> None:
     r = client.post("/api/login", json={"unit_code": VILLAGE, "password": PASSWORD})
     cookie = r.headers["set-cookie"].lower()
     assert "secure" in cookie and "httponly" in cookie and "samesite=strict" in cookie
+
+
+def test_a_one_time_password_must_be_changed_first(url: str) -> None:
+    first, other = Visitor(url, "10.2.0.1"), Visitor(url, "10.2.0.2")
+    for v in (first, other):
+        assert v.login(FRESH, "one-time-made-by-ronghe").status_code == 200
+    held = first.get("/api/status", params={"period": "2017Q1"})
+    assert held.status_code == 403 and "一次性密码" in held.json()["detail"]
+    page = first.get("/", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/password"
+    assert first.get("/api/me").status_code == 200  # who am I still answers
+
+    def change(old: str, new: str) -> int:
+        body = {"password": old, "new_password": new}
+        return first.post(
+            "/api/password", json=body, headers={"X-CSRF-Token": first.csrf}
+        ).status_code
+
+    assert change("wrong", "a-new-one-of-mine") == 401
+    assert change("one-time-made-by-ronghe", "short") == 422
+    assert change("one-time-made-by-ronghe", "a-new-one-of-mine") == 200
+    assert first.get("/api/status", params={"period": "2017Q1"}).status_code == 200
+    assert other.get("/api/me").status_code == 401  # the unit's other sessions ended
+    assert Visitor(url, "10.2.0.3").login(FRESH, "one-time-made-by-ronghe").status_code == 401
+    assert Visitor(url, "10.2.0.4").login(FRESH, "a-new-one-of-mine").status_code == 200
 
 
 def test_csrf_is_needed_on_every_cookie_post(url: str, home: Path) -> None:

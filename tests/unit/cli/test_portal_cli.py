@@ -26,6 +26,15 @@ def _verify(home: Path, password: str) -> bool:
     )
 
 
+def _must_change(home: Path) -> bool:
+    from approval.store import open_store
+    from config.settings import Settings
+    from portal import records
+
+    acc = records.account(open_store(Settings(home=home).portal_store_url), UNIT)
+    return bool(acc.must_change)
+
+
 def test_accounts_add_reset_disable_list(
     home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -34,6 +43,7 @@ def test_accounts_add_reset_disable_list(
     assert main([*base, "add", "--unit", UNIT]) == 0
     password = capsys.readouterr().out.strip()
     assert len(password) == 14 and _verify(home, password)
+    assert _must_change(home)  # a password ronghe made is used once
     assert main([*base, "add", "--unit", UNIT]) == 2  # one account per unit
     assert "already" in capsys.readouterr().err
 
@@ -41,6 +51,7 @@ def test_accounts_add_reset_disable_list(
     assert main([*base, "reset", "--unit", UNIT, "--password-stdin"]) == 0
     assert capsys.readouterr().out == ""  # a password it was given is never printed
     assert _verify(home, "a-long-enough-one") and not _verify(home, password)
+    assert not _must_change(home)  # one the operator chose is not
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert main([*base, "reset", "--unit", UNIT, "--password-stdin"]) == 2
 

@@ -209,6 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--out", required=True, type=Path, help="folder to write the files into")
 
     _add_operations(sub)
+    from cli.portal_parser import add_parsers
+
+    add_parsers(sub)
     return p
 
 

@@ -296,3 +296,22 @@ def test_an_estimate_beside_the_linkage_takes_one_more_sentence(
     written = write_report(published, PERIOD, tmp_path / "out")
     text = body(docx.Document(str(written.document)))
     assert "党建得分每高10分，下一季度发展得分约高1.8分。" in text
+
+
+def test_every_sentence_has_a_figure_or_a_name(document: Any, sample_warehouse: Built) -> None:
+    """No boilerplate: each sentence of the four sections carries a figure or names a unit."""
+    names = {r["name"] for r in query(sample_warehouse.published, "SELECT name FROM core.units")}
+    text = body_text(document)
+    start = text.index(SECTIONS[0])
+    end = next(i for i, t in enumerate(text) if t.startswith("附件："))
+    heads = re.compile(r"^（[一二三四五六七八九十]）[^。]*。")  # the run-in heads
+    sentences = [
+        s
+        for p in text[start:end]
+        if p not in SECTIONS
+        for s in re.split(r"[。；]", heads.sub("", p))
+        if s.strip()
+    ]
+    assert len(sentences) > 20
+    for s in sentences:
+        assert re.search(r"\d", s) or any(n in s for n in names), s

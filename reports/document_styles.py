@@ -71,6 +71,14 @@ class Styles:
 
 
 S = Styles()
+_AFTER_BORDER = (
+    "shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE"
+    " autoSpaceDN bidi adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents"
+    " suppressOverlap jc textDirection textAlignment textboxTightWrap outlineLvl divId"
+    " cnfStyle rPr sectPr pPrChange"
+)
+PPR_AFTER_BORDER = tuple(f"w:{t}" for t in _AFTER_BORDER.split())
+"""What follows ``w:pBdr`` in a paragraph's properties (ECMA-376 CT_PPrBase)."""
 
 
 def _fonts(style: BaseStyle, east_asia: str, latin: str = LATIN) -> None:
@@ -125,10 +133,8 @@ def _paragraph(
     pf.keep_with_next = keep_next
     pf.page_break_before = page_break_before
     pf.widow_control = True
-    if outline is not None:
-        lvl = OxmlElement("w:outlineLvl")
-        lvl.set(qn("w:val"), str(outline))
-        style.element.get_or_add_pPr().append(lvl)
+    if outline is not None:  # in Word's navigation pane
+        style.element.get_or_add_pPr().get_or_add_outlineLvl().val = outline
 
 
 def add_styles(doc: Document) -> None:
@@ -222,9 +228,9 @@ def _table_style(doc: Document) -> None:
 def _border(style: BaseStyle, side: str, color: str, eighths: int) -> None:
     ppr = style.element.get_or_add_pPr()
     bdr = ppr.find(qn("w:pBdr"))
-    if bdr is None:
+    if bdr is None:  # where the schema puts it: Word refuses elements out of order
         bdr = OxmlElement("w:pBdr")
-        ppr.append(bdr)
+        ppr.insert_element_before(bdr, *PPR_AFTER_BORDER)
     line = OxmlElement(f"w:{side}")
     for k, v in (("val", "single"), ("sz", str(eighths)), ("space", "4"), ("color", color)):
         line.set(qn(f"w:{k}"), v)

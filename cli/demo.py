@@ -89,7 +89,14 @@ def _show_demo(settings: Settings) -> None:
         "\n[bold]2017Q4 通报 (quarterly assessment)[/bold]\n"
         f"  workbook: {quarter / 'assessment-2017Q4.xlsx'}\n"
         f"  brief:    {quarter / 'brief-2017Q4.html'}\n"
+        f"  document: {quarter / '通报-2017Q4.docx'}\n"
         "  (open the brief in a browser)"
+    )
+    out.print(
+        "\n[bold]The filers' portal (报送与审核)[/bold] (docs/portal.md):\n"
+        f"  ronghe --home {settings.home} accounts add --unit 320623402200  # 七里村\n"
+        f"  ronghe --home {settings.home} accounts add --unit 320623402000  # its township\n"
+        f"  ronghe --home {settings.home} portal    # then open http://127.0.0.1:8765/"
     )
 
 

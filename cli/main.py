@@ -75,9 +75,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def handler(command: str) -> Handler:
     """The function of ``command`` (``cmd_<command>`` in the module of its users)."""
-    from cli import analysts, demo, filers, operators, workbench
+    from cli import analysts, demo, filers, operators, portal, workbench
 
-    for module in (operators, filers, analysts, demo, workbench):
+    for module in (operators, filers, analysts, demo, workbench, portal):
         found: Handler | None = getattr(module, f"cmd_{command}", None)
         if found is not None:
             return found

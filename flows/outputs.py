@@ -77,8 +77,9 @@ def outputs_flow(
     event_runs: list[str] | None = None,
 ) -> list[str]:
     """What follows a published run: the events of its quarantined reports and rejected
-    files, the 通报 of each quarter rebuilt (workbook and brief) and the receipts (回执) of
-    each quarter that received reports. Reads only."""
+    files, the 通报 of each quarter rebuilt (workbook, brief and document) where what it
+    shows changed, and the receipts (回执) of each quarter that received reports. Reads
+    only."""
     params = {
         "report_periods": report_periods,
         "receipt_periods": receipt_periods,

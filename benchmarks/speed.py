@@ -166,6 +166,7 @@ def served_run(work: Work, url: str, inbox: Path) -> measure.Sample:
         done.set()
     if got.state is None or not got.state.is_completed():
         raise RuntimeError(f"the served run ended {got.state}: see {work.root / 'serve.log'}")
+    _wait_outputs(url, got.id)  # its receipts and 通报, before the next variant runs
     marked = seen[0] - start if seen else None
     began = got.start_time
     lag = (began - asked).total_seconds() if began is not None else 0.0
@@ -173,6 +174,30 @@ def served_run(work: Work, url: str, inbox: Path) -> measure.Sample:
     sample.output = f"{lag:.2f}"
     shutil.rmtree(home, ignore_errors=True)
     return sample
+
+
+def _wait_outputs(url: str, run_id: Any, timeout: float = 600) -> None:
+    """Until the ``ronghe-outputs`` flow run that the run's published event started has
+    ended (it runs in the engine beside whatever is measured next, otherwise)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterDeploymentId
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    deadline = time.monotonic() + timeout
+    with temporary_settings(updates={PREFECT_API_URL: url}), get_client(sync_client=True) as c:
+        deployment = c.read_deployment_by_name("ronghe-outputs/outputs")
+        started: Any = c.read_flow_run(run_id).start_time
+        flt = FlowRunFilter(deployment_id=FlowRunFilterDeploymentId(any_=[deployment.id]))
+        while time.monotonic() < deadline:
+            runs = [
+                r
+                for r in c.read_flow_runs(flow_run_filter=flt)
+                if r.created is not None and r.created >= started
+            ]
+            if runs and all(r.state is not None and r.state.is_final() for r in runs):
+                return
+            time.sleep(0.5)
+    raise RuntimeError("the outputs flow run of a served run did not end")
 
 
 def median(samples: Sequence[measure.Sample], what: Callable[[measure.Sample], float]) -> float:

@@ -64,6 +64,9 @@ def _warm(parent: int) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(parent, pdeathsig=False)
+    # asked to stop (the pool's shutdown), it ends at once: unloading GX and pandas at
+    # the interpreter's exit would cost seconds of CPU for nothing
+    atexit.register(os._exit, 0)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     from expectations.suites import runner
 
@@ -167,32 +170,21 @@ def shutdown() -> None:
     global _pool, _active
     with _lock:
         pool, _pool, _active = _pool, None, False
+        busy = any(not f.done() for f in _futures)
         _futures.clear()
     if pool is not None:
-        _stop(pool)
+        _stop(pool, busy)
 
 
-def _at_exit() -> None:
-    """As the process exits: the validation process is stopped, not waited for."""
-    global _pool, _active
-    with _lock:
-        pool, _pool, _active = _pool, None, False
-        _futures.clear()
-    if pool is not None:
-        _stop(pool)
-
-
-# before concurrent.futures' own exit hook, which would wait for an idle validation
-# process to unload GX (seconds of CPU for nothing): it is terminated first
-getattr(threading, "_register_atexit", atexit.register)(_at_exit)
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Terminate its process, not waited for: it holds nothing to keep (the verdicts came
-    back through their futures), and unloading GX gracefully costs seconds of CPU.
-    ProcessPoolExecutor has no public way to do it (Python 3.14 adds
-    terminate_workers()): its processes are terminated, then the executor, finding them
-    gone, cleans up after them."""
+def _stop(pool: ProcessPoolExecutor, busy: bool = True) -> None:
+    if not busy:
+        # asked to exit, it exits at once (no GX unloading, :func:`_warm`)
+        pool.shutdown(wait=False)
+        return
+    # still importing GX (the run found nothing new) or validating (the run failed):
+    # terminated, not waited for. ProcessPoolExecutor has no public way to do it
+    # (Python 3.14 adds terminate_workers()): its processes are terminated, then the
+    # executor, finding them gone, cleans up after them.
     for p in list((getattr(pool, "_processes", None) or {}).values()):
         with contextlib.suppress(Exception):
             p.terminate()

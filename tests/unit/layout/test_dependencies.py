@@ -60,8 +60,9 @@ def _imports(files: list[Path]) -> dict[str, set[str]]:
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names = [node.module]
+            where = str(f.relative_to(ROOT)) if f.is_relative_to(ROOT) else str(f)
             for name in names:
-                found.setdefault(name.split(".")[0], set()).add(str(f.relative_to(ROOT)))
+                found.setdefault(name.split(".")[0], set()).add(where)
     return found
 
 

@@ -28,6 +28,7 @@ import argparse
 import contextlib
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -178,13 +179,22 @@ def served_run(work: Work, url: str, inbox: Path) -> measure.Sample:
 
 def _wait_outputs(url: str, run_id: Any, timeout: float = 600) -> None:
     """Until the ``ronghe-outputs`` flow run that the run's published event started has
-    ended (it runs in the engine beside whatever is measured next, otherwise)."""
+    ended (it runs in the engine beside whatever is measured next, otherwise); nothing
+    when the run owed no outputs (its log says whether it announced them)."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterDeploymentId
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterDeploymentId,
+        LogFilter,
+        LogFilterFlowRunId,
+    )
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     deadline = time.monotonic() + timeout
     with temporary_settings(updates={PREFECT_API_URL: url}), get_client(sync_client=True) as c:
+        logs = c.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])))
+        if not any("follow in a ronghe-outputs flow run" in log.message for log in logs):
+            return
         deployment = c.read_deployment_by_name("ronghe-outputs/outputs")
         started: Any = c.read_flow_run(run_id).start_time
         flt = FlowRunFilter(deployment_id=FlowRunFilterDeploymentId(any_=[deployment.id]))
@@ -288,6 +298,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--no-write", action="store_true")
     p.add_argument("--no-stages", action="store_true")
     args = p.parse_args(argv)
+    # stopped (SIGTERM): the servers it started are stopped on the way out
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     tmp = None if args.workdir else tempfile.TemporaryDirectory(prefix="ronghe-speed-")
     root = args.workdir or Path(tmp.name)  # type: ignore[union-attr]
     root.mkdir(parents=True, exist_ok=True)

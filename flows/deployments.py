@@ -122,6 +122,8 @@ def published_trigger(cfg: ServeConfig) -> Any:
             receipt_periods="{{ event.payload.receipt_periods }}",
             event_runs="{{ event.payload.event_runs }}",
             rules="{{ event.payload.rules }}",
+            # the home of the run that published (a run may be given another home)
+            home="{{ event.payload.home }}",
         ),
     )
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from pipeline.result import Owed, RunResult
 
 
-def announce_published(run_id: str, owed: Owed) -> None:
+def announce_published(run_id: str, owed: Owed, home: str) -> None:
     """Emit ``ronghe.warehouse.published``: the served ``ronghe-outputs/outputs``
     deployment writes the 通报 and receipts in a flow run of its own, so this run ends
     (and frees the writer slot for the next) at publish."""
@@ -39,6 +39,7 @@ def announce_published(run_id: str, owed: Owed) -> None:
             "receipt_periods": ",".join(owed.receipt_periods),
             "event_runs": ",".join(owed.event_runs),
             "rules": owed.rules or "",
+            "home": home,
         },
     )
     say(

@@ -115,7 +115,7 @@ def write_run(
     if owed_now.nothing:
         pending.paid(settings)  # nothing to write: no flow run for it, nothing owed
     elif os.environ.get(OUTPUTS_BY_EVENT) == "1" and deployment.get_id():
-        announce_published(run_id, owed_now)
+        announce_published(run_id, owed_now, str(settings.home))
     else:
         result = dataclasses.replace(result, owed=owed_now)
     run_artifact(flow_name, run_id, result)

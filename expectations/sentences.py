@@ -157,3 +157,13 @@ def sentences(
             f"{at_en}, {col_en}: must not contain an ID-card or mobile number; {got_en}",
         )
     return (f"{at_zh}{col_zh}：{reason}，{got_zh}", f"{at_en}, {col_en}: {reason}; {got_en}")
+
+
+def hidden_sentences(row: int | None) -> tuple[str, str]:
+    """The sentence of a filled row the clerk hid (``hidden_row``, CONTRACT §2)."""
+    return (
+        f"第{row}行是隐藏行：隐藏的行不会报送，请取消隐藏第{row}行（核对后保留）或删除该行，"
+        "再重新报送",
+        f"Row {row} is hidden in the sheet: unhide it (and keep it if it belongs) or delete it,"
+        " then send the file again",
+    )

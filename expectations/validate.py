@@ -18,7 +18,7 @@ from typing import Any
 
 import polars as pl
 
-from expectations.cells import pii_hits
+from expectations.cells import hidden_hits, pii_hits
 from expectations.names import name_hits
 from expectations.problems import HITS_SCHEMA, PROBLEM_SCHEMA, Places, report_problems
 from expectations.suites import (
@@ -86,6 +86,7 @@ EXPLANATIONS: dict[str, str] = {
     "pii": "a text field contains an ID-card or mobile number",
     "empty_file": "the file holds no data row (only a header, or nothing)",
     "unit_name_mismatch": "the unit name beside the code is not the registry's name for it",
+    "hidden_row": "a filled row is hidden in its sheet",
 }
 REG_NAME = "name"
 
@@ -132,7 +133,12 @@ def validate(
         hits = pl.DataFrame(schema=HITS_SCHEMA)
     else:
         prepared = with_helpers(kind, batch, registry, now)
-        found = [_hits(kind, prepared), name_hits(kind, batch, registry), pii_hits(batch)]
+        found = [
+            _hits(kind, prepared),
+            name_hits(kind, batch, registry),
+            pii_hits(batch),
+            hidden_hits(batch),
+        ]
         hits = pl.concat(found)
     row_reasons = (
         hits.group_by(ID)

@@ -13,18 +13,13 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 
 from filers.sheets import print_setup, put, text_format
-from transforms.columns import Column, ReportKind
+from transforms.columns import Column, ReportKind, is_percent
 from transforms.describe import full_rule_zh, requirement_zh
 
 GUIDE_SHEET = "填报说明"
 NAME_NOTE = "仅供核对，不必修改"
 PERCENT_HINT = "填数字，如40表示40%，不要输入%号"
 CN_QUARTER = {"1": "一", "2": "二", "3": "三", "4": "四"}
-
-
-def is_percent(c: Column) -> bool:
-    """A percentage column: filled as a number of percent (40 means 40%)."""
-    return c.name.endswith("_pct") or "(%)" in c.zh
 
 
 def example_name(kind: ReportKind, unit_name: str, period: str) -> str:

@@ -350,6 +350,20 @@ TRUE_WORDS = ("true", "1", "是", "y", "yes", "t")
 FALSE_WORDS = ("false", "0", "否", "n", "no", "f")
 
 
+def is_percent(c: Column) -> bool:
+    """A percentage column (``_pct``, 「…(%)」): its value is a number of percent, 40 for
+    40%; a cell typed ``40%`` (as text, or a number 0.4 shown as 40%) is 40 (CONTRACT §2)."""
+    return c.name.endswith("_pct") or "(%)" in c.zh
+
+
+def is_free_text(c: Column) -> bool:
+    """Free text (``unit_name``, ``explanation``, a project's ``name``): kept exactly as
+    typed, full-width punctuation included; codes, numbers, dates, periods, booleans and
+    enums (and a text with a ``pattern``, a code in all but name) read full-width forms as
+    half-width (CONTRACT §2)."""
+    return c.type == "text" and c.pattern is None
+
+
 def normalise_header(text: str) -> str:
     """Strip surrounding spaces and fold full-width brackets to ASCII ones."""
     return (

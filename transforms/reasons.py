@@ -24,6 +24,7 @@ REASONS_ZH: dict[str, str] = {
     "duplicate_in_file": "文件内重复",
     "pii": "含个人信息",
     "unit_name_mismatch": "单位名称与代码不符",
+    "hidden_row": "有隐藏行",
 }
 
 

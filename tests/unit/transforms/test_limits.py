@@ -50,7 +50,7 @@ def test_the_worker_dies_alone_and_comes_back(
     monkeypatch.setenv("RONGHE_READ_MAX_MEMORY_MB", "1200")
     bad = read_file(far_cell_xlsx(tmp_path / "supervision_far.xlsx"))
     assert bad.reasons == ["unreadable_file"] and bad.detail.startswith("damaged or too large")
-    good = read_file(_xlsx(tmp_path / "supervision_ok.xlsx", [["unit_code"], ["320602"]]))
+    good = read_file(_xlsx(tmp_path / "supervision_ok.xlsx", [["unit_code", "x"], ["320602", 1]]))
     assert good.reasons == ["missing_columns"] and good.rows == 1
     worker.shutdown()
 

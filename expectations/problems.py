@@ -103,8 +103,11 @@ def report_problems(
     hits: pl.DataFrame,
     header_rows: Mapping[str, Places] | None = None,
     names: Mapping[str, str] | None = None,
+    window_days: int | None = None,
 ) -> pl.DataFrame:
-    """One problem row per distinct (row, column, reason) in ``hits`` (see HITS_SCHEMA)."""
+    """One problem row per distinct (row, column, reason) in ``hits`` (see HITS_SCHEMA).
+
+    ``window_days``: the round's correction window, said where a 填报时间 is too late."""
     if hits.is_empty():
         return empty()
     r = roles(kind)
@@ -167,6 +170,8 @@ def report_problems(
             other = f"{(names or {}).get(str(raw), '')}\0{given}"
         elif lone and given is not None and str(given).strip():
             other = str(given).strip()
+        elif h["reason"] == "out_of_range" and c.name == r.submitted and window_days is not None:
+            other = str(window_days)
         zh, en = sentences(
             kind,
             c,

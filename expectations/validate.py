@@ -23,6 +23,7 @@ from expectations.names import name_hits
 from expectations.problems import HITS_SCHEMA, PROBLEM_SCHEMA, Places, report_problems
 from expectations.suites import (
     IN_REGISTRY,
+    LATEST,
     LEVEL,
     NOW,
     PERIOD_START,
@@ -30,6 +31,7 @@ from expectations.suites import (
     VALID_IN_PERIOD,
     runner,
 )
+from expectations.window import Window
 from transforms.batch import (
     BAD,
     BLANK,
@@ -122,17 +124,19 @@ def validate(
     registry: pl.DataFrame,
     now: datetime,
     header_rows: Mapping[str, Places] | None = None,
+    window: Window | None = None,
 ) -> Verdicts:
     """Validate a parsed batch of ``kind`` and return the report verdicts.
 
     ``header_rows`` (per file SHA-256, default 1) turns data rows into the rows the
-    filer sees in the problems (``expectations.problems.header_rows``).
+    filer sees in the problems (``expectations.problems.header_rows``). ``window``: when
+    a 填报时间 is plausible (None: not judged).
     """
     _check_columns(kind, batch)
     if batch.height == 0:
         hits = pl.DataFrame(schema=HITS_SCHEMA)
     else:
-        prepared = with_helpers(kind, batch, registry, now)
+        prepared = with_helpers(kind, batch, registry, now, window)
         found = [
             _hits(kind, prepared),
             name_hits(kind, batch, registry),
@@ -148,7 +152,8 @@ def validate(
     )
     verdicts = _verdicts(kind, batch, row_reasons)
     names = dict(registry.select(REG_UNIT, REG_NAME).iter_rows()) if REG_NAME in registry else {}
-    problems = report_problems(kind, batch, hits, header_rows, names)
+    days = None if window is None else window.correction_days
+    problems = report_problems(kind, batch, hits, header_rows, names, days)
     return Verdicts(verdicts.accepted, verdicts.quarantined, row_reasons, problems)
 
 
@@ -159,7 +164,11 @@ def _check_columns(kind: ReportKind, batch: pl.DataFrame) -> None:
 
 
 def with_helpers(
-    kind: ReportKind, batch: pl.DataFrame, registry: pl.DataFrame, now: datetime
+    kind: ReportKind,
+    batch: pl.DataFrame,
+    registry: pl.DataFrame,
+    now: datetime,
+    window: Window | None = None,
 ) -> pl.DataFrame:
     """The batch with the context helper columns the suite checks (see expectations.suites)."""
     r = roles(kind)
@@ -213,7 +222,17 @@ def with_helpers(
             start_expr(r.period).cast(ts_type).alias(PERIOD_START),
             pl.lit(now).cast(ts_type).alias(NOW),
         )
+        .with_columns(_latest(window).cast(ts_type).alias(LATEST))
     )
+
+
+def _latest(window: Window | None) -> pl.Expr:
+    """The latest plausible 填报时间 of each row (null without a window or a level)."""
+    if window is None:
+        return pl.lit(None, pl.Datetime("us"))
+    days = pl.col(LEVEL).replace_strict(dict(window.deadline_days), default=None)
+    end = pl.col(PERIOD_START).dt.offset_by("3mo")  # the quarter's end (the next's start)
+    return end + pl.duration(days=days + 1 + window.correction_days) - pl.duration(microseconds=1)
 
 
 def _failed_column(kind: ReportKind, kwargs: Mapping[str, Any]) -> str | list[str]:
@@ -394,6 +413,7 @@ __all__: Sequence[str] = (
     "EXPLANATIONS",
     "ValidationError",
     "Verdicts",
+    "Window",
     "explain",
     "report_keys",
     "validate",

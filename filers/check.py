@@ -96,7 +96,8 @@ def check(
     out: list[FileCheck] = []
     accepted: dict[str, list[pl.DataFrame]] = {}
     for kind, files in group_by_kind(scan(paths)).items():
-        (batch,) = settle([read_and_validate(kind, files, registry, now, workers)])
+        window = None if rules is None else rules.filing_round.window()
+        (batch,) = settle([read_and_validate(kind, files, registry, now, workers, window)])
         v = batch.verdicts
         if v is not None and kind is not None:
             accepted.setdefault(kind, []).append(v.accepted)

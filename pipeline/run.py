@@ -209,6 +209,7 @@ def read_stage(
             ws.registry,
             now,
             ws.settings.workers,
+            ws.rules.filing_round.window(),
             label=f"read-and-validate-{kind}",
         )
         what = f"{len(files)} {kind or 'unrecognised'} files"
@@ -232,7 +233,8 @@ def read_fanned_out(
         for kind, files in groups
         for i, part in enumerate(split(files, fan_out.pieces), 1)
     ]
-    calls = [(kind, part, ws.registry, now, ws.settings.workers) for kind, _, part in jobs]
+    window = ws.rules.filing_round.window()
+    calls = [(kind, part, ws.registry, now, ws.settings.workers, window) for kind, _, part in jobs]
     labels = [f"read-and-validate-{kind}-{i}" for kind, i, _ in jobs]
     parts = settle(fan_out.map("read-and-validate", read_and_validate, calls, labels))
     batches = []

@@ -229,8 +229,10 @@ def _frame(headers: Cells, data: list[Cells], kind: ReportKind | None) -> pl.Dat
     height = len(data[0]) if data else 0
     filled = [False] * height
     # a row that fills only its unit (code, name, period, 填报时间: what a multi-unit
-    # template fills in for every unit) is no report, as a blank row (CONTRACT §2)
-    identity = set(IDENTITY) if kind is None else {*IDENTITY, *kind.names[:3]}
+    # template fills in for every unit) is no report, as a blank row (CONTRACT §2); in a
+    # file without the kind's columns it is what names the units the file reaches
+    complete = kind is not None and set(kind.required_names) <= set(out)
+    identity = set(IDENTITY) if complete else set()
     for name, col in out.items():
         if name in identity:
             continue

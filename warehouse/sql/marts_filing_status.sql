@@ -1,5 +1,8 @@
 -- marts.filing_status for $period (CONTRACT §5): every unit valid in the period, for
--- supervision and economy, and projects where the unit filed one (loaded or not).
+-- supervision and economy, and projects where the unit filed one (loaded or not) or owes
+-- one. owed (CONTRACT §9 "What a unit owes"): supervision and economy always; projects
+-- only by a unit with a project not yet finished (its latest status in an earlier quarter
+-- of the same year is not completed 竣工).
 -- loaded: a current report exists (core.*); quarantined: reports were received for the
 -- unit, kind and period (quarantine.reports, or problem rows naming the unit, e.g. of a
 -- rejected consolidated file) but none loaded; missing: nothing received.
@@ -75,6 +78,15 @@ corrections_returned AS (
           )
       )
 ),
+project_states AS (
+    SELECT unit_code, project_id, arg_max(status, period) AS last_status
+    FROM core.projects
+    WHERE substr(period, 1, 4) = substr($period, 1, 4) AND period < $period
+    GROUP BY unit_code, project_id
+),
+owes_projects AS (
+    SELECT DISTINCT unit_code FROM project_states WHERE last_status <> 'completed'
+),
 kinds AS (
     SELECT u.unit_code, k.kind
     FROM units AS u CROSS JOIN (VALUES ('supervision'), ('economy')) AS k (kind)
@@ -82,6 +94,8 @@ kinds AS (
     SELECT unit_code, kind FROM current WHERE kind = 'projects'
     UNION
     SELECT unit_code, kind FROM returned_by_unit WHERE kind = 'projects'
+    UNION
+    SELECT unit_code, 'projects' FROM owes_projects
 )
 SELECT
     $period AS period,
@@ -99,10 +113,12 @@ SELECT
         AS received_at,
     c.source_sha256,
     coalesce(r.problems, 0) AS problems,
-    c.unit_code IS NOT NULL AND x.unit_code IS NOT NULL AS returned_correction
+    c.unit_code IS NOT NULL AND x.unit_code IS NOT NULL AS returned_correction,
+    k.kind <> 'projects' OR o.unit_code IS NOT NULL AS owed
 FROM kinds AS k
 JOIN units AS u USING (unit_code)
 LEFT JOIN current AS c ON c.kind = k.kind AND c.unit_code = k.unit_code
 LEFT JOIN returned_by_unit AS r ON r.kind = k.kind AND r.unit_code = k.unit_code
 LEFT JOIN corrections_returned AS x ON x.kind = k.kind AND x.unit_code = k.unit_code
 LEFT JOIN meta.file_manifest AS m ON m.sha256 = c.source_sha256
+LEFT JOIN owes_projects AS o ON o.unit_code = k.unit_code

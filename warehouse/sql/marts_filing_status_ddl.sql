@@ -16,7 +16,7 @@ CREATE TABLE IF NOT EXISTS marts.filing_status (
 );
 -- a warehouse made before the column: added (the next rebuild of a quarter fills it)
 ALTER TABLE marts.filing_status ADD COLUMN IF NOT EXISTS returned_correction BOOLEAN;
-COMMENT ON TABLE marts.filing_status IS '报送情况：报告期内每个有效单位每类报表一行（党建督导、经济指标；项目表仅在该单位报送过时）';
+COMMENT ON TABLE marts.filing_status IS '报送情况：报告期内每个有效单位每类报表一行（党建督导、经济指标；项目表在该单位报送过或应报时）';
 COMMENT ON COLUMN marts.filing_status.period IS '报告期';
 COMMENT ON COLUMN marts.filing_status.unit_code IS '单位代码';
 COMMENT ON COLUMN marts.filing_status.level IS '层级：county 县级 / township 乡级 / village 村级';
@@ -35,3 +35,6 @@ ALTER TABLE marts.filing_status ADD COLUMN IF NOT EXISTS timeliness VARCHAR;
 COMMENT ON COLUMN marts.filing_status.due_at IS '报送截止时间：季度结束后第N天24时（N按层级见规则文件 [round.deadline_days]）';
 COMMENT ON COLUMN marts.filing_status.first_received_at IS '首次收到时间：该报表最早入库的版本所在文件的收到时间（meta.file_manifest.received_at）';
 COMMENT ON COLUMN marts.filing_status.timeliness IS '及时性：on_time 按时（首次收到不晚于截止时间）/ late 迟报 / overdue 逾期未报（无入库版本且已过截止时间）/ not_due 未到截止时间';
+-- What a unit owes (CONTRACT §9): a projects report only while a project is unfinished.
+ALTER TABLE marts.filing_status ADD COLUMN IF NOT EXISTS owed BOOLEAN;
+COMMENT ON COLUMN marts.filing_status.owed IS '应报：党建督导、经济指标每个有效单位都应报；项目表仅当该单位本年此前季度有未竣工的项目时应报（未应报的项目表行是该单位自己报送的）';

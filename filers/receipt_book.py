@@ -211,6 +211,19 @@ def write_receipt(path: Path, owner: Filing, members: Sequence[Filing], known: F
     wb.close()
 
 
+def write_unowned(path: Path, files: Sequence[ReceivedFile], known: Facts) -> None:
+    """The receipt of the files of the period that no unit can be named for (their rows
+    name none, and neither their source nor their folder nor their name says whose they
+    are): for the department, who finds out whose they are (CONTRACT §6: every file)."""
+    shas = {f.sha256 for f in files}
+    loose = [q for q in known.loose if q["source_sha256"] in shas]
+    wb = workbook(path)
+    fm = _formats(wb)
+    title = f"{period_zh(known.period)}未能归属单位的文件"
+    _files_sheet(wb, fm, files, set(), loose, known, title)
+    wb.close()
+
+
 def _files_sheet(
     wb: Any, fm: _Formats, files: Sequence[ReceivedFile], codes: set[str],
     loose: Sequence[dict[str, Any]], known: Facts, title: str,
@@ -234,8 +247,11 @@ def _files_sheet(
             "、".join(KIND_ZH.get(k, k) for k in sorted(f.kinds)),
             _units_text(f, codes, known.names), _outcome(f, codes, f.sha256 in unowned),
             "、".join(reason_zh(r) for r in reasons),
-            _sentences(unowned.get(f.sha256, []))
-            or ("问题见“回执”和“问题明细”" if by_file.get(f.sha256) else ""),
+            "\n".join(filter(None, (
+                _sentences(unowned.get(f.sha256, []))
+                or ("问题见“回执”和“问题明细”" if by_file.get(f.sha256) else ""),
+                f.below(),
+            ))),
         )  # fmt: skip
         for j, v in enumerate(cells):
             put(ws, i, j, v, fm.wrap)

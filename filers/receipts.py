@@ -16,6 +16,10 @@ period (CONTRACT §6):
   Chinese and the sentences of its problems that belong to no unit.
 - sheet 问题明细: one row per problem (file, row, column, value, reason in Chinese).
 
+Files that no unit can be named for (no row names a unit, and neither source, folder nor
+file name says whose they are) go on one more workbook, ``回执_<period>_未能归属单位的文件.xlsx``,
+for the department: every file is on a receipt.
+
 The facts are the published warehouse (SQL in ``warehouse/sql/receipts_*.sql``), so a
 receipt says what analysts see. Values typed by filers are written as text exactly as
 typed (:mod:`filers.sheets`): no apostrophe shows and no formula can run.
@@ -27,7 +31,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from filers.receipt_book import write_receipt
+from filers.receipt_book import write_receipt, write_unowned
 from filers.receipt_facts import Facts, Filing, ReceivedFile, facts, filings, unfiled
 from transforms.periods import last_complete, parse_period
 from warehouse.db import connect_reader
@@ -84,6 +88,11 @@ def write_receipts(published: Path, period: str, out_dir: Path) -> list[Path]:
         members = [*own, *under.get(code, [])]
         path = out_dir / _file_name(code, own[0].name, p)
         write_receipt(path, own[0], members, known)
+        out.append(path)
+    unowned = [f for f in known.files if not f.units and f.owner not in by_unit]
+    if unowned:  # whose they are is for the department to find out: never on no receipt
+        path = out_dir / f"回执_{p}_未能归属单位的文件.xlsx"
+        write_unowned(path, unowned, known)
         out.append(path)
     return sorted(out)
 

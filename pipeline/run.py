@@ -31,6 +31,7 @@ import duckdb
 from config.settings import Settings
 from expectations import process as gx_process
 from pipeline import progress
+from pipeline.placing import place_rejected
 from pipeline.result import RunResult
 from pipeline.steps import (
     KindBatch,
@@ -151,6 +152,8 @@ def run(
         del batches  # this chunk's frames and bytes go before the next chunk is read
         release_memory()
     summary = merge_summaries(parts)
+    # a file rejected whole that names no quarter is placed in one, once for the run
+    summary = place_rejected(ws.con, summary, quarters, now)
     progress.step(
         f"loaded {sum(summary.reports_loaded.values())} reports,"
         f" quarantined {summary.reports_quarantined}"

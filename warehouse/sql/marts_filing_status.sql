@@ -7,10 +7,10 @@
 -- unit, kind and period (quarantine.reports, or problem rows naming the unit, e.g. of a
 -- rejected consolidated file) but none loaded; missing: nothing received.
 -- returned_correction: loaded, and a newer version of the same report was quarantined
--- (a correction sent back while the older version still counts). Newer: a later
--- submitted_at (the quarantined row's 填报时间 as typed, where it reads as a timestamp);
--- on a tie, or where either date cannot be read, the one received later. A rejected
--- file whose rows name the unit (e.g. missing_columns) has no date: received later.
+-- (a correction sent back while the older version still counts). Newer: received later
+-- than the version that counts, whatever 填报时间 it carries (a correction returned for
+-- a 填报时间 before the first version's, or one past the round, is a correction all the
+-- same: the filer sent it after the one that counts, and must hear why it was returned).
 DELETE FROM marts.filing_status WHERE period = $period;
 
 INSERT INTO marts.filing_status BY NAME
@@ -47,14 +47,10 @@ returned_by_unit AS (
     GROUP BY kind, unit_code
 ),
 returned_versions AS (
-    SELECT
-        kind,
-        unit_code,
-        source_sha256,
-        try_cast(json_extract_string(record, '$[0].submitted_at') AS TIMESTAMP) AS submitted_at
+    SELECT kind, unit_code, source_sha256
     FROM quarantine.reports WHERE period = $period AND unit_code IS NOT NULL
     UNION ALL
-    SELECT DISTINCT p.kind, p.unit_code, p.source_sha256, NULL::TIMESTAMP
+    SELECT DISTINCT p.kind, p.unit_code, p.source_sha256
     FROM quarantine.problems AS p
     WHERE p.period = $period AND p.unit_code IS NOT NULL AND p.kind IS NOT NULL
       AND NOT EXISTS (
@@ -70,13 +66,7 @@ corrections_returned AS (
     LEFT JOIN meta.file_manifest AS qm ON qm.sha256 = q.source_sha256
     LEFT JOIN meta.file_manifest AS cm ON cm.sha256 = c.source_sha256
     WHERE q.source_sha256 <> c.source_sha256
-      AND (
-          q.submitted_at > c.submitted_at
-          OR (
-              (q.submitted_at IS NULL OR c.submitted_at IS NULL OR q.submitted_at = c.submitted_at)
-              AND qm.received_at > cm.received_at
-          )
-      )
+      AND qm.received_at > cm.received_at
 ),
 project_states AS (
     SELECT unit_code, project_id, arg_max(status, period) AS last_status

@@ -27,7 +27,7 @@ COMMENT ON COLUMN marts.filing_status.submitted_at IS '当前版本的填报时�
 COMMENT ON COLUMN marts.filing_status.received_at IS '收到时间：已入库为当前版本收到的时间，被退回为最近一次被退回的时间';
 COMMENT ON COLUMN marts.filing_status.source_sha256 IS '当前版本的来源文件 SHA-256（已入库时）';
 COMMENT ON COLUMN marts.filing_status.problems IS '该单位该报告期该类报表被退回版本的问题数（quarantine.problems 行数）';
-COMMENT ON COLUMN marts.filing_status.returned_correction IS '更正被退回：已入库的旧版本仍在计分，而更新的版本（填报时间更晚；填报时间相同或无法识别时为收到更晚）被退回';
+COMMENT ON COLUMN marts.filing_status.returned_correction IS '更正被退回：已入库的旧版本仍在计分，而之后收到的版本（更正）被退回';
 -- The filing round (CONTRACT §9): deadline and timeliness, by the first receipt.
 ALTER TABLE marts.filing_status ADD COLUMN IF NOT EXISTS due_at TIMESTAMP;
 ALTER TABLE marts.filing_status ADD COLUMN IF NOT EXISTS first_received_at TIMESTAMP;

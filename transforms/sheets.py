@@ -58,9 +58,10 @@ class Sheet:
 @dataclass
 class SheetTable:
     """One sheet's header and data rows, with each data row's sheet row number, whether
-    it is hidden, and the sheet rows below the table that are not reports. A table read
+    it is hidden, and the sheet rows below the table that are not reports. A form read
     down a column (:mod:`transforms.vertical`) has one data row and each of its cells'
-    sheet rows (``cell_rows``, by the cell's index)."""
+    sheet rows (``cell_rows``, by the cell's index); a table with its common columns
+    written above it (:mod:`transforms.fields`), those cells' rows."""
 
     name: str
     headers: list[str]
@@ -69,6 +70,8 @@ class SheetTable:
     hidden: list[bool] = field(default_factory=list)
     below: list[int] = field(default_factory=list)
     cell_rows: dict[int, int] | None = None
+    shape: str = "table"  # "form": read down a column; "fields": common columns above
+    header_row: int | None = None  # the sheet row of the header (its last row)
 
 
 def _number_text(value: float) -> str:
@@ -207,21 +210,28 @@ def locate(sheet: Sheet, lab: Labels) -> SheetTable | None:
             both = [t + s if s and t != s else t for t, s in zip(top, sub, strict=True)]
             if len(_hits(both, lab)) > len(_hits(top, lab)):
                 top, start = both, r + 2
-        data = rows[start:]
-        end = table_end(data, top, lab)
-        for k, row_ in enumerate(data[:end]):
-            for c, v in enumerate(row_):
-                row_[c] = shown(sheet, start + k, c, v, top[c] in lab.pct)
-        first = 1 + start  # rows[0] is the sheet's row 1
-        return SheetTable(
-            sheet.name,
-            top,
-            data[:end],
-            list(range(first, first + end)),
-            hidden=[sheet.is_hidden(start + k) for k in range(end)],
-            below=[first + k for k in range(end, len(data)) if _filled(data[k])],
-        )
+        return table(sheet, top, start, lab)
     return None
+
+
+def table(sheet: Sheet, top: list[str], start: int, lab: Labels) -> SheetTable:
+    """The table under header ``top`` whose data starts at ``rows[start]``: its rows up to
+    the first that is not a report (:func:`table_end`), as the office program shows them."""
+    data = sheet.rows[start:]
+    end = table_end(data, top, lab)
+    for k, row_ in enumerate(data[:end]):
+        for c, v in enumerate(row_):
+            row_[c] = shown(sheet, start + k, c, v, c < len(top) and top[c] in lab.pct)
+    first = 1 + start  # rows[0] is the sheet's row 1
+    return SheetTable(
+        sheet.name,
+        top,
+        data[:end],
+        list(range(first, first + end)),
+        hidden=[sheet.is_hidden(start + k) for k in range(end)],
+        below=[first + k for k in range(end, len(data)) if _filled(data[k])],
+        header_row=start,
+    )
 
 
 def shown(sheet: Sheet, r: int, c: int, v: str | None, pct_column: bool) -> str | None:

@@ -70,6 +70,8 @@ def _value_column(rows: list[Cells], label_col: int, first: int) -> int | None:
 
 def locate(sheet: Sheet, lab: Labels) -> SheetTable | None:
     """The sheet as one report read down its label column, or None when it is no form."""
+    if "说明" in sheet.name:  # a sheet of instructions lists the labels too (填报说明)
+        return None
     rows = sheet.rows
     found = _label_column(rows, lab)
     if found is None:
@@ -109,4 +111,5 @@ def locate(sheet: Sheet, lab: Labels) -> SheetTable | None:
         hidden=[hidden],
         below=below,
         cell_rows=cell_rows,
+        shape="form",
     )

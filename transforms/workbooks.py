@@ -13,7 +13,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from transforms import columns, sheets, vertical
+from transforms import columns, fields, sheets, vertical
 from transforms.batch import Place
 from transforms.columns import ReportKind
 from transforms.textfiles import EmptyFileError, UnreadableError
@@ -93,7 +93,7 @@ def read_workbook(data: bytes, fmt: str) -> tuple[Cells, list[Cells], list[Place
     extras = RawExtras()
     fallback: sheets.Sheet | None = None
     for sheet in found:
-        t = sheets.locate(sheet, lab) or vertical.locate(sheet, lab)
+        t = sheets.locate(sheet, lab) or fields.locate(sheet, lab) or vertical.locate(sheet, lab)
         if t is None:
             blank = not any(v is not None and v.strip() for r in sheet.rows for v in r)
             why = "empty" if blank else "no_header"
@@ -106,10 +106,12 @@ def read_workbook(data: bytes, fmt: str) -> tuple[Cells, list[Cells], list[Place
         extras.total_rows += len(totals)
         extras.mismatches.extend(bad)
         said = {"sheet": sheet.name, "read": "true"}
-        if t.cell_rows is not None:  # a form read down its labels (transforms.vertical)
-            said["why"] = f"vertical=rows {min(t.cell_rows.values())}-{max(t.cell_rows.values())}"
+        if t.shape == "form" and t.cell_rows:  # read down its labels (transforms.vertical)
+            said["why"] = f"form_rows={min(t.cell_rows.values())}-{max(t.cell_rows.values())}"
         else:
-            said["why"] = f"header_row={t.sheet_rows[0] - 1 if t.sheet_rows else ''}"
+            said["why"] = f"header_row={t.header_row if t.header_row is not None else ''}"
+        if t.shape == "fields" and t.cell_rows:  # common columns above (transforms.fields)
+            said["fields_rows"] = ",".join(str(r) for r in sorted(set(t.cell_rows.values())))
         if t.below:  # notes, signatures or another table below the data: not reports
             said["below"] = _ranges(t.below)
         manifest.append(said)

@@ -102,6 +102,11 @@ def read_workbook(data: bytes, fmt: str) -> tuple[Cells, list[Cells], list[Place
                 fallback = sheet
             continue
         names = [lab.known.get(h) for h in t.headers]
+        # each column's place in the sheet (0-based), by canonical name: the portal's 回显
+        extras.columns[sheet.name] = {
+            n or h: sheet.first_col + i
+            for i, (n, h) in enumerate(zip(names, t.headers, strict=True))
+        }
         totals, bad = _totals(t, names)
         extras.total_rows += len(totals)
         extras.mismatches.extend(bad)
@@ -158,6 +163,7 @@ class RawExtras:
     total_rows: int = 0
     mismatches: list[TotalMismatch] = field(default_factory=list)
     hidden: set[int] = field(default_factory=set)  # data rows (_row) the clerk hid
+    columns: dict[str, dict[str, int]] = field(default_factory=dict)  # sheet → name → column
 
 
 def _ranges(rows: Sequence[int]) -> str:

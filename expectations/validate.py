@@ -31,7 +31,7 @@ from expectations.suites import (
     VALID_IN_PERIOD,
     runner,
 )
-from expectations.window import Window
+from expectations.window import Window, latest
 from transforms.batch import (
     BAD,
     BLANK,
@@ -48,6 +48,7 @@ from transforms.batch import (
 from transforms.columns import ReportKind, roles
 from transforms.periods import period_expr, start_expr
 from transforms.pii import mask_expr
+from transforms.reasons import REASONS_EN as EXPLANATIONS
 
 # Registry columns (CONTRACT §1: the registry file's own schema).
 REG_UNIT = "unit_code"
@@ -72,24 +73,6 @@ QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
 }
 ROW_REASONS_SCHEMA: dict[str, pl.DataType] = {ID: pl.Int64(), REASONS: pl.List(pl.String())}
 
-EXPLANATIONS: dict[str, str] = {
-    "unreadable_file": "the file cannot be read",
-    "unknown_kind": "the file name does not say which report it is",
-    "missing_columns": "required columns are missing",
-    "bad_value": "a value cannot be read as its type",
-    "missing_required_value": "a required value is blank",
-    "out_of_range": "a value is out of its allowed range",
-    "inconsistent": "figures contradict each other (done > planned, new > members)",
-    "unknown_unit": "the unit code is not in the registry",
-    "unit_not_valid_in_period": "the unit does not exist in that period",
-    "bad_period": "the period is unreadable or after the submission date",
-    "future_submission": "the submission time is in the future",
-    "duplicate_in_file": "the same report (or project) appears twice in the file",
-    "pii": "a text field contains an ID-card or mobile number",
-    "empty_file": "the file holds no data row (only a header, or nothing)",
-    "unit_name_mismatch": "the unit name beside the code is not the registry's name for it",
-    "hidden_row": "a filled row is hidden in its sheet",
-}
 REG_NAME = "name"
 
 
@@ -222,17 +205,8 @@ def with_helpers(
             start_expr(r.period).cast(ts_type).alias(PERIOD_START),
             pl.lit(now).cast(ts_type).alias(NOW),
         )
-        .with_columns(_latest(window).cast(ts_type).alias(LATEST))
+        .with_columns(latest(window, LEVEL, PERIOD_START).cast(ts_type).alias(LATEST))
     )
-
-
-def _latest(window: Window | None) -> pl.Expr:
-    """The latest plausible 填报时间 of each row (null without a window or a level)."""
-    if window is None:
-        return pl.lit(None, pl.Datetime("us"))
-    days = pl.col(LEVEL).replace_strict(dict(window.deadline_days), default=None)
-    end = pl.col(PERIOD_START).dt.offset_by("3mo")  # the quarter's end (the next's start)
-    return end + pl.duration(days=days + 1 + window.correction_days) - pl.duration(microseconds=1)
 
 
 def _failed_column(kind: ReportKind, kwargs: Mapping[str, Any]) -> str | list[str]:

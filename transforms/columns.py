@@ -351,16 +351,12 @@ FALSE_WORDS = ("false", "0", "否", "n", "no", "f")
 
 
 def is_percent(c: Column) -> bool:
-    """A percentage column (``_pct``, 「…(%)」): its value is a number of percent, 40 for
-    40%; a cell typed ``40%`` (as text, or a number 0.4 shown as 40%) is 40 (CONTRACT §2)."""
+    """A percentage column: a number of percent (typed 40 or 40%, shown 40%: 40; §2)."""
     return c.name.endswith("_pct") or "(%)" in c.zh
 
 
 def is_free_text(c: Column) -> bool:
-    """Free text (``unit_name``, ``explanation``, a project's ``name``): kept exactly as
-    typed, full-width punctuation included; codes, numbers, dates, periods, booleans and
-    enums (and a text with a ``pattern``, a code in all but name) read full-width forms as
-    half-width (CONTRACT §2)."""
+    """Free text (a name, an explanation): kept as typed; other columns fold full-width (§2)."""
     return c.type == "text" and c.pattern is None
 
 

@@ -28,9 +28,9 @@ UNIT_NAME = "单位名称"
 _COLON = re.compile(r"[:：]")
 
 
-def _fields(sheet: Sheet, lab: Labels, upto: int) -> dict[str, tuple[str | None, int]]:
-    """Label → (value, sheet row) of the label–value cells in ``rows[:upto]``."""
-    found: dict[str, tuple[str | None, int]] = {}
+def _fields(sheet: Sheet, lab: Labels, upto: int) -> dict[str, tuple[str | None, int, int]]:
+    """Label → (value, sheet row, column) of the label–value cells in ``rows[:upto]``."""
+    found: dict[str, tuple[str | None, int, int]] = {}
     for r, row in enumerate(sheet.rows[:upto]):
         for c, v in enumerate(row):
             if v is None or not v.strip():
@@ -42,9 +42,10 @@ def _fields(sheet: Sheet, lab: Labels, upto: int) -> dict[str, tuple[str | None,
             if label != UNIT_NAME and lab.known.get(label) not in lab.common:
                 continue
             value: str | None = rest or None
+            at = c
             if value is None and c + 1 < len(row):
-                value = shown(sheet, r, c + 1, row[c + 1], False)
-            found.setdefault(label, (value, r + 1))
+                value, at = shown(sheet, r, c + 1, row[c + 1], False), c + 1
+            found.setdefault(label, (value, r + 1, at))
     return found
 
 
@@ -68,6 +69,7 @@ def locate(sheet: Sheet, lab: Labels) -> SheetTable | None:
         t = table(sheet, top, r + 1, lab)
         extra = [k for k in fields if k not in top]
         cell_rows = {len(top) + i: fields[k][1] for i, k in enumerate(extra)}
+        cell_cols = {len(top) + i: fields[k][2] for i, k in enumerate(extra)}
         return SheetTable(
             t.name,
             [*top, *extra],
@@ -76,6 +78,7 @@ def locate(sheet: Sheet, lab: Labels) -> SheetTable | None:
             hidden=t.hidden,
             below=t.below,
             cell_rows=cell_rows,
+            cell_cols=cell_cols,
             shape="fields",
             header_row=t.header_row,
         )

@@ -71,6 +71,7 @@ class SheetTable:
     hidden: list[bool] = field(default_factory=list)
     below: list[int] = field(default_factory=list)
     cell_rows: dict[int, int] | None = None
+    cell_cols: dict[int, int] | None = None  # a cell's column where it is not its index
     shape: str = "table"  # "form": read down a column; "fields": common columns above
     header_row: int | None = None  # the sheet row of the header (its last row)
 

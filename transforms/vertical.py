@@ -111,5 +111,6 @@ def locate(sheet: Sheet, lab: Labels) -> SheetTable | None:
         hidden=[hidden],
         below=below,
         cell_rows=cell_rows,
+        cell_cols=dict.fromkeys(cell_rows, value_col),
         shape="form",
     )

@@ -104,7 +104,7 @@ def read_workbook(data: bytes, fmt: str) -> tuple[Cells, list[Cells], list[Place
         names = [lab.known.get(h) for h in t.headers]
         # each column's place in the sheet (0-based), by canonical name: the portal's 回显
         extras.columns[sheet.name] = {
-            n or h: sheet.first_col + i
+            n or h: sheet.first_col + (t.cell_cols or {}).get(i, i)
             for i, (n, h) in enumerate(zip(names, t.headers, strict=True))
         }
         totals, bad = _totals(t, names)

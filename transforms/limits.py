@@ -163,9 +163,12 @@ def _used_range(zf: zipfile.ZipFile, member: zipfile.ZipInfo, limits: ReadLimits
             cut = _cut(buf)  # a tag split over two chunks is read whole with the next
             seen.see(buf[:cut])
             tail = buf[cut:]
-            if max(seen.cells, seen.block) > limits.max_cells:
-                break
+            _past(seen, member, limits)
         seen.see(tail)
+    _past(seen, member, limits)
+
+
+def _past(seen: _Extent, member: zipfile.ZipInfo, limits: ReadLimits) -> None:
     if max(seen.cells, seen.block) > limits.max_cells:
         raise LimitExceeded(
             f"sheet {member.filename} holds {seen.cells:,} cells reaching row"

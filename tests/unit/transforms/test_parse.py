@@ -151,6 +151,11 @@ def test_decimal_bad(raw: str) -> None:
     assert_bad(PROJECTS, "planned_investment", raw)
 
 
+@pytest.mark.parametrize(("raw", "expected"), [("40%", 40.0), ("8 %", 8.0), ("40", 40.0)])
+def test_a_percentage_column_reads_40_percent_as_40(raw: str, expected: float) -> None:
+    assert values(PROJECTS, "progress_pct", raw) == [expected]  # issue 29: typed 40%
+
+
 def test_bool_forms() -> None:
     words = [*TRUE_WORDS, *FALSE_WORDS]
     raw = [*words, *(w.upper() for w in words), " 是 ", "Y", "N"]

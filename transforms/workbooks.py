@@ -167,7 +167,7 @@ class RawExtras:
 
 
 def _ranges(rows: Sequence[int]) -> str:
-    """``[8, 9, 10, 12]`` → ``"8-10,12"``: sheet rows as a person reads them."""
+    """``[8, 9, 10, 12]`` → ``"8-10、12"``: sheet rows as a person reads them."""
     out: list[str] = []
     start = prev = rows[0]
     for r in [*rows[1:], None]:
@@ -177,7 +177,7 @@ def _ranges(rows: Sequence[int]) -> str:
         out.append(str(start) if start == prev else f"{start}-{prev}")
         if r is not None:
             start = prev = r
-    return ",".join(out)
+    return "、".join(out)
 
 
 @functools.cache

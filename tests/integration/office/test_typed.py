@@ -150,6 +150,9 @@ def test_validate_says_the_same(validated: dict[str, Any]) -> None:
         verdicts = {r["unit_code"]: r["verdict"] for r in got["reports"]}
         assert {u for u, v in verdicts.items() if v == "quarantined"} == set(f.returned)
         assert {u for u, v in verdicts.items() if v == "loadable"} == {u for u, _ in f.loads}
+    for fmt in FORMATS:  # the notes below the table: said, not reports
+        (said,) = validated[f"经济指标季报_表下备注.{fmt}"]["left_out"]
+        assert "在表格下方（注释、签名或另一张表），不是报表数据，未读取" in said
     hidden = validated["经济指标季报_隐藏行.xlsx"]
     (problem,) = next(r for r in hidden["reports"] if r["verdict"] == "quarantined")["problems"]
     assert problem["message_zh"].startswith(f"第{problem['sheet_row']}行是隐藏行")

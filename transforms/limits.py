@@ -15,7 +15,9 @@ here, cheaply, from its bytes:
   (``<dimension ref>``) and rows or cells that hold no value count for nothing:
   LibreOffice declares ``A1:AF1048576`` and writes an empty ``<row r="1048576">`` for a
   sheet from which a row was deleted, and that file reads. A value in ``A1`` and one at
-  ``XFD1048576`` would make a reader allocate hundreds of GB, and stop here.
+  ``XFD1048576`` would make a reader allocate hundreds of GB, and stop here; so do a few
+  cells spread over a block of more than a million (:data:`SPARSE_BLOCK`), which would
+  cost seconds and hundreds of MB to read for nothing.
 
 Then the workbook is parsed in a worker process (:mod:`transforms.worker`) with a
 memory limit (``RONGHE_READ_MAX_MEMORY_MB``, default 2048) and a time limit
@@ -168,12 +170,22 @@ def _used_range(zf: zipfile.ZipFile, member: zipfile.ZipInfo, limits: ReadLimits
     _past(seen, member, limits)
 
 
+SPARSE_BLOCK = 1 / 5
+"""A block of cells over this share of ``max_cells`` (a million by default) is read only
+where the sheet fills at least a :data:`SPARSE_SHARE` of it: a few cells spread to
+``XFD1048576`` cost nothing to refuse and seconds and hundreds of MB to read."""
+SPARSE_SHARE = 1 / 50
+
+
 def _past(seen: _Extent, member: zipfile.ZipInfo, limits: ReadLimits) -> None:
+    where = (
+        f"sheet {member.filename} holds {seen.cells:,} cells reaching row"
+        f" {seen.last_row:,} and column {seen.last_col:,}"
+    )
     if max(seen.cells, seen.block) > limits.max_cells:
-        raise LimitExceeded(
-            f"sheet {member.filename} holds {seen.cells:,} cells reaching row"
-            f" {seen.last_row:,} and column {seen.last_col:,}, over {limits.max_cells:,} cells"
-        )
+        raise LimitExceeded(f"{where}, over {limits.max_cells:,} cells")
+    if seen.block > limits.max_cells * SPARSE_BLOCK and seen.cells < seen.block * SPARSE_SHARE:
+        raise LimitExceeded(f"{where}: a few cells spread over {seen.block:,}")
 
 
 def check_zip(data: bytes, limits: ReadLimits) -> None:

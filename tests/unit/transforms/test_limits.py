@@ -95,9 +95,12 @@ def test_the_range_a_sheet_declares_counts_for_nothing(tmp_path: Path) -> None:
     )
     data = _sheet_xml(tmp_path / "lo.xlsx", cells, "A1:AF1048576").read_bytes()
     check_zip(data, ReadLimits(max_cells=100))  # two cells, in A1:B1
-    # a value at XFD1048576 alone is one cell, read as one (a reader pads rows, not columns)
+    # a value at XFD1048576 alone is one cell, but a reader pads its rows from row 1: a
+    # million rows for one cell, refused before any reader allocates them
     alone = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
-    check_zip(_sheet_xml(tmp_path / "alone.xlsx", alone, "XFD1048576").read_bytes(), ReadLimits())
+    far = _sheet_xml(tmp_path / "alone.xlsx", alone, "XFD1048576").read_bytes()
+    with pytest.raises(LimitExceeded, match="a few cells spread over 1,048,576"):
+        check_zip(far, ReadLimits())
     # cells without a reference are the next column of their row
     bare = '<row r="1"><c><v>1</v></c><c><v>2</v></c><c><v>3</v></c></row>'
     with pytest.raises(LimitExceeded, match="holds 3 cells"):

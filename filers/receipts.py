@@ -114,9 +114,10 @@ def write_period_receipts(published: Path, periods: Sequence[str], root: Path) -
 
 def receipt_periods(load: LoadSummary, quarters: Sequence[str] = ()) -> list[str]:
     """The quarters whose receipts a run changed: those it loaded or quarantined reports
-    for, and, where it rejected a file whole, that file's quarter by the rule of
-    ``receipts_unnamed_files.sql``: the run's quarter (its last, for a backfill), else the
-    quarter that ended most recently before the file was received."""
+    for (a file rejected whole among them, placed in a quarter by
+    :mod:`pipeline.placing`), and, where a rejected file could be placed in none (the
+    warehouse held nothing), the rule of ``receipts_unnamed_files.sql``: the run's
+    quarter (its last, for a backfill), else the one that ended most recently."""
     periods = {*load.periods, *load.periods_quarantined}
     for f in load.files:
         if f.file_reasons:

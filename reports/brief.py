@@ -26,6 +26,7 @@ from .labels import (
     QUADRANTS_ZH,
     quarter_zh,
 )
+from .linkage_effect_text import lagged_effect
 from .text import (
     correlation_note,
     determination_text,
@@ -361,6 +362,7 @@ def render_brief(d: ReportData) -> str:
         weak_rows=weak_rows,
         weak_year="" if d.weak_year is None else f"（{d.weak_year}年）",
         determination=determination_text(d),
+        linkage_effect=lagged_effect(d),
         linkage_rows=_linkage(d),
         scatters=scatters,
         filing=filing(d),

@@ -89,21 +89,23 @@ def estimate(
     x = np.column_stack([p, (period_of[:, None] == np.arange(1, t)).astype(float)])
     x = _within(x, unit_of, counts)
     y = _within(d[:, None].astype(float), unit_of, counts)[:, 0]
-    bread = np.linalg.pinv(x.T @ x)
+    xtx = x.T @ x
+    bread = np.linalg.pinv(xtx)
     beta = bread @ (x.T @ y)
     resid = y - x @ beta
     scores = np.zeros((g, x.shape[1]))
     np.add.at(scores, unit_of, x * resid[:, None])
-    k = np.linalg.matrix_rank(x)
+    k = np.linalg.matrix_rank(xtx)
     factor = g / (g - 1) * (n - 1) / (n - k)
     variance = factor * (bread @ (scores.T @ scores) @ bread)[0, 0]
     if not np.isfinite(variance) or variance <= 0:
         return Estimate(g, n, t, float(beta[0]))
-    from scipy import stats  # only here: the marts rebuild pays its import, nothing else
+    # Student's t quantile and tail (scipy.special, not scipy.stats: a fraction of the import)
+    from scipy.special import stdtr, stdtrit
 
     se = float(np.sqrt(variance))
-    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, g - 1)) * se
-    p_value = float(2 * stats.t.sf(abs(beta[0]) / se, g - 1))
+    half = float(stdtrit(g - 1, 0.5 + CONFIDENCE / 2)) * se
+    p_value = float(2 * stdtr(g - 1, -abs(beta[0]) / se))
     b = float(beta[0])
     return Estimate(g, n, t, b, se, b - half, b + half, p_value)
 
@@ -133,15 +135,15 @@ def build_linkage_effect(
             "before": [previous_period(s) for s in window],
             "complete_units_only": complete_units_only,
         }
-        pairs = con.execute(sql_file("marts_linkage_effect_pairs.sql"), params).fetchall()
+        pairs = con.execute(sql_file("marts_linkage_effect_pairs.sql"), params).fetchnumpy()
         rows = []
-        for level in sorted({r[0] for r in pairs}):
-            part = [r for r in pairs if r[0] == level]
+        for level in sorted(set(pairs["level"].tolist())):
+            at = pairs["level"] == level
             e = estimate(
-                [r[1] for r in part],
-                [r[2] for r in part],
-                np.array([r[3] for r in part], dtype=float),
-                np.array([r[4] for r in part], dtype=float),
+                pairs["unit_code"][at].tolist(),
+                pairs["period"][at].tolist(),
+                pairs["development_score"][at].astype(float),
+                pairs["party_score_before"][at].astype(float),
             )
             rows.append(
                 {"period": period, "level": level, "first_period": window[0]}

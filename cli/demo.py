@@ -109,20 +109,20 @@ def _show_link(settings: Settings) -> None:
     _, rows = run_query(
         settings,
         "SELECT l.level, l.units, l.corr_party_development, p.corr_party_development_next,"
-        " e.effect, e.ci_low, e.ci_high, e.observations, e.first_period"
+        " e.effect, e.ci_low, e.ci_high, e.observations, e.first_period, e.units"
         " FROM marts.linkage AS l"
         " LEFT JOIN marts.linkage AS p ON p.level = l.level AND p.period = '2017Q3'"
         " LEFT JOIN marts.linkage_effect AS e ON e.level = l.level AND e.period = l.period"
         " WHERE l.period = '2017Q4'"
         " ORDER BY list_position(['county', 'township', 'village'], l.level)",
     )
-    t = Table(title="党建与发展联动 party building and development, 2017Q4")
+    t = Table(title="\n党建与发展联动 party building and development, 2017Q4")
     for c in ("level", "units", "r same q", "r lagged", "effect", "95% CI"):
         t.add_column(c, justify="left" if c == "level" else "right")
     township = None
-    for level, units, r_now, r_lag, effect, low, high, pairs, first in rows:
+    for level, units, r_now, r_lag, effect, low, high, pairs, first, estimated in rows:
         if level == "township":
-            township = (effect, low, high, pairs, first, units)
+            township = (effect, low, high, pairs, first, estimated)
         t.add_row(
             level,
             f"{units:,}",
@@ -142,7 +142,8 @@ def _show_link(settings: Settings) -> None:
         out.print(
             f"[bold]Townships: {effect:.2f} points of D per point of P (95% CI {low:.2f} …"
             f" {high:.2f});\nthe sample was drawn with {LAGGED_EFFECT:.2f}[/bold]"
-            f" ({units} townships, {pairs:,} quarter pairs from {first}; docs/sample.md)"
+            f" ({units} townships, {pairs:,} quarter pairs\nfrom {first}; the model:"
+            " docs/sample.md)"
         )
 
 

@@ -88,9 +88,10 @@ def plan_period(
         if p is not None:
             children.setdefault(p, []).append(code)
 
-    def of(code: str) -> dict[str, Rows]:
+    def of(code: str, sent: datetime | None = None) -> dict[str, Rows]:
+        """The unit's reports; ``sent``: the 填报时间 of the file that holds them, if shared."""
         u = units[code]
-        ts = reports.submitted(
+        ts = sent or reports.submitted(
             period, u.level, u.strength, rng(seed, "ts", period, code), now, deadlines
         )
         p_before = None
@@ -118,9 +119,19 @@ def plan_period(
                 if rows:
                     plan.add(folder, kind, town, rows)
             grouped = not per_unit and (province or rng(seed, "group", period, town).random() < 0.2)
+            # a township that sends its villages' reports in one file fills in one 填报时间,
+            # by the villages' deadline as a village would
+            s = units[town].strength
+            sent = (
+                reports.submitted(
+                    period, "village", s, rng(seed, "ts-group", period, town), now, deadlines
+                )
+                if grouped
+                else None
+            )
             per_kind: dict[str, Rows] = {k: [] for k in REPORT_KINDS}
             for v in sorted(children.get(town, [])):
-                for kind, rows in of(v).items():
+                for kind, rows in of(v, sent).items():
                     if not rows:
                         continue
                     if grouped:

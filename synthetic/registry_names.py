@@ -305,6 +305,7 @@ FIXED_NAMES = {
     "320623100203": "东灶村",
     "320623100207": "荷花村",
     "320682100203": "荷花村",  # and another township's (filers/owners: a shared name)
+    "320623402200": "七里村",  # under 如东沿海经济开发区 (the portal's docs and tests)
 }
 
 

@@ -6,17 +6,17 @@ from typing import Any
 
 from reports.linkage_effect_text import effect_sentence
 
-ROW: dict[str, Any] = {
+ROW: dict[str, Any] = {  # a marts.linkage_effect row
     "period": "2017Q4",
     "level": "township",
-    "effect_first_period": "2016Q1",
-    "effect_units": 130,
-    "effect_pairs": 1008,
+    "first_period": "2016Q1",
+    "units": 130,
+    "observations": 1008,
 }
 
 
 def test_a_significant_effect_is_said_with_its_size_and_interval() -> None:
-    s = effect_sentence(ROW | {"effect": 0.2412, "effect_ci_low": 0.187, "effect_ci_high": 0.296})
+    s = effect_sentence(ROW | {"effect": 0.2412, "ci_low": 0.187, "ci_high": 0.296})
     assert s == (
         "以2016年第一季度至2017年第四季度130个镇（街道）的1,008组相邻季度得分测算，"
         "剔除各单位自身差异和各季度共同因素后，上季度党建得分每高1分，"
@@ -25,16 +25,13 @@ def test_a_significant_effect_is_said_with_its_size_and_interval() -> None:
 
 
 def test_an_interval_around_zero_finds_nothing() -> None:
-    s = effect_sentence(ROW | {"effect": 0.02, "effect_ci_low": -0.04, "effect_ci_high": 0.08})
+    s = effect_sentence(ROW | {"effect": 0.02, "ci_low": -0.04, "ci_high": 0.08})
     assert s is not None and "未发现上季度党建得分对本季度发展得分有显著影响" in s
     assert "估计值0.02，95%置信区间-0.04～0.08" in s and "带动作用明显" not in s
 
 
 def test_a_negative_one_says_so_and_no_estimate_says_nothing() -> None:
-    s = effect_sentence(ROW | {"effect": -0.1, "effect_ci_low": -0.15, "effect_ci_high": -0.05})
+    s = effect_sentence(ROW | {"effect": -0.1, "ci_low": -0.15, "ci_high": -0.05})
     assert s is not None and "平均低0.10分" in s and "未见党建对发展的带动作用" in s
-    assert (
-        effect_sentence(ROW | {"effect": None, "effect_ci_low": None, "effect_ci_high": None})
-        is None
-    )
+    assert effect_sentence(ROW | {"effect": None, "ci_low": None, "ci_high": None}) is None
     assert effect_sentence(ROW) is None

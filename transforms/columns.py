@@ -6,8 +6,8 @@ from the tables below. Nothing else in the code base spells a report column.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 ColumnType = Literal["code", "period", "timestamp", "int", "decimal", "bool", "text", "enum"]
@@ -361,10 +361,9 @@ def is_free_text(c: Column) -> bool:
     return c.type == "text" and c.pattern is None
 
 
-@functools.lru_cache(maxsize=8192)
+@lru_cache(maxsize=8192)
 def normalise_header(text: str) -> str:
-    """Strip surrounding spaces and fold full-width brackets to ASCII ones (cached: the
-    same few headers come back in every file)."""
+    """Strip spaces, fold full-width brackets to ASCII (cached: headers recur)."""
     return (
         text.strip()
         .replace("（", "(")
@@ -392,11 +391,8 @@ def header_map(kind: ReportKind) -> dict[str, str]:
 
 
 def kind_of(filename: str) -> ReportKind | None:
-    """The report kind whose word is anywhere in a file name (CONTRACT §2), or None.
-
-    None also when the name holds two kinds' words: the headers then decide
-    (:func:`transforms.read.kind_from_headers`).
-    """
+    """The report kind whose word is anywhere in a file name (CONTRACT §2), or None (also when
+    the name holds two kinds' words: :func:`transforms.read.kind_from_headers` decides)."""
     name = filename.rsplit("/", 1)[-1].lower()
     name = name.rsplit(".", 1)[0] if "." in name else name
     hits = [k for k in REPORT_KINDS.values() if any(s in name for s in k.stems)]

@@ -36,6 +36,7 @@ class Sample:
     returncode: int
     output: str = ""
     marked: float | None = None  # seconds until the first output line holding ``mark``
+    cpu: float = 0.0  # user + system seconds of the process and the children it waited for
 
 
 @dataclass
@@ -196,6 +197,7 @@ def run(
         proc.returncode,
         text,
         marked[0] if marked else None,
+        usage.ru_utime + usage.ru_stime,
     )
 
 

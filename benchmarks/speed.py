@@ -223,11 +223,13 @@ def render(
     files: int,
 ) -> str:
     fl = median(series["floor"], lambda s: s.seconds)
+    fl_cpu = median(series["floor"], lambda s: s.cpu)
     rows = []
     for label, samples in series.items():
         wall = median(samples, lambda s: s.seconds)
         marks = [s.marked for s in samples if s.marked is not None]
         pub = statistics.median(marks) if len(marks) == len(samples) else None
+        cpu = median(samples, lambda s: s.cpu)
         rows.append(
             [
                 label,
@@ -236,6 +238,7 @@ def render(
                 "" if pub is None else f"{pub:.2f}",
                 f"{wall / fl:.1f}×",
                 "" if pub is None else f"{pub / fl:.1f}×",
+                "" if not cpu else f"{cpu:.2f} ({cpu / fl_cpu:.1f}×)",
             ]
         )
     lines = [
@@ -254,10 +257,16 @@ def render(
                 "until published (s)",
                 "× floor",
                 "published × floor",
+                "CPU (s, × the floor's)",
             ),
         ),
         "",
     ]
+    lines.append(
+        "- CPU: user + system seconds of the command and the processes it waited for (its"
+        " embedded server, read worker, validation process); the same work however loaded the"
+        " machine is. A served run's CPU is spent in the engine and is not counted here."
+    )
     srv = series.get("served (warm engine), a deployment run")
     if srv:
         lag = median(srv, lambda s: float(s.output or 0))

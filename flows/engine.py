@@ -256,4 +256,6 @@ class Engine:
 
 
 if __name__ == "__main__":
-    main()
+    # run as flows.engine, not as __main__: the bodies ask flows.engine.resident(), and a
+    # flag set in __main__ left it False (a run that found nothing stopped the warm GX)
+    importlib.import_module("flows.engine").main()

@@ -12,8 +12,8 @@ run, interleaved and repeated (medians compared, every run listed):
   run; each run is a ``ronghe-quarterly/quarterly`` deployment run of the same inbox into
   a fresh home (parameters ``home`` and ``inbox``): *until published* from the moment
   the run is asked for, and from the moment its flow run starts (the serving runner
-  polls every ``PREFECT_RUNNER_POLL_FREQUENCY`` seconds and starts a process per flow
-  run: that is the difference);
+  polls every second, ``flows.deployments.RUNNER_POLL_SECONDS``, and starts a process per
+  flow run: that is the difference);
 - **``ronghe run`` beside a server** (``PREFECT_API_URL`` set, no engine): the issue's
   second row;
 - **one-shot, empty inbox**: the fixed cost.

@@ -75,9 +75,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def handler(command: str) -> Handler:
     """The function of ``command`` (``cmd_<command>`` in the module of its users)."""
-    from cli import analysts, demo, filers, operators
+    from cli import analysts, demo, filers, operators, upkeep
 
-    for module in (operators, filers, analysts, demo):
+    for module in (operators, filers, analysts, demo, upkeep):
         found: Handler | None = getattr(module, f"cmd_{command}", None)
         if found is not None:
             return found

@@ -28,6 +28,7 @@ from cli.common import (
 )
 from cli.errors import UsageError
 from config.settings import Settings
+from notify.channels import channels_path
 from sources.config import sources_path
 from warehouse.query import run_query
 
@@ -104,10 +105,17 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         ),
         sources=sources_path(settings.home).resolve(),
         pull_seconds=pull_minutes() * 60,
+        channels=channels_path(settings.home).resolve(),
+        notify_seconds=minutes_of("RONGHE_NOTIFY_MINUTES", "5") * 60,
     )
     if cfg.sources is not None and cfg.sources.exists():
         _checked(settings, argparse.Namespace(sources=str(cfg.sources)))  # wrong: exit 2 now
         err.print(f"pulling the sources of {cfg.sources} every {cfg.pull_seconds / 60:g} min")
+    if cfg.channels is not None and cfg.channels.exists():
+        from cli.upkeep import check_channels
+
+        check_channels(settings)  # wrong: exit 2 now; an unset URL variable is said
+        err.print(f"notifying through {cfg.channels} (and every {cfg.notify_seconds / 60:g} min)")
     err.print(
         f"serving ronghe on {url}: quarterly '{cfg.cron}' ({cfg.timezone}), backfill,"
         f" ingest on ronghe.report.received (bursts of {cfg.burst_seconds:g}s),"
@@ -255,15 +263,20 @@ def _checked(settings: Settings, args: argparse.Namespace) -> tuple[Any, list[An
 
 def pull_minutes() -> float:
     """``RONGHE_PULL_INTERVAL``: minutes between served pulls (default 15)."""
+    return minutes_of("RONGHE_PULL_INTERVAL", "15")
+
+
+def minutes_of(variable: str, default: str) -> float:
+    """A positive number of minutes from ``variable`` (a usage error otherwise)."""
     import os
 
-    text = os.environ.get("RONGHE_PULL_INTERVAL") or "15"
+    text = os.environ.get(variable) or default
     try:
         value = float(text)
     except ValueError:
         value = 0.0
     if not value > 0:
-        raise UsageError(f"RONGHE_PULL_INTERVAL: not a positive number of minutes: {text!r}")
+        raise UsageError(f"{variable}: not a positive number of minutes: {text!r}")
     return value
 
 

@@ -196,6 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--format", choices=["table", "csv"], default="table")
 
     _add_operations(sub)
+    from cli.upkeep_parser import add_parsers
+
+    add_parsers(sub)  # notify, rebuild
     return p
 
 

@@ -10,7 +10,9 @@
   served run emits once it has published: the 通报 and the receipts, in a flow run of
   their own (``RONGHE_OUTPUTS_BY_EVENT=1``, set by :func:`serve`);
 - ``ronghe-chase/chase``: cron, 09:00 the morning after each level's deadline (rules
-  ``[round.deadline_days]``): the chase lists (催报) and ``ronghe.unit.overdue`` events.
+  ``[round.deadline_days]``): the chase lists (催报) and ``ronghe.unit.overdue`` events;
+- ``ronghe-notify/deliver``: when a channels file exists, on ``ronghe.notification.queued``
+  and every ``RONGHE_NOTIFY_MINUTES`` (default 5): send what the outbox holds pending.
 
 A run whose process dies shows Crashed (:mod:`flows.heartbeats`: heartbeats and the
 automation that reads them, set up by :func:`serve`). All of them write the warehouse
@@ -60,6 +62,9 @@ class ServeConfig:
     sources: Path | None = None
     """The sources file; when it exists, ``ronghe-pull/pull`` is registered too."""
     pull_seconds: float = 900.0
+    channels: Path | None = None
+    """The channels file; when it exists, ``ronghe-notify/deliver`` is registered too."""
+    notify_seconds: float = 300.0
 
     def parameters(self, **extra: Any) -> dict[str, Any]:
         base: dict[str, Any] = {"home": str(self.home)}
@@ -133,7 +138,8 @@ def _ready(d: object) -> RunnerDeployment:
 
 
 def build_deployments(cfg: ServeConfig) -> list[RunnerDeployment]:
-    """The six deployments (seven with a sources file), ready for ``prefect.serve``."""
+    """The six deployments (and ``pull`` with a sources file, ``deliver`` with a channels
+    file), ready for ``prefect.serve``."""
     from prefect.deployments.runner import EntrypointType
     from prefect.schedules import Cron, Interval
 
@@ -187,7 +193,37 @@ def build_deployments(cfg: ServeConfig) -> list[RunnerDeployment]:
                 **common,
             )
         )
+    if cfg.channels is not None and cfg.channels.exists():
+        made.append(notify_deployment(cfg))
     return [_ready(d) for d in made]
+
+
+def notify_deployment(cfg: ServeConfig) -> Any:
+    """``ronghe-notify/deliver``: soon after something is queued, and every few minutes
+    (what a channel that was down still holds)."""
+    from prefect.deployments.runner import EntrypointType
+    from prefect.schedules import Interval
+
+    from flows.notices import QUEUED_EVENT, notify_flow
+
+    trigger = _on_event(
+        "ronghe: notifications queued",
+        "what the outbox got, sent within a burst's window",
+        QUEUED_EVENT,
+        "ronghe.outbox.*",
+        cfg.parameters(),
+        within=timedelta(seconds=cfg.burst_seconds),
+        schedule_after=timedelta(seconds=cfg.burst_seconds),
+    )
+    return notify_flow.to_deployment(
+        name="deliver",
+        schedules=[Interval(timedelta(seconds=cfg.notify_seconds))],
+        triggers=[trigger],
+        parameters=cfg.parameters(),
+        description="Send the notifications the outbox holds pending (channels.toml).",
+        tags=TAGS,
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
 
 
 def chase_deployment(cfg: ServeConfig) -> Any:

@@ -36,6 +36,7 @@ from flows.outputs import (
 )
 from flows.tasks import IO_RETRIES, as_task, fan_out, say
 from flows.writer import writer_slot
+from notify.mirror import mirror
 from pipeline import progress
 from pipeline.result import RunResult
 from transforms.paths import few_paths, param_path
@@ -95,9 +96,10 @@ def _run(
         # (killed before writing them), recorded before publishing (flows.pending)
         receipts, due, owed = owed_outputs(settings, result, quarters)
         pending.record(settings, sorted({*due, *owed}), receipts)
+        mirror(ws.con, settings.home, say)  # meta.notifications: the outbox as of this run
         as_task("publish", ws.publish)
         progress.step(f"published {settings.published_path}")
-    announce.outcomes(settings.published_path, result.load.files, say)
+    announce.outcomes(settings, result.load.files, say)  # the outbox, and events
     # the writer is free again: the 通报 and the receipts read only the published file
     warn_quarantined(settings, result)
     if result.dependents:

@@ -94,20 +94,33 @@ def move_task(source: Source, rows: list[PullRow]) -> list[str]:
     return move_taken(source, rows, password_of)
 
 
-def _announce_unreached(pulls: Sequence[SourcePull], since: dict[str, datetime | None]) -> None:
-    # one event per outage: the same id while the source stays down since it was last reached
-    events = [
-        announce.unreachable_event(
-            p.source.name,
-            p.source.unit,
-            p.error or "",
-            f"down-since:{since.get(p.source.name) or 'never'}",
+def _tell_sources(
+    settings: Settings, pulls: Sequence[SourcePull], since: dict[str, datetime | None]
+) -> None:
+    """One notice (and event) per outage, while the source stays down since it was last
+    reached; and one when it is back (:func:`notify.produce.sources`)."""
+    from dataclasses import replace
+
+    from flows.notices import names_of, tell
+    from notify import produce
+    from notify.outbox import Outbox
+
+    with Outbox.of(settings.home) as box:
+        told = box.known(produce.down_keys(pulls, since))
+    notices = produce.sources(pulls, since, names_of(settings), told)
+    events = {
+        f"source_unreachable:{produce.outage_about(p.source.name, since.get(p.source.name))}": (
+            announce.unreachable_event(
+                p.source.name,
+                p.source.unit,
+                p.error or "",
+                f"down-since:{since.get(p.source.name) or 'never'}",
+            )
         )
         for p in pulls
         if not p.reached
-    ]
-    if events:
-        announce.emit(events)
+    }
+    tell(settings, [replace(n, event=events.get(n.key)) for n in notices])
 
 
 @flow(name="ronghe-pull", log_prints=False)
@@ -132,7 +145,7 @@ def pull_flow(
         for s in chosen
     ]
     pulls = [f.result() for f in futures]
-    _announce_unreached(pulls, since)
+    _tell_sources(settings, pulls, since)
     files = [f for p in pulls for f in p.staged]
     settled: list[SourcePull] = []
 

@@ -20,6 +20,7 @@ PACKAGES = (
     "pipeline",
     "filers",
     "reports",
+    "notify",
     "synthetic",
     "flows",
     "cli",

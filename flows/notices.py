@@ -1,0 +1,137 @@
+"""Telling people: the outbox and its delivery flow (CONTRACT §8), thin over :mod:`notify`.
+
+:func:`tell` keeps the notices never told before in the outbox (each routed to the
+channels of ``channels.toml`` that want it) and emits the Prefect event of each new
+one only: the server never receives an event id twice. (Prefect 3.9's SQLite event
+writer fails on a batch made only of ids it already holds, ``INSERT INTO events
+DEFAULT VALUES`` → "NOT NULL constraint failed: events.occurred", and after five tries
+drops the whole batch, good events with it: that is how re-sent overdue events took
+other events down. docs/operations.md «Notifications».)
+
+:func:`notify_flow` (``ronghe-notify``; ``ronghe serve`` runs it when the outbox gets
+something and every few minutes; ``ronghe notify`` by hand) first looks in the
+published warehouse for outcomes a run did not get to tell (it died between publishing
+and telling), then sends what is pending (:func:`notify.deliver.deliver`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from prefect import flow
+
+from config.settings import Settings
+from flows.tasks import as_task, say
+from notify import produce
+from notify.channels import Channel, channels_path, load_channels
+from notify.deliver import Report, deliver
+from notify.notice import Notice
+from notify.outbox import Outbox
+from warehouse.registry import load_registry
+
+QUEUED_EVENT = "ronghe.notification.queued"
+"""Emitted once by a :func:`tell` that queued something for a channel: the served
+``ronghe-notify/deliver`` deployment sends it within a minute."""
+SWEEP_MARK = "swept_until"
+SWEEP_MARGIN = timedelta(hours=1)
+
+
+def ancestors_of(settings: Settings) -> Callable[[str], Collection[str]]:
+    """A unit's ancestors, from the registry of the home's scale."""
+    rows = load_registry(settings.scale).select("unit_code", "parent_code").iter_rows()
+    parents = dict(rows)
+
+    def up(code: str) -> list[str]:
+        out: list[str] = []
+        parent = parents.get(code)
+        while parent is not None and parent not in out:
+            out.append(parent)
+            parent = parents.get(parent)
+        return out
+
+    return up
+
+
+def channels_of(settings: Settings) -> list[Channel]:
+    units = set(load_registry(settings.scale)["unit_code"].to_list())
+    return load_channels(channels_path(settings.home), units)
+
+
+def names_of(settings: Settings) -> Any:
+    from notify.texts import Names
+
+    frame = load_registry(settings.scale).select("unit_code", "name", "level", "parent_code")
+    return Names.of(frame.iter_rows())
+
+
+def tell(
+    settings: Settings, notices: Sequence[Notice], now: datetime | None = None
+) -> list[Notice]:
+    """Keep the new ``notices`` in the outbox and emit their events; the new ones."""
+    if not notices:
+        return []
+    channels = channels_of(settings)
+    up = ancestors_of(settings)
+
+    def route(n: Notice) -> list[str]:
+        return [c.name for c in channels if c.wants(n, up)]
+
+    with Outbox.of(settings.home) as box:
+        new = box.add(notices, route, now or datetime.now())
+    events = [n.event for n in new if n.event is not None]
+    routed = [n for n in new if route(n)]
+    if events or routed:
+        from prefect.events import emit_event
+
+        for e in events:
+            emit_event(**e)
+        if routed:
+            emit_event(
+                event=QUEUED_EVENT,
+                resource={"prefect.resource.id": f"ronghe.outbox.{settings.home.name}"},
+                payload={"notifications": len(routed)},
+            )
+    return new
+
+
+def sweep(settings: Settings, now: datetime) -> int:
+    """Tell the outcomes of files received since the last look that no run told (a run
+    that died between publishing and telling); how many were new."""
+    with Outbox.of(settings.home) as box:
+        mark = box.mark(SWEEP_MARK)
+        # first look: from now on (the outbox does not tell the warehouse's history)
+        since = datetime.fromisoformat(mark) if mark else now
+        box.set_mark(SWEEP_MARK, now.isoformat())
+    if not mark:
+        return 0
+    found = produce.outcomes_of(settings.published_path, now, since=since - SWEEP_MARGIN)
+    return len(tell(settings, found, now))
+
+
+def send_pending(settings: Settings) -> Report:
+    """Send what is pending through the channels of ``channels.toml``."""
+    channels = channels_of(settings)
+    with Outbox.of(settings.home) as box:
+        return deliver(box, channels)
+
+
+@flow(name="ronghe-notify", log_prints=False)
+def notify_flow(home: str | None = None) -> int:
+    """Tell what no run told, then send what is pending; the notifications sent."""
+    settings = Settings.load(home)
+    now = datetime.now()
+    missed = sweep(settings, now)
+    if missed:
+        say(f"found {missed} notifications no run had queued")
+    report = as_task("deliver", send_pending, settings)
+    with Outbox.of(settings.home) as box:
+        counts = box.counts()
+    for line in report.lines():
+        say(line)
+    say(
+        "outbox: "
+        + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("pending", "sent", "failed", "unrouted"))
+    )
+    return report.sent

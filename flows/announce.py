@@ -17,6 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from config.settings import Settings
 from flows.events import QUARANTINED_EVENT, REJECTED_EVENT, UNREACHABLE_EVENT, event_id
 from flows.notices import tell
@@ -37,20 +39,24 @@ def _name(path: str) -> str:
 def outcome_events(published: Path, shas: Sequence[str]) -> list[dict[str, Any]]:
     """The quarantined and rejected events of the files ``shas``, from the published
     warehouse (each as ``emit_event``'s keyword arguments)."""
-    return list(keyed_outcome_events(published, shas).values())
-
-
-def keyed_outcome_events(published: Path, shas: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """:func:`outcome_events` by the key of the notice each goes with."""
     if not shas:
-        return {}
+        return []
     con = connect_reader(published)
     try:
-        quarantined = con.execute(sql_file("events_quarantined.sql"), {"shas": list(shas)})
-        q_rows = quarantined.fetchall()
-        r_rows = con.execute(sql_file("events_rejected.sql"), {"shas": list(shas)}).fetchall()
+        return list(keyed_outcome_events(con, shas).values())
     finally:
         con.close()
+
+
+def keyed_outcome_events(
+    con: duckdb.DuckDBPyConnection, shas: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """:func:`outcome_events` (from the warehouse ``con``) by the key of their notices."""
+    if not shas:
+        return {}
+    quarantined = con.execute(sql_file("events_quarantined.sql"), {"shas": list(shas)})
+    q_rows = quarantined.fetchall()
+    r_rows = con.execute(sql_file("events_rejected.sql"), {"shas": list(shas)}).fetchall()
     out: dict[str, dict[str, Any]] = {}
     for sha, kind, unit, period, reasons, problems, path, township, county in q_rows:
         resource = f"ronghe.unit.{unit}"
@@ -95,19 +101,33 @@ def unreachable_event(name: str, unit: str, error: str, discriminator: str) -> d
     }
 
 
-def outcomes(settings: Settings, files: Sequence[Any], say: Callable[[str], None]) -> None:
+def outcomes(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    files: Sequence[Any],
+    say: Callable[[str], None],
+) -> None:
     """Tell the quarantined reports and rejected files among a run's new ``files``
-    (``FileOutcome``: those loaded whole have nothing to tell): the outbox, and the
-    events of what it had not been told before."""
+    (``FileOutcome``: those loaded whole have nothing to tell), from the run's warehouse
+    ``con`` before it publishes: the outbox has them before the run counts as done (never
+    lost), and the events of what it had not been told before go out."""
     shas = [f.sha256 for f in files if f.status != "loaded"]
     if not shas:
         return
-    published = settings.published_path
-    events = keyed_outcome_events(published, shas)
-    notices = produce.outcomes_of(published, datetime.now(), shas=shas)
+    events = keyed_outcome_events(con, shas)
+    notices = produce.outcomes(con, datetime.now(), shas=shas)
     new = tell(settings, [replace(n, event=events.get(n.key)) for n in notices])
     if new:
         say(f"told {len(new)} quarantined reports and rejected files (outbox and events)")
+
+
+def before_publish(ws: Any, settings: Settings, result: Any, say: Callable[[str], None]) -> None:
+    """What a run tells before it publishes (:func:`outcomes`), and ``meta.notifications``
+    brought up to date in its warehouse (:func:`notify.mirror.mirror`)."""
+    from notify.mirror import mirror
+
+    outcomes(ws.con, settings, result.load.files, say)
+    mirror(ws.con, settings.home, say)
 
 
 def emit(events: Sequence[dict[str, Any]]) -> int:

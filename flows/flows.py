@@ -36,7 +36,6 @@ from flows.outputs import (
 )
 from flows.tasks import IO_RETRIES, as_task, fan_out, say
 from flows.writer import writer_slot
-from notify.mirror import mirror
 from pipeline import progress
 from pipeline.result import RunResult
 from transforms.paths import few_paths, param_path
@@ -65,8 +64,8 @@ def _run(
     """Run the pipeline as the one writer; publish and report only if it succeeds.
 
     ``after_load`` writes more in the same run before it publishes (a pull's
-    ``meta.pulls``). Once published, the run's quarantined reports and rejected files
-    are announced as events (:mod:`flows.announce`)."""
+    ``meta.pulls``). Before it publishes, the run's quarantined reports and rejected
+    files are told: the outbox, and events (:mod:`flows.announce`)."""
     run_id = str(flow_run.get_id() or uuid.uuid4())
     rules = rules_path(params)
     what = f"{flow_name} run {run_id}"
@@ -96,10 +95,9 @@ def _run(
         # (killed before writing them), recorded before publishing (flows.pending)
         receipts, due, owed = owed_outputs(settings, result, quarters)
         pending.record(settings, sorted({*due, *owed}), receipts)
-        mirror(ws.con, settings.home, say)  # meta.notifications: the outbox as of this run
+        announce.before_publish(ws, settings, result, say)  # the outbox, events
         as_task("publish", ws.publish)
         progress.step(f"published {settings.published_path}")
-    announce.outcomes(settings, result.load.files, say)  # the outbox, and events
     # the writer is free again: the 通报 and the receipts read only the published file
     warn_quarantined(settings, result)
     if result.dependents:

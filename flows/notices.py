@@ -9,22 +9,22 @@ drops the whole batch, good events with it: that is how re-sent overdue events t
 other events down. docs/operations.md «Notifications».)
 
 :func:`notify_flow` (``ronghe-notify``; ``ronghe serve`` runs it when the outbox gets
-something and every few minutes; ``ronghe notify`` by hand) first looks in the
-published warehouse for outcomes a run did not get to tell (it died between publishing
-and telling), then sends what is pending (:func:`notify.deliver.deliver`).
+something and every few minutes; ``ronghe notify`` by hand) sends what is pending
+(:func:`notify.deliver.deliver`). A run tells before it publishes
+(:func:`flows.announce.before_publish`): a run that dies before telling has published
+nothing, and the next run reads its files again and tells them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from prefect import flow
 
 from config.settings import Settings
 from flows.tasks import as_task, say
-from notify import produce
 from notify.channels import Channel, channels_path, load_channels
 from notify.deliver import Report, deliver
 from notify.notice import Notice
@@ -34,8 +34,6 @@ from warehouse.registry import load_registry
 QUEUED_EVENT = "ronghe.notification.queued"
 """Emitted once by a :func:`tell` that queued something for a channel: the served
 ``ronghe-notify/deliver`` deployment sends it within a minute."""
-SWEEP_MARK = "swept_until"
-SWEEP_MARGIN = timedelta(hours=1)
 
 
 def ancestors_of(settings: Settings) -> Callable[[str], Collection[str]]:
@@ -96,20 +94,6 @@ def tell(
     return new
 
 
-def sweep(settings: Settings, now: datetime) -> int:
-    """Tell the outcomes of files received since the last look that no run told (a run
-    that died between publishing and telling); how many were new."""
-    with Outbox.of(settings.home) as box:
-        mark = box.mark(SWEEP_MARK)
-        # first look: from now on (the outbox does not tell the warehouse's history)
-        since = datetime.fromisoformat(mark) if mark else now
-        box.set_mark(SWEEP_MARK, now.isoformat())
-    if not mark:
-        return 0
-    found = produce.outcomes_of(settings.published_path, now, since=since - SWEEP_MARGIN)
-    return len(tell(settings, found, now))
-
-
 def send_pending(settings: Settings) -> Report:
     """Send what is pending through the channels of ``channels.toml``."""
     channels = channels_of(settings)
@@ -119,12 +103,8 @@ def send_pending(settings: Settings) -> Report:
 
 @flow(name="ronghe-notify", log_prints=False)
 def notify_flow(home: str | None = None) -> int:
-    """Tell what no run told, then send what is pending; the notifications sent."""
+    """Send what the outbox holds pending; the notifications sent."""
     settings = Settings.load(home)
-    now = datetime.now()
-    missed = sweep(settings, now)
-    if missed:
-        say(f"found {missed} notifications no run had queued")
     report = as_task("deliver", send_pending, settings)
     with Outbox.of(settings.home) as box:
         counts = box.counts()

@@ -25,7 +25,6 @@ from filers.owners import Registry, owning_unit
 from notify import texts
 from notify.notice import Notice
 from transforms.paths import masked_text
-from warehouse.db import connect_reader
 
 SQL_DIR = Path(__file__).with_name("sql")
 
@@ -73,17 +72,6 @@ def outcomes(
             text = texts.rejected(names.full(unit), _file(path), sentences, reasons)
             out.append(Notice("rejected", sha, text, unit))
     return out
-
-
-def outcomes_of(published: Path, now: datetime, **which: Any) -> list[Notice]:
-    """:func:`outcomes` from the published warehouse (read-only)."""
-    if not published.exists():
-        return []
-    con = connect_reader(published)
-    try:
-        return outcomes(con, now, **which)
-    finally:
-        con.close()
 
 
 def outage_about(name: str, since: datetime | None) -> str:

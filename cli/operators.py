@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -121,13 +122,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         f" ingest on ronghe.report.received (bursts of {cfg.burst_seconds:g}s),"
         f" inbox-poll every {cfg.poll_seconds / 60:g} min of {cfg.inbox}; home {cfg.home}"
     )
-    serve(cfg)
+    serve(cfg, url, prefect_auth(), lambda line: _stamped(line, markup=False))
     return 0
 
 
-def _stamped(message: str) -> None:
-    """A watcher line: it runs for months, so each line says when."""
-    err.print(f"{datetime.now():%Y-%m-%d %H:%M:%S} {message}", highlight=False)
+def _stamped(message: str, markup: bool = True) -> None:
+    """A watcher's or server's line: they run for months, so each line says when."""
+    err.print(f"{datetime.now():%Y-%m-%d %H:%M:%S} {message}", highlight=False, markup=markup)
 
 
 def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
@@ -147,20 +148,26 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
         emit_received(inbox),
         settle_seconds=settle,
     )
-    down = False
+    from flows.login import REMIND_SECONDS
+
+    problem: str | None = None  # what the server last said was wrong, and when we said it
+    said = 0.0
 
     def ready() -> bool:
-        nonlocal down
+        nonlocal problem, said
         try:
             check_api(url, timeout=5.0, auth=prefect_auth())
         except RuntimeError as exc:
-            if not down:
-                _stamped(f"[yellow]waiting for the Prefect server:[/yellow] {exc}")
-            down = True
+            # a new problem at once (a restarted server that now refuses our password),
+            # the same one again every ten minutes: never silent for ever
+            now = time.monotonic()
+            if str(exc) != problem or now - said >= REMIND_SECONDS:
+                _stamped(f"waiting for the Prefect server: {exc}", markup=False)
+                problem, said = str(exc), now
             return False
-        if down:
-            _stamped("the Prefect server is back")
-        down = False
+        if problem is not None:
+            _stamped("the Prefect server is back; announcing what waited")
+        problem = None
         return True
 
     def announced(f: Path) -> None:

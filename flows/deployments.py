@@ -22,11 +22,13 @@ under the Prefect global concurrency limit ``ronghe-warehouse-writer`` (one slot
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flows import login
 from flows.chase import LEVELS_BY_DEADLINE, chase_flow
 from flows.events import OUTPUTS_BY_EVENT, PUBLISHED_EVENT, RECEIVED_EVENT, WRITER_LIMIT
 from flows.flows import (
@@ -276,24 +278,30 @@ def check_api(url: str | None, timeout: float = 5.0, auth: str | None = None) ->
     base = url.rstrip("/")
     # as Prefect's client sends it: the whole string, base64, as Basic credentials
     token = base64.b64encode(auth.encode("utf-8")).decode("ascii") if auth else None
-    login = {"Authorization": f"Basic {token}"} if token else {}
+    headers = {"Authorization": f"Basic {token}"} if token else {}
     try:
         httpx.get(base + "/health", timeout=timeout).raise_for_status()
-        answer = httpx.get(base + "/admin/version", timeout=timeout, headers=login)
+        answer = httpx.get(base + "/admin/version", timeout=timeout, headers=headers)
         if answer.status_code == httpx.codes.UNAUTHORIZED:
-            raise RuntimeError(
-                f"the Prefect server at {url} refused the login: set PREFECT_API_AUTH_STRING"
-                " (user:password) to the server's PREFECT_SERVER_API_AUTH_STRING"
-                " (see docs/operations.md)"
-            )
+            raise RuntimeError(login.refused(url))
         answer.raise_for_status()
     except httpx.HTTPError as exc:
-        raise RuntimeError(f"the Prefect server at {url} is not reachable ({exc})") from None
+        raise RuntimeError(login.unreachable(url, exc)) from None
     return url
 
 
-def serve(cfg: ServeConfig) -> None:
-    """Register the deployments and run them from this process until interrupted."""
+def serve(
+    cfg: ServeConfig,
+    url: str,
+    auth: str | None,
+    say: Callable[[str], None],
+    retry: float = login.RETRY_SECONDS,
+) -> None:
+    """Register the deployments and run them from this process until interrupted.
+
+    A server that refuses our login (its password was changed) or goes away does not
+    end the service: it says so in one line and tries again until it may go on
+    (:mod:`flows.login`), then registers and serves again."""
     import os
 
     from prefect import serve as prefect_serve
@@ -302,6 +310,16 @@ def serve(cfg: ServeConfig) -> None:
 
     os.environ[OUTPUTS_BY_EVENT] = "1"  # the served runs leave their outputs to the event
     configure()  # the served runs' heartbeats, and the automation that reads them
-    ensure_crash_automation()
-    ensure_writer_limit()
-    prefect_serve(*build_deployments(cfg), print_starting_message=True)
+    first = True
+    while True:
+        try:
+            ensure_crash_automation()
+            ensure_writer_limit()
+            prefect_serve(*build_deployments(cfg), print_starting_message=first)
+            return
+        except Exception as exc:
+            problem = login.lost(exc, url)
+            if problem is None:
+                raise
+        first = False
+        login.wait_until_accepted(lambda: check_api(url, auth=auth), say, problem, retry)

@@ -90,3 +90,31 @@ def _list(settings: Settings, state: str | None, limit: int) -> int:
         for line in wrap(body, WIDTH - 2):
             out.print("  " + line, markup=False, crop=False)
     return 0
+
+
+def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    archive = args.archive.resolve()
+    if not (archive / "packs").is_dir():
+        raise UsageError(f"no archive here: {args.archive} has no packs/ folder")
+    if archive == settings.archive_dir.resolve():
+        raise UsageError(
+            f"{args.archive} is this home's own archive: copy or move it elsewhere first"
+            " (the rebuild writes this home's archive anew)"
+        )
+    for taken in (settings.published_path, settings.working_path):
+        if taken.exists():
+            raise UsageError(
+                f"{settings.home} already has a warehouse ({taken.name}): rebuild into an"
+                " empty home (--home DIR), or move its warehouse aside"
+            )
+    start_prefect(settings)
+    from cli.common import reporting
+    from flows.rebuild import rebuild_flow
+
+    with reporting():
+        rebuild_flow(
+            archive=str(archive),
+            home=str(settings.home),
+            rules=str(args.rules) if args.rules else None,
+        )
+    return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 
@@ -16,3 +17,13 @@ def add_parsers(sub: Any) -> None:
     n.add_argument(
         "--retry-failed", action="store_true", help="put failed notifications back to pending"
     )
+    r = sub.add_parser(
+        "rebuild", help="a fresh warehouse in this home from an archive folder alone"
+    )
+    r.add_argument(
+        "--archive",
+        type=Path,
+        required=True,
+        help="the archive folder to read (a backup's archive/, not this home's own)",
+    )
+    r.add_argument("--rules", type=Path, help="rules file (default: the shipped rules)")

@@ -31,6 +31,7 @@ from pipeline.result import RunResult
 from sources import state
 from sources.config import Source, chosen, sources_path
 from sources.pull import PullRow, Seen, SourcePull, move_taken, pull_source, settle_outcomes
+from warehouse import provenance
 from warehouse.modes import private_dir
 from warehouse.registry import load_registry
 from warehouse.workspace import Workspace
@@ -152,7 +153,10 @@ def pull_flow(
     def record(ws: Workspace, result: RunResult) -> None:
         new = {f.sha256 for f in result.load.files}
         settled.extend(settle_outcomes(p, new) for p in pulls)
-        state.record(ws.con, settled, run_id, datetime.now())
+        now = datetime.now()
+        state.record(ws.con, settled, run_id, now)
+        # the archive's members files name each pulled file's source (a rebuild needs it)
+        provenance.add_sources(ws.con, settings.home, state.origins(ws.con, settled, now))
 
     params = {"sources": sources, "source": source, "home": home, "rules": rules}
     try:

@@ -114,3 +114,30 @@ def record(
         if not attempts.is_empty():
             with registered(con, "status_in", attempts):
                 run_sql_file(con, "source_status_record.sql")
+
+
+def origins(
+    con: duckdb.DuckDBPyConnection, pulls: Sequence[SourcePull], now: datetime
+) -> dict[str, dict[str, object]]:
+    """Per SHA-256 pulled (new to the warehouse), where it came from and when it arrived:
+    the first listing that saw it at its deposit (``meta.pulls``, recorded by now)."""
+    out: dict[str, dict[str, object]] = {}
+    for p in pulls:
+        for r in p.rows:
+            if r.outcome != "pulled" or r.sha256 is None:
+                continue
+            (first,) = con.execute(
+                "SELECT min(pulled_at) FROM meta.pulls WHERE source = ? AND remote_path = ?"
+                " AND size = ? AND modified_at IS NOT DISTINCT FROM ?",
+                [p.source.name, r.remote_path, r.size, r.modified_at],
+            ).fetchall()[0]
+            out[r.sha256] = {
+                "name": p.source.name,
+                "unit": p.source.unit,
+                "remote_path": r.remote_path,
+                "size": r.size,
+                "modified_at": None if r.modified_at is None else r.modified_at.isoformat(),
+                "pulled_at": now.isoformat(),
+                "arrived_at": (first or now).isoformat(),
+            }
+    return out

@@ -81,7 +81,7 @@ def test_a_damaged_or_missing_pack_is_an_error_not_wrong_bytes(
     f = write_csv(tmp_path / "inbox" / "supervision_a.csv", [supervision_row()])
     ingest(session, [tmp_path / "inbox"], NOW)
     sha = hashlib.sha256(f.read_bytes()).hexdigest()
-    (pack,) = (session.settings.archive_dir / "packs").iterdir()
+    (pack,) = (session.settings.archive_dir / "packs").glob("*.tar")
     raw = bytearray(pack.read_bytes())
     offset = raw.index(f.read_bytes()[:20])
     raw[offset] ^= 1

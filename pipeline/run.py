@@ -48,6 +48,7 @@ from sources.inbox import SKIP_REASONS, Skipped, group_by_kind, scan, survey
 from warehouse.db import connect_reader
 from warehouse.received import Found, find_new
 from warehouse.ripple import dependents, weak_counts
+from warehouse.scale import province_hint
 from warehouse.store import merge_summaries
 from warehouse.workspace import Workspace
 
@@ -155,6 +156,10 @@ def run(
         f"loaded {sum(summary.reports_loaded.values())} reports,"
         f" quarantined {summary.reports_quarantined}"
     )
+    if summary.reasons.get("unknown_unit"):
+        hint = province_hint(ws.con, ws.settings.scale, now)
+        if hint:
+            progress.step(hint)
     touched = set(summary.periods) | set(summary.periods_quarantined)
     rebuilt = tuple(sorted(set(quarters) | touched))
     changed = tuple(sorted(touched | rescored(ws, rebuilt)))

@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.targets
 	$(BIN)/python -m benchmarks.run --backfill
 	$(BIN)/python -m benchmarks.read_worker
+	$(BIN)/python -m benchmarks.province
 
 clean:
 	rm -rf $(VENV) .ronghe

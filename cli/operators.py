@@ -7,7 +7,6 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,6 @@ from cli.common import (
     prefect_auth,
     private_opt,
     reporting,
-    rows_out,
     run_flow,
     start_prefect,
     summarise,
@@ -213,10 +211,16 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         }
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, default=json_default, indent=1) + "\n")
         return 0
-    cols, rows = found["runs"]
+    from cli.views import open_file_lines, open_report_lines, runs_lines
+
+    def lines(block: list[str]) -> None:
+        for line in block:
+            out.print(line, markup=False, crop=False)
+
+    _, rows = found["runs"]
     out.print(f"[bold]Recent runs[/bold] ({settings.published_path})")
-    rows_out(cols[:-1], [r[:-1] for r in rows], "table")
-    cols, rows = found["open_reports"]
+    lines(runs_lines(rows))
+    _, rows = found["open_reports"]
     reasons: dict[str, int] = {}
     for r in rows:
         for code in str(r[3]).split(","):
@@ -228,11 +232,11 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         + " — no newer version of the same kind, unit and period has loaded"
     )
     if rows:
-        rows_out(cols, rows, "table")
-    cols, rows = found["open_files"]
+        lines(open_report_lines(rows))
+    _, rows = found["open_files"]
     out.print(f"\n[bold]Open rejected files[/bold]: {len(rows)}")
     if rows:
-        rows_out(cols, rows, "table")
+        lines(open_file_lines(rows))
     return 0
 
 
@@ -249,10 +253,6 @@ def _filing_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # --- pull and sources (CONTRACT §8, docs/operations.md "sources") ---------------------
-
-WIDTH = 80
-COLUMNS = (("source", 14), ("unit", 12), ("last reached", 16), ("seen/pulled", 11))
-"""``ronghe sources``: the fixed columns (name, width); the last error takes the rest."""
 
 
 def _checked(settings: Settings, args: argparse.Namespace) -> tuple[Any, list[Any]]:
@@ -311,40 +311,6 @@ def cmd_pull(args: argparse.Namespace, settings: Settings) -> int:
     return 1
 
 
-def _fit(text: str, width: int) -> str:
-    """``text`` cut and padded to ``width`` terminal columns (CJK characters count 2)."""
-    from reports.cells import display_width
-
-    out = ""
-    for ch in text.replace("\n", " "):
-        if display_width(out + ch) > width:
-            break
-        out += ch
-    return out + " " * (width - display_width(out))
-
-
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "never"
-
-
-def source_lines(sources: Sequence[Any], status: dict[str, tuple[Any, ...]]) -> list[str]:
-    """The ``ronghe sources`` table: one line per source, at most 80 columns."""
-    last = WIDTH - sum(w + 1 for _, w in COLUMNS)
-    head = " ".join(_fit(n, w) for n, w in COLUMNS) + " " + "last error"
-    lines = [head.rstrip()]
-    for s in sources:
-        row = status.get(s.name)
-        if row is None:
-            cells = [s.name, s.unit, "never tried", "-", ""]
-        else:
-            _, _, _attempted, reached, reached_at, seen, pulled, error = row
-            when = _when(reached_at) if reached else f"{_when(reached_at)}!"
-            cells = [s.name, s.unit, when, f"{seen}/{pulled}", error or ""]
-        widths = [w for _, w in COLUMNS] + [last]
-        lines.append(" ".join(_fit(c, w) for c, w in zip(cells, widths, strict=True)).rstrip())
-    return lines
-
-
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     import duckdb
 
@@ -360,6 +326,8 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
             status = {}
         finally:
             con.close()
+    from cli.views import source_lines
+
     for line in source_lines(sources, status):
         out.print(line, markup=False, crop=False)
     if any(not r[3] for r in status.values()):

@@ -12,7 +12,9 @@
 - ``ronghe-chase/chase``: cron, 09:00 the morning after each level's deadline (rules
   ``[round.deadline_days]``): the chase lists (催报) and ``ronghe.unit.overdue`` events;
 - ``ronghe-notify/deliver``: when a channels file exists, on ``ronghe.notification.queued``
-  and every ``RONGHE_NOTIFY_MINUTES`` (default 5): send what the outbox holds pending.
+  and every ``RONGHE_NOTIFY_MINUTES`` (default 5): send what the outbox holds pending;
+- ``ronghe-crashed/tasks``: on ``prefect.flow-run.Crashed`` of a ronghe run: the task
+  runs it left Running are marked Crashed (:mod:`flows.crashed`).
 
 A run whose process dies shows Crashed (:mod:`flows.heartbeats`: heartbeats and the
 automation that reads them, set up by :func:`serve`). All of them write the warehouse
@@ -140,8 +142,8 @@ def _ready(d: object) -> RunnerDeployment:
 
 
 def build_deployments(cfg: ServeConfig) -> list[RunnerDeployment]:
-    """The six deployments (and ``pull`` with a sources file, ``deliver`` with a channels
-    file), ready for ``prefect.serve``."""
+    """The seven deployments (and ``pull`` with a sources file, ``deliver`` with a
+    channels file), ready for ``prefect.serve``."""
     from prefect.deployments.runner import EntrypointType
     from prefect.schedules import Cron, Interval
 
@@ -197,7 +199,31 @@ def build_deployments(cfg: ServeConfig) -> list[RunnerDeployment]:
         )
     if cfg.channels is not None and cfg.channels.exists():
         made.append(notify_deployment(cfg))
+    made.append(crashed_deployment(cfg))
     return [_ready(d) for d in made]
+
+
+def crashed_deployment(cfg: ServeConfig) -> Any:
+    """``ronghe-crashed/tasks``: a crashed ronghe run's unfinished tasks marked Crashed."""
+    from prefect.deployments.runner import EntrypointType
+
+    from flows.crashed import CRASHED_EVENT, crashed_tasks_flow
+
+    trigger = _on_event(
+        "ronghe: a crashed run's tasks",
+        "the tasks a crashed run left Running are marked Crashed too",
+        CRASHED_EVENT,
+        "prefect.flow-run.*",
+        {"flow_run": "{{ event.resource.id }}"},
+        match_related={"prefect.resource.id": "prefect.tag.ronghe"},
+    )
+    return crashed_tasks_flow.to_deployment(
+        name="tasks",
+        triggers=[trigger],
+        description="Mark the task runs a crashed ronghe run left unfinished Crashed.",
+        tags=[],  # not "ronghe": its own crash would start it again
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
 
 
 def notify_deployment(cfg: ServeConfig) -> Any:

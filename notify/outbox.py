@@ -285,7 +285,8 @@ class Outbox:
 
     def counts(self) -> dict[str, int]:
         """Rows per state, and notices no channel took (``unrouted``)."""
-        out = dict(
+        out: dict[str, int] = {"pending": 0, "sent": 0, "failed": 0}
+        out |= dict(
             self.con.execute("SELECT state, count(*) FROM notifications GROUP BY state").fetchall()
         )
         row = self.con.execute("SELECT count(*) FROM notices WHERE channels = 0").fetchone()

@@ -11,6 +11,9 @@ is back.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -156,6 +159,24 @@ def test_told_once_in_chinese_through_an_outage_and_a_restart(
 
     rows = published(home, "SELECT kind, channel, state FROM meta.notifications ORDER BY 1")
     assert rows == [("quarantined", "chongchuan", "pending"), ("rejected", "chongchuan", "pending")]
+
+    # backed up and restored as docs/operations.md §12 says: the restored home tells nothing again
+    restored = tmp_path / "restored"
+    (restored / "notify").mkdir(parents=True)
+    shutil.copy2(home / "warehouse.duckdb", restored)
+    shutil.copytree(home / "archive", restored / "archive")
+    shutil.copy2(home / "channels.toml", restored)
+    copy = "import sqlite3, sys; sqlite3.connect(sys.argv[1]).backup(sqlite3.connect(sys.argv[2]))"
+    outbox = Path("notify") / "outbox.sqlite"
+    subprocess.run([sys.executable, "-c", copy, home / outbox, restored / outbox], check=True)
+    assert ingest_flow(paths=[str(inbox)], home=str(restored)).load.files == ()
+    con = connect_reader(restored / "warehouse.duckdb")
+    try:
+        announce.outcomes(con, Settings.load(restored), first.load.files, print)
+    finally:
+        con.close()
+    with Outbox.of(restored) as box:
+        assert [r.state for r in box.rows()] == ["sent", "sent"] and box.counts()["pending"] == 0
 
 
 def test_a_source_down_is_told_once_per_outage_and_once_back(

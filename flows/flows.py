@@ -96,8 +96,8 @@ def _run(
         receipts, due, owed = owed_outputs(settings, result, quarters)
         pending.record(settings, sorted({*due, *owed}), receipts)
         announce.before_publish(ws, settings, result, say)  # the outbox, events
-        as_task("publish", ws.publish)
-        progress.step(f"published {settings.published_path}")
+        if as_task("publish", ws.publish):  # False: nothing changed, the version stands
+            progress.step(f"published {settings.published_path}")
     # the writer is free again: the 通报 and the receipts read only the published file
     warn_quarantined(settings, result)
     if result.dependents:

@@ -17,7 +17,6 @@ could never be read, and the score history, which starts again with the rebuild.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import tarfile
 from collections.abc import Callable, Sequence
@@ -84,9 +83,6 @@ def _stage(pack: Path, doc: dict[str, Any], folder: Path) -> dict[str, dict[str,
                 raise RebuildError(f"{pack.name}: {m['member']} is not the file received")
             target = private_dir(folder / str(i)) / (m["name"] or m["member"])
             write_private(target, data)
-            if m.get("arrived_at"):  # the members file of the new pack keeps it
-                t = datetime.fromisoformat(m["arrived_at"]).timestamp()
-                os.utime(target, (t, t))
             staged[str(target)] = m
     return staged
 
@@ -100,6 +96,7 @@ _PULLS = {
     "sha256": pl.String(),
     "pulled_at": pl.Datetime("us"),
     "run_id": pl.String(),
+    "first_seen_at": pl.Datetime("us"),
 }
 
 
@@ -119,6 +116,7 @@ def _record_pulls(ws: Workspace, members: Sequence[dict[str, Any]], run_id: str 
             m["sha256"],
             ts(s.get("pulled_at")),
             run_id,
+            ts(s.get("first_seen_at")),
         )
         for m in members
         if (s := m.get("source"))
@@ -129,13 +127,10 @@ def _record_pulls(ws: Workspace, members: Sequence[dict[str, Any]], run_id: str 
     with registered(ws.con, "pulls_back", frame), transaction(ws.con):
         ws.con.execute(
             "INSERT INTO meta.pulls (source, unit_code, remote_path, size, modified_at,"
-            " sha256, pulled_at, run_id, outcome) SELECT *, 'pulled' FROM pulls_back"
+            " sha256, pulled_at, run_id, first_seen_at, outcome)"
+            " SELECT *, 'pulled' FROM pulls_back"
         )
-    origins = {
-        m["sha256"]: {**m["source"], "arrived_at": m.get("arrived_at")}
-        for m in members
-        if m.get("source")
-    }
+    origins = {m["sha256"]: m["source"] for m in members if m.get("source")}
     provenance.add_sources(ws.con, ws.settings.home, origins)
 
 
@@ -165,7 +160,12 @@ def rebuild(
                 for f in b.files:  # the name the file was received under, not the copy's
                     f.path = staged[f.source]["path"]
             order = {p: int(m["order"]) for p, m in staged.items()}
-            summary = step("load", load, ws, batches, run_id, at, (), order)
+            arrived = {
+                p: datetime.fromisoformat(m["arrived_at"])
+                for p, m in staged.items()
+                if m.get("arrived_at")
+            }
+            summary = step("load", load, ws, batches, run_id, at, (), order, arrived)
             _record_pulls(ws, list(staged.values()), run_id)
             shutil.rmtree(folder, ignore_errors=True)
             files += len(summary.files)

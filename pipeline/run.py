@@ -36,6 +36,7 @@ from pipeline.steps import (
     KindBatch,
     KindFiles,
     PendingBatch,
+    arrival,
     chunked,
     import_gx_in_background,
     load,
@@ -141,6 +142,8 @@ def run(
     chunks = list(chunked(groups, ws.settings.chunk_files)) or [[]]
     # each file's position in the run: receipt times follow it whatever the chunks
     order = {str(p): i for i, p in enumerate(p for _, files in groups for p in files)}
+    # each file's arrival (its modification time), judged as the survey saw it
+    arrived = {str(p): t for _, files in groups for p in files if (t := arrival(p)) is not None}
     parts = []
     for n, chunk in enumerate(chunks, 1):
         if len(chunks) > 1:
@@ -148,7 +151,8 @@ def run(
         batches = read_stage(ws, chunk, now, step, fan_out)
         # the run's skipped paths are recorded once, with the first chunk
         mine = {str(p): order[str(p)] for _, files in chunk for p in files}
-        parts.append(step("load", load, ws, batches, run_id, now, skipped if n == 1 else (), mine))
+        first = skipped if n == 1 else ()
+        parts.append(step("load", load, ws, batches, run_id, now, first, mine, arrived))
         del batches  # this chunk's frames and bytes go before the next chunk is read
         release_memory()
     summary = merge_summaries(parts)

@@ -13,7 +13,13 @@ A file already pulled (``meta.pulls``: same source, path, size and mtime) is not
 again; a file replaced at the source (new size or mtime) is pulled again: a
 correction. Pulled bytes are written under the pull's staging folder (owner-only,
 ``$RONGHE_HOME/pulls/``) with the file's own name last, so the run ingests them
-exactly as it ingests inbox files. Plain functions: no Prefect.
+exactly as it ingests inbox files.
+
+A pulled file arrived (CONTRACT §9) when a pull first saw it at its deposit: the first
+listing that showed its path (``meta.pulls.first_seen_at``), not its mtime at the source,
+which a copy keeps from the clerk's computer. The staged file's modification time is that
+arrival, which the run reads as it reads an inbox file's; files first seen together keep
+their upload order, a microsecond apart. Plain functions: no Prefect.
 """
 
 from __future__ import annotations
@@ -22,9 +28,9 @@ import fnmatch
 import hashlib
 import os
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sources.config import Source
@@ -46,6 +52,7 @@ class Seen:
 
     taken: frozenset[Key] = frozenset()  # pulled, or the same bytes as a file received before
     incomplete: frozenset[Key] = frozenset()  # seen by an earlier listing, not complete then
+    first_seen: Mapping[str, datetime] = field(default_factory=dict)  # path: first listing
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,7 @@ class PullRow:
     sha256: str | None = None
     error: str | None = None
     staged: Path | None = None  # where its bytes wait for the run
+    first_seen: datetime | None = None  # the first listing that showed its path: its arrival
 
 
 @dataclass(frozen=True)
@@ -110,40 +118,55 @@ def describe(exc: BaseException) -> str:
     return mask(line[:300])
 
 
-def _stage(staging: Path, source: Source, entry: Entry, data: bytes) -> Path:
+def _stage(staging: Path, source: Source, entry: Entry, data: bytes, arrived: datetime) -> Path:
     rel = Path(*[p for p in posixpath.normpath(entry.path).split("/") if p not in ("", ".", "..")])
     target = staging / source.name / rel
     folder = staging
     for part in (source.name, *rel.parent.parts):
         folder = private_dir(folder / part)
     write_private(target, data)
-    if entry.modified_at is not None:  # receipt order follows the upload order
-        t = entry.modified_at.replace(tzinfo=UTC).timestamp()
-        os.utime(target, (t, t))
+    ns = int(arrived.timestamp()) * 10**9 + arrived.microsecond * 1000  # exact, to the µs
+    os.utime(target, ns=(ns, ns))
     return target
 
 
-def take(deposit: Deposit, source: Source, seen: Seen, staging: Path) -> tuple[int, list[PullRow]]:
-    """List the source; stage every new complete file; (files seen, their rows)."""
+def take(
+    deposit: Deposit, source: Source, seen: Seen, staging: Path, listed_at: datetime | None = None
+) -> tuple[int, list[PullRow]]:
+    """List the source; stage every new complete file; (files seen, their rows).
+
+    ``listed_at``: the time of this listing (default now): the arrival of a path no
+    earlier listing showed."""
+    now = listed_at or datetime.now()
     entries = deposit.list(skip_folder=source.move_to)
     paths = {e.path for e in entries}
     wanted = [e for e in entries if included(posixpath.basename(e.path), source)]
+    # files first seen together are staged a microsecond apart, in their upload order
+    upload = sorted(wanted, key=lambda e: (e.modified_at or datetime.min, e.path))
+    tick = {e.path: timedelta(microseconds=i) for i, e in enumerate(upload)}
     rows: list[PullRow] = []
     for e in wanted:
         key = (e.path, e.size, e.modified_at)
         if key in seen.taken:
             continue
+        first = min(seen.first_seen.get(e.path, now), now)
         if not is_complete(e, source, paths, seen):
-            rows.append(PullRow(e.path, e.size, e.modified_at, "incomplete"))
+            rows.append(PullRow(e.path, e.size, e.modified_at, "incomplete", first_seen=first))
             continue
         try:
             data = deposit.read(e.path)
         except Exception as exc:  # one file that cannot be read does not stop the others
-            rows.append(PullRow(e.path, e.size, e.modified_at, "failed", error=describe(exc)))
+            rows.append(
+                PullRow(
+                    e.path, e.size, e.modified_at, "failed", error=describe(exc), first_seen=first
+                )
+            )
             continue
         sha = hashlib.sha256(data).hexdigest()
-        staged = _stage(staging, source, e, data)
-        rows.append(PullRow(e.path, e.size, e.modified_at, "pulled", sha, staged=staged))
+        staged = _stage(staging, source, e, data, first + tick[e.path])
+        rows.append(
+            PullRow(e.path, e.size, e.modified_at, "pulled", sha, staged=staged, first_seen=first)
+        )
     return len(wanted), rows
 
 
@@ -162,7 +185,7 @@ def pull_source(
     except Exception as exc:
         return SourcePull(source, attempted, reached=False, error=describe(exc))
     try:
-        seen_n, rows = take(deposit, source, seen, staging)
+        seen_n, rows = take(deposit, source, seen, staging, attempted)
     except Exception as exc:  # the listing failed: the source was not read
         return SourcePull(source, attempted, reached=False, error=describe(exc))
     finally:

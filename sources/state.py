@@ -27,6 +27,7 @@ _PULLS = {
     "pulled_at": pl.Datetime("us"),
     "outcome": pl.String(),
     "error": pl.String(),
+    "first_seen_at": pl.Datetime("us"),
 }
 _STATUS = {
     "source": pl.String(),
@@ -40,7 +41,8 @@ _STATUS = {
 
 
 def seen(published: Path, names: Sequence[str]) -> dict[str, Seen]:
-    """Per source name, what earlier pulls took or saw incomplete."""
+    """Per source name, what earlier pulls took or saw incomplete, and when a listing
+    first showed each path still waiting (its arrival)."""
     out = {n: Seen() for n in names}
     if not published.exists() or not names:
         return out
@@ -53,9 +55,14 @@ def seen(published: Path, names: Sequence[str]) -> dict[str, Seen]:
         con.close()
     taken: dict[str, set[Key]] = {n: set() for n in names}
     waiting: dict[str, set[Key]] = {n: set() for n in names}
-    for source, path, size, modified, outcome in rows:
-        (waiting if outcome == "incomplete" else taken)[source].add((path, size, modified))
-    return {n: Seen(frozenset(taken[n]), frozenset(waiting[n])) for n in names}
+    first: dict[str, dict[str, datetime]] = {n: {} for n in names}
+    for source, path, size, modified, outcome, first_seen in rows:
+        if outcome in ("incomplete", "failed") and first_seen is not None:
+            seen_at = first[source].get(path, first_seen)
+            first[source][path] = min(seen_at, first_seen)
+        if outcome != "failed":  # a file that could not be read is read again
+            (waiting if outcome == "incomplete" else taken)[source].add((path, size, modified))
+    return {n: Seen(frozenset(taken[n]), frozenset(waiting[n]), first[n]) for n in names}
 
 
 def last_reached(published: Path, names: Sequence[str]) -> dict[str, datetime | None]:
@@ -89,6 +96,7 @@ def record(
             now,
             r.outcome,
             r.error,
+            r.first_seen or now,
         )
         for p in pulls
         for r in p.rows
@@ -116,21 +124,14 @@ def record(
                 run_sql_file(con, "source_status_record.sql")
 
 
-def origins(
-    con: duckdb.DuckDBPyConnection, pulls: Sequence[SourcePull], now: datetime
-) -> dict[str, dict[str, object]]:
-    """Per SHA-256 pulled (new to the warehouse), where it came from and when it arrived:
-    the first listing that saw it at its deposit (``meta.pulls``, recorded by now)."""
+def origins(pulls: Sequence[SourcePull], now: datetime) -> dict[str, dict[str, object]]:
+    """Per SHA-256 pulled (new to the warehouse), where it came from (the archive's
+    members files keep it: :func:`warehouse.provenance.add_sources`)."""
     out: dict[str, dict[str, object]] = {}
     for p in pulls:
         for r in p.rows:
             if r.outcome != "pulled" or r.sha256 is None:
                 continue
-            (first,) = con.execute(
-                "SELECT min(pulled_at) FROM meta.pulls WHERE source = ? AND remote_path = ?"
-                " AND size = ? AND modified_at IS NOT DISTINCT FROM ?",
-                [p.source.name, r.remote_path, r.size, r.modified_at],
-            ).fetchall()[0]
             out[r.sha256] = {
                 "name": p.source.name,
                 "unit": p.source.unit,
@@ -138,6 +139,6 @@ def origins(
                 "size": r.size,
                 "modified_at": None if r.modified_at is None else r.modified_at.isoformat(),
                 "pulled_at": now.isoformat(),
-                "arrived_at": (first or now).isoformat(),
+                "first_seen_at": None if r.first_seen is None else r.first_seen.isoformat(),
             }
     return out

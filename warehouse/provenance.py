@@ -18,9 +18,10 @@ pack commits, and removed with the pack if that load never commits::
 
 ``path`` is the manifest's (personal numbers masked, as everywhere it is kept);
 ``order`` the file's place among the run's new files (receipt times follow it);
-``arrived_at`` when the file reached the department: the inbox file's modification time,
-or, for a pulled file, when a pull first saw it at its deposit. A pulled file's
-``source`` is ``{"name", "unit", "remote_path", "size", "modified_at", "pulled_at"}``
+``arrived_at`` when the file reached the department (``meta.file_manifest.arrived_at``:
+the inbox file's modification time, or when a pull first saw it at its deposit). A
+pulled file's ``source`` is ``{"name", "unit", "remote_path", "size", "modified_at",
+"pulled_at", "first_seen_at"}``
 (added by the pull, :func:`add_sources`). ``ronghe rebuild`` reads these files
 (:func:`read_members`); packs written before them get theirs from the warehouse
 (:func:`write_missing`).
@@ -52,13 +53,6 @@ def _iso(t: datetime | None) -> str | None:
     return None if t is None else t.isoformat()
 
 
-def _mtime(path: str) -> datetime | None:
-    try:
-        return datetime.fromtimestamp(os.stat(path).st_mtime)
-    except OSError:
-        return None
-
-
 def write_doc(pack: Path, doc: Mapping[str, Any]) -> None:
     """Write (or replace) a pack's members file: whole, flushed, renamed into place."""
     target = members_path(pack)
@@ -81,12 +75,9 @@ def read_members(pack: Path) -> dict[str, Any] | None:
     return doc if isinstance(doc, dict) and doc.get("format") == FORMAT else None
 
 
-def write_for_load(
-    pack: Pack, outcomes: Sequence[Any], sources: Sequence[str], now: datetime
-) -> None:
-    """The members file of a load's pack. ``outcomes`` (``store.FileOutcome``) and
-    ``sources`` (the names the files were opened by) go together, in the load's order."""
-    opened = {o.sha256: s for o, s in zip(outcomes, sources, strict=True)}
+def write_for_load(pack: Pack, outcomes: Sequence[Any], now: datetime) -> None:
+    """The members file of a load's pack, from the load's ``outcomes``
+    (``store.FileOutcome``: the manifest's rows)."""
     facts = {o.sha256: o for o in outcomes}
     members = []
     for sha, member, _, size in pack.members:
@@ -102,7 +93,7 @@ def write_for_load(
                 "size": size,
                 "order": (o.received_at - now) // timedelta(microseconds=1),
                 "received_at": _iso(o.received_at),
-                "arrived_at": _iso(_mtime(opened[sha])),
+                "arrived_at": _iso(o.arrived_at or o.received_at),
                 "source": None,
             }
         )
@@ -117,7 +108,7 @@ def add_sources(
 ) -> int:
     """Name the source of pulled files (by SHA-256) in their packs' members files; the
     packs changed. ``sources[sha]``: ``name, unit, remote_path, size, modified_at,
-    pulled_at`` and, where known, ``arrived_at`` (the pull that first saw it)."""
+    pulled_at``."""
     if not sources:
         return 0
     rows = con.execute(
@@ -133,8 +124,7 @@ def add_sources(
         for m in doc["members"]:
             origin = sources.get(m["sha256"])
             if origin is not None:
-                m["source"] = {k: v for k, v in origin.items() if k != "arrived_at"}
-                m["arrived_at"] = origin.get("arrived_at") or m["arrived_at"]
+                m["source"] = dict(origin)
         write_doc(pack, doc)
         changed += 1
     return changed
@@ -172,7 +162,8 @@ def write_missing(con: duckdb.DuckDBPyConnection, home: Path, archive_dir: Path)
 
 _LEGACY = """
 SELECT a.pack, a.sha256, a.member, m.path, m.kind, m.format, a.size_bytes, m.received_at,
-       p.source, p.unit_code, p.remote_path, p.size, p.modified_at, p.pulled_at
+       m.arrived_at, p.source, p.unit_code, p.remote_path, p.size, p.modified_at, p.pulled_at,
+       p.first_seen_at
 FROM meta.archive_index a
 JOIN meta.file_manifest m ON m.sha256 = a.sha256
 LEFT JOIN (SELECT * FROM meta.pulls WHERE outcome = 'pulled') p ON p.sha256 = a.sha256
@@ -181,8 +172,8 @@ WHERE list_contains($names, parse_filename(a.pack))
 
 
 def _legacy_member(row: Iterable[Any], first: datetime) -> dict[str, Any]:
-    (_, sha, member, path, kind, fmt, size, received, *pull) = row
-    source, unit, remote, rsize, modified, pulled = pull
+    (_, sha, member, path, kind, fmt, size, received, arrived, *pull) = row
+    source, unit, remote, rsize, modified, pulled, first_seen = pull
     return {
         "sha256": sha,
         "member": member,
@@ -193,7 +184,7 @@ def _legacy_member(row: Iterable[Any], first: datetime) -> dict[str, Any]:
         "size": size,
         "order": (received - first) // timedelta(microseconds=1),
         "received_at": _iso(received),
-        "arrived_at": None,
+        "arrived_at": _iso(arrived or received),
         "source": None
         if source is None
         else {
@@ -203,5 +194,6 @@ def _legacy_member(row: Iterable[Any], first: datetime) -> dict[str, Any]:
             "size": rsize,
             "modified_at": _iso(modified),
             "pulled_at": _iso(pulled),
+            "first_seen_at": _iso(first_seen),
         },
     }

@@ -95,6 +95,8 @@ SELECT
         ELSE 'missing'
     END AS status,
     c.submitted_at,
+    CASE WHEN c.unit_code IS NOT NULL THEN coalesce(m.arrived_at, m.received_at) END
+        AS arrived_at,
     CASE WHEN c.unit_code IS NOT NULL THEN m.received_at ELSE r.quarantined_at END
         AS received_at,
     c.source_sha256,

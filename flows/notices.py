@@ -25,7 +25,7 @@ from prefect import flow
 
 from config.settings import Settings
 from flows.tasks import as_task, say
-from notify.channels import Channel, channels_path, load_channels
+from notify.channels import Channel, ChannelsError, channels_path, load_channels
 from notify.deliver import Report, deliver
 from notify.notice import Notice
 from notify.outbox import Outbox
@@ -64,22 +64,32 @@ def names_of(settings: Settings) -> Any:
     return Names.of(frame.iter_rows())
 
 
-def tell(
-    settings: Settings, notices: Sequence[Notice], now: datetime | None = None
-) -> list[Notice]:
-    """Keep the new ``notices`` in the outbox and emit their events; the new ones."""
-    if not notices:
-        return []
+def router(settings: Settings) -> Callable[[Notice], list[str]]:
+    """Each notice's channels (those of ``channels.toml`` that want it)."""
     channels = channels_of(settings)
     up = ancestors_of(settings)
 
     def route(n: Notice) -> list[str]:
         return [c.name for c in channels if c.wants(n, up)]
 
+    return route
+
+
+def tell(
+    settings: Settings, notices: Sequence[Notice], now: datetime | None = None
+) -> list[Notice]:
+    """Keep the new ``notices`` in the outbox and emit their events; the new ones."""
+    if not notices:
+        return []
+    try:
+        route: Callable[[Notice], list[str]] | None = router(settings)
+    except ChannelsError as exc:  # never fails a run: the notices wait for a good file
+        say(f"notifications kept, not yet routed: {exc}")
+        route = None
     with Outbox.of(settings.home) as box:
         new = box.add(notices, route, now or datetime.now())
     events = [n.event for n in new if n.event is not None]
-    routed = [n for n in new if route(n)]
+    routed = [n for n in new if route is None or route(n)]
     if events or routed:
         from prefect.events import emit_event
 
@@ -96,8 +106,11 @@ def tell(
 
 def send_pending(settings: Settings) -> Report:
     """Send what is pending through the channels of ``channels.toml``."""
-    channels = channels_of(settings)
+    channels = channels_of(settings)  # a broken file fails the delivery, saying why
     with Outbox.of(settings.home) as box:
+        late = box.reroute(router(settings), datetime.now())
+        if late:
+            say(f"{late} notices kept while the channels file was wrong are routed now")
         return deliver(box, channels)
 
 

@@ -86,6 +86,27 @@ CREATE TABLE IF NOT EXISTS marks (
 """
 
 
+UNROUTED = -1
+"""``notices.channels`` of a notice kept while the channels file could not be read."""
+
+
+def _rows(
+    con: sqlite3.Connection,
+    key: str,
+    kind: str,
+    unit: str | None,
+    period: str | None,
+    text: str,
+    channels: Sequence[str],
+    now: datetime,
+) -> None:
+    con.executemany(
+        "INSERT OR IGNORE INTO notifications (key, kind, unit_code, period, channel,"
+        " text_zh, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(key, kind, unit, period, c, text, _ts(now)) for c in channels],
+    )
+
+
 def outbox_path(home: Path) -> Path:
     return home / FOLDER / NAME
 
@@ -151,30 +172,43 @@ class Outbox:
     # --- telling ------------------------------------------------------------------
 
     def add(
-        self, notices: Sequence[Notice], route: Callable[[Notice], Sequence[str]], now: datetime
+        self,
+        notices: Sequence[Notice],
+        route: Callable[[Notice], Sequence[str]] | None,
+        now: datetime,
     ) -> list[Notice]:
         """Keep the notices never told before, with a pending row for each channel
-        ``route`` gives them; the new ones (in order). A key told before adds nothing."""
+        ``route`` gives them; the new ones (in order). A key told before adds nothing.
+        ``route`` None: the channels cannot be read now (a broken channels file); the
+        notices wait, unrouted, for :meth:`reroute`."""
         new: list[Notice] = []
         with self._write() as con:
             for n in notices:
-                channels = sorted(set(route(n)))
+                channels = sorted(set(route(n))) if route is not None else []
+                routed = len(channels) if route is not None else UNROUTED
                 cur = con.execute(
                     "INSERT OR IGNORE INTO notices VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (n.key, n.kind, n.unit_code, n.period, n.text_zh, _ts(now), len(channels)),
+                    (n.key, n.kind, n.unit_code, n.period, n.text_zh, _ts(now), routed),
                 )
                 if cur.rowcount != 1:
                     continue
                 new.append(n)
-                con.executemany(
-                    "INSERT OR IGNORE INTO notifications (key, kind, unit_code, period, channel,"
-                    " text_zh, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (n.key, n.kind, n.unit_code, n.period, c, n.text_zh, _ts(now))
-                        for c in channels
-                    ],
-                )
+                _rows(con, n.key, n.kind, n.unit_code, n.period, n.text_zh, channels, now)
         return new
+
+    def reroute(self, route: Callable[[Notice], Sequence[str]], now: datetime) -> int:
+        """Route the notices kept while the channels could not be read; how many."""
+        with self._write() as con:
+            waiting = con.execute(
+                "SELECT key, kind, unit_code, period, text_zh FROM notices WHERE channels = ?",
+                (UNROUTED,),
+            ).fetchall()
+            for key, kind, unit, period, text in waiting:
+                about = key.split(":", 1)[1]
+                channels = sorted(set(route(Notice(kind, about, text, unit, period))))
+                _rows(con, key, kind, unit, period, text, channels, now)
+                con.execute("UPDATE notices SET channels = ? WHERE key = ?", (len(channels), key))
+        return len(waiting)
 
     def known(self, keys: Sequence[str]) -> set[str]:
         """Which of ``keys`` were told before."""
@@ -289,7 +323,7 @@ class Outbox:
         out |= dict(
             self.con.execute("SELECT state, count(*) FROM notifications GROUP BY state").fetchall()
         )
-        row = self.con.execute("SELECT count(*) FROM notices WHERE channels = 0").fetchone()
+        row = self.con.execute("SELECT count(*) FROM notices WHERE channels <= 0").fetchone()
         out["unrouted"] = int(row[0])
         return {str(k): int(v) for k, v in out.items()}
 

@@ -125,3 +125,16 @@ def test_two_deliveries_at_once_send_each_row_once(tmp_path: Path, hook: Webhook
         t.join(30)
     told = "\n".join(hook.messages())
     assert sum(told.count(f"掘港镇第{i}村：") for i in range(8)) == 8
+
+
+def test_notices_kept_while_the_channels_file_was_wrong_go_out_once_it_is_right(
+    tmp_path: Path, hook: Webhook
+) -> None:
+    box = Outbox.of(tmp_path / "home")
+    assert len(box.add([overdue(1), overdue(2)], None, T0)) == 2  # a broken channels file
+    assert box.add([overdue(1)], lambda n: ["rudong"], T0) == []  # still told once
+    assert box.counts()["unrouted"] == 2 and box.rows() == []
+    assert box.reroute(lambda n: ["rudong"], T0) == 2
+    assert box.reroute(lambda n: ["rudong"], T0) == 0
+    channels = parse_channels(_channel(hook), set())
+    assert deliver(box, channels, now=lambda: T0).sent == 2 and len(hook.taken) == 1

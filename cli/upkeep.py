@@ -78,13 +78,15 @@ def _list(settings: Settings, state: str | None, limit: int) -> int:
         rows = box.rows(state, limit)
         counts = box.counts()
     summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("pending", "sent", "failed"))
-    out.print(f"outbox {outbox_path(settings.home)}: {summary}", markup=False, crop=False)
+    out.print(f"outbox: {summary}", markup=False, crop=False)
+    for line in wrap(f"({outbox_path(settings.home)})", WIDTH):
+        out.print(line, markup=False, crop=False)
     if counts.get("unrouted"):
         out.print(f"({counts['unrouted']} notices went to no channel)", markup=False)
     for r in rows:
         head = [r.state, r.created_at[:16], r.channel, f"{r.attempts} tries"]
         out.print("", markup=False)
-        for line in table([head], [7, 16, 20, 10]):
+        for line in table([head], [7, 16, 40, 10]):  # a channel name is at most 40
             out.print(line, markup=False, crop=False)
         body = r.text_zh + (f"\n(last error: {r.last_error})" if r.last_error else "")
         for line in wrap(body, WIDTH - 2):

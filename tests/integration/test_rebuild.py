@@ -11,8 +11,6 @@ compared with the original's, row for row, the receipt times included.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -129,17 +127,3 @@ def test_a_warehouse_rebuilt_from_the_archive_equals_the_original(
     assert sorted(p.name for p in (new / "archive" / "packs").glob("*.tar")) == sorted(
         p.name for p in (backup / "packs").glob("*.tar")
     )
-
-
-def test_rebuild_refuses_its_own_archive_and_a_home_with_a_warehouse(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    (home / "archive" / "packs").mkdir(parents=True)
-    run = [sys.executable, "-m", "cli.main", "--home", str(home), "rebuild", "--archive"]
-    root = Path(__file__).resolve().parents[2]
-    r = subprocess.run([*run, str(home / "archive")], capture_output=True, text=True, cwd=root)
-    assert r.returncode == 2 and "this home's own archive" in r.stderr
-    (home / "warehouse.duckdb").write_bytes(b"")
-    other = tmp_path / "backup"
-    (other / "packs").mkdir(parents=True)
-    r = subprocess.run([*run, str(other)], capture_output=True, text=True, cwd=root)
-    assert r.returncode == 2 and "already has a warehouse" in r.stderr

@@ -78,9 +78,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def handler(command: str) -> Handler:
     """The function of ``command`` (``cmd_<command>`` in the module of its users)."""
-    from cli import analysts, demo, filers, operators, upkeep, workbench
+    from cli import analysts, demo, filers, operators, portal, upkeep, workbench
 
-    for module in (operators, filers, analysts, demo, workbench, upkeep):
+    for module in (operators, filers, analysts, demo, workbench, portal, upkeep):
         found: Handler | None = getattr(module, f"cmd_{command}", None)
         if found is not None:
             return found

@@ -203,9 +203,11 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--out", required=True, type=Path, help="folder to write the files into")
 
     _add_operations(sub)
-    from cli.upkeep_parser import add_parsers
+    from cli.portal_parser import add_parsers
+    from cli.upkeep_parser import add_parsers as add_upkeep
 
-    add_parsers(sub)  # notify, rebuild
+    add_parsers(sub)
+    add_upkeep(sub)  # notify, rebuild
     return p
 
 

@@ -31,6 +31,7 @@ import duckdb
 from config.settings import Settings
 from expectations import process as gx_process
 from pipeline import progress
+from pipeline.approvals import approvals_pending, copy_approvals
 from pipeline.result import RunResult
 from pipeline.steps import (
     KindBatch,
@@ -165,7 +166,12 @@ def run(
         if hint:
             progress.step(hint)
     touched = set(summary.periods) | set(summary.periods_quarantined)
-    rebuilt = tuple(sorted(set(quarters) | touched))
+    # the portal's approvals (CONTRACT §11): their quarters' filing status, and under
+    # [approval] required their scores, follow
+    approved = set(step("copy-approvals", copy_approvals, ws))
+    if ws.rules.approval_required:
+        touched |= approved
+    rebuilt = tuple(sorted(set(quarters) | touched | approved))
     changed = tuple(sorted(touched | rescored(ws, rebuilt)))
     weak_before = weak_counts(ws.con, changed)
     rows = step("rebuild-marts", rebuild_marts, ws, rebuilt, now)
@@ -266,6 +272,8 @@ def nothing_new(settings: Settings, paths: Sequence[Path]) -> int | None:
         return None
     con = connect_reader(settings.published_path)
     try:
+        if approvals_pending(settings, con):
+            return None
         files = scan(paths, settings.settle_seconds)
         if not files:
             return 0

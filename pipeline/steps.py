@@ -25,6 +25,7 @@ from expectations.problems import file_problems, header_rows
 from expectations.suites import import_gx
 from expectations.validate import Verdicts, validate
 from pipeline import progress
+from pipeline.approvals import portal_notes, with_explanations
 from pipeline.totals import totals_frame
 from sources.inbox import Skipped
 from transforms.batch import ID
@@ -261,6 +262,8 @@ def load(
         for b in batches
         if b.kind is not None and b.verdicts is not None
     ]
+    # the 说明 a unit typed in the portal when it confirmed the file (CONTRACT §11)
+    kinds = with_explanations(kinds, portal_notes(ws.settings, [f.sha256 for f in files]))
     # a later correction with an implausible 填报时间 is returned, never silently won or lost
     ranks = {f.sha256: i if order is None else order[f.source] for i, f in enumerate(files)}
     kinds = hold_implausible(ws.con, kinds, ws.rules, header_rows(files), ranks)

@@ -42,3 +42,6 @@ ALTER TABLE marts.filing_status ADD COLUMN IF NOT EXISTS arrived_at TIMESTAMP;
 ALTER TABLE marts.filing_status ADD COLUMN IF NOT EXISTS first_arrived_at TIMESTAMP;
 COMMENT ON COLUMN marts.filing_status.arrived_at IS '到达时间：当前版本所在文件到达的时间（meta.file_manifest.arrived_at：拉取时首次看到、门户确认上传或收件箱文件的修改时间）';
 COMMENT ON COLUMN marts.filing_status.first_arrived_at IS '首次到达时间：该报表最早入库的版本所在文件的到达时间；及时性按此判断';
+-- Approval through the portal (CONTRACT §11): the current version's latest transition.
+ALTER TABLE marts.filing_status ADD COLUMN IF NOT EXISTS approval VARCHAR;
+COMMENT ON COLUMN marts.filing_status.approval IS '审核状态（经门户报送的当前版本）：submitted 已报待审 / approved 审核通过 / returned 退回；非门户报送的文件无需审核，为空';

@@ -25,7 +25,7 @@ from flows.notices import tell
 from notify import produce
 from transforms.paths import masked_text
 from transforms.pii import mask
-from warehouse.db import connect_reader, sql_file
+from warehouse.db import connect_reader, has, sql_file
 
 
 def _unit(code: str, role: str) -> dict[str, str]:
@@ -125,8 +125,15 @@ def before_publish(ws: Any, settings: Settings, result: Any, say: Callable[[str]
     """What a run tells before it publishes (:func:`outcomes`), and ``meta.notifications``
     brought up to date in its warehouse (:func:`notify.mirror.mirror`)."""
     from notify.mirror import mirror
+    from notify.outbox import Outbox
 
     outcomes(ws.con, settings, result.load.files, say)
+    if has(ws.con, "meta.approvals"):  # the portal's approvals and returns (CONTRACT §11)
+        with Outbox.of(settings.home) as box:
+            since = box.created_at
+        told = tell(settings, produce.approvals(ws.con, since))
+        if told:
+            say(f"told {len(told)} approvals and returns")
     mirror(ws.con, settings.home, say)
 
 

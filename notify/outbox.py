@@ -144,6 +144,10 @@ class Outbox:
         self.con.execute("PRAGMA journal_mode=WAL")
         self.con.execute("PRAGMA busy_timeout=60000")
         self.con.executescript(_SCHEMA)
+        # the outbox's birth: what happened before it is history, not news
+        self.con.execute(
+            "INSERT OR IGNORE INTO marks VALUES ('created_at', ?)", (_ts(datetime.now()),)
+        )
 
     @classmethod
     def of(cls, home: Path) -> Outbox:
@@ -326,6 +330,10 @@ class Outbox:
         row = self.con.execute("SELECT count(*) FROM notices WHERE channels <= 0").fetchone()
         out["unrouted"] = int(row[0])
         return {str(k): int(v) for k, v in out.items()}
+
+    @property
+    def created_at(self) -> datetime:
+        return datetime.fromisoformat(self.mark("created_at") or _ts(datetime.now()))
 
     def mark(self, name: str) -> str | None:
         row = self.con.execute("SELECT value FROM marks WHERE name = ?", (name,)).fetchone()

@@ -135,6 +135,24 @@ def overdue(items: Iterable[Any], period: str, names: texts.Names) -> list[Notic
     ]
 
 
+def approvals(con: duckdb.DuckDBPyConnection, since: datetime) -> list[Notice]:
+    """One notice per report approved or returned (``meta.approvals``) at or after
+    ``since`` (the outbox's birth: what came before it is history, not news)."""
+    rows = con.execute(
+        "SELECT kind, unit_code, period, source_sha256, state, by_unit, reason"
+        " FROM meta.approvals WHERE state IN ('approved', 'returned') AND \"at\" >= ?"
+        ' ORDER BY "at", kind, unit_code, period, seq',
+        [since],
+    ).fetchall()
+    if not rows:
+        return []
+    names = names_of(con)
+    return [
+        approval(names, kind, unit, period, sha, state == "approved", by, reason)
+        for kind, unit, period, sha, state, by, reason in rows
+    ]
+
+
 def approval(
     names: texts.Names,
     kind: str,

@@ -211,6 +211,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         }
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, default=json_default, indent=1) + "\n")
         return 0
+    from cli.layout import wrap
     from cli.views import open_file_lines, open_report_lines, runs_lines
 
     def lines(block: list[str]) -> None:
@@ -226,10 +227,14 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         for code in str(r[3]).split(","):
             reasons[code] = reasons.get(code, 0) + 1
     by_reason = ", ".join(f"{k} {v}" for k, v in sorted(reasons.items()))
-    out.print(
-        f"\n[bold]Open quarantined reports[/bold]: {len(rows)}"
-        + (f" ({by_reason})" if by_reason else "")
-        + " — no newer version of the same kind, unit and period has loaded"
+    out.print()
+    lines(
+        wrap(
+            f"Open quarantined reports: {len(rows)}"
+            + (f" ({by_reason})" if by_reason else "")
+            + " — no newer version of the same kind, unit and period has loaded",
+            80,
+        )
     )
     if rows:
         lines(open_report_lines(rows))

@@ -261,6 +261,8 @@ class Outbox:
                 [(_ts(now), k, channel) for k in keys],
             )
             con.execute("INSERT INTO sends VALUES (?, ?, 1)", (channel, _ts(now)))
+            # the rate limits look one minute back: a day of sends is plenty to keep
+            con.execute("DELETE FROM sends WHERE sent_at < ?", (_ts(now - timedelta(days=1)),))
 
     def tried(
         self,

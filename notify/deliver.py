@@ -7,7 +7,8 @@ For each channel with pending notifications (:class:`notify.outbox.Outbox`):
 2. fold them into as few messages as the channel's size allows: a **digest** (``共N条：``
    and one numbered line each), so 31 overdue reports are one message, not 31;
 3. send at most as many messages as the channel's **rate limit** leaves in the last
-   minute (企业微信 robots: 20); the rest wait for the next delivery;
+   minute (企业微信 robots: 20), waiting for the window to move on as long as the
+   delivery's ``patience`` allows; the rest wait for the next delivery;
 4. a message that fails is tried again (:data:`RETRY_WAITS`), then left pending with
    a **backoff** (1, 2, 4 … 30 minutes): a channel that is down keeps its messages and
    they go out when it is back. Nothing more is sent to it in this delivery.
@@ -35,6 +36,8 @@ Send = Callable[[str, str, str], "tuple[bool, str] | None"]
 RETRY_WAITS = (2.0, 5.0)
 """Seconds before the second and third try of one message within a delivery."""
 LEASE = timedelta(minutes=10)
+MINUTE = 61.0
+"""Seconds to wait for a channel's rate-limit window to move on (a minute and a bit)."""
 MAX_BACKOFF = timedelta(minutes=30)
 CUT = "…（详见回执）"
 
@@ -138,8 +141,11 @@ def deliver(
     send: Send = apprise_send,
     waits: Sequence[float] = RETRY_WAITS,
     sleep: Callable[[float], None] = time.sleep,
+    patience: float = 0.0,
 ) -> Report:
-    """Send what is pending, channel by channel (see the module's doc)."""
+    """Send what is pending, channel by channel (see the module's doc). ``patience``:
+    seconds a channel's rate limit may keep this delivery waiting for its next minute
+    before the rest is left to the next delivery."""
     report = Report()
     by_name = {c.name: c for c in channels}
     for name in outbox.channels_pending():
@@ -160,10 +166,17 @@ def deliver(
             continue
         per_minute, max_bytes = channel.limits(address)
         messages = fold(rows, max_bytes)
-        room = max(0, per_minute - outbox.sends_since(name, now() - timedelta(minutes=1)))
+        waited = 0.0
+
+        def full(channel_name: str = name, limit: int = per_minute) -> bool:
+            return outbox.sends_since(channel_name, now() - timedelta(minutes=1)) >= limit
+
         for i, (group, body) in enumerate(messages):
             group_keys = [r.key for r in group]
-            if i >= room:  # the rate limit: the rest wait for the next delivery
+            while full() and waited + MINUTE <= patience:
+                sleep(MINUTE)  # the rate limit's window moves on
+                waited += MINUTE
+            if full():  # the rest wait for the next delivery
                 rest = [r.key for g, _ in messages[i:] for r in g]
                 outbox.release(name, rest, now() + timedelta(minutes=1))
                 mine.waiting = len(rest)

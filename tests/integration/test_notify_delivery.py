@@ -138,3 +138,19 @@ def test_notices_kept_while_the_channels_file_was_wrong_go_out_once_it_is_right(
     assert box.reroute(lambda n: ["rudong"], T0) == 0
     channels = parse_channels(_channel(hook), set())
     assert deliver(box, channels, now=lambda: T0).sent == 2 and len(hook.taken) == 1
+
+
+def test_a_delivery_waits_out_the_rate_limit_within_its_patience(
+    tmp_path: Path, hook: Webhook
+) -> None:
+    channels = parse_channels(_channel(hook, per_minute=2, max_bytes=300), set())
+    box = Outbox.of(tmp_path / "home")
+    box.add([overdue(i) for i in range(16)], lambda n: ["rudong"], T0)  # 8 messages of 2
+    clock = [T0]
+
+    def sleep(seconds: float) -> None:  # the waits pass on the delivery's own clock
+        clock[0] += timedelta(seconds=seconds)
+
+    report = deliver(box, channels, now=lambda: clock[0], waits=(), sleep=sleep, patience=130)
+    assert len(hook.taken) == 6 and clock[0] - T0 == timedelta(seconds=122)  # 2, 2, 2
+    assert report.channels[0].waiting == 4

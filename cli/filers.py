@@ -73,9 +73,11 @@ def cmd_receipts(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_chase(args: argparse.Namespace, settings: Settings) -> int:
     from filers.chase import chase, chase_dir, summary
+    from warehouse.ruleset import load_rules
 
     out_dir = args.out or chase_dir(settings.home, args.period)
-    result = chase(settings.published_path, args.period, out_dir, datetime.now())
+    window = load_rules(settings.rules).filing_round.correction_window_days
+    result = chase(settings.published_path, args.period, out_dir, datetime.now(), window)
     for line in summary(result):
         out.print(line, markup=False, crop=False)
     err.print(f"wrote {len(result.lists)} chase lists (催报) to {out_dir}", markup=False)

@@ -12,6 +12,7 @@ later deadline, or a re-run, does not announce the same missing report twice.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from prefect import flow
@@ -23,6 +24,7 @@ from flows.flows import quarter_flow
 from flows.tasks import as_task
 from pipeline import progress
 from transforms.periods import last_complete, parse_period
+from warehouse.ruleset import load_rules
 
 LEVELS_BY_DEADLINE = ("village", "township", "county")
 
@@ -83,9 +85,13 @@ def chase_flow(
     p = parse_period(period) if period else last_complete(at)
     quarter_flow(period=p, inbox=inbox, home=home, rules=rules)
     settings = Settings.load(home)
+    window = load_rules(
+        Path(rules) if rules else settings.rules
+    ).filing_round.correction_window_days
     result = as_task(
-        "write-chase-lists", chase, settings.published_path, p, chase_dir(settings.home, p), at
-    )
+        "write-chase-lists", chase, settings.published_path, p, chase_dir(settings.home, p), at,
+        window,
+    )  # fmt: skip
     for line in summary(result):
         progress.step(line)
     n = tell_overdue(settings, result)

@@ -13,7 +13,7 @@ One ``[[channel]]`` per group robot, webhook or mailbox::
     title = "融合党建"                     # the messages' title
 
 The URL is Apprise's (https://appriseit.com): ``wecombot://KEY`` (企业微信 group robot),
-``dingtalk://TOKEN/`` or ``dingtalk://SECRET@TOKEN/`` (钉钉), ``mailtos://USER:PASSWORD@HOST``
+``dingtalk://TOKEN/`` (钉钉; not with 加签: :data:`SIGNED_DINGTALK`), ``mailtos://USER:PASSWORD@HOST``
 (e-mail), ``json://HOST:PORT/PATH`` or ``jsons://…`` (a webhook receiving JSON). A URL
 with a secret belongs in an environment variable (``url_env``): a ``url`` holding a
 password is refused. Every mistake is one line naming the channel and the key
@@ -46,6 +46,17 @@ LIMITS: dict[str, tuple[int, int]] = {
 }
 """Per Apprise scheme: (messages a minute, bytes a message) unless the channel says."""
 DEFAULT_LIMITS = (30, 30000)
+_SIGNED_DINGTALK = re.compile(r"dingtalk://[^/@?]+@", re.IGNORECASE)
+SIGNED_DINGTALK = (
+    "a 钉钉 robot with 加签 (dingtalk://SECRET@TOKEN) is not supported: Apprise 2.0.1"
+    " encodes the signature twice, the robot answers 'sign not match' and Apprise"
+    " reports the message sent; secure the robot with 自定义关键词 (融合党建) or an"
+    " IP range instead, and give dingtalk://TOKEN/"
+)
+"""Apprise (2.0.1) signs, quotes the signature, and hands it to requests as a query
+parameter, which quotes it again; DingTalk answers HTTP 200 with errcode 310000, and
+Apprise only looks at the status. tests/integration/test_notify_services.py shows it
+on a robot that checks the signature as DingTalk documents it."""
 TITLE = "融合党建报送提醒"
 
 
@@ -71,14 +82,17 @@ class Channel:
         return self.per_minute or rate, self.max_bytes or size
 
     def address(self) -> str:
-        """The Apprise URL (from its variable); ChannelsError if the variable is unset."""
-        if self.url is not None:
-            return self.url
-        value = os.environ.get(self.url_env or "", "").strip()
+        """The Apprise URL (from its variable); ChannelsError if the variable is unset,
+        or the URL is one Apprise would report sent though the service refused it."""
+        value = self.url
+        if value is None:
+            value = os.environ.get(self.url_env or "", "").strip()
         if not value:
             raise ChannelsError(
                 f"channel {self.name}: the environment variable {self.url_env} is not set"
             )
+        if _SIGNED_DINGTALK.match(value):
+            raise ChannelsError(f"channel {self.name}: {SIGNED_DINGTALK}")
         return value
 
     def wants(self, notice: Notice, ancestors: Callable[[str], Collection[str]]) -> bool:

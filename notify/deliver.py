@@ -125,7 +125,7 @@ def apprise_send(address: str, title: str, body: str) -> tuple[bool, str] | None
     with apprise.LogCapture(level=logging.WARNING) as log:
         if not notifier.add(address):
             return True, "Apprise does not know this URL: " + _last(log.getvalue())
-        ok = notifier.notify(body=body, title=title)
+        ok = notifier.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT)
     return None if ok else (False, _last(log.getvalue()) or "the service did not take it")
 
 

@@ -59,7 +59,7 @@ def webhook() -> Iterator[Webhook]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     hook.port = server.server_address[1]
     hook.url = f"http://127.0.0.1:{hook.port}/cgi-bin/webhook/send"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield hook

@@ -7,6 +7,10 @@ a channel that cannot send as configured; two deliveries at once never send a ro
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -18,6 +22,7 @@ from notify.channels import parse_channels
 from notify.deliver import deliver
 from notify.notice import Notice
 from notify.outbox import Outbox
+from tests.support.prefect_server import wait_for
 from tests.support.webhook import Webhook, webhook
 
 pytestmark = pytest.mark.integration
@@ -154,3 +159,42 @@ def test_a_delivery_waits_out_the_rate_limit_within_its_patience(
     report = deliver(box, channels, now=lambda: clock[0], waits=(), sleep=sleep, patience=130)
     assert len(hook.taken) == 6 and clock[0] - T0 == timedelta(seconds=122)  # 2, 2, 2
     assert report.channels[0].waiting == 4
+
+
+DELIVER = """
+import sys
+from pathlib import Path
+from notify.channels import parse_channels
+from notify.deliver import deliver
+from notify.outbox import Outbox
+deliver(Outbox.of(Path(sys.argv[1])), parse_channels(sys.argv[2], set()), waits=())
+"""
+
+
+def test_a_delivery_killed_mid_send_loses_nothing_and_sends_once(
+    tmp_path: Path, hook: Webhook
+) -> None:
+    home = tmp_path / "home"
+    with Outbox.of(home) as box:
+        box.add([overdue(i) for i in range(5)], lambda n: ["rudong"], datetime.now())
+    hook.hold = threading.Event()  # the robot reads the message and never answers
+    proc = subprocess.Popen([sys.executable, "-c", DELIVER, str(home), _channel(hook)])
+    try:
+        wait_for("the message in flight", lambda: hook.held == 1, 60)
+        os.kill(proc.pid, signal.SIGKILL)  # kill -9, mid-send
+        assert proc.wait(30) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        hook.hold.set()
+    channels = parse_channels(_channel(hook), set())
+    with Outbox.of(home) as box:
+        rows = box.rows()
+        assert len(rows) == 5 and {r.state for r in rows} == {"pending"}  # nothing lost
+        # its claim holds for the lease (another delivery meanwhile sends nothing) ...
+        assert deliver(box, channels, waits=()).sent == 0 and hook.taken == []
+        # ... then the rows are free: each sent once
+        later = datetime.now() + timedelta(minutes=11)
+        assert deliver(box, channels, now=lambda: later, waits=()).sent == 5
+        assert deliver(box, channels, now=lambda: later, waits=()).sent == 0
+    assert len(hook.taken) == 1 and hook.messages()[0].startswith("共5条：")

@@ -2,7 +2,8 @@
 
 It answers POSTs as a robot would (200 and ``{"errcode":0}``), or fails them while
 :attr:`Webhook.down` is set (HTTP 503, as a robot behind a broken proxy), or refuses
-connections altogether once stopped. Every message taken is kept, parsed as JSON.
+connections altogether once stopped, or holds them unanswered (:attr:`Webhook.hold`).
+Every message taken is kept, parsed as JSON.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ class Webhook:
     taken: list[dict[str, Any]] = field(default_factory=list)
     refused: int = 0
     down: bool = False
+    held: int = 0
+    hold: threading.Event | None = None
+    """While set to an Event not yet set, a POST is read and then left unanswered
+    (counted in :attr:`held`, not taken) until the Event is set: a message in flight."""
 
     @property
     def apprise(self) -> str:
@@ -41,6 +46,13 @@ def webhook() -> Iterator[Webhook]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            hold = hook.hold
+            if hold is not None and not hold.is_set():
+                with lock:
+                    hook.held += 1
+                hold.wait(60)
+                self.close_connection = True
+                return
             with lock:
                 if hook.down:
                     hook.refused += 1

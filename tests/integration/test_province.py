@@ -4,6 +4,9 @@ A new home, ``RONGHE_SCALE=province`` for its first run, the province's sample q
 (≈ 9,300 files, ≈ 47,300 reports), ``ronghe run`` end to end (published, receipts, the
 通报 with its charts aggregated at province scale), as one subprocess: the module's one
 expensive fixture. The home then remembers its scale.
+
+Minutes of two busy cores: not part of ``make test`` (nor CI); ``make test-province``
+runs it, and ``make bench`` (``benchmarks.province``) times the same procedure.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import pytest
 
 from tests.support.warehouse import published
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.province]  # make test-province
 ROOT = Path(__file__).resolve().parents[2]
 PERIOD = "2017Q1"
 

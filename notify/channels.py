@@ -16,8 +16,8 @@ The URL is Apprise's (https://appriseit.com): ``wecombot://KEY`` (企业微信 g
 ``dingtalk://TOKEN/`` (钉钉; not with 加签: :data:`SIGNED_DINGTALK`), ``mailtos://USER:PASSWORD@HOST``
 (e-mail), ``json://HOST:PORT/PATH`` or ``jsons://…`` (a webhook receiving JSON). A URL
 with a secret belongs in an environment variable (``url_env``): a ``url`` holding a
-password is refused. Every mistake is one line naming the channel and the key
-(:class:`ChannelsError`, a usage error).
+password, or a robot's (its key), is refused. Every mistake is one line naming the
+channel and the key (:class:`ChannelsError`, a usage error).
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ LIMITS: dict[str, tuple[int, int]] = {
 }
 """Per Apprise scheme: (messages a minute, bytes a message) unless the channel says."""
 DEFAULT_LIMITS = (30, 30000)
+KEYED = frozenset({"wecombot", "dingtalk"})
+"""Schemes whose address is the robot's key: anyone holding it posts to the group."""
 _SIGNED_DINGTALK = re.compile(r"dingtalk://[^/@?]+@", re.IGNORECASE)
 SIGNED_DINGTALK = (
     "a 钉钉 robot with 加签 (dingtalk://SECRET@TOKEN) is not supported: Apprise 2.0.1"
@@ -181,6 +183,12 @@ def _channel(entry: Mapping[str, object], units: Collection[str], at: str) -> Ch
             raise ChannelsError(f"{at}: 'url' must be an Apprise URL such as json://HOST/PATH")
         if urlsplit(url.strip()).password is not None:
             raise ChannelsError(f"{at}: the url holds a password; put it in url_env instead")
+        scheme = _SCHEME.match(url.strip())
+        if scheme and scheme.group(1).lower() in KEYED:
+            raise ChannelsError(
+                f"{at}: a {scheme.group(1).lower()}:// url is the robot's key (a secret);"
+                " put it in url_env instead"
+            )
         url = url.strip()
     if url_env is not None and (not isinstance(url_env, str) or not _ENV.fullmatch(url_env)):
         raise ChannelsError(f"{at}: 'url_env' must name an environment variable")

@@ -20,7 +20,7 @@ def test_a_wrong_channels_file_is_one_line_and_exit_2(
     home = tmp_path / "home"
     home.mkdir()
     (home / "channels.toml").write_text(
-        '[[channel]]\nname = "x"\nurl = "wecombot://KEY"\nunits = ["320699999999"]\n',
+        '[[channel]]\nname = "x"\nurl = "json://10.0.0.9/hook"\nunits = ["320699999999"]\n',
         encoding="utf-8",
     )
     assert main(["--home", str(home), "notify", "--check"]) == 2
@@ -45,6 +45,10 @@ def test_check_says_a_channel_whose_url_variable_is_unset(
     monkeypatch.delenv("RONGHE_T_ROBOT", raising=False)
     assert main(["--home", str(home), "notify", "--check"]) == 0
     assert "RONGHE_T_ROBOT is not set" in capsys.readouterr().err
+    monkeypatch.setenv("RONGHE_T_ROBOT", "dingtalk://SEC0123456789@abcdef0123456789/")
+    assert main(["--home", str(home), "notify", "--check"]) == 0
+    err = capsys.readouterr().err
+    assert "not ready" in err and "加签" in err and "SEC0123456789" not in err
     monkeypatch.setenv("RONGHE_T_ROBOT", "wecombot://abc")
     assert main(["--home", str(home), "notify", "--check"]) == 0
     assert "channel rudong: 320623000000; every kind; ready" in capsys.readouterr().err

@@ -4,11 +4,13 @@ The unit by its full name (``如东县掘港镇瑞丰村``: county, township, vi
 kind and quarter in Chinese (``2017年第一季度党建督导季报``), what is wrong in the receipts'
 own sentences, what to do and by when, e.g.
 ``如东县掘港镇瑞丰村：2017年第一季度党建督导季报未报送，截止2017年4月5日，已逾期3天，请尽快报送。``
-No code, no English word, no path: a file by its name (personal numbers masked).
+No code, no English word, no path: a file by its name (personal numbers masked); what a
+source's server said only at the end, marked 技术信息, for the unit's IT.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -105,11 +107,42 @@ def rejected(unit: str, file: str, sentences: Sequence[str], reasons: Sequence[s
     return f"{unit}：文件“{file}”整份退回（{why}）{detail}。请按回执改正后重新报送。"
 
 
+PROBLEMS: tuple[tuple[str, str], ...] = (
+    (r"host ?key", "服务器的主机密钥与记录的不符（可能被冒充，请先核实再更新记录）"),
+    (r"certificate|ssl|tls", "加密连接的证书验证未通过"),
+    (
+        r"login|logon|auth|password|credential|\b530\b|permission denied \(publickey",
+        "登录被拒绝，用户名或密码不对（密码可能已更改）",
+    ),
+    (r"refused|errno 111\b", "服务器拒绝连接（服务可能未启动）"),
+    (r"timed? ?out|errno 110\b", "连接超时（网络不通或服务器无响应）"),
+    (
+        r"name or service not known|nodename|getaddrinfo|errno -[23]\b|resolve",
+        "找不到服务器（地址有误或域名无法解析）",
+    ),
+    (r"unreachable|no route|errno 11[13]\b|errno 101\b", "网络不通"),
+    (
+        r"no such file|not found|errno 2\b|\b550\b|object_name|bad_network_name|not exist",
+        "找不到存放报表的文件夹或共享（路径可能已更改）",
+    ),
+    (r"permission|access.?denied|errno 13\b|\b403\b", "没有读取该文件夹的权限"),
+)
+"""What a protocol said (English, codes), as a Chinese phrase: the first pattern found."""
+
+
+def problem_zh(error: str) -> str:
+    """A source's error as a clerk's phrase (``连接出错`` when none fits)."""
+    low = error.lower()
+    return next((zh for pattern, zh in PROBLEMS if re.search(pattern, low)), "连接出错")
+
+
 def source_unreachable(name: str, unit: str, error: str, since: datetime | None) -> str:
+    """A source not reached: in Chinese, with what the server said last, for its IT."""
     when = f"自{time_zh(since)}起" if since is not None else "从未连通，"
+    detail = f"（技术信息：{error.strip()}）" if error.strip() else ""
     return (
-        f"报送点“{name}”（{unit}）无法连接：{error}。{when}未能从该处收取报表，"
-        "请检查该报送点的服务器、网络和密码；恢复后将另行通知。"
+        f"报送点“{name}”（{unit}）无法连接：{problem_zh(error)}。{when}未能从该处收取报表，"
+        f"请检查该报送点的服务器、网络和密码；恢复后将另行通知。{detail}"
     )
 
 

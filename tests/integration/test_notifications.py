@@ -205,7 +205,8 @@ def test_a_source_down_is_told_once_per_outage_and_once_back(
     assert kinds == ["source_back", "source_unreachable"]
     down, back = hook.messages()[0].split("\n")[1:]
     assert down.startswith("1. 报送点“chongchuan-share”（崇川区）无法连接：")
-    assert "从未连通" in down and "恢复后将另行通知" in down
+    assert "无法连接：找不到存放报表的文件夹或共享" in down  # in Chinese; then for its IT:
+    assert "从未连通" in down and "恢复后将另行通知。（技术信息：FileNotFoundError" in down
     assert back.startswith("2. 报送点“chongchuan-share”（崇川区）已于") and "恢复连接" in back
     from prefect.events.worker import EventsWorker
 

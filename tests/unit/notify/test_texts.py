@@ -7,6 +7,8 @@ import re
 from datetime import datetime
 from typing import Any
 
+import pytest
+
 from notify import produce, texts
 from notify.notice import KINDS, Notice
 
@@ -62,7 +64,7 @@ def test_every_kind_has_a_sentence_without_english() -> None:
     made = {
         "quarantined": texts.quarantined("甲", "economy", "2017Q1", "f.csv", ["错"], [], None, DUE),
         "rejected": texts.rejected("甲", "f.csv", [], ["unknown_kind"]),
-        "source_unreachable": texts.source_unreachable("rudong", "如东县", "连接超时", None),
+        "source_unreachable": texts.source_unreachable("rudong", "如东县", "", None),
         "source_back": texts.source_back("rudong", "如东县", DUE),
         "overdue": texts.overdue("甲", "projects", "2017Q1", "missing", DUE, 0),
         "approved": texts.approval("甲", "supervision", "2017Q1", True, "掘港镇"),
@@ -119,3 +121,31 @@ def test_approvals_and_returns_from_the_runs_copy_of_the_log(session: Any) -> No
         "请修改后重新报送。"
     )
     assert produce.approvals(con, datetime(2017, 4, 7)) == []  # before the outbox: history
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        ("530 Login incorrect.", "登录被拒绝，用户名或密码不对"),
+        ("SMBAuthenticationError: STATUS_LOGON_FAILURE", "登录被拒绝"),
+        ("AuthenticationException: Authentication failed.", "登录被拒绝"),
+        ("ConnectionRefusedError: [Errno 111] Connection refused", "服务器拒绝连接"),
+        ("TimeoutError: timed out", "连接超时"),
+        ("gaierror: [Errno -2] Name or service not known", "找不到服务器"),
+        ("OSError: [Errno 113] No route to host", "网络不通"),
+        ("FileNotFoundError: [Errno 2] No such file or directory: '/srv/x'", "找不到存放报表"),
+        ("550 Failed to change directory.", "找不到存放报表"),
+        ("PermissionError: [Errno 13] Permission denied: '/srv/x'", "没有读取该文件夹的权限"),
+        ("SSHException: host key for 10.0.0.5 does not match", "主机密钥与记录的不符"),
+        ("SSLCertVerificationError: certificate verify failed", "证书验证未通过"),
+        ("something else entirely", "连接出错"),
+    ],
+)
+def test_a_sources_error_is_said_in_chinese_with_the_servers_words_last(
+    error: str, said: str
+) -> None:
+    text = texts.source_unreachable("rudong-ftp", "如东县", error, DUE)
+    head, _, detail = text.partition("（技术信息：")
+    assert said in head and not re.findall(r"[A-Za-z]{3,}", head.replace("rudong-ftp", ""))
+    assert head.startswith("报送点“rudong-ftp”（如东县）无法连接：")
+    assert detail == f"{error}）"

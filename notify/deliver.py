@@ -7,8 +7,9 @@ For each channel with pending notifications (:class:`notify.outbox.Outbox`):
 2. fold them into as few messages as the channel's size allows: a **digest** (``共N条：``
    and one numbered line each), so 31 overdue reports are one message, not 31;
 3. send at most as many messages as the channel's **rate limit** leaves in the last
-   minute (企业微信 robots: 20), waiting for the window to move on as long as the
-   delivery's ``patience`` allows; the rest wait for the next delivery;
+   minute (企业微信 robots: 20; channels that share a robot share its minute), waiting
+   for the window to move on as long as the delivery's ``patience`` allows; the rest
+   wait for the next delivery;
 4. a message that fails is tried again (:data:`RETRY_WAITS`), then left pending with
    a **backoff** (1, 2, 4 … 30 minutes): a channel that is down keeps its messages and
    they go out when it is back. Nothing more is sent to it in this delivery.
@@ -20,6 +21,7 @@ not know, a channel gone from the file) marks its rows ``failed`` with the reaso
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -115,6 +117,13 @@ def scrub(error: str, address: str) -> str:
     return " ".join(error.split())[:300]
 
 
+def ledger(address: str) -> str:
+    """The rate ledger of the robot at ``address``: channels that share a robot (say,
+    one for overdue reports and one for returned ones) share its 20 a minute. A
+    digest of the address: no secret is kept."""
+    return "robot:" + hashlib.sha256(address.encode("utf-8")).hexdigest()[:24]
+
+
 def apprise_send(address: str, title: str, body: str) -> tuple[bool, str] | None:
     """Send one message with Apprise; None when the service took it."""
     import logging
@@ -167,9 +176,10 @@ def deliver(
         per_minute, max_bytes = channel.limits(address)
         messages = fold(rows, max_bytes)
         waited = 0.0
+        robot = ledger(address)
 
-        def full(channel_name: str = name, limit: int = per_minute) -> bool:
-            return outbox.sends_since(channel_name, now() - timedelta(minutes=1)) >= limit
+        def full(robot: str = robot, limit: int = per_minute) -> bool:
+            return outbox.sends_since(robot, now() - timedelta(minutes=1)) >= limit
 
         for i, (group, body) in enumerate(messages):
             group_keys = [r.key for r in group]
@@ -183,7 +193,7 @@ def deliver(
                 break
             failure = _send(send, address, channel.title, body, waits, sleep)
             if failure is None:
-                outbox.sent(name, group_keys, now())
+                outbox.sent(name, group_keys, now(), robot)
                 mine.messages += 1
                 mine.sent += len(group)
                 continue

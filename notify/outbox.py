@@ -10,7 +10,7 @@ and SQLite lets each wait its turn (DuckDB has one writer process). It holds
   unit_code, period, channel, text_zh, state`` (``pending``, ``sent``, ``failed``),
   ``attempts, last_error, created_at, sent_at``, and the delivery's own ``next_at``
   (not before: the backoff) and ``claimed_until`` (a delivery is sending it);
-- ``sends``: each message sent to a channel (a digest is one), for the rate limits;
+- ``sends``: each message sent to a robot (a digest is one), for the rate limits;
 - ``marks``: small facts (how far the delivery flow has looked for missed notices).
 
 Each published warehouse carries a copy as ``meta.notifications`` (:func:`mirror`), as
@@ -252,15 +252,18 @@ class Outbox:
                 [(None if not_before is None else _ts(not_before), k, channel) for k in keys],
             )
 
-    def sent(self, channel: str, keys: Sequence[str], now: datetime) -> None:
-        """The rows went out in one message."""
+    def sent(
+        self, channel: str, keys: Sequence[str], now: datetime, ledger: str | None = None
+    ) -> None:
+        """The rows went out in one message, counted for ``ledger``'s rate limit (the
+        channel's own, unless channels share one robot)."""
         with self._write() as con:
             con.executemany(
                 "UPDATE notifications SET state = 'sent', sent_at = ?, attempts = attempts + 1,"
                 " claimed_until = NULL, next_at = NULL WHERE key = ? AND channel = ?",
                 [(_ts(now), k, channel) for k in keys],
             )
-            con.execute("INSERT INTO sends VALUES (?, ?, 1)", (channel, _ts(now)))
+            con.execute("INSERT INTO sends VALUES (?, ?, 1)", (ledger or channel, _ts(now)))
             # the rate limits look one minute back: a day of sends is plenty to keep
             con.execute("DELETE FROM sends WHERE sent_at < ?", (_ts(now - timedelta(days=1)),))
 
@@ -286,7 +289,8 @@ class Outbox:
             )
 
     def sends_since(self, channel: str, since: datetime) -> int:
-        """Messages sent to ``channel`` since ``since`` (the rate limit's window)."""
+        """Messages sent to ``channel`` (or a ledger) since ``since`` (the rate limit's
+        window)."""
         row = self.con.execute(
             "SELECT coalesce(sum(messages), 0) FROM sends WHERE channel = ? AND sent_at > ?",
             (channel, _ts(since)),

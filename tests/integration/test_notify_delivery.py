@@ -198,3 +198,29 @@ def test_a_delivery_killed_mid_send_loses_nothing_and_sends_once(
         assert deliver(box, channels, now=lambda: later, waits=()).sent == 5
         assert deliver(box, channels, now=lambda: later, waits=()).sent == 0
     assert len(hook.taken) == 1 and hook.messages()[0].startswith("共5条：")
+
+
+def test_channels_sharing_one_robot_share_its_rate_limit(tmp_path: Path, hook: Webhook) -> None:
+    text = "".join(
+        f'[[channel]]\nname = "{name}"\nurl = "{hook.apprise}"\nkinds = ["{kind}"]\n'
+        "per_minute = 3\nmax_bytes = 300\n"
+        for name, kind in (("late", "overdue"), ("wrong", "rejected"))
+    )
+    channels = parse_channels(text, set())
+    box = Outbox.of(tmp_path / "home")
+    wrong = [
+        Notice("rejected", f"f{i}", f"如东县：文件“{i}.csv”整份退回。", None) for i in range(6)
+    ]
+    box.add([overdue(i) for i in range(6)], lambda n: ["late"], T0)
+    box.add(wrong, lambda n: ["wrong"], T0)
+    deliver(box, channels, now=lambda: T0, waits=())
+    assert len(hook.taken) == 3  # one robot: 3 a minute between both channels
+    when = T0
+    while box.rows("pending"):
+        when += timedelta(seconds=61)
+        before = len(hook.taken)
+        deliver(box, channels, now=lambda at=when: at, waits=())
+        assert len(hook.taken) - before <= 3
+    told = "\n".join(hook.messages())
+    assert all(told.count(f"掘港镇第{i}村：") == 1 for i in range(6))
+    assert all(told.count(f"文件“{i}.csv”") == 1 for i in range(6))

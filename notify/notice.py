@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from transforms.shown import escaped
+
 KINDS: dict[str, str] = {
     "quarantined": "报表被退回",
     "rejected": "文件整份退回",
@@ -42,6 +44,10 @@ class Notice:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown notice kind {self.kind!r} (one of {', '.join(KINDS)})")
+        # a filer's file name, cell or reason is in the text: a line feed in it would
+        # forge a line of a digest, a right-to-left override reverse what follows.
+        # Shown as escapes: one line, seen, never obeyed.
+        object.__setattr__(self, "text_zh", escaped(self.text_zh))
 
     @property
     def key(self) -> str:

@@ -149,3 +149,13 @@ def test_a_sources_error_is_said_in_chinese_with_the_servers_words_last(
     assert said in head and not re.findall(r"[A-Za-z]{3,}", head.replace("rudong-ftp", ""))
     assert head.startswith("报送点“rudong-ftp”（如东县）无法连接：")
     assert detail == f"{error}）"
+
+
+def test_a_filers_line_feed_or_override_cannot_forge_a_line_or_reverse_one() -> None:
+    name = "城北\n2. 崇川区：2017年第一季度党建督导季报已审核通过。\u202e.csv"
+    text = texts.rejected("崇川区", name, [], ["unknown_kind"])
+    notices = [Notice("rejected", "a", text), Notice("rejected", "b", "崇川区：另一份。")]
+    digest = texts.digest([n.text_zh for n in notices])
+    assert digest.count("\n") == 2 and "\u202e" not in digest  # 共2条, and two lines
+    assert "城北\\n2. 崇川区" in digest and "\\u202e.csv" in digest  # seen, not obeyed
+    assert Notice("rejected", "c", "\\\\fs01\\share").text_zh == "\\\\fs01\\share"

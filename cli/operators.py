@@ -205,15 +205,19 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     if args.period:
         return _filing_status(args, settings)
     found = status(settings, args.runs)
+    from cli.views import outbox_counts
+
+    told = outbox_counts(settings.home)
     if args.format == "json":
-        doc = {
+        doc: dict[str, Any] = {
             name: [dict(zip(cols, r, strict=True)) for r in rows]
             for name, (cols, rows) in found.items()
         }
+        doc["notifications"] = told
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, default=json_default, indent=1) + "\n")
         return 0
     from cli.layout import wrap
-    from cli.views import open_file_lines, open_report_lines, runs_lines
+    from cli.views import open_file_lines, open_report_lines, outbox_lines, runs_lines
 
     def lines(block: list[str]) -> None:
         for line in block:
@@ -243,6 +247,8 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     out.print(f"\n[bold]Open rejected files[/bold]: {len(rows)}")
     if rows:
         lines(open_file_lines(rows))
+    out.print()
+    lines(outbox_lines(told))
     return 0
 
 

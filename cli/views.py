@@ -85,3 +85,33 @@ def source_lines(sources: Sequence[Any], status: dict[str, tuple[Any, ...]]) -> 
             ]
         )
     return table(rows, widths)
+
+
+def outbox_counts(home: Any) -> dict[str, int] | None:
+    """The notification outbox's rows per state (None: nothing told yet, or not readable
+    by this user: the outbox is its owner's)."""
+    import sqlite3
+
+    from notify.outbox import Outbox, outbox_path
+
+    if not outbox_path(home).exists():
+        return None
+    try:
+        with Outbox.of(home) as box:
+            return box.counts()
+    except (OSError, sqlite3.Error):
+        return None
+
+
+def outbox_lines(counts: dict[str, int] | None) -> list[str]:
+    """``ronghe status``'s notifications: what waits, and what failed (and where to look)."""
+    if counts is None:
+        return ["Notifications: none told yet"]
+    line = "Notifications: " + ", ".join(
+        f"{counts.get(s, 0)} {s}" for s in ("pending", "failed", "sent")
+    )
+    if counts.get("failed"):
+        line += " — a channel cannot send: ronghe notify --list --state failed says why"
+    elif counts.get("pending"):
+        line += " — waiting for a delivery or a channel that is down"
+    return wrap(line, WIDTH)

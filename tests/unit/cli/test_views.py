@@ -4,12 +4,21 @@ file rejected and then replaced at its source is no longer open."""
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from cli.layout import width
-from cli.views import open_file_lines, open_report_lines, runs_lines, source_lines
+from cli.views import (
+    open_file_lines,
+    open_report_lines,
+    outbox_counts,
+    outbox_lines,
+    runs_lines,
+    source_lines,
+)
+from notify.notice import Notice
+from notify.outbox import Outbox
 from pipeline.run import run as ingest
 from sources import state
 from sources.config import parse_sources
@@ -79,3 +88,23 @@ def test_a_pulled_file_rejected_then_replaced_at_its_source_is_closed(
     row = PullRow("党建督导.csv", size, T2, "pulled", new_sha)
     state.record(session.con, [SourcePull(src, T2, True, None, 1, (row,))], "run2", T2)
     assert session.con.execute(sql_file("status_open_files.sql")).fetchall() == []
+
+
+def test_status_says_what_notifications_wait_and_which_failed(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    assert outbox_counts(home) is None and outbox_lines(None) == ["Notifications: none told yet"]
+    with Outbox.of(home) as box:
+        box.add(
+            [Notice("overdue", f"u{i}", "某村：未报送。") for i in range(3)], lambda n: ["a"], T1
+        )
+        (first, *_) = box.claim("a", T1, timedelta(minutes=1))
+        box.tried("a", [first.key], "channel a: the environment variable X is not set", None, True)
+    counts = outbox_counts(home)
+    assert counts is not None and (counts["pending"], counts["failed"]) == (2, 1)
+    shown = outbox_lines(counts)
+    assert shown[0].startswith("Notifications: 2 pending, 1 failed, 0 sent")
+    assert "ronghe notify --list --state failed" in " ".join(shown)
+    assert all(width(line) <= 80 for line in shown)
+    assert outbox_lines({"pending": 0, "failed": 0, "sent": 9}) == [
+        "Notifications: 0 pending, 0 failed, 9 sent"
+    ]

@@ -110,8 +110,8 @@ def outbox_lines(counts: dict[str, int] | None) -> list[str]:
     line = "Notifications: " + ", ".join(
         f"{counts.get(s, 0)} {s}" for s in ("pending", "failed", "sent")
     )
-    if counts.get("failed"):
-        line += " — a channel cannot send: ronghe notify --list --state failed says why"
-    elif counts.get("pending"):
-        line += " — waiting for a delivery or a channel that is down"
-    return wrap(line, WIDTH)
+    if counts.get("failed"):  # the command on a line of its own, whole
+        return [line, "  a channel cannot send; why: ronghe notify --list --state failed"]
+    if counts.get("pending"):
+        return [line, "  waiting for a delivery, or for a channel that is down"]
+    return [line]

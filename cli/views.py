@@ -87,9 +87,9 @@ def source_lines(sources: Sequence[Any], status: dict[str, tuple[Any, ...]]) -> 
     return table(rows, widths)
 
 
-def outbox_counts(home: Any) -> dict[str, int] | None:
-    """The notification outbox's rows per state (None: nothing told yet, or not readable
-    by this user: the outbox is its owner's)."""
+def outbox_counts(home: Any) -> dict[str, int] | str | None:
+    """The notification outbox's rows per state, read-only; None: nothing told yet; a
+    string: why it cannot be read (the outbox is its owner's, mode 0600)."""
     import sqlite3
 
     from notify.outbox import Outbox, outbox_path
@@ -97,16 +97,18 @@ def outbox_counts(home: Any) -> dict[str, int] | None:
     if not outbox_path(home).exists():
         return None
     try:
-        with Outbox.of(home) as box:
+        with Outbox.reader(home) as box:
             return box.counts()
-    except (OSError, sqlite3.Error):
-        return None
+    except (OSError, sqlite3.Error) as exc:
+        return f"{outbox_path(home)}: {exc}"
 
 
-def outbox_lines(counts: dict[str, int] | None) -> list[str]:
+def outbox_lines(counts: dict[str, int] | str | None) -> list[str]:
     """``ronghe status``'s notifications: what waits, and what failed (and where to look)."""
     if counts is None:
         return ["Notifications: none told yet"]
+    if isinstance(counts, str):
+        return wrap(f"Notifications: the outbox cannot be read ({counts})", WIDTH)
     line = "Notifications: " + ", ".join(
         f"{counts.get(s, 0)} {s}" for s in ("pending", "failed", "sent")
     )

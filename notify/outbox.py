@@ -153,6 +153,16 @@ class Outbox:
     def of(cls, home: Path) -> Outbox:
         return cls(outbox_path(home))
 
+    @classmethod
+    def reader(cls, home: Path) -> Outbox:
+        """The outbox opened read-only (``ronghe status``): nothing made or changed."""
+        box = cls.__new__(cls)
+        box.path = outbox_path(home)
+        uri = f"{box.path.resolve().as_uri()}?mode=ro"
+        box.con = sqlite3.connect(uri, uri=True, timeout=60.0, isolation_level=None)
+        box.con.execute("PRAGMA busy_timeout=60000")
+        return box
+
     def close(self) -> None:
         self.con.close()
 

@@ -99,12 +99,17 @@ def test_status_says_what_notifications_wait_and_which_failed(tmp_path: Path) ->
         )
         (first, *_) = box.claim("a", T1, timedelta(minutes=1))
         box.tried("a", [first.key], "channel a: the environment variable X is not set", None, True)
-    counts = outbox_counts(home)
-    assert counts is not None and (counts["pending"], counts["failed"]) == (2, 1)
+    stamp = (home / "notify" / "outbox.sqlite").stat().st_mtime_ns
+    counts = outbox_counts(home)  # read-only: nothing written
+    assert isinstance(counts, dict) and (counts["pending"], counts["failed"]) == (2, 1)
+    assert (home / "notify" / "outbox.sqlite").stat().st_mtime_ns == stamp
     shown = outbox_lines(counts)
     assert shown[0].startswith("Notifications: 2 pending, 1 failed, 0 sent")
     assert shown[1].endswith("ronghe notify --list --state failed")
     assert all(width(line) <= 80 for line in shown)
+    assert outbox_lines("/h/notify/outbox.sqlite: unable to open")[0].startswith(
+        "Notifications: the outbox cannot be read"
+    )
     assert outbox_lines({"pending": 0, "failed": 0, "sent": 9}) == [
         "Notifications: 0 pending, 0 failed, 9 sent"
     ]

@@ -90,18 +90,31 @@ def _cut(text: str, limit: int) -> str:
     return text.encode("utf-8")[:room].decode("utf-8", "ignore") + CUT
 
 
+HEAD_ROOM = len(texts.digest_head(99999, 999, 999).encode("utf-8"))
+"""Bytes kept for a digest's first line, whatever its numbers."""
+
+
 def fold(rows: Sequence[Row], max_bytes: int) -> list[tuple[list[Row], str]]:
-    """The rows as messages (each at most ``max_bytes``), in order: digests where many fit."""
-    out: list[tuple[list[Row], str]] = []
-    group: list[Row] = []
-    for r in rows:
-        if group and _size(texts.digest([g.text_zh for g in [*group, r]])) > max_bytes:
-            out.append((group, texts.digest([g.text_zh for g in group])))
-            group = []
-        group.append(r)
-    if group:
-        out.append((group, texts.digest([g.text_zh for g in group])))
-    return [(g, _cut(body, max_bytes)) for g, body in out]
+    """The rows as messages (each at most ``max_bytes``), in order: digests where many
+    fit, numbered on across the messages of one delivery (``共60条（分3次发送，第2次）：``)."""
+    if len(rows) == 1:
+        return [([rows[0]], _cut(rows[0].text_zh, max_bytes))]
+    groups: list[list[tuple[int, Row]]] = []
+    used = 0
+    for i, r in enumerate(rows, 1):
+        line = _size(f"\n{i}. {r.text_zh}")
+        if groups and used + line <= max_bytes:
+            groups[-1].append((i, r))
+            used += line
+        else:
+            groups.append([(i, r)])
+            used = HEAD_ROOM + line
+    out = []
+    for part, group in enumerate(groups, 1):
+        head = texts.digest_head(len(rows), part, len(groups))
+        body = head + "".join(f"\n{i}. {r.text_zh}" for i, r in group)
+        out.append(([r for _, r in group], _cut(body, max_bytes)))
+    return out
 
 
 def backoff(attempts: int) -> timedelta:

@@ -180,8 +180,13 @@ def approval(
     return f"{unit}：{report_zh(kind, period)}被{by}退回{why}。请修改后重新报送。"
 
 
+def digest_head(total: int, part: int = 1, parts: int = 1) -> str:
+    """A digest's first line: how many, and which message of how many it is."""
+    return f"共{total}条：" if parts == 1 else f"共{total}条（分{parts}次发送，第{part}次）："
+
+
 def digest(texts: Sequence[str]) -> str:
     """Many notifications to one channel as one message: numbered, one a line."""
     if len(texts) == 1:
         return texts[0]
-    return f"共{len(texts)}条：\n" + "\n".join(f"{i}. {t}" for i, t in enumerate(texts, 1))
+    return digest_head(len(texts)) + "".join(f"\n{i}. {t}" for i, t in enumerate(texts, 1))

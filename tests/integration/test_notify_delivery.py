@@ -148,7 +148,7 @@ def test_notices_kept_while_the_channels_file_was_wrong_go_out_once_it_is_right(
 def test_a_delivery_waits_out_the_rate_limit_within_its_patience(
     tmp_path: Path, hook: Webhook
 ) -> None:
-    channels = parse_channels(_channel(hook, per_minute=2, max_bytes=300), set())
+    channels = parse_channels(_channel(hook, per_minute=2, max_bytes=340), set())
     box = Outbox.of(tmp_path / "home")
     box.add([overdue(i) for i in range(16)], lambda n: ["rudong"], T0)  # 8 messages of 2
     clock = [T0]

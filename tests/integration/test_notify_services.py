@@ -78,6 +78,10 @@ def test_a_wecom_robot_gets_digests_within_its_size_and_20_a_minute(
     assert all(len(m.encode("utf-8")) <= 2048 for m in told)
     assert all(m.startswith("融合党建报送提醒\r\n共") for m in told)  # the title leads
     assert sum(m.count("村：2017年第一季度党建督导季报未报送") for m in told) == 60
+    assert told[0].split("\r\n")[1].startswith(f"共60条（分{len(told)}次发送，第1次）：")
+    bodies = [m.split("\r\n", 1)[1] for m in told]  # after the title
+    numbered = [ln.split(".")[0] for b in bodies for ln in b.split("\n")[1:]]
+    assert numbered == [str(i) for i in range(1, 61)]  # numbered on across the messages
 
     # another robot, 44 notices in messages of two: the 21st waits for the next minute
     monkeypatch.setenv("RONGHE_TEST_WECOM", f"wecombot://{KEY[::-1]}")

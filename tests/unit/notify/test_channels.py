@@ -98,7 +98,15 @@ def test_digests_fit_the_size_keep_the_order_and_cut_one_too_long() -> None:
     messages = fold(_rows([line] * 30), 700)
     assert all(len(body.encode("utf-8")) <= 700 for _, body in messages)
     assert [r.key for group, _ in messages for r in group] == [f"k{i}" for i in range(30)]
-    assert messages[0][1].startswith("共") and sum(b.count("瑞丰村") for _, b in messages) == 30
+    assert sum(b.count("瑞丰村") for _, b in messages) == 30
+    parts = len(messages)
+    assert parts > 1 and [b.split("\n")[0] for _, b in messages] == [
+        f"共30条（分{parts}次发送，第{p}次）：" for p in range(1, parts + 1)
+    ]
+    numbers = [int(line.split(".")[0]) for _, b in messages for line in b.split("\n")[1:]]
+    assert numbers == list(range(1, 31))  # numbered on across the messages
+    ((_, one),) = fold(_rows([line]), 700)
+    assert one == line  # one notification: as it is
     ((_, long),) = fold(_rows(["很长的一句" * 200]), 300)
     assert len(long.encode("utf-8")) <= 300 and long.endswith(CUT)
 

@@ -31,6 +31,7 @@ import pipeline.run as pipeline
 from config.settings import Settings
 from expectations import process as gx_process
 from flows import engine, pending
+from flows.announce import before_publish
 from flows.artifacts import run_artifact, warn_quarantined
 from flows.events import OUTPUTS_BY_EVENT, received_paths
 from flows.flows import rules_path
@@ -95,10 +96,12 @@ def write_run(
         # the receipts and 通报 this run owes, with those an earlier published run owed
         # (killed before writing them), recorded before publishing (flows.pending)
         receipts, due, owed = owed_outputs(settings, result, quarters)
-        # the events of this run's quarantined and rejected files follow too
-        mine = [run_id] if any(f.status != "loaded" for f in result.load.files) else []
-        announce = sorted({*mine, *pending.owed_runs(settings)})
-        pending.record(settings, sorted({*due, *owed}), receipts, announce)
+        # this run's quarantined reports and rejected files are told before it publishes
+        # (the outbox: never lost; their events; meta.notifications, flows.announce); what
+        # runs before the outbox left to announce follows with the outputs
+        announce = pending.owed_runs(settings)
+        pending.record(settings, sorted({*due, *owed}), receipts)
+        before_publish(ws, settings, result, say)
         if as_task("publish", ws.publish):  # False: nothing changed, the version stands
             progress.step(f"published {settings.published_path}")
     warn_quarantined(settings, result)

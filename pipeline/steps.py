@@ -271,7 +271,7 @@ def load(
     outcomes = reconcile(files, kinds, now, archived, order, arrivals)
     if pack is not None:  # what a rebuild needs beside the bytes (warehouse/provenance.py)
         provenance.write_for_load(pack, outcomes, now)
-    provenance.write_missing(ws.con, home, ws.settings.archive_dir)  # packs of an older ronghe
+    provenance.write_missing(ws.con, ws.settings.home, ws.settings.archive_dir)  # older packs
     rejected = file_problems([f for f in files if f.reasons])
     skips = [store.SkippedPath(s.path, s.reason, s.detail) for s in skipped]
     index = None if pack is None else pack.index(ws.settings.home)

@@ -36,7 +36,9 @@ class CliReporter:
         self._task: Any = None
 
     def step(self, message: str) -> None:
-        err.print(f"[dim]·[/dim] {message}")
+        from rich.markup import escape
+
+        err.print(f"[dim]·[/dim] {escape(message)}")  # plain text: no markup from a reply
 
     def advance(self, label: str, done: int, total: int) -> None:
         if self._progress is None:

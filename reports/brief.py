@@ -16,6 +16,8 @@ import jinja2
 import polars as pl
 from markupsafe import Markup, escape
 
+from transforms.shown import legible
+
 from . import charts
 from .brief_review import filing, projects, quality, rejected_files
 from .compare import reporting_units, summary_rows
@@ -328,9 +330,17 @@ def _template(name: str) -> str:
     return (resources.files("reports") / "templates" / name).read_text(encoding="utf-8")
 
 
+def _legible(value: Any) -> Any:
+    """A value the brief shows: text through the one sanitiser (``transforms.shown``)."""
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    return legible(value)
+
+
 def render_brief(d: ReportData) -> str:
     """The brief's HTML."""
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    # every value shown is legible (no bidi override, control characters escaped), then escaped
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, finalize=_legible)
     template = env.from_string(_template("brief.html"))
     summary_rows = _summary(d)
     counties = _counties(d)

@@ -31,6 +31,7 @@ from transforms.batch import ID
 from transforms.columns import REPORT_KINDS
 from transforms.parse import parse, stack
 from transforms.paths import path_text
+from transforms.pii import mask
 from transforms.read import RawFile, read_files
 from warehouse import store
 from warehouse.archive import Pack, Received, stored_path, write_pack
@@ -204,7 +205,8 @@ def reconcile(
                 size_bytes=f.size,
                 file_reasons=tuple(f.reasons),
                 detail=f.detail,
-                sheets=json.dumps(f.sheets, ensure_ascii=False) if f.sheets else None,
+                # a sheet's name is the filer's text (联系13912340108): masked like a path
+                sheets=mask(json.dumps(f.sheets, ensure_ascii=False)) if f.sheets else None,
                 total_rows=f.total_rows,
             )
         )

@@ -17,26 +17,29 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from transforms.columns import PII_NUMBERS, PII_PATTERNS
+from transforms.columns import PII_NUMBERS, PII_PATTERNS, PII_PREFIX, PiiNumber
 
 if TYPE_CHECKING:  # light to import: sources.inbox (and so ``ronghe watch``) uses mask
     import polars as pl
 
-# no digit before the number, unless it ends a +86 prefix (look-behinds are fixed-width)
-_PREFIXED = "|".join(f"(?<={p}{s})" for p in ("[+＋]86", "[+＋]８６") for s in ("", "[-－ \u3000]"))
+# the detection pattern, with the boundary before the number a group of its own and the
+# character after it only looked at (so that two numbers side by side are both masked)
 _MASKS = tuple(
-    re.compile(
-        rf"(?:{_PREFIXED}|(?<![0-9０-９]))"
-        rf"(?P<head>{n.head})(?P<hidden>{n.hidden})(?P<tail>{n.tail})(?![{n.not_after}])"
+    (
+        re.compile(rf"(?P<pre>{PII_PREFIX}|^|[^0-9０-９])(?P<number>{n.body})(?![{n.not_after}])"),
+        n,
     )
     for n in PII_NUMBERS
 )
-_DIGIT = re.compile("[0-9０-９]")
+_CHAR = re.compile("[0-9０-９XxＸｘ]")
 
 
-def _masked(m: re.Match[str]) -> str:
-    """The head and tail kept, each hidden digit a ``*`` (separators kept)."""
-    return m["head"] + _DIGIT.sub("*", m["hidden"]) + m["tail"]
+def _masked(m: re.Match[str], n: PiiNumber) -> str:
+    """The head and the tail kept, each other digit a ``*`` (separators kept)."""
+    number = m["number"]
+    places = [k.start() for k in _CHAR.finditer(number)]
+    hidden = set(places[n.keep_head : len(places) - n.keep_tail])
+    return m["pre"] + "".join("*" if i in hidden else ch for i, ch in enumerate(number))
 
 
 ANY_PII = "|".join(f"(?:{p})" for p in PII_PATTERNS)
@@ -45,8 +48,8 @@ ANY_PII = "|".join(f"(?:{p})" for p in PII_PATTERNS)
 
 def mask(text: str) -> str:
     """``text`` with every resident ID and mobile number masked; other text unchanged."""
-    for rx in _MASKS:
-        text = rx.sub(_masked, text)
+    for rx, n in _MASKS:
+        text = rx.sub(lambda m, n=n: _masked(m, n), text)
     return text
 
 

@@ -14,6 +14,7 @@ are never touched, so masking changes neither what is validated nor what is load
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -49,7 +50,7 @@ ANY_PII = "|".join(f"(?:{p})" for p in PII_PATTERNS)
 def mask(text: str) -> str:
     """``text`` with every resident ID and mobile number masked; other text unchanged."""
     for rx, n in _MASKS:
-        text = rx.sub(lambda m, n=n: _masked(m, n), text)
+        text = rx.sub(functools.partial(_masked, n=n), text)
     return text
 
 

@@ -84,8 +84,23 @@ def handler(command: str) -> Handler:
     raise UsageError(f"unknown command {command!r} (see `ronghe --help`)")
 
 
+def _refuse_home(args: argparse.Namespace, settings: Settings) -> None:
+    """An inbox (or a folder named to ingest) that is the home or holds it: usage."""
+    from pathlib import Path
+
+    from sources.inbox import not_an_inbox
+
+    named = [getattr(args, "inbox", None), *(getattr(args, "files", None) or [])]
+    for folder in named:
+        if isinstance(folder, Path) and folder.is_dir():
+            why = not_an_inbox(folder, settings.home)
+            if why is not None:
+                raise UsageError(why)
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    _refuse_home(args, settings)
     run = handler(args.command)
     try:
         return int(run(args, settings))

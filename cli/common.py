@@ -137,6 +137,10 @@ def private_opt(path: Any) -> str | None:
     return private_param(path) if path else None
 
 
+SHOWN_CHARS = 2000
+"""Characters of one value a table shows (CSV and JSON carry every one)."""
+
+
 def rows_out(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
     if fmt == "csv":
         from transforms.cells import safe_row
@@ -165,12 +169,20 @@ def rows_out(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
 
         from transforms.shown import escaped
 
-        # control characters escaped, and no rich markup read from the data
+        # control characters escaped, and no rich markup read from the data; a table
+        # cell shows at most SHOWN_CHARS characters (a 40 MB value would take the terminal)
+        def cell(v: Any) -> Text:
+            text = "" if v is None else str(v)
+            if len(text) > SHOWN_CHARS:
+                more = len(text) - SHOWN_CHARS
+                text = f"{text[:SHOWN_CHARS]}… ({more:,} more characters: --format csv)"
+            return Text(escaped(text))
+
         t = Table(show_lines=False)
         for c in columns:
-            t.add_column(Text(escaped(c)))
+            t.add_column(cell(c))
         for r in rows:
-            t.add_row(*(Text("" if v is None else escaped(str(v))) for v in r))
+            t.add_row(*(cell(v) for v in r))
         out.print(t)
 
 

@@ -1,21 +1,34 @@
 """An analyst's query, within limits (CONTRACT §6 ``ronghe query``).
 
 The query runs on a sandboxed, read-only connection (:func:`warehouse.db.connect_sandboxed`:
-no file but the warehouse, no spill folder, no extension, no configuration change) and:
+no file but the warehouse, no spill folder, no extension, no configuration change).
+``ronghe query`` runs it in a child process of its own (:func:`run_bounded`,
+:mod:`warehouse.query_child`), so that no query takes the machine:
 
-- stops after ``RONGHE_QUERY_TIMEOUT`` seconds (default 60): a timer interrupts the
-  statement (``interrupt()``), the fetch included;
-- within ``RONGHE_QUERY_MEMORY`` (default 2GB): DuckDB's ``memory_limit``; with no
-  spill folder, a query that needs more fails instead of writing to disk;
-- returns at most ``RONGHE_QUERY_MAX_ROWS`` rows (default 10,000): the rest are
+- the child's address space is capped (``RLIMIT_AS``) at what it holds once connected
+  plus ``RONGHE_QUERY_MEMORY`` (default 2GB, also DuckDB's ``memory_limit``; with no
+  spill folder a query that needs more fails instead of writing to disk) and a little
+  room for the engine's threads: memory outside DuckDB's buffer manager (40 strings of
+  40 MB, their Python copies) counts too;
+- it stops after ``RONGHE_QUERY_TIMEOUT`` seconds (default 60): a timer interrupts the
+  statement, and the parent kills the child a few seconds later if it has not answered
+  (a fetch that does not listen to the interrupt);
+- it returns at most ``RONGHE_QUERY_MAX_ROWS`` rows (default 10,000): the rest are
   counted, a chunk at a time, never kept, and the caller says how many were cut.
 
-Each limit hit is a :class:`QueryLimitError` with one line fit for the CLI.
+Each limit hit is a :class:`QueryLimitError` with one line fit for the CLI; a setting
+that is not one is a :class:`QuerySettingError` (a usage error); a warehouse file that
+cannot be opened says so (a damaged file is called damaged), never in a setting's name.
+:func:`run_limited` runs fixed queries of our own (``status``, the demo) in process.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
+import re
+import subprocess
+import sys
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -34,6 +47,43 @@ class QueryLimitError(WarehouseError):
     """The query went past a limit (time or memory)."""
 
 
+class QuerySettingError(WarehouseError):
+    """A ``RONGHE_QUERY_*`` setting that is not one (a usage error)."""
+
+
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(b|bytes|kb|mb|gb|tb|kib|mib|gib|tib)?\s*", re.I)
+_UNITS = {
+    "b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+    "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
+}  # fmt: skip
+MIN_MEMORY = 16 * 2**20
+
+
+def memory_bytes(text: str) -> int:
+    """``RONGHE_QUERY_MEMORY`` (``2GB``, ``512MiB``) in bytes, as DuckDB reads it."""
+    m = _SIZE.fullmatch(text)
+    if m is None:
+        raise QuerySettingError(
+            f"RONGHE_QUERY_MEMORY: not a size such as 2GB or 512MB: {text[:40]!r}"
+        )
+    value = float(m.group(1)) * _UNITS[(m.group(2) or "b").lower()]
+    if not MIN_MEMORY <= value <= 2**50:
+        raise QuerySettingError(f"RONGHE_QUERY_MEMORY: {text[:40]!r} is not between 16MB and 1PB")
+    return int(value)
+
+
+def open_error(path: Path, e: BaseException) -> WarehouseError:
+    """The one line for a published warehouse that cannot be opened."""
+    text = " ".join(str(e).split())[:300]
+    if "orrupt" in text or "not a valid DuckDB database" in text:
+        return WarehouseError(
+            f"the published warehouse {path} is damaged (a corrupt database file):"
+            " `ronghe run` publishes it again from the writer's working copy, or restore it"
+            f" from a backup ({text})"
+        )
+    return WarehouseError(f"cannot open the published warehouse {path}: {text}")
+
+
 @dataclass(frozen=True)
 class QueryLimits:
     timeout_seconds: float = 60.0
@@ -47,10 +97,13 @@ class QueryLimits:
             timeout = float(os.environ.get("RONGHE_QUERY_TIMEOUT") or d.timeout_seconds)
             rows = int(os.environ.get("RONGHE_QUERY_MAX_ROWS") or d.max_rows)
         except ValueError as e:
-            raise WarehouseError(f"RONGHE_QUERY_TIMEOUT / RONGHE_QUERY_MAX_ROWS: {e}") from e
-        if timeout <= 0 or rows <= 0:
-            raise WarehouseError("RONGHE_QUERY_TIMEOUT and RONGHE_QUERY_MAX_ROWS must be positive")
+            raise QuerySettingError(f"RONGHE_QUERY_TIMEOUT / RONGHE_QUERY_MAX_ROWS: {e}") from e
+        if not 0 < timeout < 10**7 or rows <= 0:
+            raise QuerySettingError(
+                "RONGHE_QUERY_TIMEOUT and RONGHE_QUERY_MAX_ROWS must be positive"
+            )
         memory = (os.environ.get("RONGHE_QUERY_MEMORY") or d.memory).strip()
+        memory_bytes(memory)
         return cls(timeout, memory, rows)
 
 
@@ -80,7 +133,7 @@ def run_limited(
     try:
         con = connect_sandboxed(path, memory_limit=limits.memory)
     except duckdb.Error as e:
-        raise WarehouseError(f"RONGHE_QUERY_MEMORY={limits.memory!r}: {e}") from e
+        raise open_error(path, e) from e
     timer = threading.Timer(limits.timeout_seconds, con.interrupt)
     timer.daemon = True
     timer.start()
@@ -94,18 +147,89 @@ def run_limited(
             cut += len(more)
         return Answer(columns, rows, cut)
     except duckdb.InterruptException as e:
-        raise QueryLimitError(
-            f"the query ran longer than {limits.timeout_seconds:g} s and was stopped"
-            " (RONGHE_QUERY_TIMEOUT)"
-        ) from e
+        raise _too_long(limits) from e
     except duckdb.OutOfMemoryException as e:
-        raise QueryLimitError(
-            f"the query needs more memory than {limits.memory} and was stopped"
-            " (RONGHE_QUERY_MEMORY)"
-        ) from e
+        raise _too_big(limits) from e
     finally:
         timer.cancel()
         con.close()
+
+
+def _too_long(limits: QueryLimits) -> QueryLimitError:
+    return QueryLimitError(
+        f"the query ran longer than {limits.timeout_seconds:g} s and was stopped"
+        " (RONGHE_QUERY_TIMEOUT)"
+    )
+
+
+def _too_big(limits: QueryLimits) -> QueryLimitError:
+    return QueryLimitError(
+        f"the query needs more memory than {limits.memory} and was stopped (RONGHE_QUERY_MEMORY)"
+    )
+
+
+GRACE_SECONDS = 5.0
+"""How long past the timeout the child may take to say it was interrupted."""
+
+
+def run_bounded(
+    path: Path,
+    sql: str,
+    params: Sequence[Any] | Mapping[str, Any] = (),
+    limits: QueryLimits | None = None,
+) -> Answer:
+    """:func:`run_limited` in a child process with an address-space cap and a wall clock:
+    whatever the query does, this process waits at most the timeout and a few seconds."""
+    from warehouse.query_child import Request
+
+    limits = limits or QueryLimits.from_env()
+    if not path.exists():
+        raise WarehouseError(f"no warehouse at {path} yet: run `ronghe run` or `ronghe demo` first")
+    bound = dict(params) if isinstance(params, Mapping) else list(params)
+    req = Request(
+        str(path), sql, bound, limits.memory, memory_bytes(limits.memory),
+        limits.timeout_seconds, limits.max_rows,
+    )  # fmt: skip
+    root = str(Path(__file__).resolve().parents[1])  # where ``warehouse`` is imported from
+    path_env = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+    # few malloc arenas: the cap is for the query's data, not for reserved arenas
+    env = {**os.environ, "MALLOC_ARENA_MAX": "2", "PYTHONPATH": path_env}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "warehouse.query_child"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd="/",
+    )
+    try:
+        out, _ = proc.communicate(pickle.dumps(req), timeout=limits.timeout_seconds + GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise _too_long(limits) from None
+    except BaseException:  # Ctrl-C: the child goes with us
+        proc.kill()
+        proc.communicate()
+        raise
+    kind: str
+    value: Any
+    try:
+        kind, value = pickle.loads(out) if out else ("died", None)
+    except (pickle.UnpicklingError, EOFError, ValueError):  # cut off mid-answer
+        kind, value = "died", None
+    if kind == "ok":
+        columns, rows, cut = value
+        return Answer(columns, rows, cut)
+    if kind == "timeout":
+        raise _too_long(limits)
+    if kind in ("memory", "died"):  # past the cap, in the engine, in Python or in the answer
+        raise _too_big(limits)
+    if kind == "open":
+        raise open_error(path, RuntimeError(value))
+    if kind == "warehouse":
+        raise WarehouseError(value)
+    raise WarehouseError(" ".join(str(value).split())[:400])
 
 
 def run_query(

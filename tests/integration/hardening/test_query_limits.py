@@ -4,6 +4,7 @@ seen, never obeyed (control characters escaped, valid JSON); an empty query is u
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,55 @@ def test_an_empty_query_is_a_usage_error(home: Path, sql: str) -> None:
     proc = _query(home, sql)
     assert proc.returncode == 2
     assert "empty" in one_line_error(proc)
+
+
+# --- issue 30: the query runs in a child process, bounded as a process ------------------
+
+PEAK = (
+    "import resource, subprocess, sys;"
+    "p = subprocess.run(sys.argv[1:]);"
+    "print(f'peak-kb={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}');"
+    "sys.exit(p.returncode)"
+)
+"""A wrapper that says the largest resident size of the command's processes."""
+
+
+def test_a_query_building_huge_strings_cannot_grow_past_its_memory(home: Path) -> None:
+    sql = "SELECT repeat('x', 40000000) FROM range(40)"  # 1.6 GB of text, twice in Python
+    proc = cli(
+        "query", sql, "--format", "csv", home=home, timeout=120,
+        env=cli_env(home, RONGHE_QUERY_MEMORY="256MB", RONGHE_QUERY_TIMEOUT="60"),
+        prefix=(sys.executable, "-c", PEAK),
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert one_line_error(proc) == (
+        "ronghe: error: the query needs more memory than 256MB and was stopped"
+        " (RONGHE_QUERY_MEMORY)"
+    )
+    out, peak_kb = proc.stdout.rsplit("peak-kb=", 1)
+    assert out == ""  # nothing of the answer printed
+    assert int(peak_kb) * 1024 < 1.2 * 2**30, peak_kb  # its start, 256 MB and a little
+
+
+def test_a_query_past_its_time_is_killed_even_in_its_fetch(home: Path) -> None:
+    sql = "SELECT repeat('x', 2000) AS s FROM range(50000000)"  # a long fetch and count
+    proc = _query(home, sql, "--format", "csv", RONGHE_QUERY_TIMEOUT="1")
+    assert proc.returncode == 1
+    assert "RONGHE_QUERY_TIMEOUT" in one_line_error(proc)
+
+
+def test_a_wrong_memory_setting_is_usage_and_a_damaged_warehouse_is_named(
+    home: Path, tmp_path: Path
+) -> None:
+    proc = _query(home, "SELECT 1", RONGHE_QUERY_MEMORY="lots")
+    assert proc.returncode == 2 and "RONGHE_QUERY_MEMORY" in one_line_error(proc)
+    broken = tmp_path / "home"
+    broken.mkdir()
+    data = bytearray((home / "warehouse.duckdb").read_bytes())
+    data[4096:20480] = b"\xff" * 16384  # a block overwritten
+    (broken / "warehouse.duckdb").write_bytes(bytes(data))
+    proc = _query(broken, "SELECT 1")
+    line = one_line_error(proc)
+    assert proc.returncode == 1
+    assert "is damaged (a corrupt database file)" in line
+    assert "RONGHE_QUERY_MEMORY" not in line

@@ -69,4 +69,7 @@ def describe(exc: BaseException) -> str:
 
 
 def error(message: str) -> None:
-    print(f"ronghe: error: {message}", file=sys.stderr)
+    """The one line: a server's or a file's words in it are shown, never obeyed."""
+    from transforms.shown import escaped
+
+    print(f"ronghe: error: {escaped(message)}", file=sys.stderr)

@@ -84,8 +84,9 @@ def handler(command: str) -> Handler:
     raise UsageError(f"unknown command {command!r} (see `ronghe --help`)")
 
 
-def _refuse_home(args: argparse.Namespace, settings: Settings) -> None:
-    """An inbox (or a folder named to ingest) that is the home or holds it: usage."""
+def _precheck(args: argparse.Namespace, settings: Settings) -> None:
+    """Before any server starts: an inbox (or a folder named to ingest) that is the home
+    or holds it, and a rules file that does not hold valid rules, are usage errors."""
     from pathlib import Path
 
     from sources.inbox import not_an_inbox
@@ -96,11 +97,19 @@ def _refuse_home(args: argparse.Namespace, settings: Settings) -> None:
             why = not_an_inbox(folder, settings.home)
             if why is not None:
                 raise UsageError(why)
+    rules = getattr(args, "rules", None) or (settings.rules if hasattr(args, "rules") else None)
+    if rules is not None:
+        from warehouse.ruleset import RulesError, load_rules
+
+        try:
+            load_rules(rules)
+        except RulesError as exc:
+            raise UsageError(str(exc)) from None
 
 
 def _dispatch(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    _refuse_home(args, settings)
+    _precheck(args, settings)
     run = handler(args.command)
     try:
         return int(run(args, settings))

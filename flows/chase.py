@@ -23,6 +23,7 @@ from flows.flows import quarter_flow
 from flows.tasks import as_task
 from pipeline import progress
 from transforms.periods import last_complete, parse_period
+from warehouse.modes import share_outputs
 
 LEVELS_BY_DEADLINE = ("village", "township", "county")
 
@@ -82,6 +83,9 @@ def chase_flow(
     result = as_task(
         "write-chase-lists", chase, settings.published_path, p, chase_dir(settings.home, p), at
     )
+    written = [lst.path for lst in result.lists if lst.path is not None]
+    folder = chase_dir(settings.home, p)  # the receipts' modes, whatever the umask
+    share_outputs(settings.home / "chase", [folder, *written], settings.warehouse_mode)
     for line in summary(result):
         progress.step(line)
     n = emit_overdue(result)

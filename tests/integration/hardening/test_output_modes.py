@@ -63,3 +63,14 @@ def test_archive_out_is_the_owners_only(ran: dict[str, Any]) -> None:
     proc = cli("archive", sha, "--out", str(target), home=home, prefix=UMASK_000)
     assert proc.returncode == 0, proc.stderr
     assert _mode(target) == 0o600
+
+
+def test_chase_lists_get_the_receipts_modes_whatever_the_umask(ran: dict[str, Any]) -> None:
+    home = ran["home"]
+    proc = cli("chase", "--period", "2017Q1", home=home, prefix=UMASK_000)
+    assert proc.returncode == 0, proc.stderr
+    root = home / "chase"
+    files = [p for p in root.rglob("*") if p.is_file()]
+    assert files
+    assert {_mode(f) for f in files} == {0o640}
+    assert {_mode(d) for d in [root, *(p for p in root.rglob("*") if p.is_dir())]} == {0o750}

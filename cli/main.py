@@ -20,12 +20,17 @@ from cli.errors import (
     describe,
     disk_full,
     error,
+    prefect_unreachable,
 )
 from cli.parser import build_parser
 from config.settings import Settings
 from transforms.periods import PeriodError
 
 Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+class PrefectDown(RuntimeError):
+    """The Prefect server stopped answering during the command; the message is the line."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -119,6 +124,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         full = disk_full(exc, settings.home if settings.home.exists() else None)
         if full is not None:
             raise DiskFullError(full) from exc
+        if "prefect" in sys.modules:  # a run that lost its Prefect server says so
+            down = prefect_unreachable(exc)
+            if down is not None:
+                raise PrefectDown(down) from exc
         raise
 
 

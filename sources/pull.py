@@ -117,7 +117,9 @@ def describe(exc: BaseException) -> str:
     words = str(exc).strip().splitlines()
     text = words[0] if words else ""
     name = exc.__class__.__name__
-    plain = type(exc) in (RuntimeError, ValueError) or name in ("HostKeyRefused", "TooLarge")
+    plain = type(exc) in (RuntimeError, ValueError) or name in (
+        "HostKeyRefused", "TooLarge", "ChangedWhilePulled", "ListingTooLarge"
+    )  # fmt: skip
     line = text if text and (plain or name in text) else f"{name}: {text}" if text else name
     return escaped(mask(line[:400]))
 
@@ -133,9 +135,14 @@ def _stage(staging: Path, source: Source, entry: Entry, deposit: Deposit, limit:
     fd = open_private(target, os.O_WRONLY | os.O_TRUNC, PRIVATE_FILE)
     try:
         with os.fdopen(fd, "wb") as out:
-            deposit.copy(entry.path, out, limit)
+            got = deposit.copy(entry.path, out, limit)
             out.flush()
             os.fsync(out.fileno())
+        if got != entry.size:  # not the file listed: it changed, or the server is confused
+            raise ChangedWhilePulled(
+                f"listed {entry.size:,} bytes, sent {got:,}: changed while it was pulled;"
+                " pulled again next time"
+            )
     except BaseException:
         target.unlink(missing_ok=True)
         raise
@@ -148,6 +155,10 @@ def _stage(staging: Path, source: Source, entry: Entry, deposit: Deposit, limit:
 def _sha256(path: Path) -> str:
     with path.open("rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+class ChangedWhilePulled(Exception):
+    """The bytes read are not as many as the listing said: not taken this time."""
 
 
 def too_large(size: int, limit: int) -> str:

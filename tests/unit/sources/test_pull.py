@@ -231,3 +231,22 @@ def test_a_source_s_words_are_stored_escaped(tmp_path: Path) -> None:
     pulled = pull_source(_source(tmp_path), hostile, Seen(), tmp_path / "staging")
     assert not pulled.reached
     assert pulled.error == "530 \\x1b[2J\\x1b[31m登录失败\\x07 see http://evil.example"
+
+
+def test_a_file_sending_more_than_the_limit_is_cut_off_and_nothing_is_left(
+    tmp_path: Path,
+) -> None:
+    from sources.deposit import Entry, TooLarge, open_deposit
+    from sources.pull import _stage
+
+    box, staging = tmp_path / "box", tmp_path / "staging"
+    _write(box / "supervision_q.csv", b"x" * 5000, 1_600_000_000)
+    src = _source(box)
+    deposit = open_deposit(src, None)
+    liar = Entry("supervision_q.csv", 10, None)  # a listing that says less than it sends
+    with pytest.raises(TooLarge):
+        _stage(staging, src, liar, deposit, limit=1000)
+    assert not any(p.is_file() for p in staging.rglob("*"))
+    with pytest.raises(Exception, match="changed while it was pulled"):
+        _stage(staging, src, liar, deposit, limit=10_000)  # within the limit, not as listed
+    assert not any(p.is_file() for p in staging.rglob("*"))

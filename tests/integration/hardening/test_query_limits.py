@@ -110,7 +110,7 @@ def test_a_query_building_huge_strings_cannot_grow_past_its_memory(home: Path) -
     )
     out, peak_kb = proc.stdout.rsplit("peak-kb=", 1)
     assert out == ""  # nothing of the answer printed
-    assert int(peak_kb) * 1024 < 1.2 * 2**30, peak_kb  # its start, 256 MB and a little
+    assert int(peak_kb) * 1024 < 800 * 2**20, peak_kb  # measured 323 MB; it took 4.8 GB
 
 
 def test_a_query_past_its_time_is_killed_even_in_its_fetch(home: Path) -> None:

@@ -128,11 +128,13 @@ def chosen(
 def load_sources(path: Path, units: Collection[str], home: Path | None = None) -> list[Source]:
     """Every source of the file at ``path``, checked against the registry's ``units`` (and
     ``home``: no ``file`` source may read it)."""
+    from transforms.scanned import read_small
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_small(path).decode("utf-8")
     except FileNotFoundError:
         raise SourcesError(f"no sources file: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise SourcesError(f"cannot read the sources file {path}: {exc}") from None
     return parse_sources(text, units, str(path), home)
 

@@ -42,10 +42,17 @@ def safe_cell(value: T) -> T | str:
     return value
 
 
+MAX_CELL = 32_000
+"""Characters a spreadsheet cell shows (Excel holds 32,767; xlsxwriter writes nothing past)."""
+
+
 def document_cell(value: object) -> str:
     """A text cell of a document: :func:`transforms.shown.legible`, then :func:`safe_cell`
-    (``None`` is empty text)."""
-    return str(safe_cell(legible("" if value is None else str(value))))
+    (``None`` is empty text); a text past :data:`MAX_CELL` is cut, and says so."""
+    text = legible("" if value is None else str(value))
+    if len(text) > MAX_CELL:
+        text = f"{text[:MAX_CELL]}…（共{len(text):,}字，已截断）"
+    return str(safe_cell(text))
 
 
 def safe_row(values: Iterable[object]) -> list[object]:

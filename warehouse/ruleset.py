@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
+from transforms.scanned import read_small
 from warehouse.round_rules import RoundSettings, parse_round
 
 CoefficientMethod = Literal["linear", "banded"]
@@ -119,10 +120,10 @@ def load_rules(path: Path | None = None) -> Rules:
     ):
         where = packaged_rules_path(str(where))
     try:
-        text = Path(where).read_text(encoding="utf-8")
+        text = read_small(where).decode("utf-8")
     except FileNotFoundError as exc:
         raise RulesError(f"rules file not found: {where}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise RulesError(f"cannot read rules file {where}: {exc}") from exc
     try:
         data = tomllib.loads(text)

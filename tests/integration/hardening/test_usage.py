@@ -188,3 +188,17 @@ def test_a_template_for_a_unit_not_in_the_registry_is_usage(tmp_path: Path) -> N
         "ronghe: error: --unit: unit 999999999999 is not in the registry"
     )
     assert not out.exists()
+
+
+def test_a_fifo_named_as_rules_or_sources_never_hangs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    home = str(tmp_path / "home")
+    err = _usage(capsys, "--home", home, "run", "--period", "2017Q1", "--rules", str(fifo))
+    assert "cannot read rules file" in err and "not a regular file" in err
+    err = _usage(capsys, "--home", home, "pull", "--sources", str(fifo))
+    assert "cannot read the sources file" in err and "not a regular file" in err

@@ -48,3 +48,8 @@ def test_a_log_line_has_no_escape_sequence_and_no_link() -> None:
     assert "\x1b" not in line and "\n" not in line
     assert "://" not in line and "http[:]//evil.example" in line
     assert escaped("a\u202eb") == "a\\u202eb"
+
+
+def test_a_document_cell_past_what_a_spreadsheet_holds_is_cut_and_says_so() -> None:
+    cell = document_cell("x" * 40_000)
+    assert len(cell) < 32_767 and cell.endswith("（共40,000字，已截断）")

@@ -5,7 +5,9 @@ notifications (docs/operations.md, "sources"); there is no notifier here.
 Every event has a deterministic id (:func:`flows.events.event_id`): a re-run of the
 same files emits the same ids, which the server stores once, so nobody is notified
 twice. Payloads hold nothing personal: file names are shown masked
-(:func:`transforms.pii.mask`), never a record.
+(:func:`transforms.pii.mask`), never a record; and nothing a notification could obey:
+a file name or a server's words without bidi or control characters, web addresses
+defanged (``http[:]//``: an automation's message never links a filer's address).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from flows.events import QUARANTINED_EVENT, REJECTED_EVENT, UNREACHABLE_EVENT, event_id
 from transforms.paths import masked_text
 from transforms.pii import mask
+from transforms.shown import defanged, escaped, legible
 from warehouse.db import connect_reader, sql_file
 
 
@@ -25,7 +28,7 @@ def _unit(code: str, role: str) -> dict[str, str]:
 
 
 def _name(path: str) -> str:
-    return masked_text(Path(path).name)
+    return defanged(escaped(legible(masked_text(Path(path).name))))
 
 
 def outcome_events(published: Path, shas: Sequence[str]) -> list[dict[str, Any]]:
@@ -82,7 +85,7 @@ def unreachable_event(name: str, unit: str, error: str, discriminator: str) -> d
         "event": UNREACHABLE_EVENT,
         "resource": {"prefect.resource.id": resource},
         "related": [_unit(unit, "source-unit")],
-        "payload": {"source": name, "unit": unit, "error": mask(error)},
+        "payload": {"source": name, "unit": unit, "error": defanged(escaped(mask(error)))},
         "id": event_id(UNREACHABLE_EVENT, resource, discriminator),
     }
 

@@ -96,7 +96,7 @@ def run_markdown(flow_name: str, run_id: str, result: RunResult) -> str:
         f" + {result.rows_quarantined} |",
         f"| reports loaded | {sum(loaded.values())} |",
         f"| reports quarantined | {result.reports_quarantined} |",
-        f"| rules version | {result.rules_version} |",
+        f"| rules version | {md(result.rules_version)} |",
         "",
         "## Reports loaded by kind",
         "",

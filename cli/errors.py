@@ -83,6 +83,9 @@ def prefect_unreachable(exc: BaseException) -> str | None:
     when the command started), naming it by its URL; None for any other failure."""
     import os
 
+    said = str(exc)
+    if "Prefect" in said or "PREFECT_API_URL" in said:
+        return None  # our own line already names it (the server down when we started)
     for e in _chain(exc):
         module = type(e).__module__
         http = module.startswith(("httpx", "httpcore")) and type(e).__name__ in (

@@ -60,7 +60,7 @@ HIDDEN = [
     "13955010007", "13955020008", "13955030009", "13955040010", "13955050011",
     "13955060013", "13955070014", "320602199102020021", "13955080016", "13955090017",
     "13955100018", "13912340108", "13912345678", "13644445555", "13500001234",
-    "320602199001011234",
+    "320602199001011234", "13912340109", "13955110019",
 ]  # fmt: skip
 """Every number of the run as its digits: none of them is anywhere, whatever between."""
 LINK = "[点此更新](http://evil.example/x)"
@@ -144,6 +144,11 @@ def _issue_30_files(inbox: Path) -> None:
     rows = [project_row(unit=COUNTY2, pid=pid, **over) for pid, over in HOSTILE.items()]
     rows[0]["name"] = "\u202e" + "gnp.exe 项目\x1b[31m"
     write_csv(inbox / "projects_[点此更新](http:evil.example).csv", rows)
+    # an extra column named with a number, holding one
+    extra = project_row(
+        unit=COUNTY, pid="X9", period="2017Q3", **{"联系13912340109": "139 5511 0019"}
+    )
+    write_csv(inbox / "projects_header.csv", [extra])
     # a loaded project with a 200-character name
     write_csv(inbox / "projects_long.csv", [project_row(unit=VILLAGE, pid="L1", name=LONG_NAME)])
     # a GBK file (as Excel on Chinese Windows saves it) with one cell pasted as UTF-8
@@ -306,6 +311,10 @@ def test_every_new_form_and_a_sheet_name_is_found_and_masked(ran: dict[str, Any]
     for masked in ("139.****.0007", "139  ****  0009", "139/****/0011", "320602 **** **** 0021",
                    "+86 139 **** 0016", "139。****。0017"):  # fmt: skip
         assert masked in shown, masked
+    got = _q(
+        home, "SELECT \"column\", column_zh, value FROM quarantine.problems WHERE period = '2017Q3'"
+    )
+    assert got == [("联系139****0109", "联系139****0109", "139 **** 0019")]  # the header too
     (sheets,) = _q(home, "SELECT sheets FROM meta.file_manifest WHERE path LIKE '%sheet.xlsx'")[0]
     assert "联系139****0108" in sheets and "13912340108" not in sheets
 

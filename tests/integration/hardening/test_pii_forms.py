@@ -146,8 +146,9 @@ def _issue_30_files(inbox: Path) -> None:
     write_csv(inbox / "projects_[点此更新](http:evil.example).csv", rows)
     # an extra column named with a number, holding one
     extra = project_row(
-        unit=COUNTY, pid="X9", period="2017Q3", **{"联系13912340109": "139 5511 0019"}
-    )
+        unit=COUNTY, pid="X9", period="2017Q3", submitted_at="2017-10-10 09:30",
+        **{"联系13912340109": "139 5511 0019"},
+    )  # fmt: skip
     write_csv(inbox / "projects_header.csv", [extra])
     # a loaded project with a 200-character name
     write_csv(inbox / "projects_long.csv", [project_row(unit=VILLAGE, pid="L1", name=LONG_NAME)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Any
 
 
@@ -47,6 +48,9 @@ replacement character): such a cell is ``bad_value`` (``transforms.parse``), wha
 its column, and its sentence says how to save the file (``expectations.sentences``)."""
 
 
+_CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
 def _decode_cells(data: bytes) -> list[list[str]] | None:
     """The records of a CSV that is not all UTF-8, each cell decoded on its own.
 
@@ -69,8 +73,12 @@ def _decode_cells(data: bytes) -> list[list[str]] | None:
             if not cell.isascii():
                 try:
                     cell.encode("utf-8")
-                    utf8.add((r, f))
                 except UnicodeEncodeError:  # bytes that are not UTF-8
+                    other += 1
+                    continue
+                if _CJK.search(cell):  # UTF-8 Chinese; GBK bytes that happen to be
+                    utf8.add((r, f))  # valid UTF-8 read as Latin or Greek (未 → δ)
+                else:
                     other += 1
     as_gbk = other >= len(utf8)  # Excel on Chinese Windows saves GBK
     for r, rec in enumerate(records):

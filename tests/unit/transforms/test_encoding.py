@@ -48,3 +48,9 @@ def test_a_marked_cell_is_bad_value_in_any_column_with_a_sentence_to_save_the_fi
     zh, en = sentences(PROJECTS, PROJECTS.column("name"), "bad_value", 3, BAD_TEXT + "鍐滅敯姘村埄")
     assert zh.startswith("第3行「项目名称」的文字编码与文件其他部分不同，收到“鍐滅敯姘村埄”")
     assert "另存为“CSV UTF-8（逗号分隔）”" in zh and "CSV UTF-8" in en
+
+
+def test_gbk_cells_whose_bytes_happen_to_be_utf8_are_not_taken_for_pasted_ones() -> None:
+    # 未 一 千 停 女 元 in GBK are valid UTF-8 (δ, Ò…): Latin or Greek, never Chinese
+    data = (HEAD + "320602001001,2017Q1,未,停\n320602001001,2017Q1,一,女\n").encode("gbk")
+    assert read_csv(data)[1][2:] == [["未", "一"], ["停", "女"]]

@@ -121,7 +121,10 @@ def _known(path: Path, name: str) -> list[paramiko.PKey]:
 def refusal(source: Source, p: Pins, key: paramiko.PKey) -> str:
     """The one line for a host key that is not pinned (or not the pinned one)."""
     presented = f"{p.name} presented {key.get_name()} {key.fingerprint}"
-    trust = f"`ronghe sources --trust {source.name}`"
+    if source.host_key or source.known_hosts:  # pinned in the sources file: change it there
+        trust = f"correct {'host_key' if source.host_key else p.where} in the sources file"
+    else:
+        trust = f"`ronghe sources --trust {source.name}`"
     if not p.keys and not p.fingerprints:
         return (
             f"主机密钥未登记，未发送密码 (host key not pinned): {presented}; check it with the"

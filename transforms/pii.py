@@ -1,7 +1,7 @@
 """Masking personal numbers: the one rule, applied wherever a person can look.
 
 A number the ``pii`` rule detects (an 18-character resident ID or an 11-digit mainland
-mobile, :data:`transforms.columns.PII_NUMBERS`) is masked in everything a run stores or
+mobile, :data:`transforms.pii_rule.PII_NUMBERS`) is masked in everything a run stores or
 shows: a mobile keeps its first 3 and last 4 digits (``139****5678``), a resident ID
 its first 6 and last 4 characters (``320602********1234``). The unmasked bytes stay
 only in the archive. Detection and masking are built from the same declaration, so
@@ -18,7 +18,7 @@ import functools
 import re
 from typing import TYPE_CHECKING
 
-from transforms.columns import PII_NUMBERS, PII_PATTERNS, PII_PREFIX, PiiNumber
+from transforms.pii_rule import PII_NUMBERS, PII_PATTERNS, PII_PREFIX, PiiNumber
 
 if TYPE_CHECKING:  # light to import: sources.inbox (and so ``ronghe watch``) uses mask
     import polars as pl

@@ -91,6 +91,12 @@ def _show_demo(settings: Settings) -> None:
         f"  brief:    {quarter / 'brief-2017Q4.html'}\n"
         "  (open the brief in a browser)"
     )
+    out.print(
+        "\n[bold]The filers' portal (报送与审核)[/bold] (docs/portal.md):\n"
+        f"  ronghe --home {settings.home} accounts add --unit 320623402200  # 七里村\n"
+        f"  ronghe --home {settings.home} accounts add --unit 320623402000  # its township\n"
+        f"  ronghe --home {settings.home} portal    # then open http://127.0.0.1:8765/"
+    )
 
 
 def _round(v: Any) -> Any:

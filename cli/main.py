@@ -2,8 +2,8 @@
 
 The parser is :mod:`cli.parser`; the commands live by who uses them:
 :mod:`cli.operators` (run, backfill, ingest, serve, watch, status, sample),
-:mod:`cli.demo`, :mod:`cli.filers` (validate, template, receipts, chase) and
-:mod:`cli.analysts` (query, report, units, archive).
+:mod:`cli.demo`, :mod:`cli.filers` (validate, template, receipts, chase),
+:mod:`cli.analysts` (query, report, units, archive) and :mod:`cli.workbench` (shell, export).
 """
 
 from __future__ import annotations
@@ -80,9 +80,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def handler(command: str) -> Handler:
     """The function of ``command`` (``cmd_<command>`` in the module of its users)."""
-    from cli import analysts, demo, filers, operators
+    from cli import analysts, demo, filers, operators, portal, workbench
 
-    for module in (operators, filers, analysts, demo):
+    for module in (operators, filers, analysts, demo, workbench, portal):
         found: Handler | None = getattr(module, f"cmd_{command}", None)
         if found is not None:
             return found

@@ -195,7 +195,17 @@ def build_parser() -> argparse.ArgumentParser:
     u = sub.add_parser("units", help="print the unit registry")
     u.add_argument("--format", choices=["table", "csv"], default="table")
 
+    # the analysts' workbench (cli/workbench.py)
+    sub.add_parser("shell", help="the published warehouse, read-only, in Harlequin (SQL IDE)")
+    ex = sub.add_parser("export", help="a quarter's marts and core tables as csv, xlsx or parquet")
+    ex.add_argument("--period", required=True, type=_period)
+    ex.add_argument("--format", choices=["csv", "xlsx", "parquet"], default="csv")
+    ex.add_argument("--out", required=True, type=Path, help="folder to write the files into")
+
     _add_operations(sub)
+    from cli.portal_parser import add_parsers
+
+    add_parsers(sub)
     return p
 
 

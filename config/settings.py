@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     """A file is complete once unchanged this long (:func:`sources.inbox.settled`): younger
     files are left for the next run, and ``watch`` does not announce them yet."""
 
+    portal_store: str | None = None
+    """The portal's store (CONTRACT §11, ``RONGHE_PORTAL_STORE``): a SQLAlchemy URL such as
+    ``postgresql+psycopg://…`` for several portal processes; default SQLite in
+    ``$RONGHE_HOME/portal/portal.db``. The portal writes it; runs only read it."""
+
     @classmethod
     def load(cls, home: Path | str | None = None) -> Settings:
         """Settings from the environment, with ``home`` (``--home``) taking precedence."""
@@ -87,6 +92,15 @@ class Settings(BaseSettings):
     def receipts_dir(self) -> Path:
         """Receipts (回执) are written to ``receipts/<period>/``."""
         return self.home / "receipts"
+
+    @property
+    def portal_dir(self) -> Path:
+        """The portal's folder: its SQLite store, staged uploads, its signing key."""
+        return self.home / "portal"
+
+    @property
+    def portal_store_url(self) -> str:
+        return self.portal_store or f"sqlite:///{self.portal_dir / 'portal.db'}"
 
     @property
     def lock_path(self) -> Path:

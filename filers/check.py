@@ -84,11 +84,14 @@ def check(
     workers: int = 1,
     rules: Rules | None = None,
     published: Path | None = None,
+    keep: list[Any] | None = None,
 ) -> list[FileCheck]:
     """The verdict of every file under ``paths`` (files or folders), in scan order.
 
     With ``rules``, the reports that would load carry their review flags against the
-    previous quarter of the ``published`` warehouse (when it exists)."""
+    previous quarter of the ``published`` warehouse (when it exists). ``keep``: a list
+    that receives each kind's :class:`pipeline.steps.KindBatch` (the portal's 回显 shows
+    the values read from it)."""
     from pipeline.steps import read_and_validate, settle
     from sources.inbox import group_by_kind, scan
 
@@ -97,6 +100,8 @@ def check(
     accepted: dict[str, list[pl.DataFrame]] = {}
     for kind, files in group_by_kind(scan(paths)).items():
         (batch,) = settle([read_and_validate(kind, files, registry, now, workers)])
+        if keep is not None:
+            keep.append(batch)
         v = batch.verdicts
         if v is not None and kind is not None:
             accepted.setdefault(kind, []).append(v.accepted)

@@ -95,8 +95,8 @@ def _run(
         # (killed before writing them), recorded before publishing (flows.pending)
         receipts, due, owed = owed_outputs(settings, result, quarters)
         pending.record(settings, sorted({*due, *owed}), receipts)
-        as_task("publish", ws.publish)
-        progress.step(f"published {settings.published_path}")
+        if as_task("publish", ws.publish):  # False: nothing changed, the version stands
+            progress.step(f"published {settings.published_path}")
     announce.outcomes(settings.published_path, result.load.files, say)
     # the writer is free again: the 通报 and the receipts read only the published file
     warn_quarantined(settings, result)

@@ -33,6 +33,7 @@ from sources import state
 from sources.config import Source, chosen, sources_path
 from sources.deposit import open_deposit
 from sources.pull import PullRow, Seen, SourcePull, move_taken, pull_source, settle_outcomes
+from warehouse.held import readable
 from warehouse.modes import private_dir
 from warehouse.registry import load_registry
 from warehouse.workspace import Workspace
@@ -128,8 +129,10 @@ def pull_flow(
     chosen = chosen_sources(settings, sources_path(settings.home, sources), source)
     run_id = str(flow_run.get_id() or uuid.uuid4())
     names = [s.name for s in chosen]
-    remembered = state.seen(settings.published_path, names)
-    since = state.last_reached(settings.published_path, names)
+    # a published version someone (root) holds open read-write: a copy of its bytes is read
+    with readable(settings.published_path) as published:
+        remembered = state.seen(published, names)
+        since = state.last_reached(published, names)
     staging = private_dir(private_dir(settings.home / "pulls") / run_id)
     futures = [
         pull_task.with_options(task_run_name=f"pull-{s.name}").submit(

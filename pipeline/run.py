@@ -31,11 +31,13 @@ import duckdb
 from config.settings import Settings
 from expectations import process as gx_process
 from pipeline import progress
+from pipeline.approvals import approvals_pending, copy_approvals
 from pipeline.result import RunResult
 from pipeline.steps import (
     KindBatch,
     KindFiles,
     PendingBatch,
+    arrival,
     chunked,
     import_gx_in_background,
     load,
@@ -140,6 +142,8 @@ def run(
     chunks = list(chunked(groups, ws.settings.chunk_files)) or [[]]
     # each file's position in the run: receipt times follow it whatever the chunks
     order = {str(p): i for i, p in enumerate(p for _, files in groups for p in files)}
+    # each file's arrival (its modification time), judged as the survey saw it
+    arrived = {str(p): t for _, files in groups for p in files if (t := arrival(p)) is not None}
     parts = []
     for n, chunk in enumerate(chunks, 1):
         if len(chunks) > 1:
@@ -147,7 +151,8 @@ def run(
         batches = read_stage(ws, chunk, now, step, fan_out)
         # the run's skipped paths are recorded once, with the first chunk
         mine = {str(p): order[str(p)] for _, files in chunk for p in files}
-        parts.append(step("load", load, ws, batches, run_id, now, skipped if n == 1 else (), mine))
+        first = skipped if n == 1 else ()
+        parts.append(step("load", load, ws, batches, run_id, now, first, mine, arrived))
         del batches  # this chunk's frames and bytes go before the next chunk is read
         release_memory()
     summary = merge_summaries(parts)
@@ -156,7 +161,12 @@ def run(
         f" quarantined {summary.reports_quarantined}"
     )
     touched = set(summary.periods) | set(summary.periods_quarantined)
-    rebuilt = tuple(sorted(set(quarters) | touched))
+    # the portal's approvals (CONTRACT §11): their quarters' filing status, and under
+    # [approval] required their scores, follow
+    approved = set(step("copy-approvals", copy_approvals, ws))
+    if ws.rules.approval_required:
+        touched |= approved
+    rebuilt = tuple(sorted(set(quarters) | touched | approved))
     changed = tuple(sorted(touched | rescored(ws, rebuilt)))
     weak_before = weak_counts(ws.con, changed)
     rows = step("rebuild-marts", rebuild_marts, ws, rebuilt, now)
@@ -257,6 +267,8 @@ def nothing_new(settings: Settings, paths: Sequence[Path]) -> int | None:
         return None
     con = connect_reader(settings.published_path)
     try:
+        if approvals_pending(settings, con):
+            return None
         files = scan(paths, settings.settle_seconds)
         if not files:
             return 0

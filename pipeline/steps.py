@@ -25,6 +25,7 @@ from expectations.problems import file_problems, header_rows
 from expectations.suites import import_gx
 from expectations.validate import Verdicts, validate
 from pipeline import progress
+from pipeline.approvals import portal_notes, with_explanations
 from pipeline.totals import totals_frame
 from sources.inbox import Skipped
 from transforms.batch import ID
@@ -156,11 +157,14 @@ def reconcile(
     received_at: datetime,
     archived: dict[str, Path],
     order: Mapping[str, int] | None = None,
+    arrivals: Mapping[str, datetime] | None = None,
 ) -> list[store.FileOutcome]:
     """Each file's manifest record: rows read = rows loaded + rows quarantined, or an error.
 
     ``order``: each file's position among the run's new files (by ``source``), so that
     receipt times follow the run's file order across chunks; by default their order here.
+    ``arrivals``: when each file (by ``source``) reached the department (:func:`arrival`),
+    never after its receipt; by default its receipt.
     """
     loaded: dict[str, int] = {}
     quarantined: dict[str, int] = {}
@@ -188,15 +192,16 @@ def reconcile(
         else:
             status = "partial" if n_loaded else "rejected"
         arch = archived.get(f.sha256)
+        # distinct, ordered receipt times: on a submitted_at tie the later file wins
+        received = received_at + timedelta(microseconds=i if order is None else order[f.source])
+        arrived = (arrivals or {}).get(f.source)
         out.append(
             store.FileOutcome(
                 sha256=f.sha256,
                 path=f.path,
                 kind=f.kind,
                 format=f.format,
-                # distinct, ordered receipt times: on a submitted_at tie the later file wins
-                received_at=received_at
-                + timedelta(microseconds=i if order is None else order[f.source]),
+                received_at=received,
                 status=status,
                 rows_read=read,
                 rows_loaded=n_loaded,
@@ -208,9 +213,22 @@ def reconcile(
                 # a sheet's name is the filer's text (联系13912340108): masked like a path
                 sheets=mask(json.dumps(f.sheets, ensure_ascii=False)) if f.sheets else None,
                 total_rows=f.total_rows,
+                arrived_at=received if arrived is None else min(arrived, received),
             )
         )
     return out
+
+
+def arrival(path: Path) -> datetime | None:
+    """When the file at ``path`` reached the department: its modification time (CONTRACT
+    §9). The pull and the portal give the files they write the time of their arrival
+    (first seen at the deposit, upload confirmed); the survey's is used where it has one."""
+    ident = getattr(path, "identity", None)
+    try:
+        ns = ident.mtime_ns if ident is not None else path.stat().st_mtime_ns
+    except OSError:
+        return None
+    return datetime.fromtimestamp(ns // 10**9).replace(microsecond=ns // 1000 % 10**6)
 
 
 def load(
@@ -220,10 +238,12 @@ def load(
     now: datetime,
     skipped: Sequence[Skipped] = (),
     order: Mapping[str, int] | None = None,
+    arrivals: Mapping[str, datetime] | None = None,
 ) -> store.LoadSummary:
     """Archive (one pack), reconcile, then load every batch in one transaction (with the
     pack's index and the paths the run skipped, ``meta.skipped``). ``order``: each
-    file's position among the run's new files (:func:`reconcile`)."""
+    file's position among the run's new files, ``arrivals`` when each arrived
+    (:func:`reconcile`)."""
     files = [f for b in batches for f in b.files if not f.waiting]
     skipped = [*skipped, *waiting(b.files for b in batches)]
     pack = archive(ws.settings.archive_dir, files, now)
@@ -244,10 +264,12 @@ def load(
         for b in batches
         if b.kind is not None and b.verdicts is not None
     ]
+    # the 说明 a unit typed in the portal when it confirmed the file (CONTRACT §11)
+    kinds = with_explanations(kinds, portal_notes(ws.settings, [f.sha256 for f in files]))
     # a later correction with an implausible 填报时间 is returned, never silently won or lost
     ranks = {f.sha256: i if order is None else order[f.source] for i, f in enumerate(files)}
     kinds = hold_implausible(ws.con, kinds, ws.rules, header_rows(files), ranks)
-    outcomes = reconcile(files, kinds, now, archived, order)
+    outcomes = reconcile(files, kinds, now, archived, order, arrivals)
     rejected = file_problems([f for f in files if f.reasons])
     skips = [store.SkippedPath(s.path, s.reason, s.detail) for s in skipped]
     index = None if pack is None else pack.index(ws.settings.home)

@@ -50,7 +50,10 @@ SKIP_REASONS = {
 """Why a path under the inbox was not taken (``meta.skipped.reason``)."""
 
 
-OWN_FOLDERS = ("archive", "work", "reports", "receipts", "chase", "pulls", "prefect", "watch")
+OWN_FOLDERS = (
+    "archive", "work", "versions", "changed", "reports", "receipts", "chase", "pulls",
+    "prefect", "watch", "portal",
+)  # fmt: skip
 """ronghe's own folders under ``$RONGHE_HOME``: never an inbox (nor the home itself)."""
 
 

@@ -17,7 +17,13 @@ them exactly as it ingests inbox files. A file listed larger than the read limit
 (``RONGHE_READ_MAX_MB``) is not read at all, and one that sends more than the limit
 stops there: both are ``too_large`` (not pulled again until replaced). Paths are
 stored with personal numbers masked; a server's words (an error, a reply) are stored
-and shown with their control characters escaped. Plain functions: no Prefect.
+and shown with their control characters escaped.
+
+A pulled file arrived (CONTRACT §9) when a pull first saw it at its deposit: the first
+listing that showed its path (``meta.pulls.first_seen_at``), not its mtime at the source,
+which a copy keeps from the clerk's computer. The staged file's modification time is that
+arrival, which the run reads as it reads an inbox file's; files first seen together keep
+their upload order, a microsecond apart. Plain functions: no Prefect.
 """
 
 from __future__ import annotations
@@ -26,9 +32,9 @@ import fnmatch
 import hashlib
 import os
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sources.config import Source
@@ -52,6 +58,7 @@ class Seen:
 
     taken: frozenset[Key] = frozenset()  # pulled, or the same bytes as a file received before
     incomplete: frozenset[Key] = frozenset()  # seen by an earlier listing, not complete then
+    first_seen: Mapping[str, datetime] = field(default_factory=dict)  # path: first listing
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,7 @@ class PullRow:
     sha256: str | None = None
     error: str | None = None
     staged: Path | None = None  # where its bytes wait for the run
+    first_seen: datetime | None = None  # the first listing that showed its path: its arrival
 
 
 @dataclass(frozen=True)
@@ -124,9 +132,11 @@ def describe(exc: BaseException) -> str:
     return escaped(mask(line[:400]))
 
 
-def _stage(staging: Path, source: Source, entry: Entry, deposit: Deposit, limit: int) -> Path:
+def _stage(
+    staging: Path, source: Source, entry: Entry, deposit: Deposit, limit: int, arrived: datetime
+) -> Path:
     """Copy the file's bytes into the staging folder a chunk at a time (nothing left of
-    it when the copy fails)."""
+    it when the copy fails); its modification time is its arrival."""
     rel = Path(*[p for p in posixpath.normpath(entry.path).split("/") if p not in ("", ".", "..")])
     target = staging / source.name / rel
     folder = staging
@@ -146,9 +156,8 @@ def _stage(staging: Path, source: Source, entry: Entry, deposit: Deposit, limit:
     except BaseException:
         target.unlink(missing_ok=True)
         raise
-    if entry.modified_at is not None:  # receipt order follows the upload order
-        t = entry.modified_at.replace(tzinfo=UTC).timestamp()
-        os.utime(target, (t, t))
+    ns = int(arrived.timestamp()) * 10**9 + arrived.microsecond * 1000  # exact, to the µs
+    os.utime(target, ns=(ns, ns))
     return target
 
 
@@ -167,38 +176,50 @@ def too_large(size: int, limit: int) -> str:
     )
 
 
-def take(deposit: Deposit, source: Source, seen: Seen, staging: Path) -> tuple[int, list[PullRow]]:
+def take(
+    deposit: Deposit, source: Source, seen: Seen, staging: Path, listed_at: datetime | None = None
+) -> tuple[int, list[PullRow]]:
     """List the source; stage every new complete file; (files seen, their rows).
 
-    ``seen`` holds paths as stored (masked); a row's ``remote_path`` is the real one."""
+    ``listed_at``: the time of this listing (default now): the arrival of a path no
+    earlier listing showed. ``seen`` holds paths as stored (masked, escaped); a row's
+    ``remote_path`` is the real one."""
+    now = listed_at or datetime.now()
     limit = ReadLimits.from_env().max_bytes
     entries = deposit.list(skip_folder=source.move_to)
     paths = {e.path for e in entries}
     wanted = [e for e in entries if included(posixpath.basename(e.path), source)]
+    # files first seen together are staged a microsecond apart, in their upload order
+    upload = sorted(wanted, key=lambda e: (e.modified_at or datetime.min, e.path))
+    tick = {e.path: timedelta(microseconds=i) for i, e in enumerate(upload)}
     rows: list[PullRow] = []
     for e in wanted:
         key = (stored_path(e.path), e.size, e.modified_at)
         if key in seen.taken:
             continue
+        first = min(seen.first_seen.get(stored_path(e.path), now), now)
         if not is_complete(e, source, paths, seen):
-            rows.append(PullRow(e.path, e.size, e.modified_at, "incomplete"))
+            rows.append(PullRow(e.path, e.size, e.modified_at, "incomplete", first_seen=first))
             continue
         if e.size > limit:  # never read: not into memory, not onto the disk
-            rows.append(
-                PullRow(e.path, e.size, e.modified_at, "too_large", error=too_large(e.size, limit))
-            )
+            error = too_large(e.size, limit)
+            rows.append(PullRow(e.path, e.size, e.modified_at, "too_large", error=error))
             continue
         try:
-            staged = _stage(staging, source, e, deposit, limit)
+            staged = _stage(staging, source, e, deposit, limit, first + tick[e.path])
         except TooLarge as exc:
             rows.append(PullRow(e.path, e.size, e.modified_at, "too_large", error=describe(exc)))
             continue
         except Exception as exc:  # one file that cannot be read does not stop the others
-            rows.append(PullRow(e.path, e.size, e.modified_at, "failed", error=describe(exc)))
+            rows.append(
+                PullRow(
+                    e.path, e.size, e.modified_at, "failed", error=describe(exc), first_seen=first
+                )
+            )
             continue
-        rows.append(
-            PullRow(e.path, e.size, e.modified_at, "pulled", _sha256(staged), staged=staged)
-        )
+        sha = _sha256(staged)
+        row = PullRow(e.path, e.size, e.modified_at, "pulled", sha, None, staged, first)
+        rows.append(row)
     return len(wanted), rows
 
 
@@ -217,7 +238,7 @@ def pull_source(
     except Exception as exc:
         return SourcePull(source, attempted, reached=False, error=describe(exc))
     try:
-        seen_n, rows = take(deposit, source, seen, staging)
+        seen_n, rows = take(deposit, source, seen, staging, attempted)
     except Exception as exc:  # the listing failed: the source was not read
         return SourcePull(source, attempted, reached=False, error=describe(exc))
     finally:

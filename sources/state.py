@@ -27,6 +27,7 @@ _PULLS = {
     "pulled_at": pl.Datetime("us"),
     "outcome": pl.String(),
     "error": pl.String(),
+    "first_seen_at": pl.Datetime("us"),
 }
 _STATUS = {
     "source": pl.String(),
@@ -40,7 +41,8 @@ _STATUS = {
 
 
 def seen(published: Path, names: Sequence[str]) -> dict[str, Seen]:
-    """Per source name, what earlier pulls took or saw incomplete."""
+    """Per source name, what earlier pulls took or saw incomplete, and when a listing
+    first showed each path still waiting (its arrival)."""
     out = {n: Seen() for n in names}
     if not published.exists() or not names:
         return out
@@ -53,9 +55,14 @@ def seen(published: Path, names: Sequence[str]) -> dict[str, Seen]:
         con.close()
     taken: dict[str, set[Key]] = {n: set() for n in names}
     waiting: dict[str, set[Key]] = {n: set() for n in names}
-    for source, path, size, modified, outcome in rows:
-        (waiting if outcome == "incomplete" else taken)[source].add((path, size, modified))
-    return {n: Seen(frozenset(taken[n]), frozenset(waiting[n])) for n in names}
+    first: dict[str, dict[str, datetime]] = {n: {} for n in names}
+    for source, path, size, modified, outcome, first_seen in rows:
+        if outcome in ("incomplete", "failed") and first_seen is not None:
+            seen_at = first[source].get(path, first_seen)
+            first[source][path] = min(seen_at, first_seen)
+        if outcome != "failed":  # a file that could not be read is read again
+            (waiting if outcome == "incomplete" else taken)[source].add((path, size, modified))
+    return {n: Seen(frozenset(taken[n]), frozenset(waiting[n]), first[n]) for n in names}
 
 
 def last_reached(published: Path, names: Sequence[str]) -> dict[str, datetime | None]:
@@ -89,6 +96,7 @@ def record(
             now,
             r.outcome,
             r.error,
+            r.first_seen or now,
         )
         for p in pulls
         for r in p.rows

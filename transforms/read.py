@@ -118,6 +118,8 @@ class RawFile:
     places: list[tuple[str, int]] | None = None
     total_rows: int = 0
     total_mismatches: list[TotalMismatch] = field(default_factory=list)
+    # workbooks: each sheet's columns (0-based sheet column by canonical name), for 回显
+    columns_at: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
@@ -321,6 +323,7 @@ def read_file(path: Path | str) -> RawFile:
     raw = done(sha, len(data), frame)
     raw.sheets, raw.places = extras.sheets, places
     raw.total_rows, raw.total_mismatches = extras.total_rows, extras.mismatches
+    raw.columns_at = extras.columns
     if frame.height == 0:  # a header and nothing else (or only blank rows)
         reasons.add(EMPTY_FILE)
         details.insert(0, "no data row (only the header)")

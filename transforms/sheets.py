@@ -42,6 +42,7 @@ class Sheet:
     rows: list[Cells]
     formats: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) → PCT…
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1
+    first_col: int = 0  # the sheet column (0-based) of ``rows``' first cell
 
 
 @dataclass
@@ -113,7 +114,7 @@ def read_sheets(data: bytes, fmt: str) -> tuple[list[Sheet], list[dict[str, str]
                 skipped.append({"sheet": name, "read": "false", "why": "hidden"})
                 continue
             rows, first_col = _text_rows(reader, i)
-            sheet = Sheet(name, rows)
+            sheet = Sheet(name, rows, first_col=first_col)
             if name in found:
                 _annotate(sheet, found[name], first_col)
             sheets.append(sheet)

@@ -103,6 +103,11 @@ def read_workbook(
                 fallback = sheet
             continue
         names = [lab.known.get(h) for h in t.headers]
+        # each column's place in the sheet (0-based), by canonical name: the portal's 回显
+        extras.columns[sheet.name] = {
+            n or h: sheet.first_col + i
+            for i, (n, h) in enumerate(zip(names, t.headers, strict=True))
+        }
         totals, bad = _totals(t, names)
         extras.total_rows += len(totals)
         extras.mismatches.extend(bad)
@@ -147,6 +152,7 @@ class RawExtras:
     sheets: list[dict[str, str]] = field(default_factory=list)
     total_rows: int = 0
     mismatches: list[TotalMismatch] = field(default_factory=list)
+    columns: dict[str, dict[str, int]] = field(default_factory=dict)  # sheet → name → column
 
 
 @functools.cache

@@ -114,8 +114,8 @@ def has(con: duckdb.DuckDBPyConnection, table: str, column: str = "") -> bool:
         q, params = sql_file("has_column.sql"), {"schema": schema, "name": name, "column": column}
     else:
         q, params = sql_file("has_table.sql"), {"schema": schema, "name": name}
-    row = con.execute(q, params).fetchone()
-    return bool(row and row[0])
+    rows = con.execute(q, params).fetchall()  # all: DuckDB 2 keeps an unfinished result open
+    return bool(rows and rows[0][0])
 
 
 def statements(script: str) -> list[duckdb.Statement]:

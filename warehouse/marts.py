@@ -36,6 +36,8 @@ MARTS_TABLES: tuple[str, ...] = (
     "weak_village_years",
 )
 _SCORE_BASE = "temp.main.marts_score_base"
+COUNTED_SQL = {False: "marts_counted_all.sql", True: "marts_counted_approved.sql"}
+"""The views ``counted_<kind>`` the scoring marts read, by ``[approval] required``."""
 
 
 def ensure_marts(con: duckdb.DuckDBPyConnection) -> None:
@@ -86,6 +88,9 @@ def build_marts(
         return written
     ensure_marts(con)
     params = rule_params(rules)
+    # the reports the scores count: every current one, or under [approval] required only
+    # approved versions and deposits' files (temp views counted_<kind>, CONTRACT §11)
+    run_sql_file(con, COUNTED_SQL[rules.approval_required])
 
     run_sql_file(con, "marts_score_base_ddl.sql")
     con.execute(f"DELETE FROM {_SCORE_BASE}")

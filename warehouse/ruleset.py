@@ -87,6 +87,8 @@ class Rules:
     source: str = ""  # where the rules were read from
     # [round] and [review] (CONTRACT §9): deadlines, correction window, review flags
     filing_round: RoundSettings = field(default_factory=RoundSettings)
+    # [approval] (CONTRACT §11): scores count only approved reports of the portal
+    approval_required: bool = False
 
     def coefficient(self, party_score: float) -> float:
         """k = f(P) as the marts compute it (for reports and tests)."""
@@ -152,6 +154,7 @@ def parse_rules(data: dict[str, Any], source: str = "<rules>") -> Rules:
             "coefficient",
             "round",
             "review",
+            "approval",
         },
     )
     version = data.get("version")
@@ -212,6 +215,10 @@ def parse_rules(data: dict[str, Any], source: str = "<rules>") -> Rules:
         )
     bands = p.bands(coef, required=method == "banded")
 
+    approval = p.table(data, "approval", required=False)
+    p.keys(approval, "approval", {"required"})
+    approval_required = p.boolean(approval, "approval.required", False)
+
     return Rules(
         version=str(version).strip(),
         party_weights=party_weights,
@@ -227,6 +234,7 @@ def parse_rules(data: dict[str, Any], source: str = "<rules>") -> Rules:
         description=description,
         source=source,
         filing_round=parse_round(data, p.fail),
+        approval_required=approval_required,
     )
 
 

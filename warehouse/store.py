@@ -44,6 +44,7 @@ class FileOutcome:
     detail: str
     sheets: str | None = None  # workbooks: JSON list of the sheets read and skipped, and why
     total_rows: int = 0  # total rows (合计/总计/小计) recognised and not loaded
+    arrived_at: datetime | None = None  # when it reached the department (None: received_at)
 
 
 @dataclass(frozen=True)
@@ -243,6 +244,7 @@ def _insert_manifest(
                 "run_id": run_id,
                 "sheets": f.sheets,
                 "total_rows": f.total_rows,
+                "arrived_at": f.arrived_at or f.received_at,
             }
             for f in files
         ],
@@ -261,6 +263,7 @@ def _insert_manifest(
             "run_id": pl.String,
             "sheets": pl.String,
             "total_rows": pl.Int64,
+            "arrived_at": pl.Datetime("us"),
         },
     )
     insert_frame(con, "meta.file_manifest", frame)

@@ -2,8 +2,9 @@
 
 A run never writes the analysts' file. It takes the writer lock, starts from a
 clean working copy (``work/warehouse.duckdb``), records itself in ``meta.runs`` and,
-only if it succeeds, publishes: a checkpoint, then an atomic copy + rename over
-``warehouse.duckdb``, so readers never wait and never see half a run.
+only if it succeeds, publishes: a checkpoint, then, if anything changed, a new read-only
+version that ``warehouse.duckdb`` points at (:mod:`warehouse.versions`), so readers never
+wait, never see half a run, and nothing an analyst does to a published file reaches a run.
 
 Crash recovery: an ``.unfinished`` marker sits beside the working copy while a run
 writes it. A run that fails or is killed (kill -9 included) leaves the marker; the
@@ -12,7 +13,8 @@ file does not know (recorded as ``failed``), discards the copy and starts again 
 the published file.
 
 Modes: the working copy, its ``.wal``, the marker and the lock are the owner's only
-(``0600`` in ``0700`` folders); the published file gets ``RONGHE_WAREHOUSE_MODE``.
+(``0600`` in ``0700`` folders); the published versions get ``RONGHE_WAREHOUSE_MODE``
+less its write bits.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from warehouse.modes import (
 from warehouse.registry import load_registry
 from warehouse.ruleset import Rules, load_rules
 from warehouse.schema import ensure_schema
+from warehouse.versions import publish as publish_version
 
 UNFINISHED_MARKER = ".unfinished"
 """Beside the working copy while a run writes it; left behind by a failed or killed run."""
@@ -67,6 +70,7 @@ class Workspace:
     con: duckdb.DuckDBPyConnection
     registry: pl.DataFrame
     rules: Rules
+    say: Say = _quiet
 
     @classmethod
     @contextmanager
@@ -91,11 +95,10 @@ class Workspace:
             _owner_only_umask(),
         ):
             carried = _recover(settings, say)
-            working, published = settings.working_path, settings.published_path
+            working = settings.working_path
             marker = working.parent / UNFINISHED_MARKER
             write_private(marker, holder.encode("utf-8"))
-            if not working.exists() and published.exists():
-                copy_with_mode(published, working, PRIVATE_FILE)
+            _start_from_published(settings)
             con = connect(working, settings.duckdb_threads, settings.duckdb_memory_limit)
             for f in (working, working.with_name(working.name + ".wal")):
                 if f.exists():  # a copy an older ronghe made under a looser umask
@@ -104,7 +107,7 @@ class Workspace:
                 ensure_schema(con, registry)
                 if carried:
                     _record_runs(con, carried)
-                yield cls(settings, con, registry, rules)
+                yield cls(settings, con, registry, rules, say)
             finally:
                 con.close()
 
@@ -128,28 +131,17 @@ class Workspace:
                 [datetime.now(), state, run_id],
             )
 
-    def publish(self) -> None:
-        """Checkpoint the working copy and atomically replace the analysts' file with it.
+    def publish(self) -> bool:
+        """Checkpoint the working copy; publish it as a new version if anything changed
+        (or the current version is not as published). True when a version was published.
 
-        Readers that have the old file open keep reading it; new readers see the new one.
+        Readers that have the old version open keep reading it; new readers see the new
+        one. Either way the run is finished: the next one starts from this working copy.
         """
-        working, published = self.settings.working_path, self.settings.published_path
         self.con.execute("CHECKPOINT")
-        published.parent.mkdir(parents=True, exist_ok=True)
-        tmp = published.with_name(f".{published.name}.{os.getpid()}.tmp")
-        try:
-            # the operator's mode (RONGHE_WAREHOUSE_MODE), whatever the umask
-            copy_with_mode(working, tmp, self.settings.warehouse_mode)
-            os.replace(tmp, published)
-        except BaseException:  # a full disk: no half copy left beside the published file
-            tmp.unlink(missing_ok=True)
-            raise
-        dir_fd = os.open(published.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-        (working.parent / UNFINISHED_MARKER).unlink(missing_ok=True)
+        published = publish_version(self.settings, self.con, self.say)
+        (self.settings.working_path.parent / UNFINISHED_MARKER).unlink(missing_ok=True)
+        return published
 
 
 def close_home(settings: Settings) -> None:
@@ -194,11 +186,21 @@ def _recover(settings: Settings, say: Say) -> list[RunRow]:
     working = settings.working_path
     if not (working.parent / UNFINISHED_MARKER).exists():
         return []
-    carried = _unfinished_runs(working, settings.published_path, say) if working.exists() else []
+    abandoned = _read_runs(working, say) if working.exists() else []
     for f in (working, working.with_name(working.name + ".wal")):
         f.unlink(missing_ok=True)
     say("discarded the working copy left by an unfinished run; starting from the published file")
-    indexed = _indexed_packs(settings.published_path)
+    # what was published is read from a fresh copy of it: the published version itself may
+    # be held open read-write by someone (then DuckDB lets nobody else open it)
+    _start_from_published(settings)
+    known = {r[0] for r in _read_runs(working, say)} if working.exists() else set()
+    # a run still "running" there was killed; either way it did not complete
+    carried: list[RunRow] = [
+        (run_id, fl, params, started, finished or datetime.now(), "failed")
+        for run_id, fl, params, started, finished, _state in abandoned
+        if run_id not in known
+    ]
+    indexed = _indexed_packs(working, settings.published_path.exists())
     if indexed is not None:
         gone = remove_unindexed(settings.archive_dir, indexed)
         if gone:
@@ -206,12 +208,20 @@ def _recover(settings: Settings, say: Say) -> list[RunRow]:
     return carried
 
 
-def _indexed_packs(published: Path) -> set[str] | None:
-    """The pack file names the published warehouse indexes (None: it cannot be read)."""
-    if not published.exists():
+def _start_from_published(settings: Settings) -> None:
+    """No working copy: start one from the published warehouse (when there is one)."""
+    working, published = settings.working_path, settings.published_path
+    if not working.exists() and published.exists():
+        copy_with_mode(published, working, PRIVATE_FILE)
+
+
+def _indexed_packs(copy: Path, published: bool) -> set[str] | None:
+    """The pack file names the published warehouse (here: its fresh ``copy``) indexes
+    (None: it cannot be read)."""
+    if not published or not copy.exists():
         return set()
     try:
-        con = duckdb.connect(str(published), read_only=True)
+        con = duckdb.connect(str(copy), read_only=True)
     except duckdb.Error:
         return None
     try:
@@ -223,8 +233,13 @@ def _indexed_packs(published: Path) -> set[str] | None:
     return {Path(r[0]).name for r in rows}
 
 
-def _read_runs(path: Path) -> list[RunRow]:
-    con = duckdb.connect(str(path), read_only=True)
+def _read_runs(path: Path, say: Say) -> list[RunRow]:
+    """The ``meta.runs`` rows of the file at ``path`` ([] when it cannot be read)."""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        say(f"the run log of {path.name} cannot be read ({exc}); it is lost")
+        return []
     try:
         return [
             (r[0], r[1], r[2], r[3], r[4], r[5])
@@ -237,19 +252,3 @@ def _read_runs(path: Path) -> list[RunRow]:
         return []
     finally:
         con.close()
-
-
-def _unfinished_runs(working: Path, published: Path, say: Say) -> list[RunRow]:
-    """meta.runs rows of an abandoned working copy that the published file does not have."""
-    try:
-        rows = _read_runs(working)
-    except duckdb.Error as exc:
-        say(f"the abandoned working copy cannot be opened ({exc}); its run log is lost")
-        return []
-    known = {r[0] for r in _read_runs(published)} if published.exists() else set()
-    # a run still "running" there was killed; either way it did not complete
-    return [
-        (run_id, fl, params, started, finished or datetime.now(), "failed")
-        for run_id, fl, params, started, finished, _state in rows
-        if run_id not in known
-    ]

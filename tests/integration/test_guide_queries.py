@@ -1,9 +1,13 @@
 """Every example query of the analysts' guide runs on a small warehouse file, read-only
-and through ``ronghe query``, and returns the expected columns and rows."""
+and through ``ronghe query``, and returns the expected columns and rows; every other
+snippet of the guide (SQL, Python, shell) runs too, so the guide cannot rot."""
 
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +16,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from tests.support.hardening import cli_env
 from tests.support.warehouse import economy, new_warehouse, scored_unit, unit
 from warehouse.marts import build_marts
 from warehouse.ruleset import load_rules
@@ -339,3 +344,55 @@ def test_guide_shows_the_query(path: Path) -> None:
     guide = (DOCS / "warehouse.md").read_text(encoding="utf-8")
     assert path.read_text(encoding="utf-8").strip() in guide
     assert f"docs/queries/{path.name}" in guide
+
+
+# Every snippet of the guide (docs/warehouse.md) runs against this warehouse: SQL blocks on a
+# read-only connection, Python blocks in a process of their own, shell blocks in bash with
+# `ronghe` this tree's command. ```text blocks are transcripts of other programs (the
+# DuckDB 2 CLI, which is not installed here), never run; they are counted below.
+FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+TRANSCRIPTS = 1
+
+
+def snippets() -> list[tuple[str, str, str]]:
+    guide = (DOCS / "warehouse.md").read_text(encoding="utf-8")
+    found = []
+    for m in FENCE.finditer(guide):
+        line = guide.count("\n", 0, m.start()) + 1
+        found.append((f"line{line}-{m.group(1) or 'plain'}", m.group(1), m.group(2)))
+    return found
+
+
+def test_every_snippet_is_run_or_a_transcript() -> None:
+    kinds = [lang for _, lang, _ in snippets()]
+    assert set(kinds) <= {"sql", "python", "sh", "text"}, kinds  # nothing left unrun
+    assert kinds.count("text") == TRANSCRIPTS
+    assert kinds.count("python") >= 1 and kinds.count("sh") >= 2
+
+
+@pytest.mark.parametrize(
+    ("lang", "code"),
+    [(lang, code) for _, lang, code in snippets() if lang != "text"],
+    ids=[name for name, lang, _ in snippets() if lang != "text"],
+)
+def test_guide_snippet_runs(home: Path, tmp_path: Path, lang: str, code: str) -> None:
+    if lang == "sql":
+        con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+        try:
+            for stmt in duckdb.extract_statements(code):
+                con.execute(stmt.query).fetchall()
+        finally:
+            con.close()
+        return
+    (tmp_path / "docs").symlink_to(DOCS)  # the snippets name docs/queries/… from the tree
+    env = cli_env(home)
+    if lang == "python":
+        script = code.replace("/path/to/home", str(home))
+        cmd = [sys.executable, "-c", script]
+    else:
+        prelude = f'ronghe() {{ "{sys.executable}" -m cli.main "$@"; }}\nset -e\n'
+        cmd = ["bash", "-c", prelude + code]
+    done = subprocess.run(
+        cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, (code, done.stdout[-2000:], done.stderr[-2000:])

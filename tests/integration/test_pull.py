@@ -184,6 +184,17 @@ def test_growing_file_waits_a_correction_supersedes_and_after_move(
         assert (smb.root / "processed" / "经济指标_q.csv").read_bytes() == half
         assert not target.exists()
         assert published(home, "SELECT gdp FROM core.economy") == [(100.0,)]
+        # it arrived when the first pull saw it (§9), two pulls before it was taken
+        [(arrived, first_seen, pulled_at)] = published(
+            home,
+            "SELECT m.arrived_at, p.first_seen_at, p.pulled_at FROM meta.file_manifest m"
+            " JOIN meta.pulls p ON p.sha256 = m.sha256",
+        )
+        assert arrived == first_seen < pulled_at
+        # an idle pull (nothing new) leaves the analysts' file as it is (issue 35)
+        version = os.readlink(home / "warehouse.duckdb")
+        assert [r for p in pull(sources, home).sources for r in p.rows] == []
+        assert os.readlink(home / "warehouse.duckdb") == version
         # the unit files a correction: new bytes under the same name
         write_csv(
             target,

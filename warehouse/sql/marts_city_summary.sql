@@ -19,7 +19,7 @@ sup AS (
         coalesce(sum(s.new_business_district_orgs), 0) AS new_business_district_orgs,
         coalesce(sum(s.new_village_enterprise_orgs), 0) AS new_village_enterprise_orgs,
         count(*) FILTER (WHERE u.level = 'village' AND s.list_published) AS villages_list_published
-    FROM core.supervision AS s
+    FROM counted_supervision AS s
     JOIN core.units AS u ON u.unit_code = s.unit_code
     WHERE s.period = $period
 ),
@@ -29,7 +29,7 @@ prj AS (
             AS secretary_projects,
         count(DISTINCT (unit_code, project_id)) FILTER (WHERE party_org_established)
             AS projects_with_party_org
-    FROM core.projects
+    FROM counted_projects
     WHERE period = $period
 ),
 eco AS (
@@ -44,7 +44,7 @@ eco AS (
             ) AS gdp_growth_pct,
         sum(e.savings_balance) FILTER (WHERE u.level = 'county') AS savings_balance,
         sum(e.collective_income) FILTER (WHERE u.level = 'village') AS collective_income
-    FROM core.economy AS e
+    FROM counted_economy AS e
     JOIN core.units AS u ON u.unit_code = e.unit_code
     WHERE e.period = $period
 ),

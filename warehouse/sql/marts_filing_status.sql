@@ -3,6 +3,8 @@
 -- loaded: a current report exists (core.*); quarantined: reports were received for the
 -- unit, kind and period (quarantine.reports, or problem rows naming the unit, e.g. of a
 -- rejected consolidated file) but none loaded; missing: nothing received.
+-- approval: the latest meta.approvals transition of the current version (null when it did
+-- not come through the portal: a deposit's file needs no approval).
 -- returned_correction: loaded, and a newer version of the same report was quarantined
 -- (a correction sent back while the older version still counts). Newer: a later
 -- submitted_at (the quarantined row's 填报时间 as typed, where it reads as a timestamp);
@@ -75,6 +77,11 @@ corrections_returned AS (
           )
       )
 ),
+approval AS (
+    SELECT kind, unit_code, source_sha256, arg_max(state, seq) AS state
+    FROM meta.approvals WHERE period = $period
+    GROUP BY ALL
+),
 kinds AS (
     SELECT u.unit_code, k.kind
     FROM units AS u CROSS JOIN (VALUES ('supervision'), ('economy')) AS k (kind)
@@ -95,14 +102,19 @@ SELECT
         ELSE 'missing'
     END AS status,
     c.submitted_at,
+    CASE WHEN c.unit_code IS NOT NULL THEN coalesce(m.arrived_at, m.received_at) END
+        AS arrived_at,
     CASE WHEN c.unit_code IS NOT NULL THEN m.received_at ELSE r.quarantined_at END
         AS received_at,
     c.source_sha256,
     coalesce(r.problems, 0) AS problems,
-    c.unit_code IS NOT NULL AND x.unit_code IS NOT NULL AS returned_correction
+    c.unit_code IS NOT NULL AND x.unit_code IS NOT NULL AS returned_correction,
+    a.state AS approval
 FROM kinds AS k
 JOIN units AS u USING (unit_code)
 LEFT JOIN current AS c ON c.kind = k.kind AND c.unit_code = k.unit_code
 LEFT JOIN returned_by_unit AS r ON r.kind = k.kind AND r.unit_code = k.unit_code
 LEFT JOIN corrections_returned AS x ON x.kind = k.kind AND x.unit_code = k.unit_code
 LEFT JOIN meta.file_manifest AS m ON m.sha256 = c.source_sha256
+LEFT JOIN approval AS a
+    ON a.kind = k.kind AND a.unit_code = k.unit_code AND a.source_sha256 = c.source_sha256

@@ -1,11 +1,14 @@
 -- marts.filing_status of $period: due_at and timeliness (CONTRACT §9), after the rows are
 -- inserted (marts_filing_status.sql). The deadline of each level is bound from the rules
 -- ($due_village, $due_township, $due_county); "now" is $now (a parameter, for tests).
--- A report is on time by the receipt of its FIRST version that loaded (the manifest's
--- received_at), never by its 填报时间: a filer can type any date, and a later correction
--- does not make a report late. A version that was returned does not count as filed.
+-- A report is on time by the ARRIVAL of its FIRST version that loaded (the manifest's
+-- arrived_at: first seen at its deposit by a pull, the portal's confirmation, or the inbox
+-- file's modification time), never by the time it was loaded (a backfill of files filed on
+-- time years ago is on time) nor by its 填报时间 (a filer can type any date); a later
+-- correction does not make a report late. A version that was returned does not count.
 UPDATE marts.filing_status AS f
-SET due_at = t.due_at, first_received_at = t.first_received_at, timeliness = t.timeliness
+SET due_at = t.due_at, first_received_at = t.first_received_at,
+    first_arrived_at = t.first_arrived_at, timeliness = t.timeliness
 FROM (
     WITH deadlines AS (
         SELECT * FROM (
@@ -22,7 +25,11 @@ FROM (
         SELECT DISTINCT unit_code, 'projects', source_sha256 FROM raw.projects WHERE period = $period
     ),
     firsts AS (
-        SELECT v.unit_code, v.kind, min(m.received_at) AS first_received_at
+        SELECT
+            v.unit_code,
+            v.kind,
+            min(m.received_at) AS first_received_at,
+            min(coalesce(m.arrived_at, m.received_at)) AS first_arrived_at
         FROM versions AS v JOIN meta.file_manifest AS m ON m.sha256 = v.source_sha256
         GROUP BY ALL
     )
@@ -31,8 +38,9 @@ FROM (
         s.kind,
         d.due_at,
         r.first_received_at,
+        r.first_arrived_at,
         CASE
-            WHEN s.status = 'loaded' AND r.first_received_at <= d.due_at THEN 'on_time'
+            WHEN s.status = 'loaded' AND r.first_arrived_at <= d.due_at THEN 'on_time'
             WHEN s.status = 'loaded' THEN 'late'
             WHEN $now > d.due_at THEN 'overdue'
             ELSE 'not_due'

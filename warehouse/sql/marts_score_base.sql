@@ -30,11 +30,11 @@ sup AS (
         theme_days_planned,
         theme_days_held,
         list_published
-    FROM core.supervision
+    FROM counted_supervision
     WHERE period = $period
 ),
 eco AS (
-    SELECT * FROM core.economy WHERE period = $period
+    SELECT * FROM counted_economy WHERE period = $period
 ),
 prj AS (
     SELECT
@@ -52,7 +52,7 @@ prj AS (
         sum(coalesce(annual_planned_investment, planned_investment)) FILTER (
             WHERE coalesce(annual_planned_investment, planned_investment) > 0
         ) AS planned_annual
-    FROM core.projects
+    FROM counted_projects
     WHERE period = $period
     GROUP BY unit_code
 ),

@@ -20,7 +20,7 @@ WITH q4 AS (
         s.party_score,
         s.complete
     FROM temp.main.marts_score_base AS s
-    LEFT JOIN core.economy AS e ON e.unit_code = s.unit_code AND e.period = s.period
+    LEFT JOIN counted_economy AS e ON e.unit_code = s.unit_code AND e.period = s.period
     WHERE s.period = $period AND $period LIKE '%Q4' AND s.kind = 'village'
 ),
 determined AS (

@@ -12,7 +12,7 @@ WITH v AS (
             AS collective_income_annualised,
         s.party_score
     FROM temp.main.marts_score_base AS s
-    LEFT JOIN core.economy AS e ON e.unit_code = s.unit_code AND e.period = s.period
+    LEFT JOIN counted_economy AS e ON e.unit_code = s.unit_code AND e.period = s.period
     WHERE s.period = $period AND s.kind = 'village'
 ),
 flagged AS (

@@ -58,6 +58,9 @@ ALTER TABLE meta.file_manifest ADD COLUMN IF NOT EXISTS sheets VARCHAR;
 ALTER TABLE meta.file_manifest ADD COLUMN IF NOT EXISTS total_rows BIGINT;
 COMMENT ON COLUMN meta.file_manifest.sheets IS '工作簿的各工作表（JSON）：读取了哪些、跳过了哪些及原因（hidden 隐藏 / no_header 无表头 / empty 空表）';
 COMMENT ON COLUMN meta.file_manifest.total_rows IS '识别出的合计/总计/小计行数（不是数据行，不入库，不计入读取行数）';
+-- when the report reached the department (CONTRACT §9): timeliness is judged by it
+ALTER TABLE meta.file_manifest ADD COLUMN IF NOT EXISTS arrived_at TIMESTAMP;
+COMMENT ON COLUMN meta.file_manifest.arrived_at IS '到达时间：拉取的文件为首次在报送来源处看到它的时间（meta.pulls.first_seen_at），门户上传为确认上传的时间，收件箱文件为其修改时间；不晚于收到时间。及时性按到达时间判断，不按入库时间';
 
 CREATE TABLE IF NOT EXISTS meta.archive_index (
     sha256      VARCHAR PRIMARY KEY,

@@ -24,6 +24,8 @@ COMMENT ON COLUMN meta.pulls.pulled_at IS '本次查看或拉取的时间';
 COMMENT ON COLUMN meta.pulls.run_id IS '拉取所在运行的编号';
 COMMENT ON COLUMN meta.pulls.outcome IS '结果：pulled 已拉取入库 / same_bytes 内容此前已收到 / incomplete 尚未写完（留待下次拉取）/ failed 读取失败（下次重试）/ too_large 超过读取上限，未读取（文件更换后再拉取）';
 COMMENT ON COLUMN meta.pulls.error IS '读取失败的原因';
+ALTER TABLE meta.pulls ADD COLUMN IF NOT EXISTS first_seen_at TIMESTAMP;
+COMMENT ON COLUMN meta.pulls.first_seen_at IS '首次看到时间：拉取时第一次在来源处看到该路径的时间（尚未写完或读取失败的早先记录也算），即文件的到达时间';
 
 CREATE TABLE IF NOT EXISTS meta.source_status (
     source       VARCHAR PRIMARY KEY,

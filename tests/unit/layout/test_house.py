@@ -15,6 +15,7 @@ PACKAGES = (
     "transforms",
     "expectations",
     "config",
+    "approval",
     "warehouse",
     "sources",
     "pipeline",
@@ -22,9 +23,11 @@ PACKAGES = (
     "reports",
     "synthetic",
     "flows",
+    "portal",
     "cli",
 )
-"""Every package of the project; ``flows`` (Prefect) and ``cli`` (the command) on top."""
+"""Every package of the project; ``flows`` (Prefect), ``portal`` (the filers' web portal)
+and ``cli`` (the command) on top."""
 MAX_LINES = 400
 MAX_FLOWS_LINES = 250
 
@@ -65,12 +68,13 @@ def _graph() -> dict[str, set[str]]:
     return {n: set(_imports(p, n, modules)) for n, p in modules.items()}
 
 
-def test_nothing_outside_flows_and_the_command_line_imports_flows() -> None:
+def test_nothing_outside_flows_the_portal_and_the_command_line_imports_flows() -> None:
     reaching_up = sorted(
         f"{module} imports {target}"
         for module, targets in _graph().items()
         for target in targets
-        if target.split(".")[0] == "flows" and module.split(".")[0] not in ("flows", "cli")
+        if target.split(".")[0] == "flows"
+        and module.split(".")[0] not in ("flows", "portal", "cli")
     )
     assert reaching_up == []
 
@@ -83,6 +87,36 @@ def test_only_the_command_line_imports_the_command_line() -> None:
             for m, ts in graph.items()
             for t in ts
             if t.split(".")[0] == "cli" and m.split(".")[0] != "cli"
+        )
+        == []
+    )
+
+
+def test_only_the_command_line_imports_the_portal() -> None:
+    """The portal sits on top like flows: only ``cli`` starts it."""
+    graph = _graph()
+    assert (
+        sorted(
+            f"{m} imports {t}"
+            for m, ts in graph.items()
+            for t in ts
+            if t.split(".")[0] == "portal" and m.split(".")[0] not in ("portal", "cli")
+        )
+        == []
+    )
+
+
+def test_the_approval_store_reaches_nothing_above_it() -> None:
+    """The portal writes the store, runs read it: it imports no package above ``config``."""
+    below = {"approval", "config", "transforms"}
+    graph = _graph()
+    assert (
+        sorted(
+            f"{m} imports {t}"
+            for m, ts in graph.items()
+            if m.split(".")[0] == "approval"
+            for t in ts
+            if t.split(".")[0] not in below
         )
         == []
     )

@@ -4,7 +4,7 @@ completeness rules, temporary names, files pulled once, corrections, moves."""
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -29,7 +29,12 @@ def _remember(pull: SourcePull, taken: Seen | None = None) -> Seen:
     waiting = {
         (r.remote_path, r.size, r.modified_at) for r in pull.rows if r.outcome == "incomplete"
     }
-    return Seen(taken.taken | done, frozenset(waiting))
+    first = {
+        r.remote_path: r.first_seen
+        for r in pull.rows
+        if r.outcome in ("incomplete", "failed") and r.first_seen is not None
+    }
+    return Seen(taken.taken | done, frozenset(waiting), {**taken.first_seen, **first})
 
 
 def _write(path: Path, data: bytes, mtime: float) -> None:
@@ -59,7 +64,14 @@ def test_stable_files_are_pulled_once_the_second_listing_agrees(tmp_path: Path) 
     assert row.staged is not None and row.staged.name == "supervision_q.csv"
     assert row.staged.read_bytes() == b"a,b\n1,2\n"
     assert row.staged.stat().st_mode & 0o777 == 0o600
-    assert row.staged.stat().st_mtime == 1_600_000_000  # the upload time, for receipt order
+    # its arrival: when the first listing saw it (not its mtime at the source, 2020-09-13,
+    # which a copy keeps from the clerk's computer): the run reads it as an inbox file's
+    arrived = first.rows[0].first_seen
+    assert arrived is not None and arrived <= first.attempted_at + timedelta(seconds=1)
+    assert row.first_seen == arrived
+    assert row.staged.stat().st_mtime_ns == int(arrived.timestamp()) * 10**9 + (
+        arrived.microsecond * 1000
+    )
 
     third = pull_source(src, lambda s: None, _remember(second, _remember(first)), staging)
     assert third.rows == () and third.files_seen == 1  # pulled once

@@ -104,8 +104,14 @@ def test_the_working_copy_its_wal_marker_and_lock_are_the_owners_only(
         assert current_umask() == 0o077  # for what DuckDB creates while the writer works
         ws.publish()
     assert current_umask() == umask  # given back after the block
-    assert mode(settings.published_path) == 0o640
-    assert (mode(home), mode(settings.archive_dir)) == (0o710, 0o700)
+    # each published version is read-only (the mode less its write bits), reached by name
+    assert mode(settings.published_path) == 0o440
+    assert settings.published_path.is_symlink()
+    assert (mode(home), mode(home / "versions"), mode(settings.archive_dir)) == (
+        0o710,
+        0o710,
+        0o700,
+    )
 
 
 def test_the_watch_ledger_is_the_owners_only(umask: int, tmp_path: Path) -> None:
@@ -132,7 +138,7 @@ def _ingest(home: Path, inbox: Path, umask: int, **env: str) -> subprocess.Compl
 @pytest.mark.integration
 @pytest.mark.parametrize(
     ("umask", "warehouse_mode", "published", "home_bits"),
-    [(0o000, None, 0o640, 0o710), (0o077, "0644", 0o644, 0o711)],
+    [(0o000, None, 0o440, 0o710), (0o077, "0644", 0o444, 0o711)],
     ids=["umask000-default", "umask077-0644"],
 )
 def test_a_real_ingest_leaves_each_file_with_its_mode(
@@ -145,8 +151,8 @@ def test_a_real_ingest_leaves_each_file_with_its_mode(
     env = {"RONGHE_WAREHOUSE_MODE": warehouse_mode} if warehouse_mode else {}
     done = _ingest(home, inbox, umask, **env)
     assert done.returncode == 0, done.stderr
-    assert mode(home / "warehouse.duckdb") == published
-    assert mode(home) == home_bits
+    assert mode(home / "warehouse.duckdb") == published  # a version: read-only
+    assert mode(home) == mode(home / "versions") == home_bits
     archived = sorted((home / "archive").rglob("*.tar"))
     assert len(archived) == 1  # one pack holds both files
     folders = {f.parent for f in archived} | {home / "archive", home / "work", home / "prefect"}

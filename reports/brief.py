@@ -16,7 +16,7 @@ import jinja2
 import polars as pl
 from markupsafe import Markup, escape
 
-from transforms.shown import legible
+from transforms.shown import legible_value
 
 from . import charts
 from .brief_review import filing, projects, quality, rejected_files
@@ -330,17 +330,12 @@ def _template(name: str) -> str:
     return (resources.files("reports") / "templates" / name).read_text(encoding="utf-8")
 
 
-def _legible(value: Any) -> Any:
-    """A value the brief shows: text through the one sanitiser (``transforms.shown``)."""
-    if isinstance(value, Markup) or not isinstance(value, str):
-        return value
-    return legible(value)
-
-
 def render_brief(d: ReportData) -> str:
     """The brief's HTML."""
     # every value shown is legible (no bidi override, control characters escaped), then escaped
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, finalize=_legible)
+    env = jinja2.Environment(
+        autoescape=True, undefined=jinja2.StrictUndefined, finalize=legible_value
+    )
     template = env.from_string(_template("brief.html"))
     summary_rows = _summary(d)
     counties = _counties(d)

@@ -9,10 +9,11 @@ has its one function here, and every writer uses it:
 - :func:`escaped`: a terminal line or a log line (the CLI, ``meta.source_status``): each
   control character and bidirectional control shown as an escape (``\\n``, ``\\x1b``,
   ``\\u202e``) so the text is seen, never obeyed;
-- :func:`legible`: a document (receipts, chase lists, the 通报's workbook and brief):
-  bidirectional controls and invisible characters removed, other control characters
-  shown escaped, line breaks kept (``transforms.cells.document_cell`` adds the formula
-  guard for spreadsheets);
+- :func:`legible`: a document (receipts, chase lists, the 通报's workbook and brief, the
+  portal's pages): bidirectional controls and invisible characters removed, other
+  control characters shown escaped, line breaks kept (``transforms.cells.document_cell``
+  adds the formula guard for spreadsheets, :func:`legible_value` is a page's Jinja
+  ``finalize``);
 - :func:`markdown_text`: a Prefect artifact (Markdown): :func:`legible` on one line,
   every ASCII punctuation backslash-escaped (no link, image, HTML, emphasis or table
   cell can be made) and web addresses defanged (``http[:]//``) so no bare URL is
@@ -67,6 +68,14 @@ def legible(text: str) -> str:
     text = _BREAKS.sub("\n", text)
     text = _INVISIBLE.sub("", text)
     return _DOC_CONTROL.sub(_escape, text)
+
+
+def legible_value(value: Any) -> Any:
+    """A Jinja ``finalize``: text shown in a page is :func:`legible` (markup a template
+    built on purpose, ``__html__``, and other values pass unchanged); autoescape follows."""
+    if isinstance(value, str) and not hasattr(value, "__html__"):
+        return legible(value)
+    return value
 
 
 def defanged(text: str) -> str:

@@ -26,6 +26,8 @@ VOLATILE = frozenset(
         "seen_at",
         "recorded_at",
         "first_received_at",
+        "arrived_at",  # a pulled file arrives when a listing first saw it, a dropped one by mtime
+        "first_arrived_at",
     }
 )
 """Columns that differ between two runs of the same files (the clock, the run, the home)."""

@@ -256,9 +256,10 @@ def test_a_file_sending_more_than_the_limit_is_cut_off_and_nothing_is_left(
     src = _source(box)
     deposit = open_deposit(src, None)
     liar = Entry("supervision_q.csv", 10, None)  # a listing that says less than it sends
+    now = datetime(2026, 1, 1)
     with pytest.raises(TooLarge):
-        _stage(staging, src, liar, deposit, limit=1000)
+        _stage(staging, src, liar, deposit, 1000, now)
     assert not any(p.is_file() for p in staging.rglob("*"))
     with pytest.raises(Exception, match="changed while it was pulled"):
-        _stage(staging, src, liar, deposit, limit=10_000)  # within the limit, not as listed
+        _stage(staging, src, liar, deposit, 10_000, now)  # within the limit, not as listed
     assert not any(p.is_file() for p in staging.rglob("*"))

@@ -35,11 +35,15 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     paths = write_report(
         settings.published_path, args.period, out_dir, pdf=args.pdf, rules=args.rules
     )
-    written = [p for p in (paths.workbook, paths.brief, paths.pdf) if p is not None]
-    share_outputs(out_dir if args.out else settings.reports_dir, written, settings.warehouse_mode)
-    out.print(f"workbook: {paths.workbook}\nbrief:    {paths.brief}")
-    if paths.pdf is not None:
-        out.print(f"pdf:      {paths.pdf}")
+    share_outputs(
+        out_dir if args.out else settings.reports_dir, paths.files, settings.warehouse_mode
+    )
+    if paths.unchanged:
+        out.print(f"unchanged since it was last written: {out_dir}")
+    out.print(f"workbook: {paths.workbook}\nbrief:    {paths.brief}\ndocument: {paths.document}")
+    for label, pdf in (("brief's pdf", paths.pdf), ("document's pdf", paths.document_pdf)):
+        if pdf is not None:
+            out.print(f"{label}: {pdf}")
     if paths.pdf_problem:
         err.print(paths.pdf_problem)
     return 0

@@ -89,6 +89,7 @@ def _show_demo(settings: Settings) -> None:
         "\n[bold]2017Q4 通报 (quarterly assessment)[/bold]\n"
         f"  workbook: {quarter / 'assessment-2017Q4.xlsx'}\n"
         f"  brief:    {quarter / 'brief-2017Q4.html'}\n"
+        f"  document: {quarter / '通报-2017Q4.docx'}\n"
         "  (open the brief in a browser)"
     )
     out.print(

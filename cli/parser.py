@@ -182,11 +182,17 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("sql")
     q.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
-    rp = sub.add_parser("report", help="the quarterly assessment (季度通报): workbook and brief")
+    rp = sub.add_parser(
+        "report", help="the quarterly assessment (季度通报): workbook, brief and document"
+    )
     rp.add_argument("--period", type=_period, required=True)
     rp.add_argument("--out", type=Path, help="folder (default $RONGHE_HOME/reports/PERIOD)")
     rp.add_argument("--rules", type=Path, help="rules file whose warning lines are quoted")
-    rp.add_argument("--pdf", action="store_true", help="also print the brief to PDF (Chromium)")
+    rp.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print the brief (Chromium) and the document (LibreOffice) to PDF",
+    )
 
     a = sub.add_parser("archive", help="write out a received file, byte for byte, from the archive")
     a.add_argument("sha256", help="the file's SHA-256 (meta.file_manifest), or its first 8+ digits")

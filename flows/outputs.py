@@ -107,8 +107,9 @@ def outputs_flow(
     home: str | None = None,
     rules: str | None = None,
 ) -> list[str]:
-    """What follows a published run: the 通报 of each quarter rebuilt (workbook and brief)
-    and the receipts (回执) of each quarter that received reports. Reads only."""
+    """What follows a published run: the 通报 of each quarter rebuilt (workbook, brief and
+    document) where what it shows changed, and the receipts (回执) of each quarter that
+    received reports. Reads only."""
     return write_outputs(report_periods, receipt_periods, home, rules)
 
 
@@ -134,14 +135,16 @@ def write_outputs(
         "write-reports", write_reports, published, settings.reports_dir, report_periods, rules_path
     )
     share_outputs(
-        settings.reports_dir,
-        [p for r in written for p in (r.workbook, r.brief, r.pdf) if p is not None],
-        settings.warehouse_mode,
+        settings.reports_dir, [p for r in written for p in r.files], settings.warehouse_mode
     )
     for problem in problems:
         say(f"no 通报 for {problem}")
-    if written:
-        say(f"wrote the 通报 of {len(written)} quarters under {settings.reports_dir}")
+    fresh = [r for r in written if not r.unchanged]
+    if fresh:
+        say(f"wrote the 通报 of {len(fresh)} quarters under {settings.reports_dir}")
+    if len(fresh) < len(written):
+        kept = ", ".join(r.period for r in written if r.unchanged)
+        say(f"the 通报 of {kept} shows nothing new: kept as it was")
     outputs_artifact([(r.period, r.workbook, r.brief) for r in written], receipts)
     pending.paid(settings)  # every output the published run owed is written
-    return [str(p) for r in written for p in (r.workbook, r.brief)]
+    return [str(p) for r in written for p in (r.workbook, r.brief, r.document)]

@@ -65,14 +65,14 @@ def summary_lines(result: RunResult) -> list[str]:
             f"[bold]marts rebuilt[/bold] {span} ({len(periods)} quarters),"
             f" rules {result.rules_version}"
         )
-    if len(result.reports) == 2:  # one quarter: its workbook and its brief
+    quarters = {os.path.dirname(p) for p in result.reports}  # a folder per quarter
+    if len(quarters) == 1:  # one quarter: its workbook, brief and document
         lines.append("[bold]通报 quarterly assessment[/bold]")
         lines += [f"  {p}" for p in result.reports]
     elif result.reports:
         where = os.path.commonpath(result.reports)
         lines.append(
-            f"[bold]通报 quarterly assessment[/bold] {len(result.reports) // 2} quarters"
-            f" under {where}"
+            f"[bold]通报 quarterly assessment[/bold] {len(quarters)} quarters under {where}"
         )
     if result.reports_quarantined or result.files_rejected:
         lines.append(

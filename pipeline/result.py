@@ -18,7 +18,7 @@ class RunResult:
     rules_version: str
     mart_rows: Mapping[str, int] = field(default_factory=dict)
     reports: tuple[str, ...] = ()
-    """The quarterly assessments written after the run (workbook and brief paths)."""
+    """The quarterly assessments written after the run (workbook, brief and document paths)."""
     changed: tuple[str, ...] = ()
     """Quarters whose marts may differ from before the run: it received files of them,
     or they were scored under other rules (or not at all) before. Their 通报 is due."""

@@ -1,7 +1,11 @@
 """The assessment as one self-contained HTML page (the brief for leaders and counties).
 
-The page loads nothing: its style is inline, its charts are inline SVG rendered by
-vl-convert (:mod:`reports.charts`), and a Content-Security-Policy forbids any fetch.
+Its body is what a leader reads in a few minutes, on at most eight printed pages: the
+quarter in words (the 通报's 总体情况, :mod:`reports.document_text`), the figures, the
+county ranking, per-county summaries and the charts. The lists behind them are annexes
+after it (:mod:`reports.brief_review`). The page loads nothing: its style is inline, its
+charts are inline SVG rendered by vl-convert (:mod:`reports.charts`), and a
+Content-Security-Policy forbids any fetch.
 """
 
 from __future__ import annotations
@@ -14,20 +18,31 @@ from typing import Any
 
 import jinja2
 import polars as pl
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from transforms.shown import legible_value
 
-from . import charts
-from .brief_review import filing, projects, quality, rejected_files
-from .compare import reporting_units, summary_rows
+from . import brief_levels as levels
+from . import charts, groups
+from .brief_levels import band, change, quadrant
+from .brief_review import (
+    annex_list,
+    filing,
+    project_counties,
+    projects,
+    quality,
+    quarantined_list,
+    rejected_files,
+)
+from .compare import blank_notes, reporting_units, summary_rows
 from .data import ReportData
+from .document_text import overview
 from .labels import (
     LEVEL_UNITS_ZH,
     QUADRANTS,
-    QUADRANTS_ZH,
     quarter_zh,
 )
+from .linkage_text import linkage_sentences
 from .text import (
     correlation_note,
     determination_text,
@@ -52,31 +67,6 @@ SECTIONS = (
     ("projects", "书记项目"),
 )
 CHARTS = ("county-bars", "weak-trend", "scatter-county", "scatter-township", "scatter-village")
-
-
-def change(v: Any, had_rank: bool = True) -> Markup:
-    """Rank change as ↑n / ↓n / —, coloured."""
-    if v is None:
-        return Markup('<span class="note">新</span>') if had_rank else Markup("")
-    if v > 0:
-        return Markup(f'<span class="up">↑{int(v)}</span>')
-    if v < 0:
-        return Markup(f'<span class="down">↓{-int(v)}</span>')
-    return Markup("—")
-
-
-def quadrant(code: str | None) -> Markup:
-    if code is None:
-        return Markup("")
-    return Markup(
-        f'<span class="tag q-{escape(code)}">{escape(QUADRANTS_ZH.get(code, code))}</span>'
-    )
-
-
-def _band(rank: Any, worst: int, n: int = 3) -> str:
-    if rank is None:
-        return ""
-    return "top" if rank <= n else "bottom" if rank > worst - n else ""
 
 
 def _summary(d: ReportData) -> list[dict[str, str]]:
@@ -116,18 +106,9 @@ def _kpis(d: ReportData, rows: Sequence[dict[str, str]]) -> list[dict[str, str]]
     return out
 
 
-def _lead(d: ReportData) -> str:
-    cur = d.summary[d.period] or {}
-    top = d.counties.filter(pl.col("rank_in_level") == 1)["name"].to_list()
-    parts = [f"本季度全市{cur.get('units_reporting', 0):,}个单位报送党建督导季报"]
-    parts.append(
-        f"{d.ranked('county')}个县（市、区）、{d.ranked('township')}个镇（街道）、"
-        f"{d.ranked('village')}个村（社区）参与排名"
-    )
-    if top:
-        parts.append(f"县级综合得分第一为{'、'.join(top)}")
-    parts.append(f"薄弱村预警{d.weak.height}个")
-    return "；".join(parts) + "。"
+def _lead(d: ReportData) -> list[str]:
+    """The quarter in words: the 通报's 总体情况, paragraph for paragraph."""
+    return [p.text for p in overview(d)]
 
 
 def _counties(d: ReportData) -> list[dict[str, Any]]:
@@ -145,18 +126,41 @@ def _counties(d: ReportData) -> list[dict[str, Any]]:
                 "c": f2(r["composite_score"]),
                 "f": f2(r["fusion"]),
                 "quadrant": quadrant(r["quadrant"]),
-                "change": change(
-                    r["rank_change"],
-                    r["previous_rank_in_level"] is not None or r["rank_in_level"] is not None,
-                ),
+                # 新: ranked now and not before; an unranked unit shows no change
+                "change": change(r["rank_change"], r["rank_in_level"] is not None),
                 "missing": missing(r),
-                "band": _band(r["rank_in_level"], worst),
+                "band": band(r["rank_in_level"], worst),
             }
         )
     return out
 
 
+CARDS = 12  # more county-level units than this (a province): no scorecards
+BODY_COUNTIES = 10  # a province's county ranking: its first and last ten in the body
+
+
+def _bar_counties(d: ReportData) -> pl.DataFrame:
+    """The county bars: every one in a city, the first and last ten in a province."""
+    c = d.counties
+    n = d.ranked("county")
+    if c.height <= CARDS:
+        return c
+    rank = pl.col("rank_in_level")
+    return c.filter((rank <= BODY_COUNTIES) | (rank > n - BODY_COUNTIES))
+
+
+def _counties_body(counties: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The county rows the body shows: all in a city; the first and last ten ranked in a
+    province (every one in an annex)."""
+    if len(counties) <= CARDS:
+        return counties
+    ranked = [c for c in counties if c["rank"] != ""]
+    return ranked[:BODY_COUNTIES] + ranked[-BODY_COUNTIES:]
+
+
 def _cards(d: ReportData, counties: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if len(counties) > CARDS:
+        return []
     towns = d.level("township")
     out = []
     for c in counties:
@@ -169,8 +173,8 @@ def _cards(d: ReportData, counties: list[dict[str, Any]]) -> list[dict[str, Any]
             else f"{mine.height}个，无综合得分"
         )
         weak = d.weak.filter(pl.col("county_code") == c["code"])
-        names = weak["name"].to_list()
-        shown = "、".join(names[:12]) + (f"等{len(names)}个" if len(names) > 12 else "")
+        names = weak["full_name"].to_list()
+        shown = "、".join(names[:4]) + (f"等{len(names)}个" if len(names) > 4 else "")
         out.append(
             {
                 **c,
@@ -181,105 +185,6 @@ def _cards(d: ReportData, counties: list[dict[str, Any]]) -> list[dict[str, Any]
             }
         )
     return out
-
-
-def _townships(d: ReportData) -> list[dict[str, Any]]:
-    worst = d.ranked("township")
-    groups: list[dict[str, Any]] = []
-    for r in d.townships.to_dicts():
-        if not groups or groups[-1]["code"] != r["county_code"]:
-            groups.append({"code": r["county_code"], "county": r["county_name"], "rows": []})
-        groups[-1]["rows"].append(
-            {
-                "rank_parent": r["rank_in_parent"] or "",
-                "rank": r["rank_in_level"] or "",
-                "name": r["name"],
-                "p": f2(r["party_score"]),
-                "d": f2(r["development_score"]),
-                "c": f2(r["composite_score"]),
-                "quadrant": quadrant(r["quadrant"]),
-                "change": change(r["rank_change_in_parent"], r["rank_in_parent"] is not None),
-                "missing": "" if r["complete"] else missing(r),
-                "band": _band(r["rank_in_level"], worst, 10),
-            }
-        )
-    return groups
-
-
-def _villages(
-    d: ReportData,
-) -> tuple[list[dict[str, Any]], list[tuple[str, list[dict[str, Any]], str]]]:
-    v = d.level("village")
-    weak = d.weak.group_by("county_code").len()
-    per = (
-        v.group_by("county_code", "county_name")
-        .agg(
-            pl.len().alias("units"),
-            pl.col("scored").sum(),
-            pl.col("composite_score").is_not_null().sum().alias("ranked"),
-            pl.col("composite_score").median().alias("median_c"),
-        )
-        .join(weak, on="county_code", how="left")
-        .sort("county_code")
-    )
-    counties = [
-        {
-            "county": r["county_name"],
-            "units": r["units"],
-            "scored": r["scored"],
-            "ranked": r["ranked"],
-            "median_c": f2(r["median_c"]),
-            "weak": r["len"] or 0,
-        }
-        for r in per.to_dicts()
-    ]
-    ranked = v.filter(pl.col("rank_in_level").is_not_null()).sort("rank_in_level", "unit_code")
-
-    def rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
-        return [
-            {
-                "rank": r["rank_in_level"],
-                "county": r["county_name"],
-                "township": r["township_name"] or "",
-                "name": r["name"],
-                "p": f2(r["party_score"]),
-                "d": f2(r["development_score"]),
-                "c": f2(r["composite_score"]),
-            }
-            for r in frame.to_dicts()
-        ]
-
-    extremes = [
-        ("全市前十名", rows(ranked.head(10)), "top"),
-        ("全市后十名", rows(ranked.tail(10)), "bottom"),
-    ]
-    return counties, extremes
-
-
-def _weak(d: ReportData) -> tuple[str, list[dict[str, Any]]]:
-    trend = d.weak_trend.to_dicts()
-    prev = next((t["weak_villages"] for t in trend if t["period"] == d.previous), None)
-    lead = (
-        f"按预警线（年化村集体经营性收入低于{d.income_line:g}万元，或党建得分低于{d.party_line:g}分）"
-        f"本季度预警{d.weak.height}个村"
-    )
-    if prev is not None:
-        lead += f"，上季度{prev}个（{d.weak.height - prev:+d}）"
-    low_income, low_party = int(d.weak["low_income"].sum()), int(d.weak["low_party_score"].sum())
-    lead += f"；其中收入低于预警线{low_income}个，党建得分低于预警线{low_party}个。"
-    rows = [
-        {
-            "county": r["county_name"],
-            "township": r["township_name"],
-            "name": r["name"],
-            "income": f2(r["collective_income_annualised"]),
-            "p": f2(r["party_score"]),
-            "lines": r["lines_crossed"],
-            "determination": r["determination"] or "",
-        }
-        for r in d.weak.to_dicts()
-    ]
-    return lead, rows
 
 
 def _linkage(d: ReportData) -> list[dict[str, Any]]:
@@ -304,7 +209,7 @@ def _linkage(d: ReportData) -> list[dict[str, Any]]:
 
 def _charts(d: ReportData) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     svgs = {
-        "county_bars": charts.to_svg(charts.county_bars(d.counties)),
+        "county_bars": charts.to_svg(charts.county_bars(_bar_counties(d))),
         "weak_trend": charts.to_svg(charts.weak_trend(d.weak_trend)),
     }
     scatters = []
@@ -315,11 +220,14 @@ def _charts(d: ReportData) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
             link.get("median_party_score"),
             link.get("median_development_score"),
             LEVEL_UNITS_ZH[lv],
+            link,
         )
+        many = d.level(lv).height > charts.POINTS
+        how = "每格颜色为单位数" if many else "每点一个单位"
         scatters.append(
             (
                 lv,
-                f"图{i}　{LEVEL_UNITS_ZH[lv]}党建得分P与发展得分D（虚线为中位数）",
+                f"图{i}　{LEVEL_UNITS_ZH[lv]}党建得分P与发展得分D（{how}；虚线为中位数）",
                 charts.to_svg(chart),
             )
         )
@@ -339,9 +247,11 @@ def render_brief(d: ReportData) -> str:
     template = env.from_string(_template("brief.html"))
     summary_rows = _summary(d)
     counties = _counties(d)
+    body = _counties_body(counties)
+    annexes = annex_list(d, len(body) < len(counties))
     svgs, scatters = _charts(d)
-    village_counties, village_extremes = _villages(d)
-    weak_lead, weak_rows = _weak(d)
+    village_counties, village_extremes = levels.villages(d)
+    weak_lead, weak_rows = levels.weak(d)
     quality_lead, reasons, problems = quality(d)
     unit_rows = [
         {k: v if k == "level" else num(v, "int") for k, v in r.items()} for r in reporting_units(d)
@@ -351,30 +261,42 @@ def render_brief(d: ReportData) -> str:
         q=quarter_zh,
         heading=title(d),
         sections=SECTIONS,
+        annexes=annexes,
+        annex_no={key: no for key, no, _ in annexes},
+        annex_title={key: title for key, _, title in annexes},
+        group_label=groups.label(d),
         lead=_lead(d),
         kpis=_kpis(d, summary_rows),
         summary_rows=summary_rows,
         totals_note=totals_note(d),
+        blank_notes=blank_notes(d),
         unit_rows=unit_rows,
         charts=svgs,
         counties=counties,
+        counties_body=body,
         cards=_cards(d, counties),
-        township_groups=_townships(d),
+        township_summary=levels.township_summary(d),
+        township_extremes=levels.township_extremes(d),
+        township_groups=levels.townships(d),
         village_counties=village_counties,
         village_extremes=village_extremes,
         weak_lead=weak_lead,
+        weak_counties=levels.weak_counties(d),
         weak_rows=weak_rows,
         weak_year="" if d.weak_year is None else f"（{d.weak_year}年）",
         determination=determination_text(d),
+        linkage_lead=linkage_sentences(d),
         linkage_rows=_linkage(d),
         scatters=scatters,
         filing=filing(d),
         quality_lead=quality_lead,
         reasons=reasons,
+        quarantined=quarantined_list(d),
         problems=problems,
         quality_counts=quality_counts(d),
         rejected=rejected_files(d),
         projects=projects(d),
+        project_counties=project_counties(d),
         css=Markup(_template("brief.css")),
     )
 

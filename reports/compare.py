@@ -108,3 +108,35 @@ def reporting_units(d: ReportData) -> list[dict[str, Any]]:
         }
         for lv in ("county", "township", "village")
     ]
+
+
+def blank_notes(d: ReportData) -> list[str]:
+    """Why a comparison of the 概况 is blank: the quarter it needs is not in the
+    warehouse, or that quarter's reports did not carry the figure (CONTRACT §10: a
+    column is blank only with a note saying why)."""
+    from .labels import quarter_zh
+
+    rows = summary_rows(d)
+    notes = []
+    checks = [
+        ("ago", "上年同期", d.year_ago, rows),
+        ("prev", "上季度", d.previous, [r for r in rows if r["kind"] == "stock"]),
+    ]
+    ytd = [r for r in rows if r["kind"] == "ytd"]
+    if quarter_number(d.period) > 1:
+        checks.append(("q_cur", "当季", d.previous, ytd))
+    if quarter_number(d.previous) > 1:
+        checks.append(("q_prev", "上季度当季", previous_period(d.previous), ytd))
+    for key, column, period, shown in checks:
+        if not shown:
+            continue
+        blank = [r for r in shown if r[key] is None and r["cur"] is not None]
+        if d.summary.get(period) is None:
+            if blank:
+                notes.append(
+                    f"{column}一栏空白：数据仓库中没有{quarter_zh(period)}的数据（该季度尚未载入）。"
+                )
+        elif blank:
+            labels = "、".join(r["label"].split("（")[0] for r in blank)
+            notes.append(f"{column}一栏中{labels}空白：{quarter_zh(period)}的报表未含此项。")
+    return notes

@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 
 from transforms.periods import parse_period, previous_period, quarter_number
-from warehouse.db import connect_reader
+from warehouse.db import connect_reader, has
 from warehouse.ruleset import Rules, load_rules
 
 from .checks import read_checks, unreached_sources
@@ -28,6 +28,7 @@ from .labels import (
     REPORT_KINDS_ZH,
     WEAK_STATUS_ZH,
 )
+from .names import area_name, with_full_names
 from .sql_text import sql
 
 
@@ -42,6 +43,7 @@ class ReportData:
     rules_version: str
     income_line: float
     party_line: float
+    deadlines: dict[str, int]  # level → days after the quarter's end (CONTRACT §9)
     summary: dict[str, dict[str, Any] | None]  # period → marts.city_summary row
     units: pl.DataFrame  # every unit valid in the period, scored or not
     linkage: pl.DataFrame  # marts.linkage of the period, one row per level
@@ -49,14 +51,27 @@ class ReportData:
     weak_year: int | None  # the year of the latest annual determination
     weak_years: pl.DataFrame  # that determination (empty before the first Q4 is loaded)
     weak_trend: pl.DataFrame  # period, weak_villages
-    filing: pl.DataFrame  # marts.filing_status rows with names
+    filing: pl.DataFrame  # marts.filing_status rows with names (and timeliness, §9)
     quarantine: pl.DataFrame  # one row per quarantined report and reason
     quarantine_files: pl.DataFrame
     problems: pl.DataFrame  # quarantine.problems of the quarter, with names
     projects: pl.DataFrame  # current secretary projects with names
+    flags: pl.DataFrame = field(default_factory=pl.DataFrame)  # marts.review_flags rows
+    # marts.linkage_* (estimates beside marts.linkage), by table name: the quarter's rows
+    estimates: dict[str, pl.DataFrame] = field(default_factory=dict)
     # 数据质量 counts from tables that may be absent (reports.checks): None where absent
     checks: dict[str, int | None] = field(default_factory=dict)
     unreached: list[dict[str, Any]] = field(default_factory=list)  # sources not reached
+
+    @property
+    def area(self) -> str:
+        """南通市 (or the province, at province scale): whose 通报 this is."""
+        return area_name(self.level("county")["unit_code"].to_list())
+
+    @property
+    def whole(self) -> str:
+        """全市, or 全省 at province scale: the ranking's and the totals' word."""
+        return "全省" if self.area.endswith("省") else "全市"
 
     def level(self, level: str) -> pl.DataFrame:
         return self.units.filter(pl.col("level") == level)
@@ -133,7 +148,7 @@ def read_units(con: duckdb.DuckDBPyConnection, period: str) -> pl.DataFrame:
     """Every unit valid in ``period`` with its scores, names up the tree and rank change."""
     units = _frame(con, "units", period=period, previous=previous_period(period))
     names = _names(units)
-    return units.with_columns(
+    units = units.with_columns(
         pl.col("county_code").replace_strict(names, default=None).alias("county_name"),
         pl.col("township_code").replace_strict(names, default=None).alias("township_name"),
         pl.col("kind").replace_strict(KINDS_ZH, default=pl.col("kind")).alias("kind_zh"),
@@ -148,6 +163,7 @@ def read_units(con: duckdb.DuckDBPyConnection, period: str) -> pl.DataFrame:
         .list.join("、")
         .alias("missing_zh"),
     )
+    return with_full_names(units)
 
 
 def read_weak(
@@ -156,7 +172,13 @@ def read_weak(
     """The early-warning list with the line each village crossed and its determination."""
     weak = _frame(con, "weak_villages", period=period)
     info = units.select(
-        "unit_code", "name", "county_name", "township_name", "county_code", "township_code"
+        "unit_code",
+        "name",
+        "full_name",
+        "county_name",
+        "township_name",
+        "county_code",
+        "township_code",
     )
     income = f"年化集体经营性收入低于{rules.weak_income_line:g}万元"
     party = f"党建得分低于{rules.weak_party_line:g}分"
@@ -181,6 +203,22 @@ def read_weak(
         how="left",
     )
     return weak.sort("county_code", "township_code", "unit_code"), year, years
+
+
+def read_estimates(con: duckdb.DuckDBPyConnection, period: str) -> dict[str, pl.DataFrame]:
+    """The marts beside marts.linkage (``marts.linkage_*``), the quarter's rows of each
+    (all rows of one without a period): what the 联动分析's sentences may quote."""
+    cur = con.cursor()
+    out = {}
+    for name, has_period in cur.execute(sql("linkage_estimates")).fetchall():
+        table = f'marts."{name}"'  # a name the catalogue gave, quoted: never a value
+        query = f"SELECT * FROM {table}" + (" WHERE period = $period" if has_period else "")
+        frame = pl.from_arrow(
+            cur.sql(query, params={"period": period} if has_period else None).to_arrow_table()
+        )
+        assert isinstance(frame, pl.DataFrame)
+        out[str(name)] = frame
+    return out
 
 
 def reportable(published: Path, periods: list[str]) -> list[str]:
@@ -227,12 +265,19 @@ def _read(con: duckdb.DuckDBPyConnection, period: str, rules: Rules) -> ReportDa
     versions = units["rules_version"].drop_nulls().unique().sort().to_list()
     weak, weak_year, weak_years = read_weak(con, period, units, rules)
     names = _names(units)
+    full = dict(zip(units["unit_code"].to_list(), units["full_name"].to_list(), strict=True))
 
     def named(frame: pl.DataFrame) -> pl.DataFrame:
+        """``unit_name`` (as the registry has it) and ``unit_full`` (掘港镇瑞丰村)."""
+        if "unit_code" not in frame.columns:
+            return frame
         return frame.with_columns(
             pl.col("unit_code")
             .replace_strict(names, default=pl.col("unit_code"))
-            .alias("unit_name")
+            .alias("unit_name"),
+            pl.col("unit_code")
+            .replace_strict(full, default=pl.col("unit_code"))
+            .alias("unit_full"),
         )
 
     quarantine = named(_frame(con, "quarantine_reasons", period=period)).with_columns(
@@ -247,8 +292,15 @@ def _read(con: duckdb.DuckDBPyConnection, period: str, rules: Rules) -> ReportDa
         parents, on="unit_code", how="left"
     )
     problems = named(_frame(con, "problems", period=period))
+    flags = (
+        named(_frame(con, "review_flag_list", period=period))
+        if has(con.cursor(), "marts.review_flags")  # its own cursor: has() leaves a result
+        else pl.DataFrame()
+    )
     projects = named(_frame(con, "secretary_projects", period=period)).join(
-        units.select("unit_code", "county_name", "township_name"), on="unit_code", how="left"
+        units.select("unit_code", "county_code", "county_name", "township_name"),
+        on="unit_code",
+        how="left",
     )
     return ReportData(
         period=period,
@@ -258,6 +310,7 @@ def _read(con: duckdb.DuckDBPyConnection, period: str, rules: Rules) -> ReportDa
         rules_version="、".join(versions) or rules.version,
         income_line=rules.weak_income_line,
         party_line=rules.weak_party_line,
+        deadlines=dict(rules.filing_round.deadline_days),
         summary=summary,
         units=units,
         linkage=_frame(con, "linkage", period=period),
@@ -272,6 +325,8 @@ def _read(con: duckdb.DuckDBPyConnection, period: str, rules: Rules) -> ReportDa
         unreached=unreached_sources(con),
         problems=problems,
         projects=projects,
+        flags=flags,
+        estimates=read_estimates(con, period),
     )
 
 

@@ -10,8 +10,6 @@ from .checks import CHECKS
 from .data import ReportData
 from .labels import quarter_zh
 
-CITY = "南通市"
-
 # marts.city_summary columns shown in 概况: (column, Chinese label, number format)
 SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("units_reporting", "报送党建督导季报的单位数", "int"),
@@ -30,7 +28,7 @@ SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("secretary_projects", "书记项目数", "int"),
     ("projects_with_party_org", "同步建立党组织的项目数", "int"),
     ("gdp", "地区生产总值（亿元，县级合计，累计）", "money"),
-    ("gdp_growth_pct", "地区生产总值增速（%，按GDP加权）", "pct"),
+    ("gdp_growth_pct", "地区生产总值增速（%，按地区生产总值加权）", "pct"),
     ("savings_balance", "居民储蓄存款余额（亿元）", "money"),
     ("collective_income", "村集体经营性收入（万元，累计）", "money"),
     ("weak_villages", "薄弱村预警数", "int"),
@@ -58,7 +56,7 @@ def signed(v: Any, fmt: str) -> str:
 
 
 def title(d: ReportData, section: str | None = None) -> str:
-    whole = f"{CITY}融合党建{quarter_zh(d.period)}通报"
+    whole = f"{d.area}融合党建{quarter_zh(d.period)}通报"
     return whole if section is None else f"{whole} · {section}"
 
 
@@ -109,9 +107,11 @@ def correlation_note(row: dict[str, Any]) -> str:
 
 def quality_counts(d: ReportData) -> list[dict[str, Any]]:
     """数据质量's summary: label and count (None: the warehouse keeps no such table yet)."""
-    q = d.quarantine
+    from .facts import quarantined_reports
+
+    q = quarantined_reports(d)
     rows: list[dict[str, Any]] = [
-        {"label": "被隔离的报表（份）", "count": q["source_sha256"].n_unique() if q.height else 0},
+        {"label": "被隔离的报表（份）", "count": q.height},
         {"label": "报表被隔离的单位", "count": q["unit_code"].n_unique() if q.height else 0},
         {"label": "无法处理的文件（整份）", "count": d.quarantine_files["path"].n_unique()},
         {"label": "给填报单位的问题说明（条）", "count": d.problems.height},
@@ -136,7 +136,7 @@ def totals_note(d: ReportData) -> str:
     if counties:
         parts.append(
             f"{'、'.join(counties)}本季度未报经济指标季报，地区生产总值及其增速、"
-            "居民储蓄存款余额的全市合计不含其数"
+            f"居民储蓄存款余额的{d.whole}合计不含其数"
         )
     if villages:
         parts.append(f"{villages:,}个村（社区）未报经济指标季报，村集体经营性收入合计不含其数")

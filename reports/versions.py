@@ -1,11 +1,14 @@
-"""The 通报's versions: an earlier one is kept beside the current one, with a 更正说明.
+"""The 通报's versions: written again only when what it shows changed; the earlier one
+kept beside it; a 更正说明 only when a figure shown changed.
 
-When the 通报 of a quarter is written again, the one there is renamed with the time it
-was written (``assessment-2017Q1.xlsx`` → ``assessment-2017Q1.2026-12-02T19-30-00.xlsx``,
-the brief and its PDF likewise) and the new one says what changed since: which units'
-scores and ranks moved, from what to what (:func:`corrections`, from
-``marts.unit_scores_history``). The current version keeps the plain name, so links and
-habits hold; a department can show every version it sent.
+When the 通报 of a quarter is written again (its :func:`reports.fingerprint.digest`
+differs from the one recorded beside it), the files there are renamed with the time they
+were written (``assessment-2017Q1.xlsx`` → ``assessment-2017Q1.2026-12-02T19-30-00.xlsx``,
+the brief, the document and their PDFs likewise) and the new one says what changed
+since: which units' scores and ranks moved, from what to what (from
+``marts.unit_scores_history``), and which other figures shown changed (from the record
+of the version before). Where nothing shown changed, there is no 更正说明. The current
+version keeps the plain name, so links and habits hold.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 from xlsxwriter import Workbook
@@ -23,9 +27,16 @@ from transforms.workbook import write_text
 from warehouse.db import connect_reader
 
 from .data import sql
+from .names import village_name
+
+if TYPE_CHECKING:
+    from .document import Annex
 
 STAMP = "%Y-%m-%dT%H-%M-%S"
 LEVELS = {"county": "县级", "township": "乡级", "village": "村级"}
+SHEET = "更正说明"
+HEADERS = ("单位", "层级", "党建得分", "发展得分", "综合得分", "全市排名", "上级内排名")
+FIGURE_HEADERS = ("项目", "更正前", "更正后")
 
 
 @dataclass(frozen=True)
@@ -41,11 +52,16 @@ class Correction:
     """What the new 通报 of a quarter changes against the earlier one."""
 
     earlier: Earlier
-    recorded: bool
-    """False when the score history holds nothing from before the earlier version."""
     moved: tuple[dict[str, Any], ...]
     """Per unit whose scores or ranks moved: ``unit_code, name, level`` and
     ``party|development|composite|rank|rank_in_parent _before/_after``."""
+    figures: tuple[tuple[str, str, str], ...] = ()
+    """(figure, before, after) of the other figures shown that changed."""
+
+    @property
+    def any(self) -> bool:
+        """Whether a figure shown changed: only then is there a 更正说明."""
+        return bool(self.moved or self.figures)
 
 
 def keep_earlier(paths: Sequence[Path]) -> Earlier | None:
@@ -71,19 +87,30 @@ def keep_earlier(paths: Sequence[Path]) -> Earlier | None:
     return Earlier(written, tuple(kept))
 
 
-def corrections(published: Path, period: str, earlier: Earlier) -> Correction:
-    """What moved in ``period``'s scores since ``earlier`` was written."""
+def corrections(
+    published: Path,
+    period: str,
+    earlier: Earlier,
+    figures: Sequence[tuple[str, str, str]] = (),
+) -> Correction:
+    """What moved in ``period``'s scores since ``earlier`` was written; ``figures``: the
+    other figures shown that changed (:func:`reports.fingerprint.changed`)."""
     con = connect_reader(published)
     try:
-        recorded = _recorded_before(con, period, earlier.written_at)
         rows: list[dict[str, Any]] = []
-        if recorded:
+        if _recorded_before(con, period, earlier.written_at):
             cur = con.execute(sql("corrections"), {"period": period, "as_of": earlier.written_at})
             cols = [d[0] for d in cur.description]
             rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+            for r in rows:
+                r["full_name"] = (
+                    village_name(r["parent_name"], r["name"])
+                    if r["level"] == "village"
+                    else r["name"]
+                )
     finally:
         con.close()
-    return Correction(earlier, recorded, tuple(rows))
+    return Correction(earlier, tuple(rows), tuple(figures))
 
 
 def _recorded_before(con: duckdb.DuckDBPyConnection, period: str, at: datetime) -> bool:
@@ -102,9 +129,6 @@ def _rank(v: int | None) -> str:
     return "—" if v is None else str(v)
 
 
-HEADERS = ("单位代码", "单位", "层级", "党建得分", "发展得分", "综合得分", "全市排名", "上级内排名")
-
-
 def rows_zh(c: Correction) -> list[list[str]]:
     """One line per moved unit: ``before → after`` for each figure (unchanged: as is)."""
 
@@ -114,8 +138,7 @@ def rows_zh(c: Correction) -> list[list[str]]:
 
     return [
         [
-            r["unit_code"],
-            r["name"],
+            r.get("full_name") or r["name"],
             LEVELS.get(r["level"], r["level"]),
             pair(r, "party", _score),
             pair(r, "development", _score),
@@ -127,21 +150,19 @@ def rows_zh(c: Correction) -> list[list[str]]:
     ]
 
 
+def when_zh(at: datetime) -> str:
+    return f"{at.year}年{at.month}月{at.day}日{at.hour:02d}:{at.minute:02d}"
+
+
 def summary_zh(c: Correction) -> str:
-    """One sentence: which version this one replaces, and how much moved."""
-    when = c.earlier.written_at.strftime("%Y-%m-%d %H:%M:%S")
-    kept = c.earlier.paths[0].name
-    head = f"本通报更正并替代 {when} 印发的版本（原件保留为 {kept}）。"
-    if not c.recorded:
-        return head + "该版本印发前的得分未记入得分历史，无法列出变动。"
-    if not c.moved:
-        return head + (
-            "本季度各单位得分与排名未变；因相关季度（上季度、上年同期或年度认定）更正而重新生成。"
-        )
-    return head + f"得分或排名变动的单位 {len(c.moved)} 个，见下表（更正前 → 更正后）。"
-
-
-SHEET = "更正说明"
+    """One sentence: which version this one replaces, and what changed."""
+    head = f"本通报替代{when_zh(c.earlier.written_at)}生成的版本"
+    parts = []
+    if c.moved:
+        parts.append(f"得分或排名变动的单位{len(c.moved):,}个")
+    if c.figures:
+        parts.append(f"其他变动的数字{len(c.figures):,}项")
+    return head + "，" + "、".join(parts) + "，见更正说明（更正前 → 更正后）。"
 
 
 def add_sheet(wb: Workbook, c: Correction) -> None:
@@ -152,37 +173,70 @@ def add_sheet(wb: Workbook, c: Correction) -> None:
     cell = wb.add_format({"border": 1})
     write_text(ws, 0, 0, SHEET, bold)
     write_text(ws, 1, 0, summary_zh(c))
-    rows = rows_zh(c)
-    if rows:
-        for j, h in enumerate(HEADERS):
-            write_text(ws, 3, j, h, head)
-        for i, row in enumerate(rows, 4):
+    r = 3
+    for headers, rows in ((HEADERS, rows_zh(c)), (FIGURE_HEADERS, [list(f) for f in c.figures])):
+        if not rows:
+            continue
+        for j, h in enumerate(headers):
+            write_text(ws, r, j, h, head)
+        for i, row in enumerate(rows, r + 1):
             for j, v in enumerate(row):
                 write_text(ws, i, j, v, cell)
-    ws.set_column(0, 0, 15)
-    ws.set_column(1, 1, 18)
-    ws.set_column(2, 7, 16)
+        r += len(rows) + 2
+    ws.set_column(0, 0, 44)
+    ws.set_column(1, 6, 16)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+
+
+def _html_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    body = "".join("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in r) + "</tr>" for r in rows)
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def add_to_brief(path: Path, c: Correction) -> None:
-    """Put the 更正说明 at the top of a written brief (HTML), after its masthead."""
-    from html import escape
-
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>" for row in rows_zh(c)
-    )
-    table = (
-        "<table><thead><tr>"
-        + "".join(f"<th>{h}</th>" for h in HEADERS)
-        + f"</tr></thead><tbody>{rows}</tbody></table>"
-        if rows
-        else ""
-    )
-    section = (
-        f'<section class="corrections" id="corrections"><h2>{SHEET}</h2>'
-        f"<p>{escape(summary_zh(c))}</p>{table}</section>"
-    )
+    """Say at the top of a written brief (HTML) what this version replaces; the tables go
+    in an annex at its end."""
     text = path.read_text(encoding="utf-8")
+    notice = f'<p class="notice" id="correction-notice">{escape(summary_zh(c))}</p>'
     end = text.find("</header>")
     at = end + len("</header>") if end >= 0 else text.find("<main>") + len("<main>")
+    text = text[:at] + notice + text[at:]
+    tables = ""
+    if c.moved:
+        tables += "<h3>得分或排名变动的单位</h3>" + _html_table(HEADERS, rows_zh(c))
+    if c.figures:
+        tables += "<h3>其他变动的数字</h3>" + _html_table(FIGURE_HEADERS, c.figures)
+    section = (
+        f'<section class="annex" id="corrections" data-section="{SHEET}">'
+        f"<h2>{SHEET}</h2><p>{escape(summary_zh(c))}</p>{tables}</section>"
+    )
+    at = text.rfind("<footer>")
+    at = at if at >= 0 else text.rfind("</main>")
     path.write_text(text[:at] + section + text[at:], encoding="utf-8")
+
+
+def document_annex(c: Correction) -> tuple[str, list[Annex]]:
+    """The document's sentence after its body and its 更正说明 annex (one table per kind)."""
+    from .document import Annex
+
+    tables = []
+    if c.moved:
+        tables.append(
+            Annex(
+                "更正说明：得分或排名变动的单位",
+                HEADERS,
+                rows_zh(c),
+            )
+        )
+    if c.figures:
+        tables.append(
+            Annex(
+                "更正说明：其他变动的数字",
+                FIGURE_HEADERS,
+                [list(f) for f in c.figures],
+            )
+        )
+    return summary_zh(c), tables

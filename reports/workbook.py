@@ -10,14 +10,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from transforms.workbook import workbook
 
 from .cells import put
-from .compare import reporting_units, summary_rows
+from .compare import blank_notes, reporting_units, summary_rows
 from .data import ReportData
 from .labels import LEVELS_ZH, quarter_zh
 from .sheet import (
@@ -26,11 +25,11 @@ from .sheet import (
     Formats,
     col_index,
     new_sheet,
-    set_widths,
     table_sheet,
     write_table,
 )
-from .text import determination_text, missing, title, totals_note
+from .text import missing, title, totals_note
+from .workbook_levels import sheet_villages, sheet_weak
 from .workbook_linkage import linkage_charts, sheet_linkage
 from .workbook_review import sheet_filing, sheet_projects, sheet_quality
 
@@ -54,7 +53,7 @@ def sheet_summary(wb: Workbook, fm: Formats, d: ReportData) -> None:
         fm,
         title(d, "概况"),
         f"计分规则 {d.rules_version}；生成于 {d.generated_at:%Y-%m-%d %H:%M}；"
-        "数据来自已发布的数据仓库（marts.city_summary、marts.unit_scores）",
+        "数据来自已发布的数据仓库",
     )
     rows = summary_rows(d)
     stock = [r for r in rows if r["kind"] == "stock"]
@@ -78,10 +77,10 @@ def sheet_summary(wb: Workbook, fm: Formats, d: ReportData) -> None:
     ]
     keys = ("cur", "ago", "d_ago", "pct_ago", "q_cur", "q_prev", "d_q")
     r = _summary_table(ws, fm, r + 2, headers, ytd, keys)
-    note = totals_note(d)
-    if note:
-        put(ws, r, 0, note, fm.note)
-        r += 1
+    for note in [totals_note(d), *blank_notes(d)]:
+        if note:
+            put(ws, r, 0, note, fm.note)
+            r += 1
     r += 1
     put(ws, r, 0, "报送与参评单位", fm.section)
     unit_cols = [
@@ -122,7 +121,7 @@ def _summary_table(
 
 def sheet_counties(wb: Workbook, fm: Formats, d: ReportData) -> None:
     cols = [
-        Col("全市排名", "rank_in_level", "rank"),
+        Col(f"{d.whole}排名", "rank_in_level", "rank"),
         Col("县（市、区）", "name"),
         Col("党建得分P", "party_score", "score"),
         Col("发展得分D", "development_score", "score"),
@@ -173,7 +172,7 @@ def sheet_townships(wb: Workbook, fm: Formats, d: ReportData) -> None:
     cols = [
         Col("县（市、区）", "county_name"),
         Col("县内排名", "rank_in_parent", "rank"),
-        Col("全市排名", "rank_in_level", "rank"),
+        Col(f"{d.whole}排名", "rank_in_level", "rank"),
         Col("镇（街道）", "name"),
         Col("类别", "kind_zh"),
         Col("党建得分P", "party_score", "score"),
@@ -183,7 +182,7 @@ def sheet_townships(wb: Workbook, fm: Formats, d: ReportData) -> None:
         Col("融合度F", "fusion", "score"),
         Col("象限", "quadrant_zh"),
         Col("县内排名变化", "rank_change_in_parent", "change"),
-        Col("全市排名变化", "rank_change", "change"),
+        Col(f"{d.whole}排名变化", "rank_change", "change"),
         Col("缺报情况", missing),
         Col("单位代码", "unit_code"),
     ]
@@ -192,111 +191,15 @@ def sheet_townships(wb: Workbook, fm: Formats, d: ReportData) -> None:
         fm,
         "镇街排名",
         title(d, "镇（街道）排名"),
-        "按县（市、区）分组，组内按县内排名；全市前十名绿色、后十名红色",
+        f"按县（市、区）分组，组内按县内排名；{d.whole}前十名绿色、后十名红色",
         cols,
         d.townships.to_dicts(),
         autofilter=True,
     )
-    r = col_index(cols, "全市排名")
+    r = col_index(cols, f"{d.whole}排名")
     if last >= first:
         ws.conditional_format(first, r, last, r, {"type": "bottom", "value": 10, "format": fm.good})
         ws.conditional_format(first, r, last, r, {"type": "top", "value": 10, "format": fm.bad})
-
-
-def sheet_villages(wb: Workbook, fm: Formats, d: ReportData) -> None:
-    weak = set(d.weak["unit_code"].to_list())
-    rows = [{**r, "warning": r["unit_code"] in weak} for r in d.villages.to_dicts()]
-    cols = [
-        Col("县（市、区）", "county_name"),
-        Col("镇（街道）", "township_name"),
-        Col("村（社区）", "name"),
-        Col("类别", "kind_zh"),
-        Col("党建得分P", "party_score", "score"),
-        Col("发展得分D", "development_score", "score"),
-        Col("综合得分C", "composite_score", "score"),
-        Col("镇内排名", "rank_in_parent", "rank"),
-        Col("全市排名", "rank_in_level", "rank"),
-        Col("象限", "quadrant_zh"),
-        Col("薄弱村预警", lambda r: "是" if r["warning"] else ""),
-        Col(
-            "报送",
-            lambda r: (
-                "未报送" if not r["scored"] else f"缺{r['missing_zh']}" if r["missing_zh"] else ""
-            ),
-        ),
-        Col("单位代码", "unit_code"),
-    ]
-    ws, first, last = table_sheet(
-        wb,
-        fm,
-        "村社区",
-        title(d, "村（社区）得分"),
-        "每个村和社区一行；黄色为薄弱村预警；可用表头筛选",
-        cols,
-        rows,
-        autofilter=True,
-    )
-    w = col_index(cols, "薄弱村预警")
-    if last >= first:
-        letter = xlsxwriter.utility.xl_col_to_name(w)
-        ws.conditional_format(
-            first,
-            0,
-            last,
-            len(cols) - 1,
-            {"type": "formula", "criteria": f'=${letter}{first + 1}="是"', "format": fm.warn},
-        )
-
-
-def sheet_weak(wb: Workbook, fm: Formats, d: ReportData) -> None:
-    year = "" if d.weak_year is None else f"（{d.weak_year}年）"
-    cols = [
-        Col("县（市、区）", "county_name"),
-        Col("镇（街道）", "township_name"),
-        Col("村", "name"),
-        Col("年化集体经营性收入（万元）", "collective_income_annualised", "money"),
-        Col("党建得分P", "party_score", "score"),
-        Col("预警原因", "lines_crossed"),
-        Col(f"最近年度认定{year}", "determination"),
-        Col("单位代码", "unit_code"),
-    ]
-    note = (
-        f"预警线：年化村集体经营性收入低于{d.income_line:g}万元，或党建得分低于{d.party_line:g}分"
-        "（仅村，不含社区）"
-    )
-    ws, _, last = table_sheet(
-        wb, fm, "薄弱村", title(d, "薄弱村预警名单"), note, cols, d.weak.to_dicts()
-    )
-    # the trend beside the list, and its chart
-    left = len(cols) + 1
-    widths: dict[int, int] = {}
-    trend_cols = [Col("季度", "period"), Col("预警村数", "weak_villages", "int")]
-    put(ws, HEADER_ROW - 1, left, "各季度薄弱村预警数", fm.section)
-    t_first, t_last = write_table(
-        ws, fm, HEADER_ROW, trend_cols, d.weak_trend.to_dicts(), left=left, widths=widths
-    )
-    set_widths(ws, widths)
-    if t_last >= t_first:
-        chart = wb.add_chart({"type": "line"})
-        chart.add_series(
-            {
-                "name": "薄弱村预警数",
-                "categories": ["薄弱村", t_first, left, t_last, left],
-                "values": ["薄弱村", t_first, left + 1, t_last, left + 1],
-                "marker": {"type": "circle"},
-                "line": {"color": "#C00000"},
-                "data_labels": {"value": True},
-            }
-        )
-        chart.set_title({"name": "薄弱村预警数变化"})
-        chart.set_legend({"none": True})
-        chart.set_y_axis({"min": 0})
-        chart.set_size({"width": 520, "height": 300})
-        ws.insert_chart(t_last + 3, left, chart)
-    if not d.weak.height:
-        put(ws, last + 1, 0, "本季度没有预警的村", fm.note)
-        last += 1
-    put(ws, last + 2, 0, determination_text(d), fm.note)
 
 
 def write_workbook(

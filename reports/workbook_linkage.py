@@ -1,12 +1,10 @@
 """The workbook's 联动分析 sheet: the correlations, and a P–D scatter per level.
 
 The scatter points and the median lines are chart data on the hidden sheet (never
-printed); the axes are scaled to the points.
+printed); both axes share one range, from below the lowest score to 100.
 """
 
 from __future__ import annotations
-
-import math
 
 import polars as pl
 from xlsxwriter.workbook import Workbook
@@ -15,6 +13,7 @@ from xlsxwriter.worksheet import Worksheet
 from .cells import put
 from .data import ReportData
 from .labels import LEVEL_UNITS_ZH, QUADRANTS, QUADRANTS_ZH
+from .plot_labels import score_range
 from .sheet import Col, Formats, helper_sheet, table_sheet, write_table
 from .text import correlation_note, title
 
@@ -58,7 +57,8 @@ def linkage_charts(wb: Workbook, fm: Formats, d: ReportData, ws: Worksheet, last
             continue
         ps, ds = points["party_score"].to_list(), points["development_score"].to_list()
         mp, md = link.get("median_party_score"), link.get("median_development_score")
-        (x0, x1), (y0, y1) = axis_range([*ps, mp]), axis_range([*ds, md])
+        # one range for both axes, as the brief's: the spread of P and of D compare
+        (x0, x1) = (y0, y1) = score_range([*ps, *ds, mp, md])
         put(data, at, 0, f"{LEVEL_UNITS_ZH[lv]}（散点图数据）", fm.section)
         put(data, at + 1, 0, "P中位数线", fm.cells["text"])
         for j, v in enumerate((mp, mp, y0, y1, x0, x1, md, md)):
@@ -97,13 +97,3 @@ def linkage_charts(wb: Workbook, fm: Formats, d: ReportData, ws: Worksheet, last
         chart.set_size({"width": 480, "height": 360})
         ws.insert_chart(last + 3, i * 5, chart)
         at = lastrow + 3
-
-
-def axis_range(values: list[float | None], step: float = 5) -> tuple[float, float]:
-    """An axis from just below the smallest to just above the largest value, within 0–100."""
-    xs = [v for v in values if v is not None]
-    if not xs:
-        return 0, 100
-    lo = max(0.0, math.floor(min(xs) / step) * step - step)
-    hi = min(100.0, math.ceil(max(xs) / step) * step + step)
-    return lo, hi if hi > lo else lo + step

@@ -8,8 +8,10 @@ from typing import Any
 import polars as pl
 from xlsxwriter.workbook import Workbook
 
+from .brief_review import file_name
 from .cells import put
 from .data import ReportData, filing_counts
+from .facts import quarantined_reports
 from .labels import FILING_ZH, PROJECT_STATUS_ZH, REPORT_KINDS_ZH
 from .sheet import HEADER_ROW, Col, Formats, new_sheet, set_widths, table_sheet, write_table
 from .text import quality_counts, title
@@ -22,6 +24,11 @@ def sheet_filing(wb: Workbook, fm: Formats, d: ReportData) -> None:
     r = HEADER_ROW
     for lv, label in (("county", "县（市、区）"), ("township", "镇（街道）")):
         counts = filing_counts(d, lv)
+        heading = f"按{label}（含下属单位）"
+        if lv == "township":  # a leader reads the townships with something not loaded
+            all_in = counts.filter((pl.col("quarantined") + pl.col("missing")) == 0).height
+            counts = counts.filter((pl.col("quarantined") + pl.col("missing")) > 0)
+            heading += f"：有未入库报表的{counts.height}个；其余{all_in}个的季报均已入库"
         cols = [
             *([Col("县（市、区）", "county_name")] if lv == "township" else []),
             Col(label, "name"),
@@ -29,7 +36,7 @@ def sheet_filing(wb: Workbook, fm: Formats, d: ReportData) -> None:
             Col("已隔离", "quarantined", "int"),
             Col("未报送", "missing", "int"),
         ]
-        put(ws, r, 0, f"按{label}（含下属单位）", fm.section)
+        put(ws, r, 0, heading, fm.section)
         _, last = write_table(ws, fm, r + 1, cols, counts.to_dicts(), widths=widths)
         r = last + 2
     put(ws, r, 0, "已隔离和未报送的报表", fm.section)
@@ -42,7 +49,7 @@ def sheet_filing(wb: Workbook, fm: Formats, d: ReportData) -> None:
         Col("状态", lambda x: FILING_ZH.get(x["status"], x["status"])),
         Col("县（市、区）", "county_name"),
         Col("镇（街道）", "township_name"),
-        Col("单位", "unit_name"),
+        Col("单位", "unit_full"),
         Col("单位代码", "unit_code"),
         Col("报表", lambda x: REPORT_KINDS_ZH.get(x["kind"], x["kind"])),
         Col("问题数", "problems", "int"),
@@ -77,7 +84,7 @@ def sheet_quality(wb: Workbook, fm: Formats, d: ReportData) -> None:
     widths: dict[int, int] = {}
     counts = (
         d.quarantine.group_by("kind_zh", "reason_zh")
-        .agg(pl.col("source_sha256").n_unique().alias("reports"))
+        .agg(pl.struct("unit_code", "source_sha256").n_unique().alias("reports"))
         .sort("kind_zh", "reports", descending=[False, True])
     )
     r = HEADER_ROW
@@ -104,29 +111,25 @@ def sheet_quality(wb: Workbook, fm: Formats, d: ReportData) -> None:
         put(ws, last + 1, 0, "本季度没有被隔离的报表", fm.note)
         last += 1
     r = last + 2
-    put(ws, r, 0, "被隔离的报表", fm.section)
-    reports = (
-        d.quarantine.group_by("kind", "kind_zh", "unit_code", "unit_name", "source_sha256")
-        .agg(pl.col("reason_zh").unique().sort().str.join("、"), pl.col("record").first())
-        .sort("kind", "unit_code")
-    )
+    reports = quarantined_reports(d)
+    put(ws, r, 0, f"被隔离的报表（{reports.height:,}份）", fm.section)
     cols = [
         Col("报表", "kind_zh"),
-        Col("单位", "unit_name"),
+        Col("单位", "unit_full"),
         Col("单位代码", "unit_code"),
         Col("原因", "reason_zh"),
         Col("项目名称", lambda x: _project_names(x["record"]) if x["kind"] == "projects" else ""),
-        Col("来源文件（SHA-256前12位）", lambda x: (x["source_sha256"] or "")[:12]),
+        Col("来源文件", lambda x: file_name(x["source_path"] or "")),
     ]
     _, last = write_table(ws, fm, r + 1, cols, reports.to_dicts(), widths=widths)
     r = last + 2
     put(ws, r, 0, "无法处理的文件（整份文件，不限报告期）", fm.section)
-    cols = [Col("文件", "path"), Col("原因", "reason_zh")]
+    cols = [Col("文件", lambda x: file_name(x["path"])), Col("原因", "reason_zh")]
     _, last = write_table(ws, fm, r + 1, cols, d.quarantine_files.to_dicts(), widths=widths)
     r = last + 2
     put(ws, r, 0, "问题说明（给填报单位）", fm.section)
     cols = [
-        Col("单位", "unit_name"),
+        Col("单位", "unit_full"),
         Col("单位代码", "unit_code"),
         Col("报表", lambda x: REPORT_KINDS_ZH.get(x["kind"], x["kind"])),
         Col("行", "sheet_row", "int"),

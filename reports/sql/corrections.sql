@@ -1,7 +1,8 @@
 -- 更正说明 of the 通报 of $period written again: per unit, its scores and ranks as the
 -- earlier version showed them (the last marts.unit_scores_history row recorded up to
 -- $as_of, when the earlier version was written) and as they stand now (the last row),
--- where they differ. Units in level order (county, township, village), then by code.
+-- where they differ, with the parent's name (a village is named with its township).
+-- Units in level order (county, township, village), then by code.
 WITH hist AS (
     SELECT * FROM marts.unit_scores_history WHERE period = $period
 ),
@@ -18,6 +19,7 @@ SELECT
     u.unit_code,
     u.name,
     u.level,
+    p.name AS parent_name,
     w.party_score AS party_before,
     n.party_score AS party_after,
     w.development_score AS development_before,
@@ -31,6 +33,7 @@ SELECT
 FROM now_ AS n
 FULL JOIN was AS w ON w.unit_code = n.unit_code
 JOIN core.units AS u ON u.unit_code = coalesce(n.unit_code, w.unit_code)
+LEFT JOIN core.units AS p ON p.unit_code = u.parent_code
 WHERE (n.party_score, n.development_score, n.composite_score, n.rank_in_level,
        n.rank_in_parent)
       IS DISTINCT FROM

@@ -157,16 +157,21 @@ def test_summary_and_weak_counts_equal_the_marts(page: Any, sample_warehouse: Bu
     text = page.locator("section#summary").inner_text()
     assert f"{cs['party_members']:,}" in text
     assert f"{cs['units_reporting']:,}" in text
-    weak_rows = page.locator("section#weak table tbody tr")
+    weak_rows = page.locator("section#annex-weak table tbody tr")  # 附件2
     assert weak_rows.count() == cs["weak_villages"]
+    per_county = page.locator("section#weak table tbody tr").all_inner_texts()
+    assert sum(int(r.split("\t")[1]) for r in per_county) == cs["weak_villages"]
 
 
 def test_filing_and_quality_show_their_tables(page: Any) -> None:
     filing = page.locator("section#filing")
     assert filing.locator("table tbody tr").count() > 1
     assert "已隔离" in filing.inner_text()
-    quality = page.locator("section#quality")
-    assert "收到“" in quality.inner_text()  # a problem sentence quotes the value received
+    assert "附件3" in filing.inner_text()  # the list of what did not load is an annex
+    assert page.locator("section#annex-filing table tbody tr").count() >= 1
+    # clerk-level row messages are in the 数据质量 annex, not in the body
+    assert "收到“" not in page.locator("section#quality").inner_text()
+    assert "收到“" in page.locator("section#annex-quality").inner_text()
 
 
 def test_screenshot_is_saved(page: Any) -> None:
@@ -174,22 +179,15 @@ def test_screenshot_is_saved(page: Any) -> None:
     assert shot.is_file() and shot.stat().st_size > 50_000
 
 
-def test_pdf(sample_warehouse: Built, tmp_path: Path) -> None:
-    _need(find_chromium() is not None, "no chromium installed")
-    from reports import write_report
-
-    paths = write_report(sample_warehouse.published, PERIOD, tmp_path, pdf=True)
-    assert paths.pdf_problem is None
-    assert paths.pdf is not None and paths.pdf.read_bytes().startswith(b"%PDF")
-
-
 def test_pdf_without_chromium_says_so_in_one_line(
     sample_warehouse: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from reports import pdf, write_report
+    from reports import office, pdf, write_report
 
     monkeypatch.setattr(pdf, "find_chromium", lambda: None)
+    monkeypatch.setattr(office, "find_soffice", lambda: None)
     paths = write_report(sample_warehouse.published, PERIOD, tmp_path, pdf=True)
-    assert paths.pdf is None
+    assert paths.pdf is None and paths.document_pdf is None
     assert paths.pdf_problem is not None and "\n" not in paths.pdf_problem
-    assert "PDF" in paths.pdf_problem
+    assert "Chromium" in paths.pdf_problem and "LibreOffice" in paths.pdf_problem
+    assert paths.document.is_file()  # the document is written, only not printed

@@ -1,6 +1,7 @@
 """A late correction ripples: the 通报 of the quarter after follows it, each earlier
 version is kept beside the current one, and the new one carries a 更正说明; the score
-history (``marts.unit_scores_history``) says what the correction changed."""
+history (``marts.unit_scores_history``) says what the correction changed. A quarter whose
+figures did not change is not written again, and never carries a 更正说明."""
 
 from __future__ import annotations
 
@@ -56,15 +57,15 @@ def published(tmp_path: Path) -> Path:
     return path
 
 
-def _correct(path: Path) -> tuple[str, ...]:
+def _correct(path: Path, growth: float = 9.5) -> tuple[str, ...]:
     """启东市's 2017Q3 growth corrected from 3 to 9.5: rank 3 → 1. The quarters it feeds."""
     con = duckdb.connect(str(path))
     try:
         before = weak_counts(con, [Q3])
         with transaction(con):
             con.execute(
-                "UPDATE core.economy SET gdp_growth_pct = 9.5 WHERE unit_code = ? AND period = ?",
-                [C, Q3],
+                "UPDATE core.economy SET gdp_growth_pct = ? WHERE unit_code = ? AND period = ?",
+                [growth, C, Q3],
             )
             build_marts(con, [Q3], load_rules())
         return dependents(con, [Q3], before)
@@ -98,12 +99,72 @@ def test_a_correction_rewrites_the_next_quarters_rank_change(
         text = [[str(v) for v in r if v is not None] for r in cells]
     finally:
         book.close()
-    assert "得分或排名变动的单位 3 个" in text[1][0]
-    moved = {r[1]: r for r in text[4:]}
-    assert moved["启东市"][6] == "3 → 1" and moved["启东市"][4] == "30.00 → 95.00"
-    assert moved["崇川区"][6] == "1 → 2" and moved["如东县"][6] == "2 → 3"
+    assert "得分或排名变动的单位3个" in text[1][0]
+    moved = {r[0]: r for r in text[4:7]}
+    assert moved["启东市"][5] == "3 → 1" and moved["启东市"][3] == "30.00 → 95.00"
+    assert moved["崇川区"][5] == "1 → 2" and moved["如东县"][5] == "2 → 3"
     brief = (reports / Q3 / f"brief-{Q3}.html").read_text(encoding="utf-8")
     assert "更正说明" in brief and "3 → 1" in brief
+    document = _document_text(reports / Q3 / f"通报-{Q3}.docx")
+    assert "得分或排名变动的单位3个" in document and "3 → 1" in document
+    # the quarter after: its own scores stand, the rank it compares with moved
+    q4 = _document_text(reports / Q4 / f"通报-{Q4}.docx")
+    assert "其他变动的数字" in q4 and "启东市上季度排名" in q4
+
+
+def _document_text(path: Path) -> str:
+    import docx
+
+    doc = docx.Document(str(path))
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+def _stamps(folder: Path) -> dict[str, float]:
+    return {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+
+
+def test_a_quarter_that_shows_nothing_new_is_not_written_again(
+    published: Path, tmp_path: Path
+) -> None:
+    reports = tmp_path / "reports"
+    first, _ = write_reports(published, reports, [Q3, Q4])
+    assert not any(r.unchanged or r.corrected for r in first)
+    before = {p: _stamps(reports / p) for p in (Q3, Q4)}
+    again, _ = write_reports(published, reports, [Q3, Q4])  # nothing changed at all
+    assert all(r.unchanged for r in again)
+    assert {p: _stamps(reports / p) for p in (Q3, Q4)} == before
+    # a correction that moves 启东市's 2017Q3 score but not its rank: 2017Q4 shows the
+    # same figures (its rank change compares ranks), so it is not written again
+    stale = _correct(published, growth=3.5)
+    assert stale == (Q4,)
+    after, _ = write_reports(published, reports, [Q3, *stale])
+    assert [(r.period, r.unchanged, r.corrected) for r in after] == [
+        (Q3, False, True),
+        (Q4, True, False),
+    ]
+    assert _stamps(reports / Q4) == before[Q4]
+    text = _document_text(reports / Q3 / f"通报-{Q3}.docx")
+    assert "得分或排名变动的单位1个" in text and "30.00 → 35.00" in text
+
+
+def test_a_version_written_again_without_a_changed_figure_has_no_correction(
+    published: Path, tmp_path: Path
+) -> None:
+    """The record beside it lost (or a new layout): written again, but no 更正说明."""
+    reports = tmp_path / "reports"
+    write_reports(published, reports, [Q3])
+    (reports / Q3 / f".figures-{Q3}.json").unlink()
+    (written,), _ = write_reports(published, reports, [Q3])
+    assert not written.unchanged and not written.corrected
+    assert len(list((reports / Q3).glob(f"assessment-{Q3}.*.xlsx"))) == 1  # the earlier kept
+    book = openpyxl.load_workbook(written.workbook, read_only=True)
+    try:
+        assert SHEET not in book.sheetnames
+    finally:
+        book.close()
+    assert "更正说明" not in written.brief.read_text(encoding="utf-8")
+    assert "更正说明" not in _document_text(written.document)
 
 
 def test_the_score_history_says_what_the_correction_changed(published: Path) -> None:

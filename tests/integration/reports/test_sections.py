@@ -7,6 +7,7 @@ data, or fell back to an empty note, fails here.
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -136,7 +137,7 @@ def test_filing_counts_equal_filing_status(
         "SELECT count(*) AS n FROM marts.filing_status WHERE period = ? AND status <> 'loaded'",
         [PERIOD],
     )[0]["n"]
-    assert listed and len([r for r in brief.rows["filing"] if len(r) == 5]) - 1 == listed
+    assert listed and len([r for r in brief.rows["annex-filing"] if len(r) == 5]) - 1 == listed
 
 
 def test_quality_lists_the_problem_sentences(
@@ -154,7 +155,7 @@ def test_quality_lists_the_problem_sentences(
         [PERIOD],
     )
     sheet = texts(book, "数据质量")
-    html = section_text(brief, "quality")
+    html = section_text(brief, "annex-quality")  # clerk-level rows: the 数据质量 annex
     for p in problems:
         assert p["message_zh"] in sheet
         assert p["message_zh"] in html
@@ -163,6 +164,35 @@ def test_quality_lists_the_problem_sentences(
     for o in other:  # another quarter's problems are not this one's
         if o["message_zh"] not in mine:
             assert o["message_zh"] not in sheet
+
+
+def test_quality_counts_agree_with_their_own_lists(
+    book: openpyxl.Workbook, brief: _Rows, sample_warehouse: Built, sample_report: Any
+) -> None:
+    """被隔离的报表: the count, the sentence and the list say the same number, which is the
+    warehouse's number of quarantined reports (kind, unit, file) of the quarter."""
+    reports = query(
+        sample_warehouse.published,
+        "SELECT count(DISTINCT (kind, unit_code, source_sha256)) AS n FROM quarantine.reports"
+        " WHERE period = ?",
+        [PERIOD],
+    )[0]["n"]
+    assert reports
+    rows = cells(book, "数据质量")
+    counted = next(r[1] for r in rows if r[0] == "被隔离的报表（份）")
+    at = next(i for i, r in enumerate(rows) if re.fullmatch(r"被隔离的报表（\d+份）", str(r[0])))
+    listed = 0
+    for r in rows[at + 2 :]:
+        if r[0] is None:
+            break
+        listed += 1
+    assert counted == listed == reports
+    assert rows[at][0] == f"被隔离的报表（{reports}份）"
+    html = Path(sample_report.brief).read_text(encoding="utf-8")
+    assert html.count("<tr data-report>") == reports
+    assert f"本季度{reports}份报表被隔离" in section_text(brief, "quality")
+    html_counts = [r for r in brief.rows["quality"] if r and r[0] == "被隔离的报表（份）"]
+    assert html_counts and html_counts[0][1] == str(reports)
 
 
 def test_weak_list_shows_the_annual_determination(
@@ -194,7 +224,7 @@ def test_weak_list_shows_the_annual_determination(
     sentence = f"2017年度认定：认定{len(years)}个村，其中薄弱村{weak}个（新增{new}个"
     assert any(sentence in t for t in texts(book, "薄弱村"))
     assert sentence in section_text(brief, "weak")
-    html_status = [r[6] for r in brief.rows["weak"][1:]]
+    html_status = [r[6] for r in brief.rows["annex-weak"][1:]]
     assert sorted(s for s in html_status if s) == sorted(
         WEAK_STATUS_ZH[years[c]["status"]]
         for c in (

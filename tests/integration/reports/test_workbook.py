@@ -181,7 +181,10 @@ def test_every_village_and_community_is_listed(
         )
     }
     ws = book["村社区"]
-    rows = table(ws)
+    full = next(  # the full table is below the printed summary, outside the print area
+        c.row for c in ws["A"] if c.value == "县（市、区）" and ws.cell(c.row, 13).value
+    )
+    rows = table(ws, full)
     assert sorted(r["单位代码"] for r in rows) == sorted(v["unit_code"] for v in valid)
     for r in rows:
         m = marts.get(r["单位代码"])
@@ -194,7 +197,11 @@ def test_every_village_and_community_is_listed(
             assert r["全市排名"] == m["rank_in_level"]
         assert (r["薄弱村预警"] == "是") == (r["单位代码"] in weak)
         assert r["县（市、区）"] and r["镇（街道）"]
-    assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A3:")
+    assert ws.auto_filter.ref and ws.auto_filter.ref.startswith(f"A{full}:")
+    # what prints: the summary per county and the first and last five, not 1,800 rows
+    (area,) = ws.print_area if isinstance(ws.print_area, list) else [ws.print_area]
+    last_printed = int(str(area).rsplit("$", 1)[-1])
+    assert last_printed < full < len(rows)
 
 
 def test_weak_villages_and_trend(book: openpyxl.Workbook, sample_warehouse: Built) -> None:
@@ -323,7 +330,7 @@ def test_formats_freeze_and_print_setup(book: openpyxl.Workbook) -> None:
         s = book[name]
         assert s.page_setup.orientation == "landscape", name
         assert str(s.page_setup.paperSize) == "9", name  # A4
-    for name in ("县区排名", "镇街排名", "村社区", "薄弱村", "联动分析", "书记项目"):
+    for name in ("县区排名", "镇街排名", "薄弱村", "联动分析", "书记项目"):
         s = book[name]
         assert s.freeze_panes == "A4", name
         assert s.print_title_rows == "$3:$3", name
@@ -400,6 +407,7 @@ def test_report_command_writes_under_home(sample_warehouse: Built, tmp_path: Pat
     )
     assert (out / "assessment-2017Q4.xlsx").is_file()
     assert (out / "brief-2017Q4.html").is_file()
+    assert (out / "通报-2017Q4.docx").is_file()  # the document the department issues
     # a quarter without marts is a failure in one line
     assert (
         main(

@@ -282,8 +282,8 @@ def _unescaped(text: str) -> str:
 
 
 def _texts_of(path: Path) -> list[str]:
-    """The text pieces a person can see in a file the run wrote (xlsx, html, sqlite)."""
-    if path.suffix == ".xlsx":
+    """The text pieces a person can see in a file the run wrote (xlsx, docx, html, sqlite)."""
+    if path.suffix in (".xlsx", ".docx"):
         with zipfile.ZipFile(path) as z:
             xml = " ".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
         return [_unescaped(t) for t in re.findall(r">([^<]+)<", xml)]
@@ -303,7 +303,7 @@ def _texts_of(path: Path) -> list[str]:
 
 
 def _outputs(home: Path) -> list[Path]:
-    found = [p for p in home.rglob("*") if p.suffix in (".xlsx", ".html", ".db")]
+    found = [p for p in home.rglob("*") if p.suffix in (".xlsx", ".docx", ".html", ".db")]
     assert any(p.parent.name == "2017Q1" and p.suffix == ".xlsx" for p in found)  # receipts
     assert any(p.suffix == ".html" for p in found)  # the brief
     assert any(p.suffix == ".db" for p in found)  # the Prefect server's database
@@ -380,7 +380,7 @@ def test_receipts_quote_formulas_and_documents_drop_bidi_controls(ran: dict[str,
     assert not {'=HYPERLINK("http://evil.example","点我")', "@SUM(1+1)", "-1+2"} & values
     assert "%05" in values  # the override gone, the value kept
     for path in _outputs(home):
-        if path.suffix in (".xlsx", ".html"):
+        if path.suffix in (".xlsx", ".docx", ".html"):
             for text in _texts_of(path):
                 assert not re.search("[\u202a-\u202e\u2066-\u2069\x1b]", text), (path, text)
 

@@ -62,6 +62,7 @@ def _show_demo(settings: Settings) -> None:
         "P party-building 党建, D development 发展, C composite 综合 = D × P/100"
     )
     rows_out(cols, [tuple(_round(v) for v in r) for r in rows], "table")
+    _show_link(settings)
     from warehouse.db import sql_file
 
     cols, rows = run_query(
@@ -98,6 +99,57 @@ def _show_demo(settings: Settings) -> None:
         f"  ronghe --home {settings.home} accounts add --unit 320623402000  # its township\n"
         f"  ronghe --home {settings.home} portal    # then open http://127.0.0.1:8765/"
     )
+
+
+def _show_link(settings: Settings) -> None:
+    """The link the sample tells (CONTRACT §12): correlations of P and D per level, and
+    the lagged effect marts.linkage_effect estimates beside the one the sample was drawn
+    with."""
+    from synthetic.story import LAGGED_EFFECT
+
+    _, rows = run_query(
+        settings,
+        "SELECT l.level, l.units, l.corr_party_development, p.corr_party_development_next,"
+        " e.effect, e.ci_low, e.ci_high, e.observations, e.first_period, e.units"
+        " FROM marts.linkage AS l"
+        " LEFT JOIN marts.linkage AS p ON p.level = l.level AND p.period = '2017Q3'"
+        " LEFT JOIN marts.linkage_effect AS e ON e.level = l.level AND e.period = l.period"
+        " WHERE l.period = '2017Q4'"
+        " ORDER BY list_position(['county', 'township', 'village'], l.level)",
+    )
+    t = Table(title="\n党建与发展联动 party building and development, 2017Q4")
+    for c in ("level", "units", "r same q", "r lagged", "effect", "95% CI"):
+        t.add_column(c, justify="left" if c == "level" else "right")
+    township = None
+    for level, units, r_now, r_lag, effect, low, high, pairs, first, estimated in rows:
+        if level == "township":
+            township = (effect, low, high, pairs, first, estimated)
+        t.add_row(
+            level,
+            f"{units:,}",
+            _num(r_now),
+            _num(r_lag),
+            _num(effect),
+            "too few units" if effect is None or low is None else f"{low:.2f} … {high:.2f}",
+        )
+    out.print(t)
+    out.print(
+        "r: Pearson correlation of P with D, same quarter; lagged: 2017Q3's P with\n"
+        "2017Q4's D. effect: points of D per point of the previous quarter's P, with unit\n"
+        "and quarter effects (marts.linkage_effect, the two years to 2017Q4)."
+    )
+    if township is not None and township[0] is not None and township[1] is not None:
+        effect, low, high, pairs, first, units = township
+        out.print(
+            f"[bold]Townships: {effect:.2f} points of D per point of P (95% CI {low:.2f} …"
+            f" {high:.2f});\nthe sample was drawn with {LAGGED_EFFECT:.2f}[/bold]"
+            f" ({units} townships, {pairs:,} quarter pairs\nfrom {first}; the model:"
+            " docs/sample.md)"
+        )
+
+
+def _num(v: float | None) -> str:
+    return "—" if v is None else f"{v:.2f}"
 
 
 def _round(v: Any) -> Any:

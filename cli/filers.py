@@ -77,9 +77,11 @@ def cmd_receipts(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_chase(args: argparse.Namespace, settings: Settings) -> int:
     from filers.chase import chase, chase_dir, summary
     from warehouse.modes import share_outputs
+    from warehouse.ruleset import load_rules
 
     out_dir = args.out or chase_dir(settings.home, args.period)
-    result = chase(settings.published_path, args.period, out_dir, datetime.now())
+    window = load_rules(settings.rules).filing_round.correction_window_days
+    result = chase(settings.published_path, args.period, out_dir, datetime.now(), window)
     # the receipts' and the 通报's modes, whatever the umask (warehouse/modes.py)
     written = [lst.path for lst in result.lists if lst.path is not None]
     root = out_dir if args.out else settings.home / "chase"

@@ -38,8 +38,9 @@ def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
 
     periods = period_range(args.start, args.end)
     long_range(len(periods), args.yes)
+    effect = {} if args.effect is None else {"effect": args.effect}
     with err.status(f"writing sample reports for {len(periods)} quarters…"):
-        stats = write_sample(args.out, periods, seed=args.seed, scale=args.scale)
+        stats = write_sample(args.out, periods, seed=args.seed, scale=args.scale, **effect)
     err.print(f"wrote {stats.files} files to {args.out}")
     if stats.skipped_periods:
         err.print("skipped " + ", ".join(stats.skipped_periods) + ": the quarter has not ended yet")

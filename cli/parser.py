@@ -47,6 +47,17 @@ def _folder(text: str) -> Path:
     return path
 
 
+def _effect(text: str) -> float:
+    """A lagged effect for ``ronghe sample --effect``: a number from -2 to 2."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not -2 <= value <= 2:
+        raise argparse.ArgumentTypeError(f"out of range: {text!r} (from -2 to 2)")
+    return value
+
+
 def _home(text: str) -> Path:
     if not text.strip():
         raise argparse.ArgumentTypeError("an empty folder name")
@@ -138,6 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--yes", action="store_true", help=f"a range over {LONG_RANGE} quarters too")
     s.add_argument("--seed", type=int, default=2017)
     s.add_argument("--scale", choices=["city", "province"], default="city")
+    s.add_argument(
+        "--effect",
+        type=_effect,
+        help="points of development per point of the previous quarter's party score the"
+        " sample is drawn with (default: the documented one, docs/sample.md; 0: none)",
+    )
 
     sub.add_parser("demo", help="sample 2016Q1–2017Q4, run them all, show the results")
 

@@ -19,13 +19,20 @@ REG_NAME = "name"
 REG_ALIASES = "aliases"
 
 
+# a name is typed as the clerk types it (CONTRACT §2: free text kept as typed): compared
+# with full-width forms as their half-width ones (（） and (), Ａ and A) and without spaces
+_WIDE = [chr(c) for c in range(0xFF01, 0xFF5F)]
+_NARROW = [chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)]
+
+
 def _bare(e: pl.Expr) -> pl.Expr:
-    return e.cast(pl.String).str.replace_all(r"\s+", "")
+    return e.cast(pl.String).str.replace_many(_WIDE, _NARROW).str.replace_all(r"\s+", "")
 
 
 def name_hits(kind: ReportKind, batch: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
     """``unit_name_mismatch`` where a row's 单位名称 is neither the registry's name for its
-    code nor one of its aliases (spaces ignored; CONTRACT §2 unit names)."""
+    code nor one of its aliases (spaces ignored, full-width forms as half-width; CONTRACT §2
+    unit names)."""
     r = roles(kind)
     if batch.height == 0 or REG_NAME not in registry.columns:
         return pl.DataFrame(schema=HITS_SCHEMA)

@@ -21,8 +21,8 @@ from typing import Any
 
 import polars as pl
 
-from expectations.sentences import sentences
-from transforms.batch import FILE, ID, KEY_PERIOD, KEY_UNIT, RECORD, ROW
+from expectations.sentences import hidden_sentences, sentences
+from transforms.batch import FILE, ID, KEY_PERIOD, KEY_UNIT, RECORD, ROW, Place
 from transforms.columns import REPORT_KINDS, ReportKind, found_column, roles
 from transforms.limits import DAMAGED, SENTENCE_ZH
 from transforms.periods import PeriodError, parse_period
@@ -61,7 +61,7 @@ def empty() -> pl.DataFrame:
     return pl.DataFrame(schema=PROBLEM_SCHEMA)
 
 
-Places = int | Sequence[tuple[str, int]]
+Places = int | Sequence[Place]
 
 
 def header_rows(files: Sequence[Any]) -> dict[str, Places]:
@@ -75,20 +75,25 @@ def header_rows(files: Sequence[Any]) -> dict[str, Places]:
     return out
 
 
-def _place(offset: Places, row: int | None) -> tuple[int | None, str]:
-    """A data row's sheet row, and the sheet named where a workbook has several."""
+def _place(offset: Places, row: int | None, column: str | None = None) -> tuple[int | None, str]:
+    """A data row's sheet row (a form read down a column: the row of ``column``'s cell),
+    and the sheet named where a workbook has several."""
     if row is None:
         return None, ""
     if isinstance(offset, int):
         return row + offset, ""
-    sheet, n = offset[row - 1]
-    several = len({s for s, _ in offset}) > 1
+    place = offset[row - 1]
+    sheet, n = place[0], place[1]
+    if len(place) > 2 and column is not None:
+        n = place[2].get(column, n)
+    several = len({p[0] for p in offset}) > 1
     return n, (f"工作表“{sheet}”" if several else "")
 
 
-def office_row(offset: Places, row: int) -> int:
-    """The sheet row (as the office program shows it) of data row ``row`` (1-based)."""
-    n, _ = _place(offset, row)
+def office_row(offset: Places, row: int, column: str | None = None) -> int:
+    """The sheet row (as the office program shows it) of data row ``row`` (1-based);
+    in a form read down a column, of its ``column`` cell."""
+    n, _ = _place(offset, row, column)
     return row if n is None else n
 
 
@@ -98,8 +103,11 @@ def report_problems(
     hits: pl.DataFrame,
     header_rows: Mapping[str, Places] | None = None,
     names: Mapping[str, str] | None = None,
+    window_days: int | None = None,
 ) -> pl.DataFrame:
-    """One problem row per distinct (row, column, reason) in ``hits`` (see HITS_SCHEMA)."""
+    """One problem row per distinct (row, column, reason) in ``hits`` (see HITS_SCHEMA).
+
+    ``window_days``: the round's correction window, said where a 填报时间 is too late."""
     if hits.is_empty():
         return empty()
     r = roles(kind)
@@ -116,6 +124,27 @@ def report_problems(
         rec = records.get(h[ID])
         if rec is None:
             rec = records[h[ID]] = json.loads(h[RECORD] or "{}")
+        if h["column"] is None:  # a problem of the whole row: the clerk hid it
+            offset = offsets.get(h[FILE], 1)
+            sheet_row, sheet = _place(offset, h[ROW])
+            zh, en = hidden_sentences(sheet_row)
+            rows.append(
+                {
+                    "source_sha256": h[FILE],
+                    "kind": kind.name,
+                    "unit_code": mask_or_none(h[KEY_UNIT]),
+                    "period": mask_or_none(h[KEY_PERIOD]),
+                    "sheet_row": sheet_row,
+                    "column": None,
+                    "column_zh": None,
+                    "value": None,
+                    "reason": h["reason"],
+                    "message_zh": mask(sheet + zh),
+                    "message_en": mask(en),
+                    "__order": -1,
+                }
+            )
+            continue
         c = found_column(kind, h["column"])  # an extra column's pii too
         # the record's keys are masked like its values: an extra column named with a
         # number (联系13912345678) is found under its masked name
@@ -126,7 +155,7 @@ def report_problems(
         value = None if raw is None or not str(raw).strip() else mask(str(raw))
         unit, period = mask_or_none(h[KEY_UNIT]), mask_or_none(h[KEY_PERIOD])
         offset = offsets.get(h[FILE], 1)
-        sheet_row, sheet = _place(offset, h[ROW])
+        sheet_row, sheet = _place(offset, h[ROW], c.name)
         given = rec.get("单位名称", rec.get("unit_name"))  # the unit's name as the row gives it
         # a blank unit code where the file's other rows have one
         lone = (
@@ -144,6 +173,8 @@ def report_problems(
             other = f"{(names or {}).get(str(raw), '')}\0{given}"
         elif lone and given is not None and str(given).strip():
             other = str(given).strip()
+        elif h["reason"] == "out_of_range" and c.name == r.submitted and window_days is not None:
+            other = str(window_days)
         zh, en = sentences(
             kind,
             c,

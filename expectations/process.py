@@ -32,6 +32,7 @@ import polars as pl
 
 from expectations.problems import Places
 from expectations.validate import Verdicts, validate
+from expectations.window import Window
 from transforms.columns import REPORT_KINDS
 from transforms.worker import die_with_parent
 
@@ -75,8 +76,9 @@ def _validate(
     registry: pl.DataFrame,
     now: datetime,
     header_rows: Mapping[str, Places],
+    window: Window | None = None,
 ) -> Verdicts:
-    return validate(REPORT_KINDS[kind_name], batch, registry, now, header_rows)
+    return validate(REPORT_KINDS[kind_name], batch, registry, now, header_rows, window)
 
 
 def enabled() -> bool:
@@ -110,12 +112,13 @@ def submit(
     registry: pl.DataFrame,
     now: datetime,
     header_rows: Mapping[str, Places],
+    window: Window | None = None,
 ) -> Future[Verdicts]:
     """Validate a parsed batch in the validation process; its verdicts, when done."""
     prestart()
     assert _pool is not None
     try:
-        future = _pool.submit(_validate, kind_name, batch, registry, now, dict(header_rows))
+        future = _pool.submit(_validate, kind_name, batch, registry, now, dict(header_rows), window)
     except BrokenProcessPool as e:
         raise ProcessStopped(kind_name, e) from e
     _futures.append(future)  # type: ignore[arg-type]

@@ -109,6 +109,15 @@ def sentences(
             f"{at_zh}{col_zh}“{value}”没有年份，请写明年份，如2017年第一季度",
             f"{at_en}, {col_en}: {value} has no year; write it as 2017Q1",
         )
+    if reason == "out_of_range" and c.name == r.submitted:
+        days = f"后{other}天" if other else "后的更正期限"
+        return (
+            f"{at_zh}{col_zh}“{value}”晚于该报告期报送截止{days}，不是可信的填报时间："
+            "请核实年份（输入日期时不写年份，表格会当作今年），改正后重新报送",
+            f"{at_en}, {col_en}: {value} is after the period's deadline plus the correction"
+            f" window{f' ({other} days)' if other else ''}; check the year (a date typed"
+            " without one is taken as this year's)",
+        )
     if reason in ("bad_value", "out_of_range") or (reason == "bad_period" and other is None):
         return (
             f"{at_zh}{col_zh}应为{rule_zh(c)}，{got_zh}",
@@ -167,3 +176,13 @@ def sentences(
             f"{at_en}, {col_en}: must not contain an ID-card or mobile number; {got_en}",
         )
     return (f"{at_zh}{col_zh}：{reason}，{got_zh}", f"{at_en}, {col_en}: {reason}; {got_en}")
+
+
+def hidden_sentences(row: int | None) -> tuple[str, str]:
+    """The sentence of a filled row the clerk hid (``hidden_row``, CONTRACT §2)."""
+    return (
+        f"第{row}行是隐藏行：隐藏的行不会报送，请取消隐藏第{row}行（核对后保留）或删除该行，"
+        "再重新报送",
+        f"Row {row} is hidden in the sheet: unhide it (and keep it if it belongs) or delete it,"
+        " then send the file again",
+    )

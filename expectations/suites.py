@@ -48,7 +48,10 @@ IN_REGISTRY = "_in_registry"
 VALID_IN_PERIOD = "_valid_in_period"
 PERIOD_START = "_period_start"
 NOW = "_now"
-HELPERS = (LEVEL, IN_REGISTRY, VALID_IN_PERIOD, PERIOD_START, NOW)
+# The latest plausible 填报时间 of the row's report: the deadline of its unit's level plus
+# the round's correction window (CONTRACT §3); null where unknown (no rules, no level).
+LATEST = "_latest"
+HELPERS = (LEVEL, IN_REGISTRY, VALID_IN_PERIOD, PERIOD_START, NOW, LATEST)
 
 # Contract reason codes (CONTRACT §3) that concern reports.
 REPORT_REASONS = (
@@ -203,6 +206,17 @@ def expectations_for(kind: ReportKind) -> list[gxe.Expectation]:
             or_equal=True,
             ignore_row_if="either_value_is_missing",
             meta=_meta("future_submission"),
+        )
+    )
+    # A 填报时间 later than the deadline plus the correction window is implausible (a
+    # date typed without a year became this year's): it never loads (CONTRACT §3).
+    out.append(
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A=LATEST,
+            column_B=r.submitted,
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+            meta=_meta("out_of_range"),
         )
     )
     return out

@@ -18,11 +18,12 @@ from typing import Any
 
 import polars as pl
 
-from expectations.cells import pii_hits
+from expectations.cells import hidden_hits, pii_hits
 from expectations.names import name_hits
 from expectations.problems import HITS_SCHEMA, PROBLEM_SCHEMA, Places, report_problems
 from expectations.suites import (
     IN_REGISTRY,
+    LATEST,
     LEVEL,
     NOW,
     PERIOD_START,
@@ -30,6 +31,7 @@ from expectations.suites import (
     VALID_IN_PERIOD,
     runner,
 )
+from expectations.window import Window, latest
 from transforms.batch import (
     BAD,
     BLANK,
@@ -46,6 +48,7 @@ from transforms.batch import (
 from transforms.columns import ReportKind, roles
 from transforms.periods import period_expr, start_expr
 from transforms.pii import mask_expr
+from transforms.reasons import REASONS_EN as EXPLANATIONS
 
 # Registry columns (CONTRACT §1: the registry file's own schema).
 REG_UNIT = "unit_code"
@@ -70,23 +73,6 @@ QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
 }
 ROW_REASONS_SCHEMA: dict[str, pl.DataType] = {ID: pl.Int64(), REASONS: pl.List(pl.String())}
 
-EXPLANATIONS: dict[str, str] = {
-    "unreadable_file": "the file cannot be read",
-    "unknown_kind": "the file name does not say which report it is",
-    "missing_columns": "required columns are missing",
-    "bad_value": "a value cannot be read as its type",
-    "missing_required_value": "a required value is blank",
-    "out_of_range": "a value is out of its allowed range",
-    "inconsistent": "figures contradict each other (done > planned, new > members)",
-    "unknown_unit": "the unit code is not in the registry",
-    "unit_not_valid_in_period": "the unit does not exist in that period",
-    "bad_period": "the period is unreadable or after the submission date",
-    "future_submission": "the submission time is in the future",
-    "duplicate_in_file": "the same report (or project) appears twice in the file",
-    "pii": "a text field contains an ID-card or mobile number",
-    "empty_file": "the file holds no data row (only a header, or nothing)",
-    "unit_name_mismatch": "the unit name beside the code is not the registry's name for it",
-}
 REG_NAME = "name"
 
 
@@ -121,18 +107,25 @@ def validate(
     registry: pl.DataFrame,
     now: datetime,
     header_rows: Mapping[str, Places] | None = None,
+    window: Window | None = None,
 ) -> Verdicts:
     """Validate a parsed batch of ``kind`` and return the report verdicts.
 
     ``header_rows`` (per file SHA-256, default 1) turns data rows into the rows the
-    filer sees in the problems (``expectations.problems.header_rows``).
+    filer sees in the problems (``expectations.problems.header_rows``). ``window``: when
+    a 填报时间 is plausible (None: not judged).
     """
     _check_columns(kind, batch)
     if batch.height == 0:
         hits = pl.DataFrame(schema=HITS_SCHEMA)
     else:
-        prepared = with_helpers(kind, batch, registry, now)
-        found = [_hits(kind, prepared), name_hits(kind, batch, registry), pii_hits(batch)]
+        prepared = with_helpers(kind, batch, registry, now, window)
+        found = [
+            _hits(kind, prepared),
+            name_hits(kind, batch, registry),
+            pii_hits(batch),
+            hidden_hits(batch),
+        ]
         hits = pl.concat(found)
     row_reasons = (
         hits.group_by(ID)
@@ -142,7 +135,8 @@ def validate(
     )
     verdicts = _verdicts(kind, batch, row_reasons)
     names = dict(registry.select(REG_UNIT, REG_NAME).iter_rows()) if REG_NAME in registry else {}
-    problems = report_problems(kind, batch, hits, header_rows, names)
+    days = None if window is None else window.correction_days
+    problems = report_problems(kind, batch, hits, header_rows, names, days)
     return Verdicts(verdicts.accepted, verdicts.quarantined, row_reasons, problems)
 
 
@@ -153,7 +147,11 @@ def _check_columns(kind: ReportKind, batch: pl.DataFrame) -> None:
 
 
 def with_helpers(
-    kind: ReportKind, batch: pl.DataFrame, registry: pl.DataFrame, now: datetime
+    kind: ReportKind,
+    batch: pl.DataFrame,
+    registry: pl.DataFrame,
+    now: datetime,
+    window: Window | None = None,
 ) -> pl.DataFrame:
     """The batch with the context helper columns the suite checks (see expectations.suites)."""
     r = roles(kind)
@@ -207,6 +205,7 @@ def with_helpers(
             start_expr(r.period).cast(ts_type).alias(PERIOD_START),
             pl.lit(now).cast(ts_type).alias(NOW),
         )
+        .with_columns(latest(window, LEVEL, PERIOD_START).cast(ts_type).alias(LATEST))
     )
 
 
@@ -388,6 +387,7 @@ __all__: Sequence[str] = (
     "EXPLANATIONS",
     "ValidationError",
     "Verdicts",
+    "Window",
     "explain",
     "report_keys",
     "validate",

@@ -1,9 +1,13 @@
 """The chase (催报, CONTRACT §9): who still owes a report once their deadline has passed.
 
 Per township and county-level unit: its own reports and those of the units directly
-under it (a township's villages, a county's townships) that are missing, or were
-returned and not filed again, with the deadline, the days past it and, for a returned
-report, the sentences of what was wrong in its latest returned file. The facts are
+under it (a township's villages, a county's townships) that are owed (CONTRACT §9: a
+projects report only while a project is unfinished) and missing, or were returned and
+not filed again, with the deadline, the days past it and, for a returned report, the
+sentences of what was wrong in its latest returned file. A quarter is chased only within
+its round: from each level's deadline to the deadline plus the rules' correction window
+(default a year); after that the summary says the round is over, and names no one (no
+逾期3441天 for a quarter of years ago). The facts are
 ``marts.filing_status`` (``due_at``, from the rules' deadlines) and ``quarantine.problems``
 of the published warehouse, judged at ``now`` (a parameter: the chase of a deadline, a
 test, or the clock). One workbook per unit with something to chase, printed on A4, and
@@ -16,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +29,7 @@ from transforms.periods import parse_period
 from transforms.reasons import KIND_ZH
 from transforms.workbook import print_a4, workbook, write_text
 from warehouse.db import connect_reader, sql_file
+from warehouse.round_rules import DEFAULT_CORRECTION_WINDOW
 
 STATUS_ZH = {"missing": "未报送", "quarantined": "被退回未重报"}
 LEVEL_ZH = {"county": "县级", "township": "乡级", "village": "村级"}
@@ -66,6 +71,8 @@ class ChaseResult:
     period: str
     now: datetime
     lists: tuple[ChaseList, ...] = field(default_factory=tuple)
+    closed: int = 0  # reports still owed whose round is over (not chased)
+    window_days: int = DEFAULT_CORRECTION_WINDOW
 
     @property
     def items(self) -> tuple[Overdue, ...]:
@@ -96,10 +103,18 @@ def overdue(con: Any, period: str, now: datetime) -> list[Overdue]:
     return out
 
 
-def chase_lists(con: Any, period: str, now: datetime) -> list[ChaseList]:
-    """Per township and county-level unit, its own owed reports and its children's."""
+def in_round(item: Overdue, now: datetime, window_days: int) -> bool:
+    """Whether ``item``'s round is still open at ``now``: its deadline + the window."""
+    return now <= item.due_at + timedelta(days=window_days)
+
+
+def chase_lists(
+    con: Any, period: str, now: datetime, window_days: int = DEFAULT_CORRECTION_WINDOW
+) -> list[ChaseList]:
+    """Per township and county-level unit, its own owed reports and its children's, of
+    the levels whose round is still open at ``now``."""
     p = parse_period(period)
-    items = overdue(con, p, now)
+    items = [i for i in overdue(con, p, now) if in_round(i, now, window_days)]
     lists = []
     for owner in _rows(con, "chase_owners.sql", {"period": p}):
         code = owner["unit_code"]
@@ -109,11 +124,18 @@ def chase_lists(con: Any, period: str, now: datetime) -> list[ChaseList]:
     return lists
 
 
-def chase(published: Path, period: str, out_dir: Path, now: datetime) -> ChaseResult:
+def chase(
+    published: Path,
+    period: str,
+    out_dir: Path,
+    now: datetime,
+    window_days: int = DEFAULT_CORRECTION_WINDOW,
+) -> ChaseResult:
     """Write the chase lists of ``period`` at ``now`` into ``out_dir`` (one per unit).
 
     Lists of an earlier chase of the period in ``out_dir`` are removed first, so a unit
-    that has filed since gets no stale list.
+    that has filed since gets no stale list. ``window_days``: the rules' correction
+    window, after which a level's round is over and it is chased no more.
     """
     p = parse_period(period)
     con = connect_reader(published)
@@ -124,7 +146,8 @@ def chase(published: Path, period: str, out_dir: Path, now: datetime) -> ChaseRe
             raise ValueError(
                 f"no filing status for {p} in {published}: run `ronghe run --period {p}`"
             )
-        lists = chase_lists(con, p, now)
+        lists = chase_lists(con, p, now, window_days)
+        closed = sum(not in_round(i, now, window_days) for i in overdue(con, p, now))
     finally:
         con.close()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -135,7 +158,7 @@ def chase(published: Path, period: str, out_dir: Path, now: datetime) -> ChaseRe
         path = out_dir / _file_name(lst.unit_code, lst.name, p)
         _write(path, lst, p, now)
         written.append(ChaseList(lst.unit_code, lst.name, lst.level, lst.items, path))
-    return ChaseResult(p, now, tuple(written))
+    return ChaseResult(p, now, tuple(written), closed, window_days)
 
 
 def chase_dir(home: Path, period: str) -> Path:
@@ -213,7 +236,14 @@ def summary(result: ChaseResult) -> list[str]:
             f"{len({i.unit_code for i in owed})}个单位的{len(owed)}份报表逾期未报或被退回未重报"
         )
     ]
-    if not owed:
+    if result.closed:
+        lines.append(
+            fit(
+                f"{period_zh(result.period)}的报送轮次已结束（截止后{result.window_days}天），不再催报。"
+            )
+        )
+        lines.append(fit(f"仍有{result.closed}份报表未报或被退回：补报或更正请联系上级单位。"))
+    elif not owed:
         lines.append("没有需要催报的单位。")
     for lst in result.lists:
         lines.append(fit(f"{lst.name}（{lst.unit_code}）：{len(lst.items)}份"))

@@ -70,6 +70,16 @@ class FileCheck:
     verdict: str  # loadable: every report would load; quarantined: some would not; rejected
     reports: list[ReportCheck] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # whole-file problems
+    left_out: list[str] = field(default_factory=list)  # rows below a table, not read (§2)
+
+
+def _left_out(sheets: Sequence[dict[str, str]]) -> list[str]:
+    """What of a workbook was left out below its tables, in Chinese, sheet by sheet."""
+    return [
+        f"工作表“{s['sheet']}”第{s['below']}行在表格下方（注释、签名或另一张表），不是报表数据，未读取"
+        for s in sheets
+        if s.get("below")
+    ]
 
 
 def _problems(frame: pl.DataFrame) -> list[Problem]:
@@ -99,7 +109,8 @@ def check(
     out: list[FileCheck] = []
     accepted: dict[str, list[pl.DataFrame]] = {}
     for kind, files in group_by_kind(scan(paths)).items():
-        (batch,) = settle([read_and_validate(kind, files, registry, now, workers)])
+        window = None if rules is None else rules.filing_round.window()
+        (batch,) = settle([read_and_validate(kind, files, registry, now, workers, window)])
         if keep is not None:
             keep.append(batch)
         v = batch.verdicts
@@ -132,7 +143,7 @@ def check(
                     )
                 )
             verdict = QUARANTINED if any(r.verdict != LOADABLE for r in reports) else LOADABLE
-            out.append(FileCheck(f.path, f.sha256, verdict, reports))
+            out.append(FileCheck(f.path, f.sha256, verdict, reports, [], _left_out(f.sheets)))
     if rules is not None and accepted:
         _attach_flags(
             out, {k: pl.concat(v, how="diagonal") for k, v in accepted.items()}, rules, published
@@ -195,6 +206,7 @@ def render_text(checks: Sequence[FileCheck]) -> list[str]:
             )
         for p in c.problems:
             lines.append(f"    {p.message_zh} [{p.reason}]")
+        lines.extend(f"  {said}" for said in c.left_out)
         for r in c.reports:
             who = " ".join(x for x in (r.unit_code or "（无单位代码）", r.unit_name) if x)
             lines.append(

@@ -98,7 +98,10 @@ def column_letter(index: int) -> str:
 
 def _at(raw: RawFile, row: int, column: Column) -> str:
     if raw.places is not None and 0 < row <= len(raw.places):
-        sheet, sheet_row = raw.places[row - 1]
+        place = raw.places[row - 1]
+        sheet, sheet_row = place[0], place[1]
+        if len(place) > 2:  # a form, or a unit written above its table: the cell's own row
+            sheet_row = place[2].get(column.name, sheet_row)
         col = raw.columns_at.get(sheet, {}).get(column.name)
         if col is not None:
             return f"{sheet}!{column_letter(col)}{sheet_row}"

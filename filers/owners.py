@@ -13,6 +13,9 @@ must reach a clerk: it goes on the receipt of the unit that owns the place it ca
   (村 names repeat across townships) counts only where the nearest outer folder that
   names an ancestor of one of them names an ancestor of that one only; otherwise the
   folder names no unit.
+- Deeper still is the file's own name, as clerks name files: a unit's code or registry
+  name written in it (``掘港镇2017年一季度党建督导季报.xlsx``; of two names the one
+  under the other, ``如东县掘港镇…`` is 掘港镇's), placed among shared names the same way.
 """
 
 from __future__ import annotations
@@ -73,6 +76,27 @@ def _candidates(folder: str, registry: Registry, by_name: Mapping[str, list[str]
     return list(by_name.get(bare, ()))
 
 
+def _stem(path: str) -> str:
+    pure: PurePath = PureWindowsPath(path) if "\\" in path else PurePath(path)
+    return pure.stem
+
+
+def _named_in(stem: str, registry: Registry, by_name: Mapping[str, list[str]]) -> list[str]:
+    """The units a file's own name names: a registered code in it, else the registry
+    name written in it (a name inside a longer one, or an ancestor of another named
+    unit, gives way to it); several units only where they share that one name."""
+    codes = [c for c in _CODE.findall(stem) if c in registry.names]
+    if codes:
+        return codes[:1]
+    text = _SEPARATORS.sub("", stem)
+    names = [n for n in by_name if len(n) >= 2 and n in text]
+    names = [n for n in names if not any(n != m and n in m for m in names)]
+    codes = [c for n in names for c in by_name[n]]
+    under = [c for c in codes if not any(c in registry.ancestors(o) for o in codes)]
+    named = {registry.names[c] for c in under}
+    return [c for c in under if registry.names[c] in named] if len(named) == 1 else []
+
+
 def owning_unit(path: str, registry: Registry, source_unit: str | None = None) -> str | None:
     """The unit that owns a file received at ``path``, or None where nothing says.
 
@@ -83,13 +107,15 @@ def owning_unit(path: str, registry: Registry, source_unit: str | None = None) -
         return source_unit
     by_name = registry.by_name()
     found: list[list[str]] = [_candidates(f, registry, by_name) for f in _folders(path)]
+    found.append(_named_in(_stem(path), registry, by_name))
     for depth in range(len(found) - 1, -1, -1):
         codes = found[depth]
         if len(codes) == 1:
             return codes[0]
-        if len(codes) > 1:
-            return _placed(codes, found[:depth], registry)
-    return None
+        placed = _placed(codes, found[:depth], registry) if len(codes) > 1 else None
+        if placed is not None:
+            return placed
+    return None  # (a shared name nothing places gives way to an outer folder's unit)
 
 
 def _placed(codes: list[str], outer: list[list[str]], registry: Registry) -> str | None:

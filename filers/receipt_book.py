@@ -28,6 +28,7 @@ STATUS_ZH = {
     "correction_returned": "更正被退回",
     "review": "需核实",
 }
+SIZE = 10  # points: the receipts' type, printed at full size
 CELL_LIMIT = 32000  # Excel holds at most 32,767 characters in a cell
 NAMES_SHOWN = 8  # units named per file on 收到的文件 before 等
 
@@ -143,8 +144,10 @@ class _Formats:
 
 
 def _formats(wb: Any) -> _Formats:
-    head = text_format(wb, bold=True, bg_color="#DDEBF7", border=1, text_wrap=True, valign="top")
-    cell = {"valign": "top", "border": 1, "border_color": "#BFBFBF"}
+    # 10 pt in columns of about 110 widths a sheet: A4 landscape at full size (>= 9 pt)
+    head = text_format(wb, bold=True, bg_color="#DDEBF7", border=1, text_wrap=True,
+                       valign="top", font_size=SIZE)  # fmt: skip
+    cell = {"valign": "top", "border": 1, "border_color": "#BFBFBF", "font_size": SIZE}
     colours = {
         "loaded": ("#006100", "#C6EFCE"), "old_version": ("#9C5700", "#FFEB9C"),
         "quarantined": ("#9C0006", "#FFC7CE"), "correction_returned": ("#9C0006", "#FFC7CE"),
@@ -155,10 +158,18 @@ def _formats(wb: Any) -> _Formats:
         top=text_format(wb, **cell),
         wrap=text_format(wb, text_wrap=True, **cell),
         title=text_format(wb, bold=True, font_size=14),
-        plain=text_format(wb),
+        plain=text_format(wb, font_size=SIZE, text_wrap=True, valign="top"),
         status={k: text_format(wb, font_color=fg, bg_color=bg, text_wrap=True, **cell)
                 for k, (fg, bg) in colours.items()},
     )  # fmt: skip
+
+
+def _line(
+    ws: Worksheet, row: int, text: str, heads: Sequence[tuple[str, int]], fm: _Formats
+) -> None:
+    """A line of text across the table's width, wrapped within the page."""
+    ws.merge_range(row, 0, row, len(heads) - 1, text, fm.plain)
+    fit_height(ws, row, [(text, sum(w for _, w in heads))])
 
 
 def _table(ws: Worksheet, row: int, heads: Sequence[tuple[str, int]], fm: _Formats) -> None:
@@ -185,21 +196,22 @@ def write_receipt(path: Path, owner: Filing, members: Sequence[Filing], known: F
     n = {s: sum(f.status == s for f in members) for s in ("loaded", "quarantined", "missing")}
     rc = sum(f.returned_correction for f in members)
     whole = sum(bool(f.file_reasons) for f in files)
-    put(ws, 1, 0,
+    heads = (("单位代码", 13), ("单位名称", 11), ("报表", 7), ("状态", 10), ("填报时间", 15),
+             ("收到时间", 15), ("文件", 15), ("问题及改正要求", 26))  # fmt: skip
+    intro = (
         f"共{len(members)}份应报报表：已入库{n['loaded']}份（其中更正被退回、仍按旧版本计分{rc}份），"
         f"被退回{n['quarantined']}份，未报送{n['missing']}份。共收到文件{len(files)}份，"
-        f"其中整份退回{whole}份，见“收到的文件”。被退回的报表请按“问题”一栏改正后重新报送。",
-        fm.plain)  # fmt: skip
-    put(ws, 2, 0, f"生成时间：{datetime.now():%Y-%m-%d %H:%M}", fm.plain)
-    heads = (("单位代码", 14), ("单位名称", 16), ("报表", 9), ("状态", 17), ("填报时间", 16),
-             ("收到时间", 16), ("文件", 26), ("问题及改正要求", 72))  # fmt: skip
+        f"其中整份退回{whole}份，见“收到的文件”。被退回的报表请按“问题”一栏改正后重新报送。"
+    )
+    _line(ws, 1, intro, heads, fm)
+    _line(ws, 2, f"生成时间：{datetime.now():%Y-%m-%d %H:%M}", heads, fm)
     _table(ws, 4, heads, fm)
     shown = lines(members, found, known.reviews)
     for i, ln in enumerate(shown, start=5):
         cells = (ln.unit_code, ln.name, ln.kind, STATUS_ZH[ln.status], _stamp(ln.submitted_at),
                  _stamp(ln.received_at), ln.file)  # fmt: skip
         for j, v in enumerate(cells):
-            put(ws, i, j, v, fm.status[ln.status] if j == 3 else fm.top)
+            put(ws, i, j, v, fm.status[ln.status] if j == 3 else fm.wrap if j == 6 else fm.top)
         put(ws, i, 7, ln.text, fm.wrap)
         fit_height(ws, i, [(ln.text, heads[7][1]), (ln.file, heads[6][1])])
     ws.freeze_panes(5, 2)
@@ -211,13 +223,26 @@ def write_receipt(path: Path, owner: Filing, members: Sequence[Filing], known: F
     wb.close()
 
 
+def write_unowned(path: Path, files: Sequence[ReceivedFile], known: Facts) -> None:
+    """The receipt of the files of the period that no unit can be named for (their rows
+    name none, and neither their source nor their folder nor their name says whose they
+    are): for the department, who finds out whose they are (CONTRACT §6: every file)."""
+    shas = {f.sha256 for f in files}
+    loose = [q for q in known.loose if q["source_sha256"] in shas]
+    wb = workbook(path)
+    fm = _formats(wb)
+    title = f"{period_zh(known.period)}未能归属单位的文件"
+    _files_sheet(wb, fm, files, set(), loose, known, title)
+    wb.close()
+
+
 def _files_sheet(
     wb: Any, fm: _Formats, files: Sequence[ReceivedFile], codes: set[str],
     loose: Sequence[dict[str, Any]], known: Facts, title: str,
 ) -> None:  # fmt: skip
     ws = wb.add_worksheet("收到的文件")
-    heads = (("文件名", 30), ("收到时间", 16), ("报表", 10), ("涉及单位", 30), ("结果", 16),
-             ("原因", 22), ("说明", 60))  # fmt: skip
+    heads = (("文件名", 20), ("收到时间", 15), ("报表", 8), ("涉及单位", 16), ("结果", 12),
+             ("原因", 12), ("说明", 29))  # fmt: skip
     _table(ws, 0, heads, fm)
     by_file: dict[str, list[dict[str, Any]]] = {}
     for q in known.problems:
@@ -234,8 +259,11 @@ def _files_sheet(
             "、".join(KIND_ZH.get(k, k) for k in sorted(f.kinds)),
             _units_text(f, codes, known.names), _outcome(f, codes, f.sha256 in unowned),
             "、".join(reason_zh(r) for r in reasons),
-            _sentences(unowned.get(f.sha256, []))
-            or ("问题见“回执”和“问题明细”" if by_file.get(f.sha256) else ""),
+            "\n".join(filter(None, (
+                _sentences(unowned.get(f.sha256, []))
+                or ("问题见“回执”和“问题明细”" if by_file.get(f.sha256) else ""),
+                f.below(),
+            ))),
         )  # fmt: skip
         for j, v in enumerate(cells):
             put(ws, i, j, v, fm.wrap)
@@ -250,8 +278,8 @@ def _detail_sheet(
     known: Facts, title: str,
 ) -> None:  # fmt: skip
     ws = wb.add_worksheet("问题明细")
-    heads = (("单位代码", 14), ("单位名称", 16), ("报表", 9), ("文件", 26), ("行", 6),
-             ("列", 18), ("收到的值", 14), ("原因", 16), ("说明", 64))  # fmt: skip
+    heads = (("单位代码", 13), ("单位名称", 10), ("报表", 7), ("文件", 15), ("行", 5),
+             ("列", 12), ("收到的值", 10), ("原因", 10), ("说明", 30))  # fmt: skip
     _table(ws, 0, heads, fm)
     rows: list[tuple[str, str, dict[str, Any]]] = []
     for f in members:
@@ -265,7 +293,7 @@ def _detail_sheet(
             q["value"] or "", reason_zh(q["reason"]), q["message_zh"],
         )  # fmt: skip
         for j, v in enumerate(cells):
-            put(ws, i, j, v, fm.wrap if j == 8 else fm.top)
-        fit_height(ws, i, [(str(cells[8]), heads[8][1])])
+            put(ws, i, j, v, fm.wrap if j in (3, 8) else fm.top)
+        fit_height(ws, i, [(str(cells[8]), heads[8][1]), (str(cells[3]), heads[3][1])])
     ws.freeze_panes(1, 0)
     print_setup(ws, (0, 0), f"{title}：问题明细")

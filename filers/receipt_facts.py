@@ -6,6 +6,7 @@ See :mod:`filers.receipts` for what a receipt shows; the SQL is
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -44,6 +45,23 @@ class ReceivedFile:
     kinds: set[str] = field(default_factory=set)
     units: dict[str, tuple[bool, bool]] = field(default_factory=dict)  # loaded, counts
     owner: str | None = None  # for a file naming no unit: who owns where it came from
+    sheets: str | None = None  # meta.file_manifest.sheets: what was read and left out
+
+    def below(self) -> str:
+        """What of the file was left out below its tables (notes, signatures, a second
+        table), in Chinese; '' when nothing was."""
+        try:
+            said = json.loads(self.sheets or "[]")
+        except ValueError:
+            return ""
+        parts = [
+            f"工作表“{s.get('sheet', '')}”第{s['below']}行"
+            for s in said
+            if isinstance(s, dict) and s.get("below")
+        ]
+        if not parts:
+            return ""
+        return "、".join(parts) + "在表格下方（注释、签名或另一张表），不是报表数据，未读取"
 
 
 @dataclass(frozen=True)
@@ -90,7 +108,7 @@ def received_files(con: Any, period: str, registry: Registry) -> list[ReceivedFi
             r["sha256"],
             ReceivedFile(
                 r["sha256"], r["path"], r["received_at"], r["file_status"],
-                list(r["file_reasons"] or []),
+                list(r["file_reasons"] or []), sheets=r["sheets"],
             ),
         )  # fmt: skip
         f.kinds.add(r["kind"])
@@ -101,7 +119,7 @@ def received_files(con: Any, period: str, registry: Registry) -> list[ReceivedFi
         owner = owning_unit(r["path"], registry, sources.get(r["sha256"]))
         f = ReceivedFile(
             r["sha256"], r["path"], r["received_at"], r["file_status"],
-            list(r["file_reasons"] or []), owner=owner,
+            list(r["file_reasons"] or []), owner=owner, sheets=r["sheets"],
         )  # fmt: skip
         if r["kind"]:
             f.kinds.add(r["kind"])

@@ -16,6 +16,10 @@ period (CONTRACT §6):
   Chinese and the sentences of its problems that belong to no unit.
 - sheet 问题明细: one row per problem (file, row, column, value, reason in Chinese).
 
+Files that no unit can be named for (no row names a unit, and neither source, folder nor
+file name says whose they are) go on one more workbook, ``回执_<period>_未能归属单位的文件.xlsx``,
+for the department: every file is on a receipt.
+
 The facts are the published warehouse (SQL in ``warehouse/sql/receipts_*.sql``), so a
 receipt says what analysts see. Values typed by filers are written as text exactly as
 typed (:mod:`filers.sheets`): no apostrophe shows and no formula can run.
@@ -27,7 +31,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from filers.receipt_book import write_receipt
+from filers.receipt_book import write_receipt, write_unowned
 from filers.receipt_facts import Facts, Filing, ReceivedFile, facts, filings, unfiled
 from transforms.periods import last_complete, parse_period
 from warehouse.db import connect_reader
@@ -85,6 +89,11 @@ def write_receipts(published: Path, period: str, out_dir: Path) -> list[Path]:
         path = out_dir / _file_name(code, own[0].name, p)
         write_receipt(path, own[0], members, known)
         out.append(path)
+    unowned = [f for f in known.files if not f.units and f.owner not in by_unit]
+    if unowned:  # whose they are is for the department to find out: never on no receipt
+        path = out_dir / f"回执_{p}_未能归属单位的文件.xlsx"
+        write_unowned(path, unowned, known)
+        out.append(path)
     return sorted(out)
 
 
@@ -105,9 +114,10 @@ def write_period_receipts(published: Path, periods: Sequence[str], root: Path) -
 
 def receipt_periods(load: LoadSummary, quarters: Sequence[str] = ()) -> list[str]:
     """The quarters whose receipts a run changed: those it loaded or quarantined reports
-    for, and, where it rejected a file whole, that file's quarter by the rule of
-    ``receipts_unnamed_files.sql``: the run's quarter (its last, for a backfill), else the
-    quarter that ended most recently before the file was received."""
+    for (a file rejected whole among them, placed in a quarter by
+    :mod:`pipeline.placing`), and, where a rejected file could be placed in none (the
+    warehouse held nothing), the rule of ``receipts_unnamed_files.sql``: the run's
+    quarter (its last, for a backfill), else the one that ended most recently."""
     periods = {*load.periods, *load.periods_quarantined}
     for f in load.files:
         if f.file_reasons:

@@ -12,6 +12,7 @@ later deadline, or a re-run, does not announce the same missing report twice.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from prefect import flow
@@ -24,6 +25,7 @@ from flows.tasks import as_task
 from pipeline import progress
 from transforms.periods import last_complete, parse_period
 from warehouse.modes import share_outputs
+from warehouse.ruleset import load_rules
 
 LEVELS_BY_DEADLINE = ("village", "township", "county")
 
@@ -80,9 +82,13 @@ def chase_flow(
     p = parse_period(period) if period else last_complete(at)
     quarter_flow(period=p, inbox=inbox, home=home, rules=rules)
     settings = Settings.load(home)
+    window = load_rules(
+        Path(rules) if rules else settings.rules
+    ).filing_round.correction_window_days
     result = as_task(
-        "write-chase-lists", chase, settings.published_path, p, chase_dir(settings.home, p), at
-    )
+        "write-chase-lists", chase, settings.published_path, p, chase_dir(settings.home, p), at,
+        window,
+    )  # fmt: skip
     written = [lst.path for lst in result.lists if lst.path is not None]
     folder = chase_dir(settings.home, p)  # the receipts' modes, whatever the umask
     share_outputs(settings.home / "chase", [folder, *written], settings.warehouse_mode)

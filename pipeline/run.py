@@ -32,6 +32,7 @@ from config.settings import Settings
 from expectations import process as gx_process
 from pipeline import progress
 from pipeline.approvals import approvals_pending, copy_approvals
+from pipeline.placing import place_rejected
 from pipeline.result import RunResult
 from pipeline.steps import (
     KindBatch,
@@ -156,6 +157,8 @@ def run(
         del batches  # this chunk's frames and bytes go before the next chunk is read
         release_memory()
     summary = merge_summaries(parts)
+    # a file rejected whole that names no quarter is placed in one, once for the run
+    summary = place_rejected(ws.con, summary, quarters, now)
     progress.step(
         f"loaded {sum(summary.reports_loaded.values())} reports,"
         f" quarantined {summary.reports_quarantined}"
@@ -219,6 +222,7 @@ def read_stage(
             ws.registry,
             now,
             ws.settings.workers,
+            ws.rules.filing_round.window(),
             label=f"read-and-validate-{kind}",
         )
         what = f"{len(files)} {kind or 'unrecognised'} files"
@@ -242,7 +246,8 @@ def read_fanned_out(
         for kind, files in groups
         for i, part in enumerate(split(files, fan_out.pieces), 1)
     ]
-    calls = [(kind, part, ws.registry, now, ws.settings.workers) for kind, _, part in jobs]
+    window = ws.rules.filing_round.window()
+    calls = [(kind, part, ws.registry, now, ws.settings.workers, window) for kind, _, part in jobs]
     labels = [f"read-and-validate-{kind}-{i}" for kind, i, _ in jobs]
     parts = settle(fan_out.map("read-and-validate", read_and_validate, calls, labels))
     batches = []

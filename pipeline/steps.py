@@ -24,6 +24,7 @@ from expectations import process as gx_process
 from expectations.problems import file_problems, header_rows
 from expectations.suites import import_gx
 from expectations.validate import Verdicts, validate
+from expectations.window import Window
 from pipeline import progress
 from pipeline.approvals import portal_notes, with_explanations
 from pipeline.totals import totals_frame
@@ -80,10 +81,12 @@ def read_and_validate(
     registry: pl.DataFrame,
     now: datetime,
     workers: int = 1,
+    window: Window | None = None,
 ) -> KindBatch | PendingBatch:
     """Read one kind's files, parse them as one batch and run its suite: here, or in the
     validation process if the run started one (then the verdicts come later: the run
-    reads the next kind meanwhile, :func:`settle`)."""
+    reads the next kind meanwhile, :func:`settle`). ``window``: when a 填报时间 is
+    plausible (the rules' round, ``RoundSettings.window``)."""
     raw = read_files(list(paths), workers=workers)
     if kind_name is None:
         return KindBatch(None, raw, None)
@@ -91,9 +94,10 @@ def read_and_validate(
     good = [f for f in raw if not f.reasons and f.frame is not None]
     batch = parse(kind, stack(kind, good))
     if gx_process.running():
-        pending = gx_process.submit(kind_name, batch, registry, now, header_rows(good))
+        pending = gx_process.submit(kind_name, batch, registry, now, header_rows(good), window)
         return PendingBatch(kind_name, raw, pending)
-    return KindBatch(kind_name, raw, validate(kind, batch, registry, now, header_rows(good)))
+    verdicts = validate(kind, batch, registry, now, header_rows(good), window)
+    return KindBatch(kind_name, raw, verdicts)
 
 
 def merge_batches(kind_name: str | None, parts: Sequence[KindBatch]) -> KindBatch:

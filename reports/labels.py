@@ -11,11 +11,11 @@ KINDS_ZH = {
     "district": "区",
     "city": "县级市",
     "county": "县",
-    "zone": "开发区",
+    "zone": "开发区/园区",
     "town": "镇",
     "township": "乡",
     "street": "街道",
-    "farm": "农场/园区",
+    "farm": "农场",
     "village": "村",
     "community": "社区",
 }

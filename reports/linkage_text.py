@@ -16,6 +16,7 @@ from typing import Any
 
 from .data import ReportData
 from .labels import LEVEL_UNITS_ZH
+from .linkage_effect_text import lagged_effect
 from .text import SMALL_SAMPLE
 
 LEVELS = ("county", "township", "village")
@@ -78,7 +79,12 @@ def quadrants(d: ReportData) -> str | None:
     )
 
 
-SENTENCES: tuple[Callable[[ReportData], str | None], ...] = (same_quarter, next_quarter, quadrants)
+SENTENCES: tuple[Callable[[ReportData], str | None], ...] = (
+    same_quarter,
+    next_quarter,
+    quadrants,
+    lagged_effect,  # marts.linkage_effect (reports.linkage_effect_text)
+)
 
 
 def linkage_sentences(d: ReportData) -> list[str]:

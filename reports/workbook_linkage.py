@@ -13,6 +13,7 @@ from xlsxwriter.worksheet import Worksheet
 from .cells import put
 from .data import ReportData
 from .labels import LEVEL_UNITS_ZH, QUADRANTS, QUADRANTS_ZH
+from .linkage_effect_text import lagged_effect
 from .plot_labels import score_range
 from .sheet import Col, Formats, helper_sheet, table_sheet, write_table
 from .text import correlation_note, title
@@ -43,6 +44,12 @@ def sheet_linkage(wb: Workbook, fm: Formats, d: ReportData) -> tuple[Worksheet, 
         rows,
     )
     ws.set_column(3, 3, 44)
+    sentence = lagged_effect(d)
+    if sentence:  # the lagged effect in words (marts.linkage_effect), below the table
+        last += 2
+        ws.merge_range(last, 0, last, len(cols) - 1, "", fm.cells["text"])
+        put(ws, last, 0, sentence, fm.cells["text"])
+        ws.set_row(last, 36)
     return ws, last
 
 

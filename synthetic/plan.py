@@ -7,22 +7,28 @@ always grouped, to keep the file count sane; with ``per_unit`` they never are.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from synthetic import reports
+from synthetic import reports, story, weak_2015
 from synthetic.profiles import Unit, rng
 from synthetic.published import BASE_PERIOD, NANTONG, exact_count
 from synthetic.render import File, Style, draw_style
 from transforms import periods as quarters
 from transforms.columns import REPORT_KINDS
+from warehouse.ruleset import Rules, load_rules
 
-SECRETARY_PROJECTS_2016Q4 = exact_count("secretary_projects")
-SECRETARY_PER_COUNTY = 3
-SECRETARY_PER_TOWNSHIP = 1
+SECRETARY_PROJECTS_2016 = exact_count("secretary_projects")
 
 Rows = list[dict[str, Any]]
+
+
+@functools.cache
+def _rules() -> Rules:
+    """The default rules: the weights of P and the deadlines the sample is drawn with."""
+    return load_rules()
 
 
 @dataclass
@@ -33,6 +39,7 @@ class Plan:
     period: str
     now: datetime
     files: list[File] = field(default_factory=list)
+    party: dict[str, float] = field(default_factory=dict)  # each unit's P, as drawn
 
     def add(self, folder: str, kind: str, key: str, rows: Rows, suffix: str = "") -> File:
         """A file of ``rows`` from unit (or group) ``key`` in ``<period>/<folder>/``."""
@@ -52,24 +59,55 @@ class Plan:
 def plan_period(
     units: dict[str, Unit],
     valid: list[str],
+    valid_before: list[str],
     seed: int,
     period: str,
     province: bool,
     now: datetime,
     per_unit: bool = False,
+    effect: float = story.LAGGED_EFFECT,
+    party_before: dict[str, float] | None = None,
 ) -> Plan:
-    """The files of ``period`` from the ``valid`` units, county by county."""
+    """The files of ``period`` from the ``valid`` units, county by county.
+
+    ``valid_before``: the units valid in the quarter before, whose party-building score
+    then sets their development now with ``effect`` (:mod:`synthetic.story`): taken from
+    ``party_before`` (the plan of that quarter's :attr:`Plan.party`) or drawn again.
+    """
     plan = Plan(seed, period, now)
-    sec_villages = secretary_villages(units, valid, seed, period)
+    rules = _rules()
+    before = quarters.previous_period(period)
+    drafts = _Drafts(units, seed, per_unit, effect)
+    secretary = secretary_counts(units, valid, seed, int(period[:4]))
+    secretary_before = secretary_counts(units, valid_before, seed, int(before[:4]))
+    weights, expected = rules.party_weights, rules.supervisions_expected
+    deadlines = rules.filing_round.deadline_days
     children: dict[str, list[str]] = {}
     for code in valid:
         p = units[code].parent
         if p is not None:
             children.setdefault(p, []).append(code)
-    ts_of = {code: reports.submitted(period, rng(seed, "ts", period, code), now) for code in valid}
 
-    def of(code: str) -> dict[str, Rows]:
-        return _unit_reports(units[code], seed, period, ts_of[code], code in sec_villages, per_unit)
+    def of(code: str, sent: datetime | None = None) -> dict[str, Rows]:
+        """The unit's reports; ``sent``: the 填报时间 of the file that holds them, if shared."""
+        u = units[code]
+        ts = sent or reports.submitted(
+            period, u.level, u.strength, rng(seed, "ts", period, code), now, deadlines
+        )
+        p_before = None
+        if party_before is not None and code in party_before:
+            p_before = party_before[code]
+        elif code in secretary_before:
+            sup, prj = drafts.party(u, before, ts, secretary_before[code])
+            p_before = story.party_score(sup, prj, weights, expected)
+        level = story.development_level(u, seed, period, p_before, effect)
+        sup, prj = drafts.party(u, period, ts, secretary[code], level)
+        plan.party[code] = story.party_score(sup, prj, weights, expected)
+        return {
+            "supervision": [sup],
+            "projects": prj,
+            "economy": [reports.economy(u, period, seed, ts, level)],
+        }
 
     for county in sorted(c for c in valid if units[c].level == "county"):
         for kind, rows in of(county).items():
@@ -81,9 +119,19 @@ def plan_period(
                 if rows:
                     plan.add(folder, kind, town, rows)
             grouped = not per_unit and (province or rng(seed, "group", period, town).random() < 0.2)
+            # a township that sends its villages' reports in one file fills in one 填报时间,
+            # by the villages' deadline as a village would
+            s = units[town].strength
+            sent = (
+                reports.submitted(
+                    period, "village", s, rng(seed, "ts-group", period, town), now, deadlines
+                )
+                if grouped
+                else None
+            )
             per_kind: dict[str, Rows] = {k: [] for k in REPORT_KINDS}
             for v in sorted(children.get(town, [])):
-                for kind, rows in of(v).items():
+                for kind, rows in of(v, sent).items():
                     if not rows:
                         continue
                     if grouped:
@@ -97,50 +145,86 @@ def plan_period(
     return plan
 
 
-def _unit_reports(
-    u: Unit, seed: int, period: str, ts: datetime, secretary_village: bool, per_unit: bool
-) -> dict[str, Rows]:
-    """One unit's reports of ``period``, by kind (no projects: an empty list)."""
-    r = rng(seed, "nproj", period[:4], u.code)
-    if u.level == "county":
-        n_sec, n_other = SECRETARY_PER_COUNTY, r.randint(2, 5)
-    elif u.level == "township":
-        n_sec, n_other = SECRETARY_PER_TOWNSHIP, r.randint(1, 3)
-    else:
-        n_sec = 1 if secretary_village else 0
-        n_other = 1 if r.random() < 0.08 + 0.4 * n_sec else 0
-        if per_unit and n_sec + n_other == 0:
-            n_other = 1
-    return {
-        "supervision": [reports.supervision(u, period, seed, ts)],
-        "projects": reports.projects(u, period, seed, ts, n_sec, n_other),
-        "economy": [reports.economy(u, period, seed, ts)],
-    }
+@dataclass
+class _Drafts:
+    """A unit's party reports of a quarter (supervision row, project rows)."""
 
+    units: dict[str, Unit]
+    seed: int
+    per_unit: bool
+    effect: float = story.LAGGED_EFFECT
 
-def secretary_villages(
-    units: dict[str, Unit], valid: list[str], seed: int, period: str
-) -> set[str]:
-    """Villages with a secretary project: exactly 51 in Nantong 2016Q4, about that otherwise."""
-    year = period[:4]
-    by_city: dict[str, list[str]] = {}
-    for code in valid:
-        if units[code].level == "village":
-            by_city.setdefault(code[:4], []).append(code)
-    chosen: set[str] = set()
-    for city, codes in sorted(by_city.items()):
-        order = sorted(codes, key=lambda c: (rng(seed, "secv", year, c).random(), c))
-        if city == NANTONG and period == BASE_PERIOD:
-            n_county = sum(1 for c in valid if c.startswith(city) and units[c].level == "county")
-            n_town = sum(1 for c in valid if c.startswith(city) and units[c].level == "township")
-            n = (
-                SECRETARY_PROJECTS_2016Q4
-                - SECRETARY_PER_COUNTY * n_county
-                - SECRETARY_PER_TOWNSHIP * n_town
-            )
+    def party(
+        self,
+        u: Unit,
+        period: str,
+        ts: datetime,
+        n_secretary: int,
+        level: float = story.LEVEL_MEAN["village"],
+    ) -> tuple[dict[str, Any], Rows]:
+        """``level`` sets only the projects' investment (the development side). A Nantong
+        village's 2015Q4 party work is drawn for the 2016 determination
+        (:func:`synthetic.weak_2015.strengthen`)."""
+        r = rng(self.seed, "nproj", period[:4], u.code)
+        if u.level == "county":
+            n_other = r.randint(2, 5)
+        elif u.level == "township":
+            n_other = r.randint(1, 3)
         else:
-            n = round(len(codes) * 0.028 * (1 + 0.02 * quarters.quarter_number(period))) + rng(
-                seed, "secn", period, city
-            ).randint(-3, 3)
-        chosen.update(order[: max(0, n)])
-    return chosen
+            n_other = 1 if self.per_unit or r.random() < 0.12 else 0
+        sup = reports.supervision(u, period, self.seed, ts)
+        if period == weak_2015.PERIOD and weak_2015.determined(u):
+            income = village_economy(
+                self.units, u.code, self.seed, weak_2015.NEXT, self.effect, self.per_unit
+            )["collective_income"]
+            weak_2015.strengthen(sup, income, _rules())
+        prj = reports.projects(u, period, self.seed, ts, n_secretary, n_other, level)
+        return sup, prj
+
+
+def secretary_counts(
+    units: dict[str, Unit], valid: list[str], seed: int, year: int
+) -> dict[str, int]:
+    """Each valid unit's number of secretary projects (书记项目) in ``year``, the same all
+    year: 4–7 for a county-level unit, 1 or 2 for a township, none for a village (the
+    seed counts them at city, county and township levels; the registry has no city-level
+    unit). Nantong's of 2016 add up to the published 202: townships are moved between 1
+    and 2 in a drawn order until they do (a registry holding only part of the city, as
+    some tests pass, cannot: its counts stay as drawn)."""
+    n: dict[str, int] = {}
+    for code in valid:
+        r = rng(seed, "secretary", year, code)
+        level = units[code].level
+        n[code] = (
+            r.randint(4, 7)
+            if level == "county"
+            else int(level == "township") * (1 + (r.random() < 0.25))
+        )
+    towns = [c for c in valid if c.startswith(NANTONG) and units[c].level == "township"]
+    gap = SECRETARY_PROJECTS_2016 - sum(v for c, v in n.items() if c.startswith(NANTONG))
+    if year == int(BASE_PERIOD[:4]) and abs(gap) <= len(towns):
+        for code in sorted(towns, key=lambda c: (rng(seed, "secretary-fit", c).random(), c)):
+            if (gap > 0 and n[code] == 1) or (gap < 0 and n[code] == 2):
+                n[code] += 1 if gap > 0 else -1
+                gap += -1 if gap > 0 else 1
+    return n
+
+
+def village_economy(
+    units: dict[str, Unit],
+    code: str,
+    seed: int,
+    period: str,
+    effect: float = story.LAGGED_EFFECT,
+    per_unit: bool = False,
+) -> dict[str, Any]:
+    """A village's economy row of ``period`` as :func:`plan_period` draws it (a village has
+    no secretary project, so its party score of the quarter before needs no other unit)."""
+    rules = _rules()
+    u = units[code]
+    ts = quarters.start_of(quarters.next_period(period))  # no figure depends on it
+    drafts = _Drafts(units, seed, per_unit, effect)
+    sup, prj = drafts.party(u, quarters.previous_period(period), ts, 0)
+    before = story.party_score(sup, prj, rules.party_weights, rules.supervisions_expected)
+    level = story.development_level(u, seed, period, before, effect)
+    return reports.economy(u, period, seed, ts, level)

@@ -3,6 +3,12 @@
 Nantong's units valid in 2016Q4 are calibrated so that their supervision figures add up
 exactly to :data:`SUP_TOTALS_2016Q4`, and its county-level units carry the 2016 figures of
 :data:`COUNTY_2016`, which add up to the published GDP, growth and savings.
+
+The 开发区 (320671) reports from 2017Q1, but its organisations, members, savings and GDP
+were there before, in the counties it was carved from (:data:`ZONE_CARVED_FROM`,
+:data:`ZONE_CARVE`): until 2016Q4 those counties' own reports carry them (``Unit.carried``,
+and the county figures of :data:`COUNTY_2016`), from 2017Q1 the zone's units report them
+and the counties no longer do, so the city's series run on without a jump.
 """
 
 from __future__ import annotations
@@ -93,10 +99,15 @@ COUNTY_2016: dict[str, dict[str, float]] = {
 }
 
 ZONE_CODE = f"{ZONE}000000"  # 南通经济技术开发区, reporting from 2017Q1
-ZONE_SHARE_2016 = COUNTY_2016[ZONE_CODE]["gdp"] / sum(
-    v["gdp"] for code, v in COUNTY_2016.items() if code != ZONE_CODE
-)
-"""The zone's part of the 2016 GDP the other counties reported (carved out from 2017)."""
+ZONE_FROM = "2017Q1"
+CHONGCHUAN, TONGZHOU = "320602000000", "320612000000"
+ZONE_CARVED_FROM = {"000": CHONGCHUAN, "001": TONGZHOU, "002": TONGZHOU, "003": CHONGCHUAN}
+"""The county that carried each of the zone's units before 2017, by its township digits:
+the zone's own organisation and 中兴街道 came from 崇川区, 竹行 and 小海街道 from 通州区
+(the sample's assumption)."""
+ZONE_CARVE = {CHONGCHUAN: 0.35, TONGZHOU: 0.65}
+"""Each parent's share of the zone's 2016 GDP, fiscal revenue and savings, which it
+reported until 2016 and no longer from 2017."""
 
 
 def rng(*key: object) -> random.Random:
@@ -115,6 +126,17 @@ class Unit:
     sup: dict[str, int]  # calibrated supervision figures at 2016Q4
     econ: dict[str, float]  # county: annual 2016 figures; village: annual collective income
     new_orgs_2016: dict[str, int] = field(default_factory=dict)  # Nantong's, calibrated
+    # a parent county's: the supervision figures of the zone's units it carried until 2016
+    carried: dict[str, int] = field(default_factory=dict)
+
+
+def strength(code: str, seed: int, own: float) -> float:
+    """A unit's party-building strength: its county's and township's parts (drawn from
+    generators of their own) and its own ``own``, within 0.3 … 1.0."""
+    s = 0.8 + own + 0.04 * rng(seed, "party-county", code[:6]).gauss(0.0, 1.0)
+    if code[6:9] != "000":
+        s += 0.05 * rng(seed, "party-township", code[:9]).gauss(0.0, 1.0)
+    return min(1.0, max(0.3, s))
 
 
 def unit_profiles(registry: pl.DataFrame, seed: int) -> dict[str, Unit]:
@@ -136,7 +158,7 @@ def _profile(row: dict[str, Any], seed: int) -> tuple[Unit, dict[str, float]]:
     code = row["unit_code"]
     r = rng(seed, "unit", code)
     u = Unit(code, row["name"], row["level"], row["kind"], row["parent_code"], 0.0, {}, {})
-    u.strength = min(1.0, max(0.3, r.gauss(0.8, 0.15)))
+    u.strength = strength(code, seed, 0.85 * (r.gauss(0.8, 0.15) - 0.8))
     raw = _raw_sup(u, r)
     u.sup = {k: round(v) for k, v in raw.items()}
     u.econ = _econ(u, r)
@@ -187,12 +209,11 @@ def _econ(u: Unit, r: random.Random) -> dict[str, float]:
                 "savings_balance": round(gdp * r.uniform(1.1, 1.7) * 4) / 4,
                 "fiscal_revenue": round(gdp * r.uniform(0.06, 0.09) * 4) / 4,
             }
-        econ = dict(fixed)
-        econ["target"] = round(r.uniform(8.0, 9.5) * 2) / 2
-        econ["income_growth_pct"] = round(r.uniform(8.0, 9.6), 1)
-        return econ
+        return dict(fixed)
     if u.level == "township":
-        return {"target": round(r.uniform(7.5, 10.0) * 2) / 2}
+        return {}  # growth targets are the year's (synthetic.reports.growth_target)
+    # a village's collective income (万元 a year) and its 2016 target, a little above it;
+    # what it achieves of the target each quarter is drawn by synthetic.story
     income = math.exp(r.gauss(math.log(55) + 0.6 * (u.strength - 0.8), 0.62))
     return {
         "collective_income": income,
@@ -203,14 +224,20 @@ def _econ(u: Unit, r: random.Random) -> dict[str, float]:
 def _calibrate(
     units: dict[str, Unit], raws: dict[str, dict[str, float]], registry: pl.DataFrame
 ) -> None:
-    """Share each 2016Q4 total among Nantong's units valid then, by their raw figures."""
+    """Share each 2016Q4 total among Nantong's units valid then and the zone's units (whose
+    figures their parent counties carry until 2016), by their raw figures."""
     base = valid_units(registry, BASE_PERIOD).filter(pl.col("unit_code").str.starts_with(NANTONG))
-    codes = sorted(base["unit_code"].to_list())
+    zone = valid_units(registry, ZONE_FROM).filter(pl.col("unit_code").str.starts_with(ZONE))
+    codes = sorted({*base["unit_code"], *zone["unit_code"]})
     for key, total in SUP_TOTALS_2016Q4.items():
         for code, v in zip(
             codes, _largest_remainder([raws[c][key] for c in codes], total), strict=True
         ):
             units[code].sup[key] = v
+    for code in sorted(zone["unit_code"]):
+        parent = units[ZONE_CARVED_FROM[code[6:9]]]
+        for key, v in units[code].sup.items():
+            parent.carried[key] = parent.carried.get(key, 0) + v
 
 
 def _largest_remainder(raw: list[float], total: int) -> list[int]:

@@ -13,8 +13,12 @@ What is real and what is made up (column ``synthetic``):
   statistical codes (127 in all). Names are real where known, but the 3-digit township
   codes are assigned in order (streets 001…, towns 100…, others 400…), not copied from
   the official list, so every township row is marked ``synthetic=true``.
+* Township-level bodies other than streets and towns are typed by their names
+  (:func:`synthetic.registry_names.township_kind`): parks and zones ``zone``, farms ``farm``.
 * Village rows (村 and 社区) are generated: 229 communities under the 21 streets, the
-  rest villages, 1,800 in 2016; all ``synthetic=true``.
+  rest villages, 1,836 in 2016; all ``synthetic=true``. Names are unique within a
+  township and repeat across townships now and then, as real ones do; the few that tests
+  and docs name are fixed (:data:`synthetic.registry_names.FIXED_NAMES`).
 * When a county-level unit ends, its children end with it; the successor gets copies
   of them under its own code (valid from the next quarter).
 * ``aliases``: the other names a few units go by in filers' files (a short name, the
@@ -34,13 +38,18 @@ from synthetic.registry_names import (
     ALIASES,
     COMMUNITIES_PER_COUNTY,
     COMMUNITY_WORDS,
+    COMMUNITY_WORDS_MORE,
     COUNTIES,
+    FIXED_NAMES,
+    NAME_HEADS,
+    NAME_TAILS,
     OTHER_SUFFIXES,
     SUCCESSORS,
     TOTAL_VILLAGES_2016,
     TOWNSHIPS,
     VILLAGE_WORDS,
     ZONE,
+    township_kind,
 )
 from warehouse.registry import COLUMNS
 
@@ -122,7 +131,7 @@ def _township_rows(
                     code,
                     name,
                     "township",
-                    kind,
+                    township_kind(name) if kind == "farm" else kind,
                     county.unit_code,
                     county.valid_from,
                     county.valid_to,
@@ -165,13 +174,13 @@ def _communities_per_street(
 def _villages_per_township(
     rng: random.Random, townships: dict[str, list[Row]], base_counties: list[str]
 ) -> dict[str, int]:
-    """Streets outside 崇川 have a few villages, farms a few, towns the rest of the 1,800."""
+    """Streets outside 崇川 have a few villages, parks and farms a few, towns the rest."""
     per_township: dict[str, int] = {}
     for c in base_counties:
         for t in townships[c]:
             if t.kind == "street":
                 per_township[t.unit_code] = 0 if c == "320602" else rng.randint(2, 8)
-            elif t.kind == "farm":
+            elif t.kind in ("zone", "farm"):
                 per_township[t.unit_code] = rng.choice((0, 0, 1, 2, 3, 4, 5))
     towns = [t for c in base_counties for t in townships[c] if t.kind == "town"]
     rest = TOTAL_VILLAGES_2016 - 229 - sum(per_township.values())
@@ -183,15 +192,14 @@ def _villages_per_township(
 def _children(rng: random.Random, t: Row, n_communities: int, n_villages: int) -> list[Row]:
     """Township ``t``'s communities (codes 001…) and villages (codes 200…), valid as it is."""
     rows = []
-    cnames = _village_names(rng, t.name, n_communities, COMMUNITY_WORDS, "社区")
-    for i, name in enumerate(cnames):
-        code = t.unit_code[:9] + f"{i + 1:03d}"
+    ccodes = [t.unit_code[:9] + f"{i + 1:03d}" for i in range(n_communities)]
+    cwords = COMMUNITY_WORDS + COMMUNITY_WORDS_MORE
+    for code, name in zip(ccodes, _names(rng, t.name, ccodes, cwords, "社区"), strict=True):
         rows.append(
             Row(code, name, "village", "community", t.unit_code, t.valid_from, t.valid_to, True)
         )
-    vnames = _village_names(rng, t.name, n_villages, VILLAGE_WORDS, "村")
-    for i, name in enumerate(vnames):
-        code = t.unit_code[:9] + f"{200 + i:03d}"
+    vcodes = [t.unit_code[:9] + f"{200 + i:03d}" for i in range(n_villages)]
+    for code, name in zip(vcodes, _names(rng, t.name, vcodes, VILLAGE_WORDS, "村"), strict=True):
         rows.append(
             Row(code, name, "village", "village", t.unit_code, t.valid_from, t.valid_to, True)
         )
@@ -220,15 +228,22 @@ def _successor(
     return Row(code, r.name, r.level, r.kind, parent, valid_from, "", True)
 
 
-def _village_names(
-    rng: random.Random, township: str, n: int, words: tuple[str, ...], suffix: str
+def _names(
+    rng: random.Random, township: str, codes: list[str], words: tuple[str, ...], suffix: str
 ) -> list[str]:
-    """``n`` distinct pleasant names within one township."""
+    """A name for each of ``codes``, distinct within the township: the fixed ones where
+    given, the others drawn from the words, the words with the township's short name in
+    front, and (villages) the head–tail compounds."""
     short = township.removesuffix("街道").removesuffix("镇")
+    fixed = {c: FIXED_NAMES[c] for c in codes if c in FIXED_NAMES}
     pool = [w + suffix for w in words] + [f"{short}{w}{suffix}" for w in words]
+    if suffix == "村":
+        pool += [h + t + suffix for h in NAME_HEADS for t in NAME_TAILS if h != t]
+    pool = sorted(set(pool) - set(fixed.values()))
     rng.shuffle(pool)
-    names = pool[:n]
-    names += [f"{township}第{i}{suffix}" for i in range(len(names) + 1, n + 1)]
+    drawn = iter(pool)
+    names = [fixed.get(c) or next(drawn) for c in codes]
+    assert len(set(names)) == len(names), f"a name twice in {township}"
     return names
 
 

@@ -1,7 +1,9 @@
 """The names and counts the Nantong unit registry is built from (:mod:`synthetic.registry_build`).
 
 County-level codes and names are real; the township counts follow the 2016 statistical
-codes; the village and community names are drawn from the word lists here.
+codes; the village and community names are drawn from the word lists here, unique within
+a township and repeating across townships about as often as real ones do (:data:`FIXED_NAMES`
+keeps the few that tests and docs name).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ COUNTIES: tuple[tuple[str, str, str, str, str], ...] = (
     ("320614", "海门区", "district", "2020Q3", ""),
 )
 
-# Township-level units of 2016: streets, towns, other bodies (farms, parks, zones).
+# Township-level units of 2016: streets, towns, other bodies (parks and zones, typed
+# ``zone``; farms, typed ``farm``: :func:`township_kind`).
 # Lists shorter than the count are completed with generated names.
 TOWNSHIPS: dict[
     str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[int, int, int]]
@@ -143,7 +146,10 @@ TOWNSHIPS: dict[
 
 # Communities (社区) per street, by county; 229 in all.
 COMMUNITIES_PER_COUNTY = {"320602": 110, "320611": 54, "320612": 48, "320682": 17}
-TOTAL_VILLAGES_2016 = 1800  # villages + communities
+# villages + communities valid in 2016: "about 1,800 report" (CONTRACT §7), and more than
+# 1,800 of them had published their task lists by the year's end (§10), which the sample
+# draws quarter by quarter (synthetic.reports.list_published) rather than forcing.
+TOTAL_VILLAGES_2016 = 1836
 
 ZONE = "320671"  # 南通经济技术开发区, from 2017Q1: not part of the 2016 counts
 
@@ -152,7 +158,7 @@ SUCCESSORS: tuple[tuple[str, str, dict[str, int], str], ...] = (
     ("320621", "320685", {}, "2018Q1"),
     ("320684", "320614", {}, "2020Q3"),
     # 港闸 streets follow 崇川's 10 streets; its park follows 崇川's one.
-    ("320611", "320602", {"street": 10, "farm": 1}, "2020Q3"),
+    ("320611", "320602", {"street": 10, "zone": 1}, "2020Q3"),
 )
 
 # Other names a unit goes by in filers' files (column ``aliases``, ``|``-separated): a
@@ -167,10 +173,10 @@ ALIASES = {
 
 OTHER_SUFFIXES = (
     "现代农业园区",
-    "生态农场",
     "科技产业园",
     "物流园区",
     "商贸园区",
+    "生态农场",
     "滨江新区",
     "旅游度假区",
     "新材料产业园",
@@ -248,3 +254,63 @@ COMMUNITY_WORDS = (
     "城北",
     "星湖",
 )
+# Village names are also composed of a head and a tail character, as many of the coast's
+# are (新港, 北灶, 三圩 …): with the words above they give a township a pool of about 1,500
+# names, so a county of 300 villages repeats a name now and then, not every other.
+NAME_HEADS = "东西南北新永长双三五大小兴和丰福金高安同联中红平石古万义凌朝先胜建盐海江丁何陈"
+NAME_TAILS = "河桥港庄灶闸圩墩湾坝营埭沙洋堡园林塘场店泾洲渡乐星光华湖坊垛舍头口滩岸"
+COMMUNITY_WORDS_MORE = (
+    "春晖",
+    "秋实",
+    "阳光",
+    "锦绣",
+    "丽景",
+    "金湾",
+    "盛世",
+    "友谊",
+    "朝阳",
+    "建设",
+    "人民",
+    "解放",
+    "和睦",
+    "长安",
+    "东方",
+    "银河",
+    "明珠",
+    "育才",
+    "教育",
+    "光华",
+    "新苑",
+    "紫薇",
+    "芙蓉",
+    "梧桐",
+    "海棠",
+    "玉兰",
+    "百合",
+    "兰亭",
+    "秀水",
+    "天虹",
+)
+
+# Names that tests, fixtures and docs refer to by code: kept whatever the draw.
+FIXED_NAMES = {
+    "320602001001": "城北社区",
+    "320602001002": "城东跃龙社区",
+    "320602001003": "城南社区",
+    "320602002011": "学府社区",
+    "320602003004": "学府社区",  # a name shared by two streets' communities (filers/owners)
+    "320623100200": "瑞丰村",
+    "320623100201": "北闸村",
+    "320623100202": "掘港荷花村",
+    "320623100203": "东灶村",
+    "320623100207": "荷花村",
+    "320682100203": "荷花村",  # and another township's (filers/owners: a shared name)
+    "320623402200": "七里村",  # under 如东沿海经济开发区 (the portal's docs and tests)
+}
+
+
+def township_kind(name: str) -> str:
+    """The kind of a township-level body other than a street or town, by its name
+    (CONTRACT §1): a farm (农场) is ``farm``; parks, zones, ports and new districts
+    (开发区, 园区, 产业园, 港区, 新区, 度假区, 保税区 …) are ``zone``."""
+    return "farm" if name.endswith("农场") else "zone"

@@ -199,6 +199,8 @@ def _cell(c: Column, v: Any, style: Style, text: bool) -> Any:
     """A value as the file holds it: text (csv, or ``text``) or a native value."""
     if v is None:
         return None
+    if isinstance(v, str) and c.type in ("int", "decimal"):
+        return v  # a number a clerk typed in words (an injected fault): as typed
     if c.type == "int" and not c.required and v == 0 and style.blank_zeros:
         return None
     if c.type == "period":

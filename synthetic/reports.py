@@ -1,29 +1,41 @@
 """The report rows of one unit for one quarter, varying around its profile.
 
-At 2016Q4 the calibrated figures are reported as they are (so the city's totals come out
-exactly); other quarters drift a little from them and carry noise.
+Party reports (the supervision report, the projects' progress and party organisations)
+are drawn from the unit's strength. Development figures (GDP and income growth against
+the year's target, collective income and project investment against the time-elapsed
+share of the year's target or plan) achieve their targets at the rate of the unit's
+development level of the quarter (:mod:`synthetic.story`), which carries the lagged
+effect of its party building. At 2016Q4 the calibrated stock figures are reported as
+they are (so the city's totals come out exactly); other quarters drift a little from
+them and carry noise.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from synthetic.new_orgs import year_to_date
 from synthetic.profiles import (
+    COUNTY_2016,
     SUP_TOTALS_2016Q4,
+    ZONE_CARVE,
     ZONE_CODE,
-    ZONE_SHARE_2016,
+    ZONE_FROM,
     Unit,
     rng,
 )
-from synthetic.published import BASE_PERIOD, NANTONG
+from synthetic.published import BASE_PERIOD
+from synthetic.story import achieved
 from transforms import periods as quarters
 from transforms.columns import REPORT_KINDS
 
-# year-to-date share of the annual figure at the end of each quarter
+# year-to-date share of the annual figure at the end of each quarter (county GDP, revenue)
 YTD_SHARE = {1: 0.22, 2: 0.47, 3: 0.72, 4: 1.0}
+# what a parent county writes in 说明 when the zone's members leave its report (a review flag)
+ZONE_EXPLANATION = "自2017年起南通经济技术开发区单独报送，原由本区代管的党组织、党员划出"
 
 _AREAS = tuple(
     c.name.removeprefix("tasks_planned_")
@@ -51,10 +63,25 @@ _TOPICS = (
 )
 
 
-def submitted(period: str, r: random.Random, now: datetime) -> datetime:
-    """Within 20 days after the quarter ends, and never after ``now``."""
+def submitted(
+    period: str,
+    level: str,
+    strength: float,
+    r: random.Random,
+    now: datetime,
+    deadline_days: Mapping[str, int],
+) -> datetime:
+    """When a unit files (填报时间): most on time, in the last days before its level's
+    deadline (``deadline_days`` after the quarter's end, the rules' ``[round]``); about
+    one in twelve late, a few days after it (at most 24), weaker units more often.
+    Never after ``now``."""
     end = quarters.start_of(quarters.next_period(period))
-    ts = end + timedelta(days=r.randint(0, 19), hours=r.randint(8, 18), minutes=r.randint(0, 59))
+    due = deadline_days[level]
+    if r.random() < 0.02 + 0.25 * (1 - strength):
+        day = due + min(24, int(r.expovariate(1 / 3)))
+    else:
+        day = max(0, due - 1 - int(r.expovariate(1 / 1.5)))
+    ts = end + timedelta(days=day, hours=r.randint(8, 18), minutes=r.randint(0, 59))
     return min(ts, now.replace(second=0, microsecond=0))
 
 
@@ -62,15 +89,31 @@ def _drift(period: str) -> int:
     return quarters.index(period) - quarters.index(BASE_PERIOD)
 
 
+def list_published(u: Unit, seed: int, period: str) -> bool:
+    """Whether the unit's task list (清单) of the year is published by the end of ``period``.
+
+    Each quarter a unit that has not yet published does so with a chance that grows with
+    its strength (0.48 … 0.9); once published it stays so for the year. The more than
+    1,800 villages with their lists published by the end of 2016 (CONTRACT §10) come out
+    of these draws, not a value set in the fourth quarter.
+    """
+    r = rng(seed, "list", period[:4], u.code)
+    chance = 0.3 + 0.6 * u.strength
+    return any(r.random() < chance for _ in range(quarters.quarter_number(period)))
+
+
 def supervision(u: Unit, period: str, seed: int, ts: datetime) -> dict[str, Any]:
     r = rng(seed, "sup", period, u.code)
     exact = period == BASE_PERIOD
+    carried = u.carried if period < ZONE_FROM else {}
     row: dict[str, Any] = {"unit_code": u.code, "period": period, "submitted_at": ts}
     for key in SUP_TOTALS_2016Q4:
-        v = u.sup[key]
+        v = u.sup[key] + carried.get(key, 0)
         if not exact and v:
             v = max(0, round(v * (1 + 0.004 * _drift(period) + r.gauss(0, 0.015))))
         row[key] = v
+    if u.carried and period == ZONE_FROM:
+        row["explanation"] = ZONE_EXPLANATION
     s = u.strength
     extra = {
         "new_members": round(row["party_members"] * r.uniform(0.002, 0.012)),
@@ -83,15 +126,7 @@ def supervision(u: Unit, period: str, seed: int, ts: datetime) -> dict[str, Any]
         extra["theme_days_planned"],
         max(0, round(extra["theme_days_planned"] * min(1, s + r.gauss(0, 0.15)))),
     )
-    # every village and community of Nantong had its list published by 2016Q4 (CONTRACT
-    # §10: more than 1,800); from then on a few lapse. The draw is made either way, so the
-    # draws after it stay as they were.
-    published = r.random() < 0.45 + 0.55 * s
-    if u.level == "village" and u.code.startswith(NANTONG) and period >= BASE_PERIOD:
-        published = (
-            period == BASE_PERIOD or published or rng(seed, "list", period, u.code).random() < 0.97
-        )
-    extra["list_published"] = published
+    extra["list_published"] = list_published(u, seed, period)
     for area in _AREAS:
         planned = r.randint(2, 6) if u.level == "village" else r.randint(4, 12)
         extra[f"tasks_planned_{area}"] = planned
@@ -104,6 +139,12 @@ def supervision(u: Unit, period: str, seed: int, ts: datetime) -> dict[str, Any]
     return {c.name: row[c.name] for c in REPORT_KINDS["supervision"].columns if c.name in row}
 
 
+def growth_target(u: Unit, seed: int, year: int) -> float:
+    """The unit's growth target (年度增长目标, %) for ``year``, set at the year's start."""
+    r = rng(seed, "target", year, u.code)
+    return r.choice((8.5, 9.0, 9.5, 10.0, 10.5) if u.level == "county" else (7.5, 8.0, 8.5, 9.0))
+
+
 def _growth(e: dict[str, float], seed: int, year: int, code: str) -> float:
     """The county's reported GDP growth of ``year`` (2016's is the calibrated one)."""
     if year == 2016:
@@ -111,73 +152,97 @@ def _growth(e: dict[str, float], seed: int, year: int, code: str) -> float:
     return round(e["gdp_growth_pct"] + rng(seed, "eco-year", year, code).gauss(-0.3, 0.4), 1)
 
 
-def _level(e: dict[str, float], seed: int, year: int, code: str) -> float:
-    """The county's GDP of ``year`` against 2016's, compounded at the rates it reports.
-
-    From 2017 the 开发区 reports its own GDP, which until then was in the other counties'
-    (CONTRACT §1): theirs lose its share, so the city's total grows at the reported rate.
-    """
+def _scale(e: dict[str, float], seed: int, year: int, code: str) -> float:
+    """The county's GDP of ``year`` against 2016's, compounded at the rates it reports."""
     scale = 1.0
     for y in range(2017, year + 1):
         scale *= 1 + _growth(e, seed, y, code) / 100
     for y in range(year + 1, 2017):  # before 2016: 2016's level less its growth
         scale /= 1 + _growth(e, seed, y, code) / 100
-    if year >= 2017 and code.startswith(NANTONG) and code != ZONE_CODE:
-        scale *= 1 - ZONE_SHARE_2016
     return scale
 
 
-def economy(u: Unit, period: str, seed: int, ts: datetime) -> dict[str, Any]:
+def _base(e: dict[str, float], code: str, key: str, period: str) -> float:
+    """The county's 2016 ``key`` on the territory it has in ``period``: from 2017 the
+    counties the 开发区 was carved from no longer count its share (CONTRACT §12)."""
+    if period < ZONE_FROM or code not in ZONE_CARVE:
+        return e[key]
+    return e[key] - ZONE_CARVE[code] * COUNTY_2016[ZONE_CODE][key]
+
+
+def economy(u: Unit, period: str, seed: int, ts: datetime, level: float) -> dict[str, Any]:
+    """The unit's economy row; ``level``: its development level of the quarter (d)."""
     r = rng(seed, "eco", period, u.code)
     q = quarters.quarter_number(period)
     year = int(period[:4])
     exact = period == BASE_PERIOD
     row: dict[str, Any] = {"unit_code": u.code, "period": period, "submitted_at": ts}
+    if u.level in ("county", "township"):
+        target = growth_target(u, seed, year)
+        row["growth_target_pct"] = target
+        income = target * achieved(level, seed, "income", period, u.code)
+        row["income_growth_pct"] = round(min(20.0, income), 1)
     if u.level == "county":
         e = u.econ
         g_year = _growth(e, seed, year, u.code)
         # the level grows at the rate the unit reports, year on year (CONTRACT §10 realism)
-        scale = _level(e, seed, year, u.code)
+        scale = _scale(e, seed, year, u.code)
         # a fourth quarter's year to date is the year's; earlier quarters a share of it
         noise = 0.0 if exact else r.gauss(0, 0.01)  # drawn in every quarter: the draws after
         share = YTD_SHARE[q] * (1 + (0.0 if q == 4 else noise))  # it stay as they were
-        row["growth_target_pct"] = e["target"]
-        row["gdp"] = e["gdp"] if exact else round(e["gdp"] * scale * share, 2)
+        gdp = _base(e, u.code, "gdp", period) * scale * share
+        row["gdp"] = e["gdp"] if exact else round(gdp, 2)
         row["gdp_growth_pct"] = g_year if exact or q == 4 else round(g_year + r.gauss(0, 0.3), 1)
-        row["fiscal_revenue"] = round(e["fiscal_revenue"] * scale * share, 2)
-        savings = e["savings_balance"] * (
+        row["fiscal_revenue"] = round(_base(e, u.code, "fiscal_revenue", period) * scale * share, 2)
+        savings = _base(e, u.code, "savings_balance", period) * (
             1 + 0.025 * _drift(period) + (0 if exact else r.gauss(0, 0.005))
         )
         row["savings_balance"] = e["savings_balance"] if exact else round(savings, 2)
-        row["income_growth_pct"] = round(e["income_growth_pct"] + r.gauss(0, 0.3), 1)
     elif u.level == "township":
-        row["growth_target_pct"] = u.econ["target"]
-        row["gdp_growth_pct"] = round(
-            min(30, max(-15, r.gauss(8.6 + 3 * (u.strength - 0.8), 2.5))), 1
-        )
-        row["income_growth_pct"] = round(min(20, max(-5, r.gauss(8.4, 1.4))), 1)
+        growth = row["growth_target_pct"] * achieved(level, seed, "gdp", period, u.code)
+        row["gdp_growth_pct"] = round(min(30.0, growth), 1)
     else:
-        annual = u.econ["collective_income"] * (1.06 ** (year - 2016)) * (1 + r.gauss(0, 0.03))
-        share = YTD_SHARE[q] * (1 + (0 if q == 4 else r.gauss(0, 0.05)))
-        row["collective_income"] = round(annual * share, 2)
-        row["collective_income_target"] = u.econ["target"]
+        # the year's target grows with the village; what is achieved of it so far is the
+        # development level's share of the time elapsed (序时进度)
+        target = max(5, round(u.econ["target"] * 1.06 ** (year - 2016) / 5) * 5)
+        rate = achieved(level, seed, "collective", period, u.code)
+        row["collective_income"] = round(target * q / 4 * rate, 2)
+        row["collective_income_target"] = target
     return row
 
 
 def projects(
-    u: Unit, period: str, seed: int, ts: datetime, n_secretary: int, n_other: int
+    u: Unit,
+    period: str,
+    seed: int,
+    ts: datetime,
+    n_secretary: int,
+    n_other: int,
+    level: float,
 ) -> list[dict[str, Any]]:
-    """``n_secretary`` secretary projects then ``n_other`` others, the same all year."""
+    """``n_secretary`` secretary projects then ``n_other`` others, the same all year;
+    ``level``, the unit's development level of the quarter, sets how much of each
+    project's year's plan is done."""
     year = int(period[:4])
     q = quarters.quarter_number(period)
     types = ["secretary"] * n_secretary + [
         "industrial" if i % 2 == 0 else "livelihood" for i in range(n_other)
     ]
-    return [_project(u, period, seed, ts, year, q, i, ptype) for i, ptype in enumerate(types)]
+    return [
+        _project(u, period, seed, ts, year, q, i, ptype, level) for i, ptype in enumerate(types)
+    ]
 
 
 def _project(
-    u: Unit, period: str, seed: int, ts: datetime, year: int, q: int, i: int, ptype: str
+    u: Unit,
+    period: str,
+    seed: int,
+    ts: datetime,
+    year: int,
+    q: int,
+    i: int,
+    ptype: str,
+    level: float,
 ) -> dict[str, Any]:
     pr = rng(seed, "proj", year, u.code, i)  # stable over the quarters of a year
     qr = rng(seed, "projq", period, u.code, i)
@@ -198,13 +263,12 @@ def _project(
         status = "under_construction" if ptype != "industrial" or progress < 80 else "in_production"
     # the year's plan (年度计划投资) for most projects, blank for some so that the 2018
     # rules' fallback to planned_investment is exercised; completion is year to date
-    # (本年累计), spread around 序时进度 (q/4 of the year's plan). A generator of its own,
-    # so the other draws, and the published 2016Q4 figures, do not move.
+    # (本年累计), the development level's share of 序时进度 (q/4 of the year's plan)
     ar = rng(seed, "annual", year, u.code, i)
     annual = round(planned * ar.uniform(0.4, 0.8), 1) if ar.random() < 0.85 else None
-    pace = ar.uniform(0.7, 1.15) * (0.8 + 0.3 * u.strength)
     basis = planned if annual is None else annual
-    completed = round(min(planned, basis * q / 4 * pace * qr.uniform(0.95, 1.05)), 1)
+    pace = achieved(level, seed, "investment", period, u.code, i)
+    completed = round(min(planned, basis * q / 4 * pace), 1)
     return {
         "unit_code": u.code,
         "period": period,

@@ -11,6 +11,11 @@ village with 2015's, made from the 2015Q4 reports, so the sample starts in 2015Q
 * **every other village** is certainly not weak in 2015: its collective income is at
   least the line, and its 2015Q4 party work bounds its score above the line.
 
+The party work is drawn so as the 2015Q4 plan is made (:func:`strengthen`, called by
+:mod:`synthetic.plan` for the quarter's reports and again for the party score that the
+next quarter's development follows, :mod:`synthetic.story`); the incomes afterwards, by
+:func:`shape_2015q4`.
+
 "Certainly" without computing the score: a village's P (CONTRACT §4) is a weighted mean
 of its components; with every supervision component at its best and the checklist at
 :data:`CHECKLIST_FLOOR` or more, P stays above the line even if both project components
@@ -23,6 +28,7 @@ so no other quarter's figure moves.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +40,7 @@ from warehouse.ruleset import Rules, load_rules
 
 RECTIFIED_2016 = 105  # 整顿提升的薄弱村党组织 (the seed)
 PERIOD = "2015Q4"
+NEXT = BASE_PERIOD  # the quarter of the determination that rectifies them
 CHECKLIST_FLOOR = 0.8  # 清单任务完成率 at least this, for "certainly not weak"
 PROJECT_COMPONENTS = ("secretary_projects", "project_party_orgs")
 _TS = datetime(2017, 1, 10)  # submitted_at does not enter the figures drawn here
@@ -74,15 +81,22 @@ def make_strong(row: dict[str, Any], rules: Rules) -> None:
         row[done] = max(row[done], math.ceil(CHECKLIST_FLOOR * row[key]))
 
 
-def _determined(u: Unit) -> bool:
+def determined(u: Unit) -> bool:
     """A Nantong 村 (the units the annual determination looks at)."""
     return u.level == "village" and u.kind == "village" and u.code.startswith(NANTONG)
 
 
-def shape_2015q4(files: list[File], units: dict[str, Unit], seed: int, spoilt: set[str]) -> None:
+def shape_2015q4(
+    files: list[File],
+    units: dict[str, Unit],
+    seed: int,
+    spoilt: set[str],
+    income_2016: Callable[[str], float],
+) -> None:
     """Draw 2015Q4's Nantong villages as the module docstring says (rows changed in place).
 
-    ``spoilt``: the unit codes of every file of the quarter that was spoilt on purpose.
+    ``spoilt``: the unit codes of every file of the quarter that was spoilt on purpose;
+    ``income_2016``: a village's collective income in its 2016Q4 report.
     """
     rules = load_rules()
     line = rules.weak_income_line
@@ -92,13 +106,11 @@ def shape_2015q4(files: list[File], units: dict[str, Unit], seed: int, spoilt: s
     for f in files:
         for row in f.rows:
             u = units.get(row["unit_code"])
-            if u is not None and f.kind in ("supervision", "economy") and _determined(u):
+            if u is not None and f.kind in ("supervision", "economy") and determined(u):
                 rows[(f.kind, u.code)] = row
     codes = sorted({code for _, code in rows})
     sup16 = {c: reports.supervision(units[c], BASE_PERIOD, seed, _TS) for c in codes}
-    income16 = {
-        c: reports.economy(units[c], BASE_PERIOD, seed, _TS)["collective_income"] for c in codes
-    }
+    income16 = {c: income_2016(c) for c in codes}
     both = [c for c in codes if ("supervision", c) in rows and ("economy", c) in rows]
     candidates = [
         c for c in both if c not in spoilt and income16[c] >= line + 0.5 and strong(sup16[c], rules)
@@ -114,7 +126,16 @@ def shape_2015q4(files: list[File], units: dict[str, Unit], seed: int, spoilt: s
             assert eco is not None
             eco["collective_income"] = round(line * r.uniform(0.55, 0.95), 2)
         elif income16[c] >= line:
-            if eco is not None and eco["collective_income"] < line + 0.5:
+            income = None if eco is None else eco["collective_income"]
+            if eco is not None and income is not None and income < line + 0.5:
                 eco["collective_income"] = round(line * r.uniform(1.03, 1.15), 2)
-            if sup is not None and not strong(sup, rules):
-                make_strong(sup, rules)
+            # its party work: made strong already (strengthen)
+            assert sup is None or c in spoilt or strong(sup, rules), c
+
+
+def strengthen(row: dict[str, Any], income_2016: float, rules: Rules) -> None:
+    """A determined village's 2015Q4 supervision ``row``, made strong (in place) when its
+    2016 collective income is at least the line: then it is certainly not weak in 2015
+    unless rectified (by its income), and its P cannot make it weak either."""
+    if income_2016 >= rules.weak_income_line and not strong(row, rules):
+        make_strong(row, rules)

@@ -22,7 +22,13 @@ KEY_PERIOD = "_key_period"
 # ``pii``): an extra column's (named as the file names it) or a declared column's cell
 # that is not a value of its type (words, a nested JSON value). GX checks the text columns.
 PII = "_pii"
-META = (ID, FILE, ROW, RECORD, KEY_UNIT, KEY_PERIOD, PII)
+# The row was hidden in its sheet by the clerk (reason ``hidden_row``, CONTRACT §2).
+HIDDEN = "_hidden"
+META = (ID, FILE, ROW, RECORD, KEY_UNIT, KEY_PERIOD, PII, HIDDEN)
+
+Place = tuple[str, int] | tuple[str, int, dict[str, int]]
+"""Where a workbook's data row is: (sheet, sheet row), and for a form read down a column
+(:mod:`transforms.vertical`) each of its cells' sheet rows by column name."""
 
 # Per-column flags: ``_blank__<c>`` and ``_bad__<c>`` for every declared column ``c``.
 BLANK = "_blank__"
@@ -66,6 +72,7 @@ def parsed_schema(kind: ReportKind) -> dict[str, pl.DataType]:
         KEY_UNIT: pl.String(),
         KEY_PERIOD: pl.String(),
         PII: pl.List(pl.String()),
+        HIDDEN: pl.Boolean(),
     }
     typed = {c.name: POLARS_TYPES[c.type] for c in kind.columns}
     return meta | typed | dict.fromkeys(flags(kind), pl.Boolean())

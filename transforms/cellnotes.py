@@ -1,17 +1,18 @@
 """What a workbook says about its cells that calamine does not: merged ranges, formats.
 
-fastexcel (calamine) gives each cell's value, not its number format nor the merged
-ranges. Those are read here, one reader per format, from what the file itself says,
-without a spreadsheet parser of our own:
+fastexcel (calamine) gives each cell's value, not its number format, the merged
+ranges nor the rows a clerk hid. Those are read here, one reader per format, from what
+the file itself says, without a spreadsheet parser of our own:
 
-- ``.xlsx``: the sheet XML's ``<mergeCell>`` and each cell's style (``s`` →
-  ``cellXfs`` → ``numFmt``), with the standard library;
+- ``.xlsx``: the sheet XML's ``<mergeCell>``, each cell's style (``s`` →
+  ``cellXfs`` → ``numFmt``) and each ``<row hidden="1">``, with the standard library;
 - ``.ods``: ``content.xml``'s ``table:number-rows-spanned`` /
-  ``table:number-columns-spanned``, and each cell's value type (``percentage``) or its
+  ``table:number-columns-spanned``, each cell's value type (``percentage``) or its
   style (own, else its column's default) → data style (``number:percentage-style``, a
-  ``number:date-style`` without a year), with the standard library;
-- ``.xls``: xlrd (``formatting_info=True``): ``merged_cells`` and each cell's XF →
-  number format.
+  ``number:date-style`` without a year), and each row's ``table:visibility``
+  (``collapse``: hidden; ``filter``: filtered out), with the standard library;
+- ``.xls``: xlrd (``formatting_info=True``): ``merged_cells``, each cell's XF →
+  number format, and each row's ``hidden``.
 
 A format is :data:`PCT` (a percentage: the cell shows 40% for a stored 0.4) or
 :data:`YEARLESS` (a date shown without a year). Positions are 0-based and absolute in
@@ -34,6 +35,9 @@ _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _CELL_RE = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*? s="(\d+)"')
 _MERGE_RE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_ROW_RE = re.compile(rb"<row\b([^>]*)>")
+_ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
+_ROW_HIDDEN = re.compile(rb'\shidden="(?:1|true)"')
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
@@ -52,6 +56,7 @@ class Notes:
 
     formats: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) → PCT…
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1
+    hidden: list[tuple[int, int]] = field(default_factory=list)  # rows r0…r1 hidden
 
 
 def classify(format_id: int, code: str) -> str | None:
@@ -124,6 +129,11 @@ def _xlsx(data: bytes) -> dict[str, Notes]:
         for m in _MERGE_RE.finditer(xml):
             r0, c0, r1, c1 = int(m.group(2)), _col(m.group(1)), int(m.group(4)), _col(m.group(3))
             n.merges.append((r0 - 1, c0, r1 - 1, c1))
+        for m in _ROW_RE.finditer(xml):
+            number = _ROW_NUMBER.search(m.group(1))
+            if number is not None and _ROW_HIDDEN.search(m.group(1)):
+                r = int(number.group(1)) - 1
+                n.hidden.append((r, r))
     return out
 
 
@@ -209,6 +219,8 @@ def _ods_table(table: ElementTree.Element, cell_styles: dict[str, str]) -> Notes
     cols = _ods_columns(table)
     for r, row in _ods_rows(table):
         times = _repeat(row, "number-rows-repeated")
+        if row.get(f"{_TABLE}visibility", "visible") != "visible":  # collapse, filter
+            n.hidden.append((r, r + times - 1))
         c = 0
         for cell in row:
             if cell.tag not in _ODS_CELLS:
@@ -265,6 +277,7 @@ def _xls(data: bytes) -> dict[str, Notes]:
     for sheet in book.sheets():
         n = out[sheet.name] = Notes()
         n.merges = [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells]
+        n.hidden = [(r, r) for r, info in sheet.rowinfo_map.items() if info.hidden]
         if not styles:
             continue
         for r in range(sheet.nrows):

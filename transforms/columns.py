@@ -308,6 +308,16 @@ TRUE_WORDS = ("true", "1", "是", "y", "yes", "t")
 FALSE_WORDS = ("false", "0", "否", "n", "no", "f")
 
 
+def is_percent(c: Column) -> bool:
+    """A percentage column: a number of percent (typed 40 or 40%, shown 40%: 40; §2)."""
+    return c.name.endswith("_pct") or "(%)" in c.zh
+
+
+def is_free_text(c: Column) -> bool:
+    """Free text (a name, an explanation): kept as typed; other columns fold full-width (§2)."""
+    return c.type == "text" and c.pattern is None
+
+
 def normalise_header(text: str) -> str:
     """Strip surrounding spaces and fold full-width brackets to ASCII ones."""
     return (

@@ -8,10 +8,16 @@ here, cheaply, from its bytes:
   (``RONGHE_READ_MAX_UNPACKED_MB``, default 300 MB) and the ratio of that to the
   file's size (``RONGHE_READ_MAX_RATIO``, default 200, judged only past 10 MB
   unpacked) — a 1.5 MB workbook holding a 1.5 GB shared string stops here;
-- for each worksheet: its used range, from the ``<dimension ref>`` and every row and
-  cell reference in the sheet's XML, read by :mod:`zipfile` in bounded chunks
-  (``RONGHE_READ_MAX_CELLS``, default 5,000,000 cells; rows × columns) — one cell at
-  ``XFD1048576`` makes a reader allocate hundreds of GB, and stops here.
+- for each worksheet: the cells it really holds, read from the sheet's XML by
+  :mod:`zipfile` in bounded chunks (``RONGHE_READ_MAX_CELLS``, default 5,000,000): their
+  number, and the block a reader fills with them (from row 1 to the last row holding a
+  value, from the first to the last column holding one). The range a sheet *declares*
+  (``<dimension ref>``) and rows or cells that hold no value count for nothing:
+  LibreOffice declares ``A1:AF1048576`` and writes an empty ``<row r="1048576">`` for a
+  sheet from which a row was deleted, and that file reads. A value in ``A1`` and one at
+  ``XFD1048576`` would make a reader allocate hundreds of GB, and stop here; so do a few
+  cells spread over a block of more than a million (:data:`SPARSE_BLOCK`), which would
+  cost seconds and hundreds of MB to read for nothing.
 
 Then the workbook is parsed in a worker process (:mod:`transforms.worker`) with a
 memory limit (``RONGHE_READ_MAX_MEMORY_MB``, default 2048) and a time limit
@@ -89,10 +95,11 @@ def check_size(size: int, limits: ReadLimits) -> None:
         raise LimitExceeded(f"{size / MB:.0f} MB, over the {limits.max_bytes / MB:.0f} MB limit")
 
 
-# a row (<row r="7">) or cell (<c r="AB7">) reference, and a used range (<dimension ref=…>)
-_REF = re.compile(rb' r="([A-Z]{0,3})([0-9]{1,7})"')
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\sref="([A-Z0-9:$]+)"')
-_CELL = re.compile(rb"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
+# in the order they come: a row (<row r="7">), and a cell (<c …>) that holds something (not
+# self-closing, not closed at once): its reference if it has one (r="AB7"; optional in
+# the format, then it is the next column of its row)
+_TAGS = re.compile(rb'<row\b[^>]*?\sr="([0-9]{1,7})"|<c\b([^>]*?)(?<!/)>(?!</c>)')
+_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
 _CHUNK = 1 << 20
 
 
@@ -103,30 +110,82 @@ def _column(letters: bytes) -> int:
     return n
 
 
+@dataclass
+class _Extent:
+    """The cells holding a value seen so far: how many, and the block they span."""
+
+    cells: int = 0
+    row: int = 0  # the current <row>
+    col: int = 0  # the last cell's column in it
+    last_row: int = 0
+    first_col: int = 0
+    last_col: int = 0
+
+    def see(self, buf: bytes) -> None:
+        for m in _TAGS.finditer(buf):
+            if m.group(1) is not None:
+                self.row, self.col = int(m.group(1)), 0
+                continue
+            ref = _CELL_REF.search(m.group(2))
+            if ref is not None:
+                self.row, self.col = int(ref.group(2)), _column(ref.group(1))
+            else:
+                self.col += 1
+            self.cells += 1
+            self.last_row = max(self.last_row, self.row)
+            self.first_col = self.col if not self.first_col else min(self.first_col, self.col)
+            self.last_col = max(self.last_col, self.col)
+
+    @property
+    def block(self) -> int:
+        """Rows × columns a reader fills: rows from 1, columns from the first held."""
+        return self.last_row * (self.last_col - self.first_col + 1) if self.cells else 0
+
+
+def _cut(buf: bytes) -> int:
+    """Where to stop reading ``buf`` for now: before its last tag, and before a cell's
+    opening tag that ends right there (whether it holds anything comes next)."""
+    cut = buf.rfind(b"<")
+    if cut < 0 or len(buf) - cut > 4096:
+        return len(buf)
+    before = buf.rfind(b"<", 0, cut)
+    if before >= 0 and buf[before : before + 3] in (b"<c ", b"<c>") and buf[cut - 1] == 62:
+        return before  # 62: ">"
+    return cut
+
+
 def _used_range(zf: zipfile.ZipFile, member: zipfile.ZipInfo, limits: ReadLimits) -> None:
-    """Past ``max_cells``, by the ``<dimension>`` or by the farthest row and column named."""
-    rows, letters = 0, b""
+    """Past ``max_cells``: by the cells held, or by the block they span (never by the
+    range the sheet declares, nor by rows and cells that hold nothing)."""
+    seen = _Extent()
     with zf.open(member) as fh:
         tail = b""
-        first = True
         while chunk := fh.read(_CHUNK):
             buf = tail + chunk
-            refs = _REF.findall(buf)
-            if first:
-                dim = _DIMENSION.search(buf)
-                if dim is not None:
-                    refs += _CELL.findall(dim.group(1))
-                first = False
-            if refs:
-                rows = max(rows, max(int(r) for _, r in refs))
-                letters = max(letters, max((len(c), c) for c, _ in refs)[1], key=len)
-            cols = _column(letters)
-            if rows * max(cols, 1) > limits.max_cells:
-                raise LimitExceeded(
-                    f"sheet {member.filename} reaches row {rows:,} and column {cols:,},"
-                    f" over {limits.max_cells:,} cells"
-                )
-            tail = buf[-256:]  # a reference split over two chunks is seen in the next
+            cut = _cut(buf)  # a tag split over two chunks is read whole with the next
+            seen.see(buf[:cut])
+            tail = buf[cut:]
+            _past(seen, member, limits)
+        seen.see(tail)
+    _past(seen, member, limits)
+
+
+SPARSE_BLOCK = 1 / 5
+"""A block of cells over this share of ``max_cells`` (a million by default) is read only
+where the sheet fills at least a :data:`SPARSE_SHARE` of it: a few cells spread to
+``XFD1048576`` cost nothing to refuse and seconds and hundreds of MB to read."""
+SPARSE_SHARE = 1 / 50
+
+
+def _past(seen: _Extent, member: zipfile.ZipInfo, limits: ReadLimits) -> None:
+    where = (
+        f"sheet {member.filename} holds {seen.cells:,} cells reaching row"
+        f" {seen.last_row:,} and column {seen.last_col:,}"
+    )
+    if max(seen.cells, seen.block) > limits.max_cells:
+        raise LimitExceeded(f"{where}, over {limits.max_cells:,} cells")
+    if seen.block > limits.max_cells * SPARSE_BLOCK and seen.cells < seen.block * SPARSE_SHARE:
+        raise LimitExceeded(f"{where}: a few cells spread over {seen.block:,}")
 
 
 def check_zip(data: bytes, limits: ReadLimits) -> None:

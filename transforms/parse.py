@@ -1,13 +1,14 @@
 """Stack a kind's :class:`RawFile` frames and cast text to typed columns.
 
 The output is the *parsed batch* of ``docs/design.md``: ``_id, _file, _row, _record,
-_key_unit, _key_period, _pii``, then every declared column (typed), then ``_blank__<c>``
+_key_unit, _key_period, _pii, _hidden``, then every declared column (typed), then ``_blank__<c>``
 for every declared column, then ``_bad__<c>`` for every declared column. Everything
 is vectorised Polars. ``_id`` runs 1, 2, … over the batch. Value forms follow CONTRACT §2:
 
 - int: ``12``, ``1,234`` (thousands separators in groups of three), ``12.0``,
   ``+12``, ``-3``; ``3.5`` is bad.
-- decimal: ``1,234.5``, ``.5``, ``5.``, ``1e3``; ``inf``/``nan``/``1e400``/``12%`` are bad.
+- decimal: ``1,234.5``, ``.5``, ``5.``, ``1e3``; ``inf``/``nan``/``1e400``/``12%`` are bad,
+  except in a percentage column (``columns.is_percent``), where ``12%`` is 12.
 - bool: ``columns.TRUE_WORDS`` / ``FALSE_WORDS``, case-insensitive.
 - timestamp: ``2017年4月10日``, ``2017.4.10`` (a year always: ``4月10日`` is bad),
   ``YYYY-MM-DD``, ``YYYY-MM-DD HH:MM[:SS[.f]]``, ``T`` instead of the space,
@@ -34,6 +35,7 @@ import polars as pl
 
 from transforms.batch import (
     FILE,
+    HIDDEN,
     ID,
     KEY_PERIOD,
     KEY_UNIT,
@@ -44,7 +46,7 @@ from transforms.batch import (
     bad_flag,
     blank_flag,
 )
-from transforms.columns import FALSE_WORDS, TRUE_WORDS, Column, ReportKind, roles
+from transforms.columns import FALSE_WORDS, TRUE_WORDS, Column, ReportKind, is_percent, roles
 from transforms.periods import period_expr
 from transforms.pii import ANY_PII, mask_expr
 from transforms.read import RawFile
@@ -68,9 +70,13 @@ LOCAL_OFFSET_MINUTES = 8 * 60  # naive timestamps are China time (UTC+08:00)
 
 def stacked_schema(kind: ReportKind) -> dict[str, pl.DataType]:
     """Schema of :func:`stack`'s output."""
-    return {FILE: pl.String(), ROW: pl.Int64(), RECORD: pl.String(), PII: pl.List(pl.String())} | {
-        c: pl.String() for c in kind.names
-    }
+    return {
+        FILE: pl.String(),
+        ROW: pl.Int64(),
+        RECORD: pl.String(),
+        PII: pl.List(pl.String()),
+        HIDDEN: pl.Boolean(),
+    } | {c: pl.String() for c in kind.names}
 
 
 def pii_names(found: dict[str, pl.Expr]) -> pl.Expr:
@@ -90,6 +96,7 @@ def stack(kind: ReportKind, files: Sequence[RawFile]) -> pl.DataFrame:
     (the raw row as a JSON object, all of the file's columns incl. extras, values as
     text, personal numbers masked by :func:`transforms.pii.mask`), ``_pii`` (the extra
     columns whose cell holds a personal number, looked for before the record is masked),
+    ``_hidden`` (the clerk hid the row in its sheet, ``RawFile.hidden_rows``),
     then every declared column as ``String`` (null where the file lacks it). Rows keep
     the order of ``files`` and, within a file, of ``_row``.
     """
@@ -107,6 +114,19 @@ def stack(kind: ReportKind, files: Sequence[RawFile]) -> pl.DataFrame:
             [
                 pl.Series(_SEQ, [s for s, _, fr in items for _ in range(fr.height)], pl.Int64),
                 pl.Series(FILE, [f.sha256 for _, f, fr in items for _ in range(fr.height)]),
+                pl.Series(
+                    HIDDEN,
+                    [
+                        h
+                        for _, f, fr in items
+                        for h in (
+                            [r in f.hidden_rows for r in fr.get_column(ROW)]
+                            if f.hidden_rows
+                            else [False] * fr.height
+                        )
+                    ],
+                    pl.Boolean,
+                ),
             ]
         )
         parts.append(
@@ -121,6 +141,7 @@ def stack(kind: ReportKind, files: Sequence[RawFile]) -> pl.DataFrame:
                 pii_names(
                     {c: pl.col(c).str.contains(ANY_PII) for c in data if c not in kind.names}
                 ).alias(PII),
+                pl.col(HIDDEN),
                 *(
                     pl.col(c).cast(pl.String) if c in cols else pl.lit(None, pl.String).alias(c)
                     for c in kind.names
@@ -140,7 +161,9 @@ def _int(s: pl.Expr) -> pl.Expr:
     return pl.when(s.str.contains(INT_RE)).then(digits.cast(pl.Int64, strict=False))
 
 
-def _decimal(s: pl.Expr) -> pl.Expr:
+def _decimal(s: pl.Expr, percent: bool = False) -> pl.Expr:
+    if percent:  # a percentage column: 40% is 40 (CONTRACT §2)
+        s = s.str.replace(r"\s*%$", "")
     number = s.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
     return pl.when(s.str.contains(DECIMAL_RE) & number.is_finite()).then(number)
 
@@ -205,7 +228,7 @@ def _cast(column: Column) -> pl.Expr:
         case "int":
             return _int(s)
         case "decimal":
-            return _decimal(s)
+            return _decimal(s, is_percent(column))
         case "bool":
             return _bool(s)
         case "timestamp":
@@ -231,6 +254,8 @@ def parse(kind: ReportKind, stacked: pl.DataFrame) -> pl.DataFrame:
     fill = [pl.lit(None, pl.String).alias(c) for c in (FILE, RECORD, *kind.names) if c not in df]
     if PII not in df:
         fill.append(pii_names({}).alias(PII))
+    if HIDDEN not in df:
+        fill.append(pl.lit(False).alias(HIDDEN))
     if ROW not in df:
         fill.append(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW))
     if fill:
@@ -268,6 +293,7 @@ def parse(kind: ReportKind, stacked: pl.DataFrame) -> pl.DataFrame:
         pl.col(r.unit).alias(KEY_UNIT),
         pl.coalesce(period_expr(r.period), pl.col(r.period)).alias(KEY_PERIOD),
         pl.concat_list(pl.col(PII), pii_names(pii)).alias(PII),
+        pl.col(HIDDEN).fill_null(False),
         *typed,
         *blank,
         *bad,

@@ -15,6 +15,12 @@ PERIOD_PATTERN = r"^\s*(\d{4})\s*(?:-?\s*[Qq]\s*([1-4])|年\s*第?\s*([1-4一二
 _PERIOD_RE = re.compile(PERIOD_PATTERN)
 
 
+# A quarter written inside other text (a file name: 掘港镇2017年一季度党建督导季报.xlsx)
+_IN_TEXT = re.compile(
+    r"(?<!\d)(\d{4})\s*(?:-?\s*[Qq]\s*([1-4])(?!\d)|年\s*第?\s*([1-4一二三四])\s*季度)"
+)
+
+
 class PeriodError(ValueError):
     """A quarter that cannot be parsed."""
 
@@ -29,6 +35,16 @@ def parse_period(text: str) -> str:
         raise PeriodError(f"not a quarter: {text!r} (write it like 2017Q1)")
     q = m.group(2) or _CN_DIGITS[m.group(3)]
     return f"{m.group(1)}Q{q}"
+
+
+def period_in(text: str) -> str | None:
+    """The one quarter written anywhere in ``text`` (a file name), else None (none, or
+    two different ones)."""
+    found = {
+        f"{m.group(1)}Q{m.group(2) or _CN_DIGITS[m.group(3)]}"
+        for m in _IN_TEXT.finditer(unicodedata.normalize("NFKC", text))
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def period_expr(col: str) -> pl.Expr:

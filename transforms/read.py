@@ -63,7 +63,7 @@ from pathlib import Path
 import polars as pl
 
 from transforms import columns
-from transforms.batch import FLAG_PREFIXES, META, ROW
+from transforms.batch import FLAG_PREFIXES, META, ROW, Place
 from transforms.columns import ReportKind
 from transforms.limits import LimitExceeded, ReadLimits
 from transforms.paths import masked_text, path_text
@@ -115,9 +115,10 @@ class RawFile:
     # workbooks: the sheets read and skipped (meta.file_manifest.sheets), each data row's
     # (sheet, sheet row) by ``_row`` − 1, the total rows left out and their mismatches
     sheets: list[dict[str, str]] = field(default_factory=list)
-    places: list[tuple[str, int]] | None = None
+    places: list[Place] | None = None
     total_rows: int = 0
     total_mismatches: list[TotalMismatch] = field(default_factory=list)
+    hidden_rows: set[int] = field(default_factory=set)  # data rows (_row) the clerk hid
     # workbooks: each sheet's columns (0-based sheet column by canonical name), for 回显
     columns_at: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -139,6 +140,8 @@ def unread_id(path: Path | str) -> str:
 
 
 Cells = list[str | None]
+IDENTITY = ("unit_code", "period", "submitted_at", "单位名称", "unit_name")
+"""The cells that say whose report a row is, not what it reports."""
 
 
 def _text_reader(read: Callable[[bytes], tuple[Cells, list[Cells]]]) -> Callable[[bytes], Read]:
@@ -156,7 +159,7 @@ def _workbook_reader(fmt: str) -> Callable[[bytes], Read]:
     return reader
 
 
-Read = tuple[Cells, list[Cells], list[tuple[str, int]] | None, RawExtras | None]
+Read = tuple[Cells, list[Cells], list[Place] | None, RawExtras | None]
 """A file read: headers, columns, each row's (sheet, sheet row) and a workbook's extras."""
 READERS: dict[str, Callable[[bytes], Read]] = {
     "csv": _text_reader(read_csv),
@@ -217,11 +220,24 @@ def _frame(headers: Cells, data: list[Cells], kind: ReportKind | None) -> pl.Dat
     for i, canon, header in slots:
         name = canon if canon is not None else _unique(header, used)
         used.add(name)
-        # full-width digits, letters and punctuation read as half-width (CONTRACT §2)
-        out[name] = [v if v is None or v.isascii() else v.translate(FULL_WIDTH) for v in data[i]]
+        # full-width digits, letters and punctuation read as half-width in codes, numbers,
+        # dates, periods, booleans and enums; free text is kept as typed (CONTRACT §2)
+        if canon is None or kind is None or columns.is_free_text(kind.column(canon)):
+            out[name] = data[i]
+        else:
+            out[name] = [
+                v if v is None or v.isascii() else v.translate(FULL_WIDTH) for v in data[i]
+            ]
     height = len(data[0]) if data else 0
     filled = [False] * height
-    for col in out.values():
+    # a row that fills only its unit (code, name, period, 填报时间: what a multi-unit
+    # template fills in for every unit) is no report, as a blank row (CONTRACT §2); in a
+    # file without the kind's columns it is what names the units the file reaches
+    complete = kind is not None and set(kind.required_names) <= set(out)
+    identity = set(IDENTITY) if complete else set()
+    for name, col in out.items():
+        if name in identity:
+            continue
         for k, v in enumerate(col):
             if v is not None and not filled[k] and v.strip():
                 filled[k] = True
@@ -323,6 +339,7 @@ def read_file(path: Path | str) -> RawFile:
     raw = done(sha, len(data), frame)
     raw.sheets, raw.places = extras.sheets, places
     raw.total_rows, raw.total_mismatches = extras.total_rows, extras.mismatches
+    raw.hidden_rows = extras.hidden
     raw.columns_at = extras.columns
     if frame.height == 0:  # a header and nothing else (or only blank rows)
         reasons.add(EMPTY_FILE)

@@ -24,7 +24,29 @@ REASONS_ZH: dict[str, str] = {
     "duplicate_in_file": "文件内重复",
     "pii": "含个人信息",
     "unit_name_mismatch": "单位名称与代码不符",
+    "hidden_row": "有隐藏行",
 }
+
+
+REASONS_EN: dict[str, str] = {
+    "unreadable_file": "the file cannot be read",
+    "unknown_kind": "the file name does not say which report it is",
+    "missing_columns": "required columns are missing",
+    "bad_value": "a value cannot be read as its type",
+    "missing_required_value": "a required value is blank",
+    "out_of_range": "a value is out of its allowed range",
+    "inconsistent": "figures contradict each other (done > planned, new > members)",
+    "unknown_unit": "the unit code is not in the registry",
+    "unit_not_valid_in_period": "the unit does not exist in that period",
+    "bad_period": "the period is unreadable or after the submission date",
+    "future_submission": "the submission time is in the future",
+    "duplicate_in_file": "the same report (or project) appears twice in the file",
+    "pii": "a text field contains an ID-card or mobile number",
+    "empty_file": "the file holds no data row (only a header, or nothing)",
+    "unit_name_mismatch": "the unit name beside the code is not the registry's name for it",
+    "hidden_row": "a filled row is hidden in its sheet",
+}
+"""Each reason code in a short English phrase (``ronghe validate``, logs)."""
 
 
 def reason_zh(code: str | None) -> str:

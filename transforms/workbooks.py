@@ -13,7 +13,8 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from transforms import columns, sheets
+from transforms import columns, fields, sheets, vertical
+from transforms.batch import Place
 from transforms.columns import ReportKind
 from transforms.textfiles import EmptyFileError, UnreadableError
 
@@ -78,9 +79,7 @@ def _totals(t: sheets.SheetTable, names: list[str | None]) -> tuple[list[int], l
     return totals, bad
 
 
-def read_workbook(
-    data: bytes, fmt: str
-) -> tuple[Cells, list[Cells], list[tuple[str, int]], RawExtras]:
+def read_workbook(data: bytes, fmt: str) -> tuple[Cells, list[Cells], list[Place], RawExtras]:
     """Every visible sheet holding a header, as one table (columns by header, in order)."""
     try:
         found, skipped = sheets.read_sheets(data, fmt)
@@ -90,11 +89,11 @@ def read_workbook(
     manifest = list(skipped)
     headers: dict[str, int] = {}
     rows: list[dict[int, str | None]] = []
-    places: list[tuple[str, int]] = []
+    places: list[Place] = []
     extras = RawExtras()
     fallback: sheets.Sheet | None = None
     for sheet in found:
-        t = sheets.locate(sheet, lab)
+        t = sheets.locate(sheet, lab) or fields.locate(sheet, lab) or vertical.locate(sheet, lab)
         if t is None:
             blank = not any(v is not None and v.strip() for r in sheet.rows for v in r)
             why = "empty" if blank else "no_header"
@@ -105,25 +104,36 @@ def read_workbook(
         names = [lab.known.get(h) for h in t.headers]
         # each column's place in the sheet (0-based), by canonical name: the portal's 回显
         extras.columns[sheet.name] = {
-            n or h: sheet.first_col + i
+            n or h: sheet.first_col + (t.cell_cols or {}).get(i, i)
             for i, (n, h) in enumerate(zip(names, t.headers, strict=True))
         }
         totals, bad = _totals(t, names)
         extras.total_rows += len(totals)
         extras.mismatches.extend(bad)
-        manifest.append(
-            {
-                "sheet": sheet.name,
-                "read": "true",
-                "why": f"header_row={t.sheet_rows[0] - 1 if t.sheet_rows else ''}",
-            }
-        )
+        said = {"sheet": sheet.name, "read": "true"}
+        if t.shape == "form" and t.cell_rows:  # read down its labels (transforms.vertical)
+            said["why"] = f"form_rows={min(t.cell_rows.values())}-{max(t.cell_rows.values())}"
+        else:
+            said["why"] = f"header_row={t.header_row if t.header_row is not None else ''}"
+        if t.shape == "fields" and t.cell_rows:  # common columns above (transforms.fields)
+            said["fields_rows"] = ",".join(str(r) for r in sorted(set(t.cell_rows.values())))
+        if t.below:  # notes, signatures or another table below the data: not reports
+            said["below"] = _ranges(t.below)
+        manifest.append(said)
         slot = [headers.setdefault(h or f"\0{i}", len(headers)) for i, h in enumerate(t.headers)]
+        cells = (
+            None
+            if t.cell_rows is None
+            else {lab.known.get(t.headers[i], t.headers[i]): r for i, r in t.cell_rows.items()}
+        )
         for k, row in enumerate(t.rows):
             if k in totals:
                 continue
             rows.append({slot[i]: v for i, v in enumerate(row) if i < len(slot)})
-            places.append((sheet.name, t.sheet_rows[k]))
+            places.append((sheet.name, t.sheet_rows[k]) if cells is None else
+                          (sheet.name, t.sheet_rows[k], cells))  # fmt: skip
+            if k < len(t.hidden) and t.hidden[k]:
+                extras.hidden.add(len(rows))  # the data row's number (_row), from 1
     extras.sheets = manifest
     if not headers and fallback is not None:
         # no sheet holds the common columns' labels: its first row is taken as the
@@ -152,7 +162,22 @@ class RawExtras:
     sheets: list[dict[str, str]] = field(default_factory=list)
     total_rows: int = 0
     mismatches: list[TotalMismatch] = field(default_factory=list)
+    hidden: set[int] = field(default_factory=set)  # data rows (_row) the clerk hid
     columns: dict[str, dict[str, int]] = field(default_factory=dict)  # sheet → name → column
+
+
+def _ranges(rows: Sequence[int]) -> str:
+    """``[8, 9, 10, 12]`` → ``"8-10、12"``: sheet rows as a person reads them."""
+    out: list[str] = []
+    start = prev = rows[0]
+    for r in [*rows[1:], None]:
+        if r is not None and r == prev + 1:
+            prev = r
+            continue
+        out.append(str(start) if start == prev else f"{start}-{prev}")
+        if r is not None:
+            start = prev = r
+    return "、".join(out)
 
 
 @functools.cache

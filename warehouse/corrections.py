@@ -2,19 +2,20 @@
 
 A version of a report (kind, unit, period) that arrives when the warehouse already holds
 one from another file is a correction. It supersedes (CONTRACT §3: newer 填报时间 wins)
-only when its 填报时间 is
+only when its 填报时间 is not before the first version's (the earliest received that
+loaded): a correction cannot have been filled in before the report it corrects;
+otherwise it would silently lose.
 
-- not before the first version's (the earliest received): a correction cannot have been
-  filled in before the report it corrects; otherwise it would silently lose; and
-- not later than the round's correction limit: the level's deadline plus the rules'
-  ``round.correction_window_days`` (a later date is a typing slip that would otherwise
-  silently win over every honest version).
-
-(Not later than its receipt is already the rule ``future_submission``.) A correction that
-fails is returned whole with reason ``inconsistent`` on 填报时间 and a sentence saying
-why; the version that stands keeps counting. :func:`hold_implausible` moves such reports
-from a kind's accepted rows to its quarantined reports and problems before the load, so
-the manifest's reconciliation (rows read = loaded + quarantined) holds as for any report.
+A 填报时间 later than the round's correction limit (the level's deadline plus the rules'
+``round.correction_window_days``, default a year) is implausible in any version: it is
+``out_of_range`` in validation (``expectations.window``), so it never loads; a version
+that loaded before that rule, with such a date, does not count as the first version, so
+it never stands in the way of a correction. (Not later than its receipt is the rule
+``future_submission``.) A correction that fails is returned whole with reason
+``inconsistent`` on 填报时间 and a sentence saying why; the version that stands keeps
+counting. :func:`hold_implausible` moves such reports from a kind's accepted rows to its
+quarantined reports and problems before the load, so the manifest's reconciliation
+(rows read = loaded + quarantined) holds as for any report.
 """
 
 from __future__ import annotations
@@ -40,22 +41,13 @@ def _stamp(ts: datetime) -> str:
     return ts.strftime("%Y-%m-%d %H:%M")
 
 
-def sentence(why: str, row: int, value: datetime, first: datetime, until: datetime | None,
-             window: int) -> tuple[str, str]:  # fmt: skip
-    """The Chinese and English sentences of one implausible correction."""
-    if why == "before_first":
-        return (
-            f"第{row}行「填报时间」为{_stamp(value)}，早于该报表首次报送版本的填报时间"
-            f"{_stamp(first)}：更正版本的填报时间不能早于原版本，请核实填报时间后重新报送",
-            f"Row {row}: 填报时间 {_stamp(value)} is before the first version's"
-            f" ({_stamp(first)}); a correction cannot predate the report it corrects",
-        )
-    limit = "" if until is None else _stamp(until)
+def sentence(row: int, value: datetime, first: datetime) -> tuple[str, str]:
+    """The Chinese and English sentences of a correction filled in before the first version."""
     return (
-        f"第{row}行「填报时间」为{_stamp(value)}，晚于本轮更正期限{limit}"
-        f"（报送截止后{window}天）：请核实填报时间；期限后的更正请联系上级单位",
-        f"Row {row}: 填报时间 {_stamp(value)} is after the round's correction limit {limit}"
-        f" ({window} days after the deadline)",
+        f"第{row}行「填报时间」为{_stamp(value)}，早于该报表首次报送版本的填报时间"
+        f"{_stamp(first)}：更正版本的填报时间不能早于原版本，请核实填报时间后重新报送",
+        f"Row {row}: 填报时间 {_stamp(value)} is before the first version's"
+        f" ({_stamp(first)}); a correction cannot predate the report it corrects",
     )
 
 
@@ -119,7 +111,6 @@ def _hold(
         orient="row",
     )
     held = k.accepted.join(keys, on=["unit_code", "period", "_file"], how="semi")
-    window = rules.filing_round.correction_window_days
     reports, problems = [], []
     for b in bad:
         rows = held.filter(
@@ -140,9 +131,7 @@ def _hold(
             }
         )
         row = office_row(header_rows.get(b["source_sha256"], 1), int(b["first_row"]))
-        zh, en = sentence(
-            b["why"], row, b["submitted_at"], b["first_submitted"], b["until"], window
-        )
+        zh, en = sentence(row, b["submitted_at"], b["first_submitted"])
         problems.append(
             {
                 "source_sha256": b["source_sha256"],

@@ -12,7 +12,9 @@ correlates P in t with D in t+1, so rebuilding t also refreshes that column for 
 when t-1 is in the marts. Each rebuild appends what changed in a period's scores to
 ``marts.unit_scores_history`` (the score history). A fourth quarter also rebuilds its
 year's weak-village determination (``marts.weak_village_years``) and refreshes the next
-year's status.
+year's status. Last, ``marts.linkage_effect`` (the lagged effect of party building on
+development, :mod:`warehouse.linkage_effect`) is re-estimated for every quarter whose
+two-year window holds a rebuilt one.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import duckdb
 
 from transforms.periods import next_period, parse_period, previous_period
 from warehouse.db import run_sql_file
+from warehouse.linkage_effect import build_linkage_effect, periods_to_refresh
 from warehouse.review import build_round
 from warehouse.ruleset import Rules
 
@@ -34,6 +37,7 @@ MARTS_TABLES: tuple[str, ...] = (
     "weak_villages",
     "city_summary",
     "weak_village_years",
+    "linkage_effect",
 )
 _SCORE_BASE = "temp.main.marts_score_base"
 COUNTED_SQL = {False: "marts_counted_all.sql", True: "marts_counted_approved.sql"}
@@ -125,6 +129,9 @@ def build_marts(
         )
 
     con.execute(f"DROP TABLE IF EXISTS {_SCORE_BASE}")
+    written["linkage_effect"] = build_linkage_effect(
+        con, periods_to_refresh(con, targets), rules.complete_units_only, rules.version
+    )
     return written
 
 

@@ -76,22 +76,22 @@ def _synthetic_city(prefix: str, city: str, n_villages: int) -> list[tuple[str, 
         left = per_county[ci]
         n_streets = rng.randint(2, 6) if kind == "district" else rng.randint(0, 2)
         n_towns = rng.randint(8, 14)
-        n_farms = rng.randint(0, 3)
-        tkinds = ["street"] * n_streets + ["farm"] * n_farms + ["town"] * n_towns
-        counters = {"street": 1, "town": 100, "farm": 400}
+        n_parks = rng.randint(0, 3)
+        tkinds = ["street"] * n_streets + ["zone"] * n_parks + ["town"] * n_towns
+        counters = {"street": 1, "town": 100, "zone": 400}
         for ti, tkind in enumerate(tkinds):
             t3 = counters[tkind]
             counters[tkind] += 1
             tcode = f"{c6}{t3:03d}000"
             tname = (
                 f"{city}第{ci + 1}{suffix}"
-                + {"street": f"第{t3}街道", "town": f"第{t3 - 99}镇", "farm": f"第{t3 - 399}园区"}[
+                + {"street": f"第{t3}街道", "town": f"第{t3 - 99}镇", "zone": f"第{t3 - 399}园区"}[
                     tkind
                 ]
             )
             rows.append((tcode, tname, "township", tkind, ccode, "", "", "true"))
             remaining_townships = len(tkinds) - ti
-            if tkind == "farm":
+            if tkind == "zone":
                 n = min(left, rng.randint(0, 3))
             elif remaining_townships == 1:
                 n = left

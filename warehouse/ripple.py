@@ -13,6 +13,8 @@ figures of quarter t change, the 通报 of these quarters is stale too:
   refreshes that column of t − 1's marts whenever t is rebuilt);
 - when t is a fourth quarter of year Y: the four quarters of Y + 1 (they show Y's
   determination; Y + 1's statuses are relative to it and refreshed with it);
+- t + 1 … t + 8: their lagged effect (``marts.linkage_effect``, in the 联动分析) is
+  estimated over a two-year window that holds t (``build_marts`` re-estimates them);
 - every later quarter, when t's number of early-warning villages changed (the trend).
 
 The marts that hold other quarters' figures are refreshed by ``build_marts`` itself;
@@ -27,12 +29,14 @@ from collections.abc import Iterable, Mapping
 import duckdb
 
 from transforms.periods import from_index, index, quarter_number
+from warehouse.linkage_effect import WINDOW
 
 
 def feeds(period: str) -> set[str]:
     """The quarters whose 通报 show figures of ``period`` (besides its own, the trend aside)."""
     i = index(period)
     out = {from_index(i + 1), from_index(i + 4), from_index(i - 1)}
+    out.update(from_index(i + k) for k in range(1, WINDOW + 1))
     if quarter_number(period) == 4:
         out.update(from_index(i + k) for k in range(1, 5))
     return out

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NoReturn
 
+from expectations.window import Window
 from transforms.columns import LEVELS
 from transforms.periods import parse_period
 
 DEFAULT_DEADLINES: dict[str, int] = {"village": 5, "township": 8, "county": 10}
-DEFAULT_CORRECTION_WINDOW = 30
+DEFAULT_CORRECTION_WINDOW = 365  # a year (CONTRACT §3)
 MAX_THRESHOLD = 1e12
 """A review threshold's upper bound (percentages, points and 万元 alike fit below it)."""
 # The review rules, in the order of CONTRACT §9, with their default threshold and columns.
@@ -64,6 +65,10 @@ class RoundSettings:
     def due_at(self, period: str, level: str) -> datetime:
         """The last instant a level's report for ``period`` is on time (23:59:59 of day N)."""
         return _quarter_end(period) + timedelta(days=self.deadline_days[level] + 1, microseconds=-1)
+
+    def window(self) -> Window:
+        """When a report's 填报时间 is plausible, for validation (CONTRACT §3)."""
+        return Window(tuple(self.deadline_days.items()), self.correction_window_days)
 
     def correction_until(self, period: str, level: str) -> datetime:
         """The latest plausible 填报时间 of a correction: the deadline + the window."""

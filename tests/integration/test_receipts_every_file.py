@@ -175,6 +175,7 @@ def _a4_landscape(size: str) -> bool:
 
 def test_receipt_prints_a4_landscape_with_chinese_text(filed: Filed, tmp_path: Path) -> None:
     pdf = _pdf(filed.receipt, tmp_path)
+    keep_png(pdf, "receipt-page1")
     sizes = _pages(pdf)
     assert sizes and all(_a4_landscape(s) for s in sizes), sizes
     first = _text(pdf, 1)
@@ -183,26 +184,67 @@ def test_receipt_prints_a4_landscape_with_chinese_text(filed: Filed, tmp_path: P
     assert "更正被退回" in flat and "问题及改正要求" in flat  # the last column on page 1
 
 
-def test_template_prints_one_page_wide_with_every_column_on_page_one(
+def _sizes(pdf: Path, page: int) -> list[float]:
+    """The printed size (points) of the Chinese words on ``page``: a CJK character is as
+    wide as its size, so a word's width over its characters is its size."""
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    words = re.findall(
+        r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]+)</word>', html
+    )
+    return [
+        (float(x1) - float(x0)) / len(w)
+        for x0, x1, w in words
+        if len(w) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in w)
+    ]
+
+
+def test_receipt_prints_at_a_readable_size(filed: Filed, tmp_path: Path) -> None:
+    pdf = _pdf(filed.receipt, tmp_path)
+    for page in range(1, len(_pages(pdf)) + 1):
+        assert min(_sizes(pdf, page)) >= 9.0, page
+
+
+def test_one_units_template_prints_on_one_page_at_a_readable_size(
     filed: Filed, tmp_path: Path
 ) -> None:
+    xlsx = tmp_path / "党建督导_城北社区.xlsx"
+    _ok(cli("template", "--kind", "supervision", "--unit", VILLAGE, "--period", "2017Q1",
+            "--out", str(xlsx), home=filed.home))  # fmt: skip
+    pdf = _pdf(xlsx, tmp_path)
+    flat = re.sub(r"\s+", "", _text(pdf, 1))
+    labels = [r[0] for r in load_workbook(xlsx)["报表"].iter_rows(min_row=4, values_only=True)]
+    assert [x for x in labels if re.sub(r"\s+", "", str(x)) not in flat] == []  # one page
+    assert min(_sizes(pdf, 1)) >= 9.0
+    keep_png(pdf, "template-page1")
+
+
+def test_a_townships_template_pages_across_at_full_size(filed: Filed, tmp_path: Path) -> None:
     xlsx = tmp_path / "党建督导_城东街道_村汇总.xlsx"
     _ok(cli("template", "--kind", "supervision", "--unit", TOWN, "--period", "2017Q1",
             "--children", "--out", str(xlsx), home=filed.home))  # fmt: skip
     headers = [c.value for c in load_workbook(xlsx)["报表"][1]]
     # every column a township's villages report (28 before 说明 and the seed's three
-    # optional columns of CONTRACT §9/§10)
+    # optional columns of CONTRACT §9/§10), one row per village
     assert len(headers) == 32 and "说明" in headers
     pdf = _pdf(xlsx, tmp_path)
     sizes = _pages(pdf)
     assert all(_a4_landscape(s) for s in sizes), sizes
-    # 报表 on one page (a few rows, 28 columns), then the 填报说明 on its own page(s)
-    assert len(sizes) <= 3
-    flat = re.sub(r"\s+", "", _text(pdf, 1))
-    missing = [h for h in headers if re.sub(r"\s+", "", str(h)) not in flat]
-    assert missing == []
-    guide = re.sub(r"\s+", "", _text(pdf, 2))
-    from openpyxl.utils import get_column_letter
+    table = [p for p in range(1, len(sizes) + 1) if "填报说明" not in _text(pdf, p)]
+    flat = "".join(re.sub(r"\s+", "", _text(pdf, p)) for p in table)
+    assert [h for h in headers if re.sub(r"\s+", "", str(h)) not in flat] == []
+    for p in table:  # each page across repeats the unit's code and name, at full size
+        assert "城北社区" in _text(pdf, p) and min(_sizes(pdf, p)) >= 9.0
 
-    letter = get_column_letter(headers.index("基层保障完成数") + 1)
-    assert "填报说明" in guide and f"{letter}基层保障完成数" in guide  # rule beside its column
+
+def keep_png(pdf: Path, name: str) -> None:
+    """``RONGHE_KEEP_PNG=docs``: page 1 as a PNG in docs/ for people to look at."""
+    import os
+
+    if os.environ.get("RONGHE_KEEP_PNG") != "docs":
+        return
+    out = Path(__file__).resolve().parents[2] / "docs" / name
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
+                    str(pdf), str(out)], check=True)  # fmt: skip

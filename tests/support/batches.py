@@ -6,7 +6,8 @@ kind (:func:`valid_row`). Special keys:
 - ``_file`` (default ``"sha-a"``), ``_row`` (default: 1, 2, … within the file);
 - ``_bad``: names of columns whose raw cell was present but unparseable (value → null);
 - ``_raw``: raw text per column for ``_record`` / ``_key_unit`` / ``_key_period``;
-- ``_pii``: the columns outside the text columns whose cell holds a personal number.
+- ``_pii``: the columns outside the text columns whose cell holds a personal number;
+- ``_hidden``: the clerk hid the row in its sheet.
 
 A declared column given as ``None`` (and not in ``_bad``) is blank: ``_blank__c`` is set
 and an optional column with a default gets the default, as the parser does.
@@ -23,6 +24,7 @@ import polars as pl
 
 from transforms.batch import (
     FILE,
+    HIDDEN,
     ID,
     KEY_PERIOD,
     KEY_UNIT,
@@ -126,5 +128,6 @@ def batch(kind: ReportKind, rows: Iterable[Mapping[str, Any]], start_id: int = 1
         data[RECORD].append(json.dumps(record, ensure_ascii=False))
         data[KEY_UNIT].append((record[unit_col] or "").strip() or None)
         data[PII].append(list(given.get(PII, ())))
+        data[HIDDEN].append(bool(given.get(HIDDEN, False)))
         data[KEY_PERIOD].append(given.get(period_col) or (record[period_col] or "").strip() or None)
     return pl.DataFrame(data, schema=schema)

@@ -2,9 +2,11 @@
 -- reports in temp table incoming (unit_code, period, _file, submitted_at, first_row, rank)
 -- that are corrections: raw.{kind} already holds a version of the same (unit, period) from
 -- another file, or a version of this run was received before (a lower rank); and whose
--- submitted_at is before the first version's (the earliest received), or later than the
--- round's correction limit of the unit's level (temp table windows: period, level, until).
--- {kind} is a declared kind's name, never input.
+-- submitted_at is before the first version's (the earliest received). A version whose
+-- submitted_at is past the round's correction limit of its unit's level (temp table
+-- windows: period, level, until) never loads (validation: out_of_range); one loaded
+-- before that rule does not count as the first version either, so it never blocks a
+-- correction. {kind} is a declared kind's name, never input.
 WITH raw_firsts AS (
     SELECT
         r.unit_code,
@@ -12,7 +14,10 @@ WITH raw_firsts AS (
         arg_min(r.submitted_at, r.received_at) AS first_submitted
     FROM raw.{kind} AS r
     SEMI JOIN incoming AS i ON r.unit_code = i.unit_code AND r.period = i.period
+    LEFT JOIN core.units AS u ON u.unit_code = r.unit_code
+    LEFT JOIN windows AS w ON w.period = r.period AND w.level = u.level
     WHERE r.source_sha256 NOT IN (SELECT _file FROM incoming)
+      AND (w.until IS NULL OR r.submitted_at <= w.until)
     GROUP BY ALL
 ),
 batch_firsts AS (
@@ -36,13 +41,9 @@ SELECT
     i.submitted_at,
     i.first_row,
     f.first_submitted,
-    w.until,
-    CASE WHEN i.submitted_at < f.first_submitted THEN 'before_first' ELSE 'after_window' END
-        AS why
+    'before_first' AS why
 FROM incoming AS i
 JOIN firsts AS f ON f.unit_code = i.unit_code AND f.period = i.period
-LEFT JOIN core.units AS u ON u.unit_code = i.unit_code
-LEFT JOIN windows AS w ON w.period = i.period AND w.level = u.level
 WHERE (f.own_first_rank IS NULL OR i.rank <> f.own_first_rank)
-  AND (i.submitted_at < f.first_submitted OR i.submitted_at > w.until)
+  AND i.submitted_at < f.first_submitted
 ORDER BY i._file, i.unit_code, i.period

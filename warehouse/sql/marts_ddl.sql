@@ -101,6 +101,35 @@ COMMENT ON COLUMN marts.linkage.economy_leads IS '发展领先象限单位数（
 COMMENT ON COLUMN marts.linkage.both_weak IS '双弱象限单位数（P < 中位数且 D < 中位数）';
 COMMENT ON COLUMN marts.linkage.rules_version IS '计分规则版本';
 
+CREATE TABLE IF NOT EXISTS marts.linkage_effect (
+    period        VARCHAR NOT NULL,
+    level         VARCHAR NOT NULL,
+    first_period  VARCHAR NOT NULL,
+    units         BIGINT NOT NULL,
+    observations  BIGINT NOT NULL,
+    quarters      BIGINT NOT NULL,
+    effect        DOUBLE,
+    std_error     DOUBLE,
+    ci_low        DOUBLE,
+    ci_high       DOUBLE,
+    p_value       DOUBLE,
+    rules_version VARCHAR NOT NULL,
+    PRIMARY KEY (period, level)
+);
+COMMENT ON TABLE marts.linkage_effect IS '党建对下季度发展的带动作用估计（每季度每层级一行）：截至本季度的8个季度中，各单位本季度发展得分 D 对上季度党建得分 P 的双向固定效应面板回归（控制单位和季度差异），按单位聚类的稳健标准误和95%置信区间';
+COMMENT ON COLUMN marts.linkage_effect.period IS '报告期（估计所用窗口的最后一个季度）';
+COMMENT ON COLUMN marts.linkage_effect.level IS '层级：county 县级 / township 乡级 / village 村级';
+COMMENT ON COLUMN marts.linkage_effect.first_period IS '估计窗口的第一个季度（发展得分的季度；对应党建得分为其上一季度）';
+COMMENT ON COLUMN marts.linkage_effect.units IS '参与估计的单位数（窗口内至少有两组“上季度 P、本季度 D”的单位，即聚类数；2018版两季度报表均须齐全）';
+COMMENT ON COLUMN marts.linkage_effect.observations IS '参与估计的“上季度 P、本季度 D”组数';
+COMMENT ON COLUMN marts.linkage_effect.quarters IS '参与估计的季度数（发展得分的季度）';
+COMMENT ON COLUMN marts.linkage_effect.effect IS '带动作用估计值：上季度党建得分每高1分，本季度发展得分平均高出的分数（控制单位和季度固定效应）；单位少于20个或季度少于2个时为空';
+COMMENT ON COLUMN marts.linkage_effect.std_error IS '估计值的标准误（按单位聚类的稳健标准误）';
+COMMENT ON COLUMN marts.linkage_effect.ci_low IS '95%置信区间下限（t分布，自由度为单位数减1）';
+COMMENT ON COLUMN marts.linkage_effect.ci_high IS '95%置信区间上限';
+COMMENT ON COLUMN marts.linkage_effect.p_value IS '双侧检验 p 值（原假设：无带动作用）；小于0.05且置信区间不含0时为显著';
+COMMENT ON COLUMN marts.linkage_effect.rules_version IS '计分规则版本';
+
 CREATE TABLE IF NOT EXISTS marts.weak_villages (
     period                       VARCHAR NOT NULL,
     unit_code                    VARCHAR NOT NULL,

@@ -1,15 +1,18 @@
 -- marts.filing_status for $period (CONTRACT §5): every unit valid in the period, for
--- supervision and economy, and projects where the unit filed one (loaded or not).
+-- supervision and economy, and projects where the unit filed one (loaded or not) or owes
+-- one. owed (CONTRACT §9 "What a unit owes"): supervision and economy always; projects
+-- only by a unit with a project not yet finished (its latest status in an earlier quarter
+-- of the same year is not completed 竣工).
 -- loaded: a current report exists (core.*); quarantined: reports were received for the
 -- unit, kind and period (quarantine.reports, or problem rows naming the unit, e.g. of a
 -- rejected consolidated file) but none loaded; missing: nothing received.
 -- approval: the latest meta.approvals transition of the current version (null when it did
 -- not come through the portal: a deposit's file needs no approval).
 -- returned_correction: loaded, and a newer version of the same report was quarantined
--- (a correction sent back while the older version still counts). Newer: a later
--- submitted_at (the quarantined row's 填报时间 as typed, where it reads as a timestamp);
--- on a tie, or where either date cannot be read, the one received later. A rejected
--- file whose rows name the unit (e.g. missing_columns) has no date: received later.
+-- (a correction sent back while the older version still counts). Newer: received later
+-- than the version that counts, whatever 填报时间 it carries (a correction returned for
+-- a 填报时间 before the first version's, or one past the round, is a correction all the
+-- same: the filer sent it after the one that counts, and must hear why it was returned).
 DELETE FROM marts.filing_status WHERE period = $period;
 
 INSERT INTO marts.filing_status BY NAME
@@ -46,14 +49,10 @@ returned_by_unit AS (
     GROUP BY kind, unit_code
 ),
 returned_versions AS (
-    SELECT
-        kind,
-        unit_code,
-        source_sha256,
-        try_cast(json_extract_string(record, '$[0].submitted_at') AS TIMESTAMP) AS submitted_at
+    SELECT kind, unit_code, source_sha256
     FROM quarantine.reports WHERE period = $period AND unit_code IS NOT NULL
     UNION ALL
-    SELECT DISTINCT p.kind, p.unit_code, p.source_sha256, NULL::TIMESTAMP
+    SELECT DISTINCT p.kind, p.unit_code, p.source_sha256
     FROM quarantine.problems AS p
     WHERE p.period = $period AND p.unit_code IS NOT NULL AND p.kind IS NOT NULL
       AND NOT EXISTS (
@@ -69,13 +68,16 @@ corrections_returned AS (
     LEFT JOIN meta.file_manifest AS qm ON qm.sha256 = q.source_sha256
     LEFT JOIN meta.file_manifest AS cm ON cm.sha256 = c.source_sha256
     WHERE q.source_sha256 <> c.source_sha256
-      AND (
-          q.submitted_at > c.submitted_at
-          OR (
-              (q.submitted_at IS NULL OR c.submitted_at IS NULL OR q.submitted_at = c.submitted_at)
-              AND qm.received_at > cm.received_at
-          )
-      )
+      AND qm.received_at > cm.received_at
+),
+project_states AS (
+    SELECT unit_code, project_id, arg_max(status, period) AS last_status
+    FROM core.projects
+    WHERE substr(period, 1, 4) = substr($period, 1, 4) AND period < $period
+    GROUP BY unit_code, project_id
+),
+owes_projects AS (
+    SELECT DISTINCT unit_code FROM project_states WHERE last_status <> 'completed'
 ),
 approval AS (
     SELECT kind, unit_code, source_sha256, arg_max(state, seq) AS state
@@ -89,6 +91,8 @@ kinds AS (
     SELECT unit_code, kind FROM current WHERE kind = 'projects'
     UNION
     SELECT unit_code, kind FROM returned_by_unit WHERE kind = 'projects'
+    UNION
+    SELECT unit_code, 'projects' FROM owes_projects
 )
 SELECT
     $period AS period,
@@ -109,6 +113,7 @@ SELECT
     c.source_sha256,
     coalesce(r.problems, 0) AS problems,
     c.unit_code IS NOT NULL AND x.unit_code IS NOT NULL AS returned_correction,
+    k.kind <> 'projects' OR o.unit_code IS NOT NULL AS owed,
     a.state AS approval
 FROM kinds AS k
 JOIN units AS u USING (unit_code)
@@ -116,5 +121,6 @@ LEFT JOIN current AS c ON c.kind = k.kind AND c.unit_code = k.unit_code
 LEFT JOIN returned_by_unit AS r ON r.kind = k.kind AND r.unit_code = k.unit_code
 LEFT JOIN corrections_returned AS x ON x.kind = k.kind AND x.unit_code = k.unit_code
 LEFT JOIN meta.file_manifest AS m ON m.sha256 = c.source_sha256
+LEFT JOIN owes_projects AS o ON o.unit_code = k.unit_code
 LEFT JOIN approval AS a
     ON a.kind = k.kind AND a.unit_code = k.unit_code AND a.source_sha256 = c.source_sha256

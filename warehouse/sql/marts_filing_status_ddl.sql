@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS marts.filing_status (
 );
 -- a warehouse made before the column: added (the next rebuild of a quarter fills it)
 ALTER TABLE marts.filing_status ADD COLUMN IF NOT EXISTS returned_correction BOOLEAN;
-COMMENT ON TABLE marts.filing_status IS '报送情况：报告期内每个有效单位每类报表一行（党建督导、经济指标；项目表仅在该单位报送过时）';
+COMMENT ON TABLE marts.filing_status IS '报送情况：报告期内每个有效单位每类报表一行（党建督导、经济指标；项目表在该单位报送过或应报时）';
 COMMENT ON COLUMN marts.filing_status.period IS '报告期';
 COMMENT ON COLUMN marts.filing_status.unit_code IS '单位代码';
 COMMENT ON COLUMN marts.filing_status.level IS '层级：county 县级 / township 乡级 / village 村级';
@@ -28,7 +28,7 @@ COMMENT ON COLUMN marts.filing_status.submitted_at IS '当前版本的填报时�
 COMMENT ON COLUMN marts.filing_status.received_at IS '收到时间：已入库为当前版本收到的时间，被退回为最近一次被退回的时间';
 COMMENT ON COLUMN marts.filing_status.source_sha256 IS '当前版本的来源文件 SHA-256（已入库时）';
 COMMENT ON COLUMN marts.filing_status.problems IS '该单位该报告期该类报表被退回版本的问题数（quarantine.problems 行数）';
-COMMENT ON COLUMN marts.filing_status.returned_correction IS '更正被退回：已入库的旧版本仍在计分，而更新的版本（填报时间更晚；填报时间相同或无法识别时为收到更晚）被退回';
+COMMENT ON COLUMN marts.filing_status.returned_correction IS '更正被退回：已入库的旧版本仍在计分，而之后收到的版本（更正）被退回';
 -- The filing round (CONTRACT §9): deadline and timeliness, by the first arrival.
 ALTER TABLE marts.filing_status ADD COLUMN IF NOT EXISTS due_at TIMESTAMP;
 ALTER TABLE marts.filing_status ADD COLUMN IF NOT EXISTS first_received_at TIMESTAMP;
@@ -45,3 +45,6 @@ COMMENT ON COLUMN marts.filing_status.first_arrived_at IS '首次到达时间：
 -- Approval through the portal (CONTRACT §11): the current version's latest transition.
 ALTER TABLE marts.filing_status ADD COLUMN IF NOT EXISTS approval VARCHAR;
 COMMENT ON COLUMN marts.filing_status.approval IS '审核状态（经门户报送的当前版本）：submitted 已报待审 / approved 审核通过 / returned 退回；非门户报送的文件无需审核，为空';
+-- What a unit owes (CONTRACT §9): a projects report only while a project is unfinished.
+ALTER TABLE marts.filing_status ADD COLUMN IF NOT EXISTS owed BOOLEAN;
+COMMENT ON COLUMN marts.filing_status.owed IS '应报：党建督导、经济指标每个有效单位都应报；项目表仅当该单位本年此前季度有未竣工的项目时应报（未应报的项目表行是该单位自己报送的）';

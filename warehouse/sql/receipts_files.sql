@@ -34,7 +34,8 @@ SELECT
     any_value(m.path) AS path,
     any_value(m.received_at) AS received_at,
     any_value(m.status) AS file_status,
-    any_value(f.reasons) AS file_reasons
+    any_value(f.reasons) AS file_reasons,
+    any_value(m.sheets) AS sheets
 FROM named AS n
 JOIN core.units AS u ON u.unit_code = n.unit_code
 JOIN meta.file_manifest AS m ON m.sha256 = n.sha256

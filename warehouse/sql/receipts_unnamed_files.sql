@@ -18,7 +18,7 @@ WITH named AS (
     SELECT source_sha256, unit_code FROM quarantine.problems
 ),
 unnamed AS (
-    SELECT m.sha256, m.path, m.kind, m.status, m.received_at, m.run_id
+    SELECT m.sha256, m.path, m.kind, m.status, m.received_at, m.run_id, m.sheets
     FROM meta.file_manifest AS m
     WHERE m.status <> 'loaded'
       AND NOT EXISTS (
@@ -53,7 +53,8 @@ periods AS (
         LEFT JOIN meta.runs AS r ON r.run_id = m.run_id
     ) AS rn ON rn.sha256 = x.sha256
 )
-SELECT DISTINCT x.sha256, x.path, x.kind, x.status AS file_status, x.received_at, f.reasons AS file_reasons
+SELECT DISTINCT x.sha256, x.path, x.kind, x.status AS file_status, x.received_at,
+    f.reasons AS file_reasons, x.sheets
 FROM unnamed AS x
 JOIN periods AS p ON p.sha256 = x.sha256
 LEFT JOIN quarantine.files AS f ON f.sha256 = x.sha256

@@ -19,7 +19,7 @@ COMMENT ON TABLE core.units IS '单位名录（统计用区划代码）';
 COMMENT ON COLUMN core.units.unit_code IS '单位代码（12位统计用区划代码）';
 COMMENT ON COLUMN core.units.name IS '单位名称';
 COMMENT ON COLUMN core.units.level IS '层级：county 县级 / township 乡级 / village 村级';
-COMMENT ON COLUMN core.units.kind IS '类别：district 区 / city 县级市 / county 县 / zone 开发区 / town 镇 / township 乡 / street 街道 / farm 农场等 / village 村 / community 社区';
+COMMENT ON COLUMN core.units.kind IS '类别：district 区 / city 县级市 / county 县 / zone 开发区、园区 / town 镇 / township 乡 / street 街道 / farm 农场等 / village 村 / community 社区';
 COMMENT ON COLUMN core.units.parent_code IS '上级单位代码';
 COMMENT ON COLUMN core.units.valid_from IS '起始有效季度（含），空表示一直有效';
 COMMENT ON COLUMN core.units.valid_to IS '最后有效季度（含），空表示至今有效';

@@ -298,6 +298,36 @@ def test_an_estimate_beside_the_linkage_takes_one_more_sentence(
     assert "党建得分每高10分，下一季度发展得分约高1.8分。" in text
 
 
+def test_the_lagged_effect_is_said_in_the_linkage(sample_warehouse: Built, tmp_path: Path) -> None:
+    """marts.linkage_effect's township estimate of the quarter becomes one of the 联动分析's
+    sentences (the document's 总体情况 and the brief's lead take them all)."""
+    import shutil
+
+    import duckdb
+
+    from reports.brief import render_brief
+    from reports.data import read_report
+    from reports.linkage_text import linkage_sentences
+
+    published = tmp_path / "warehouse.duckdb"
+    shutil.copy(sample_warehouse.published, published)
+    con = duckdb.connect(str(published))
+    con.execute("DELETE FROM marts.linkage_effect")  # the fixture's quarters give no pairs
+    con.execute(
+        "INSERT INTO marts.linkage_effect VALUES ('2017Q4', 'township', '2016Q1', 130, 1008,"
+        " 8, 0.2412, 0.021, 0.196, 0.28, 1e-15, '2018')"
+    )
+    con.close()
+    d = read_report(published, PERIOD)
+    said = [s for s in linkage_sentences(d) if "相邻季度得分测算" in s]
+    assert said == [
+        "以2016年第一季度至2017年第四季度130个镇（街道）的1,008组相邻季度得分测算，"
+        "剔除各单位自身差异和各季度共同因素后，上季度党建得分每高1分，本季度发展得分"
+        "平均高0.24分（95%置信区间0.20～0.28），党建对发展的带动作用明显。"
+    ]
+    assert said[0] in render_brief(d)
+
+
 def test_every_sentence_has_a_figure_or_a_name(document: Any, sample_warehouse: Built) -> None:
     """No boilerplate: each sentence of the four sections carries a figure or names a unit."""
     names = {r["name"] for r in query(sample_warehouse.published, "SELECT name FROM core.units")}

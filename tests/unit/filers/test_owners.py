@@ -13,6 +13,7 @@ from warehouse.store import FileOutcome, LoadSummary
 
 RUDONG, JUEGANG = "320623000000", "320623100000"
 HEHUA_JUEGANG = "320623100207"  # 荷花村 under 掘港镇; a dozen other 荷花村 elsewhere
+HELIN_JUEGANG = "320623100216"  # 和林村 under 掘港镇; another under a township of 如东县
 XUEFU_HEPING = "320602002011"  # 学府社区 under 和平桥街道; also under 任港街道 and others
 
 
@@ -37,6 +38,14 @@ def registry() -> Registry:
         ("/home/r/inbox/x.xlsx", None),
         ("D:\\上报\\如东县\\掘港镇\\x.xlsx", JUEGANG),  # a Windows path
         ("/home/r/inbox/320699999999/x.xlsx", None),  # a code not in the registry
+        # the file's own name, as clerks name files (issue 29)
+        ("/home/r/inbox/掘港镇2017年一季度党建督导季报.xlsx", JUEGANG),
+        ("/home/r/inbox/如东县掘港镇2017年一季度党建督导季报.xlsx", JUEGANG),  # the one under
+        (f"/home/r/inbox/{JUEGANG}_党建督导.xlsx", JUEGANG),
+        ("/home/r/inbox/掘港镇/荷花村党建督导季报.xlsx", HEHUA_JUEGANG),  # placed by its folder
+        ("/home/r/inbox/如东县/和林村党建督导季报.xlsx", RUDONG),  # shared: the folder's unit
+        ("/home/r/inbox/掘港镇/和林村党建督导季报.xlsx", HELIN_JUEGANG),
+        ("/home/r/inbox/党建督导季报.xlsx", None),
     ],
 )
 def test_the_folder_names_the_owner(registry: Registry, path: str, owner: str | None) -> None:

@@ -110,10 +110,11 @@ def test_villages_and_variety(current: dict[str, pl.DataFrame]) -> None:
     assert weak is not None and 0.01 <= float(weak) <= 0.08  # type: ignore[arg-type]
     sup = current["supervision"]
     villages = pl.col("unit_code").str.slice(9) != "000"
-    # 2016Q4: every village and community had published its list (the seed: 1,800 and more)
-    assert sup.filter(villages)["list_published"].all()
-    assert sup.filter(villages).height >= 1800
-    assert 0.5 < sup.filter(~villages)["list_published"].mean() < 0.98  # type: ignore[operator]
+    # 2016Q4: more than 1,800 villages and communities had published their lists (the
+    # seed), out of how they published over the year: a few had not
+    published = sup.filter(villages)["list_published"]
+    assert published.sum() >= 1800 and not published.all()
+    assert sup.filter(~villages)["list_published"].mean() > 0.9  # type: ignore[operator]
     done = sum(sup[f"tasks_done_{a}"].sum() for a in ("coverage", "care"))
     planned = sum(sup[f"tasks_planned_{a}"].sum() for a in ("coverage", "care"))
     assert 0.6 < done / planned < 0.97

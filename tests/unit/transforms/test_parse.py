@@ -11,7 +11,17 @@ import polars as pl
 import pytest
 
 from tests.support.factories import COUNTY, project_row, raw_value, write_csv
-from transforms.batch import FILE, META, PII, RECORD, ROW, bad_flag, blank_flag, parsed_schema
+from transforms.batch import (
+    FILE,
+    HIDDEN,
+    META,
+    PII,
+    RECORD,
+    ROW,
+    bad_flag,
+    blank_flag,
+    parsed_schema,
+)
 from transforms.columns import (
     ECONOMY,
     FALSE_WORDS,
@@ -36,6 +46,7 @@ def stacked(kind: ReportKind, *overrides: dict[str, str | None]) -> pl.DataFrame
             ROW: list(range(1, len(rows) + 1)),
             RECORD: [json.dumps(r, ensure_ascii=False) for r in rows],
             PII: [[] for _ in rows],
+            HIDDEN: [False for _ in rows],
             **{c: [r[c] for r in rows] for c in kind.names},
         },
         schema=stacked_schema(kind),
@@ -138,6 +149,11 @@ def test_decimal_forms(raw: str, expected: float) -> None:
 @pytest.mark.parametrize("raw", ["12%", "inf", "nan", "1e400", "1,2345.6", "万", "1.2.3"])
 def test_decimal_bad(raw: str) -> None:
     assert_bad(PROJECTS, "planned_investment", raw)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("40%", 40.0), ("8 %", 8.0), ("40", 40.0)])
+def test_a_percentage_column_reads_40_percent_as_40(raw: str, expected: float) -> None:
+    assert values(PROJECTS, "progress_pct", raw) == [expected]  # issue 29: typed 40%
 
 
 def test_bool_forms() -> None:
@@ -261,12 +277,12 @@ def test_stack_aligns_records_and_skips_bad_files(tmp_path: Path) -> None:
         [""] * len(required),  # blank row: dropped by the reader
         [raw_value(c) for c in required],
     )
-    bad = _csv(tmp_path / "projects_bad.csv", ["unit_code"], [UNIT])  # missing_columns
+    bad = _csv(tmp_path / "projects_bad.csv", ["unit_code", "x"], [UNIT, "1"])  # missing_columns
     other = _csv(tmp_path / "economy.csv", [c.name for c in ECONOMY.columns], ["x"] * 11)
     files = read_files([b, bad, a, other])
     assert files[1].reasons == ["missing_columns"]
     s = stack(PROJECTS, files)
-    assert s.columns == ["_file", ROW, "_record", PII, *PROJECTS.names]
+    assert s.columns == ["_file", ROW, "_record", PII, HIDDEN, *PROJECTS.names]
     assert s["_file"].to_list() == [files[0].sha256] * 2 + [files[2].sha256]
     assert s[ROW].to_list() == [1, 3, 1]
     rec_b, rec_a = json.loads(s["_record"][0]), json.loads(s["_record"][2])

@@ -143,3 +143,23 @@ def test_aliases_are_other_names_of_a_few_units(reg: pl.DataFrame) -> None:
     assert named["320623100000"] == "如东县掘港镇"
     assert "南通开发区" in named[ZONE].split("|")
     assert len(named) < 10  # most units have none
+
+
+def test_village_names_are_unique_within_a_township_and_repeat_across_some(
+    reg: pl.DataFrame,
+) -> None:
+    v = valid_units(reg, "2016Q4").filter(pl.col("level") == "village")
+    assert v.select("parent_code", "name").is_unique().all()
+    per_county = v.group_by(pl.col("unit_code").str.slice(0, 6), "name").len()
+    shared = per_county.filter(pl.col("len") > 1)["len"].sum()
+    assert 0 < shared < 0.25 * v.height  # now and then, as real ones do
+
+
+def test_kinds_match_names(reg: pl.DataFrame) -> None:
+    t = reg.filter(pl.col("level") == "township")
+    kinds = dict(zip(t["name"], t["kind"], strict=True))
+    parks = [n for n in kinds if any(w in n for w in ("开发区", "园", "新区", "港区", "保税区"))]
+    assert parks and {kinds[n] for n in parks} == {"zone"}
+    assert {k for n, k in kinds.items() if n.endswith("农场")} == {"farm"}
+    assert {k for n, k in kinds.items() if n.endswith("街道")} == {"street"}
+    assert {k for n, k in kinds.items() if n.endswith("镇")} == {"town"}

@@ -30,7 +30,7 @@ def test_a_file_without_the_tables_gets_the_defaults() -> None:
     d = data()
     del d["round"], d["review"]
     r = parse_rules(d).filing_round
-    assert r.deadline_days["township"] == 8 and r.correction_window_days == 30
+    assert r.deadline_days["township"] == 8 and r.correction_window_days == 365
     assert all(rule.enabled for rule in r.review.values())
 
 
@@ -39,7 +39,7 @@ def test_deadlines_and_chase_times_cross_the_year() -> None:
     assert r.due_at("2017Q4", "county") == datetime(2018, 1, 10, 23, 59, 59, 999999)
     assert r.due_at("2017Q2", "village") == datetime(2017, 7, 5, 23, 59, 59, 999999)
     assert r.chase_at("2017Q4", "village") == datetime(2018, 1, 6, 9, 0)
-    assert r.correction_until("2017Q1", "township") == datetime(2017, 5, 8, 23, 59, 59, 999999)
+    assert r.correction_until("2017Q1", "township") == datetime(2018, 4, 8, 23, 59, 59, 999999)
     assert r.chase_cron("township") == "0 9 9 1,4,7,10 *"
 
 

@@ -18,7 +18,7 @@ import functools
 import re
 from typing import TYPE_CHECKING
 
-from transforms.pii_rule import PII_NUMBERS, PII_PATTERNS, PII_PREFIX, PiiNumber
+from transforms.pii_rule import PII_NUMBERS, PII_PATTERNS, PiiNumber
 
 if TYPE_CHECKING:  # light to import: sources.inbox (and so ``ronghe watch``) uses mask
     import polars as pl
@@ -27,7 +27,10 @@ if TYPE_CHECKING:  # light to import: sources.inbox (and so ``ronghe watch``) us
 # character after it only looked at (so that two numbers side by side are both masked)
 _MASKS = tuple(
     (
-        re.compile(rf"(?P<pre>{PII_PREFIX}|^|[^0-9０-９])(?P<number>{n.body})(?![{n.not_after}])"),
+        re.compile(
+            rf"(?P<pre>{n.prefix + '|' if n.prefix else ''}^|[^0-9０-９])"
+            rf"(?P<number>{n.body})(?![{n.not_after}])"
+        ),
         n,
     )
     for n in PII_NUMBERS

@@ -31,6 +31,8 @@ class PiiNumber:
     keep_tail: int
     groupings: tuple[tuple[int, ...], ...]
     not_after: str
+    prefix: str = ""
+    """What may stand before the number in place of a non-digit (a mobile's ``+86``, ``0``)."""
 
     @property
     def body(self) -> str:
@@ -48,7 +50,7 @@ class PiiNumber:
     @property
     def pattern(self) -> str:
         """The detection regex (Python ``re`` and Rust ``regex`` alike: no look-around)."""
-        start = f"(?:{PII_PREFIX}|^|[^0-9０-９])"
+        start = f"(?:{self.prefix}|^|[^0-9０-９])" if self.prefix else "(?:^|[^0-9０-９])"
         return rf"{start}{self.body}(?:$|[^{self.not_after}])"
 
 
@@ -56,20 +58,23 @@ class PiiNumber:
 # types them: ASCII or full-width digits; spaces of any width (no-break, ideographic,
 # doubled), dashes (-, ‐, –, —, −, －), slashes, zero-width or bidirectional characters
 # between any digits (158-0000-1111, 139 1234 5678, 1391 2340 013, 320602 1990 0101
-# 001X); dots between the groups (139.1234.0007, 139。1234。0007); a +86 prefix. A mask
+# 001X), tabs, underscores and brackets ((139)1234-5678); dots between the groups
+# (139.1234.0007, 139。1234。0007); a +86 prefix, or a 0 (dialled from another city). A mask
 # keeps a mobile's first 3 and last 4 digits (139****5678) and a resident ID's first 6
 # and last 4 characters (320602********1234).
 _D = "[0-9０-９]"
 PII_SEPARATOR = (
     "[ \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"  # spaces
     "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"  # invisible
-    "\\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d/\uff0f]"  # dashes, slashes
+    "\\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d/\uff0f"  # dashes, slashes
+    "\t_()\uff08\uff09\uff3f]"  # a tab, an underscore, brackets: (139)1234-5678
 )
 """What may stand between the digits of a personal number (one character)."""
 PII_DOT = f"{PII_SEPARATOR}{{0,2}}[.\uff0e\u3002\u00b7\u30fb\ufe52]{PII_SEPARATOR}{{0,2}}"
 """A dot between the groups of a number written with dots (``139.1234.0007``)."""
-PII_PREFIX = f"(?:[+＋]|00|００)?(?:86|８６){PII_SEPARATOR}{{0,3}}"
-"""A country prefix before a mobile number (``+86 ``): counts as "no digit precedes"."""
+PII_PREFIX = f"(?:(?:[+＋]|00|００)?(?:86|８６)|(?:^|[^0-9０-９])[0０]){PII_SEPARATOR}{{0,3}}"
+"""A prefix before a mobile number (``+86 ``, or the ``0`` dialled from another city:
+``013912345678``, ``(0)139…``): counts as "no digit precedes"."""
 PII_NUMBERS = (
     PiiNumber(
         "resident_id",
@@ -92,6 +97,7 @@ PII_NUMBERS = (
         4,
         ((3, 4, 4), (4, 4, 3)),
         "0-9０-９",
+        PII_PREFIX,
     ),
 )
 

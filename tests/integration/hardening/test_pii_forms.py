@@ -55,12 +55,18 @@ FORMS = {
     "P14": "+86 139 5508 0016",
     "P15": "139。5509。0017",
     "P16": "１３９．５５１０．００１８",
+    # the third pass: a tab, brackets, an underscore, the 0 dialled from another city
+    "P17": "139\t5512\t0020",
+    "P18": "手机(139)5513-0021",
+    "P19": "Tel:013955140022",
+    "P20": "139_5515_0023",
 }
 HIDDEN = [
     "13955010007", "13955020008", "13955030009", "13955040010", "13955050011",
     "13955060013", "13955070014", "320602199102020021", "13955080016", "13955090017",
     "13955100018", "13912340108", "13912345678", "13644445555", "13500001234",
-    "320602199001011234", "13912340109", "13955110019",
+    "320602199001011234", "13912340109", "13955110019", "13955120020", "13955130021",
+    "13955140022", "13955150023",
 ]  # fmt: skip
 """Every number of the run as its digits: none of them is anywhere, whatever between."""
 LINK = "[点此更新](http://evil.example/x)"
@@ -319,7 +325,8 @@ def test_every_new_form_and_a_sheet_name_is_found_and_masked(ran: dict[str, Any]
     )
     shown = " ".join(v for (v,) in names)
     for masked in ("139.****.0007", "139  ****  0009", "139/****/0011", "320602 **** **** 0021",
-                   "+86 139 **** 0016", "139。****。0017"):  # fmt: skip
+                   "+86 139 **** 0016", "139。****。0017", "139\t****\t0020", "(139)****-0021",
+                   "0139****0022", "139_****_0023"):  # fmt: skip
         assert masked in shown, masked
     got = _q(
         home, "SELECT \"column\", column_zh, value FROM quarantine.problems WHERE period = '2017Q3'"

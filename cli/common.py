@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import sys
 from collections.abc import Iterator
@@ -145,25 +144,23 @@ def rows_out(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
     if fmt == "csv":
         from transforms.cells import safe_row
 
-        # a spreadsheet may open it: no cell may start a formula (OWASP)
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
+        # a spreadsheet may open it: no cell may start a formula (OWASP); written row by
+        # row (a large answer is never held twice more as text)
+        w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow(safe_row(columns))
         w.writerows(safe_row(r) for r in rows)
-        sys.stdout.write(buf.getvalue())
     elif fmt == "json":
         from transforms.shown import json_safe
 
-        sys.stdout.write(
-            json.dumps(
-                [dict(zip(columns, json_safe(r), strict=True)) for r in rows],
-                ensure_ascii=False,
-                default=json_default,
-                allow_nan=False,
-                indent=1,
-            )
-            + "\n"
+        json.dump(  # written a piece at a time, never held whole as text
+            [dict(zip(columns, json_safe(r), strict=True)) for r in rows],
+            sys.stdout,
+            ensure_ascii=False,
+            default=json_default,
+            allow_nan=False,
+            indent=1,
         )
+        sys.stdout.write("\n")
     else:
         from rich.text import Text
 

@@ -215,7 +215,10 @@ def reconcile(
                 file_reasons=tuple(f.reasons),
                 detail=f.detail,
                 # a sheet's name is the filer's text (联系13912340108): masked like a path
-                sheets=mask(json.dumps(f.sheets, ensure_ascii=False)) if f.sheets else None,
+                # (each name, then its JSON: a tab between digits is "\t" in JSON text)
+                sheets=mask(json.dumps([_masked(s) for s in f.sheets], ensure_ascii=False))
+                if f.sheets
+                else None,
                 total_rows=f.total_rows,
                 arrived_at=received if arrived is None else min(arrived, received),
             )
@@ -374,3 +377,8 @@ def import_gx_in_background() -> None:
             import_gx()
 
     threading.Thread(target=work, name="ronghe-import-gx", daemon=True).start()
+
+
+def _masked(sheet: dict[str, str]) -> dict[str, str]:
+    """A sheet's entry with personal numbers masked in its texts (before JSON escapes)."""
+    return {k: mask(v) if isinstance(v, str) else v for k, v in sheet.items()}

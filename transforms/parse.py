@@ -134,9 +134,13 @@ def stack(kind: ReportKind, files: Sequence[RawFile]) -> pl.DataFrame:
                 pl.col(_SEQ),
                 pl.col(FILE),
                 pl.col(ROW).cast(pl.Int64),
-                # the record is shown and stored, never validated: masked (transforms.pii)
+                # the record is shown and stored, never validated: masked (transforms.pii),
+                # each value before JSON escapes what may stand in a number (a tab is "\t"
+                # there), then the JSON text for its keys (an extra column's header)
                 mask_expr(
-                    pl.struct(*(pl.col(c).cast(pl.String) for c in data)).struct.json_encode()
+                    pl.struct(
+                        *(mask_expr(pl.col(c).cast(pl.String)).alias(c) for c in data)
+                    ).struct.json_encode()
                 ).alias(RECORD),
                 pii_names(
                     {c: pl.col(c).str.contains(ANY_PII) for c in data if c not in kind.names}

@@ -14,7 +14,10 @@ no file but the warehouse, no spill folder, no extension, no configuration chang
   statement, and the parent kills the child a few seconds later if it has not answered
   (a fetch that does not listen to the interrupt);
 - it returns at most ``RONGHE_QUERY_MAX_ROWS`` rows (default 10,000): the rest are
-  counted, a chunk at a time, never kept, and the caller says how many were cut.
+  counted, a chunk at a time, never kept, and the caller says how many were cut;
+- what it returns holds at most a quarter of ``RONGHE_QUERY_MEMORY`` (the calling
+  process, which prints it, holds it about three times over and has no cap of its own):
+  a larger answer is refused, whole.
 
 Each limit hit is a :class:`QueryLimitError` with one line fit for the CLI; a setting
 that is not one is a :class:`QuerySettingError` (a usage error); a warehouse file that
@@ -168,6 +171,17 @@ def _too_big(limits: QueryLimits) -> QueryLimitError:
     )
 
 
+def _too_large_an_answer(limits: QueryLimits) -> QueryLimitError:
+    from warehouse.query_child import ANSWER_SHARE
+
+    most = memory_bytes(limits.memory) // ANSWER_SHARE
+    return QueryLimitError(
+        f"the query's answer holds more than {most / 10**6:,.0f} MB (a quarter of"
+        f" RONGHE_QUERY_MEMORY={limits.memory}) and was not printed: select fewer rows or"
+        " shorter values"
+    )
+
+
 GRACE_SECONDS = 5.0
 """How long past the timeout the child may take to say it was interrupted."""
 
@@ -202,22 +216,35 @@ def run_bounded(
         env=env,
         cwd="/",
     )
-    try:
-        out, _ = proc.communicate(pickle.dumps(req), timeout=limits.timeout_seconds + GRACE_SECONDS)
-    except subprocess.TimeoutExpired:
+    killed = threading.Event()
+
+    def kill() -> None:  # the wall clock: whatever the child does, it stops here
+        killed.set()
         proc.kill()
-        proc.communicate()
-        raise _too_long(limits) from None
-    except BaseException:  # Ctrl-C: the child goes with us
-        proc.kill()
-        proc.communicate()
-        raise
+
+    clock = threading.Timer(limits.timeout_seconds + GRACE_SECONDS, kill)
+    clock.daemon = True
+    clock.start()
     kind: str
     value: Any
     try:
-        kind, value = pickle.loads(out) if out else ("died", None)
-    except (pickle.UnpicklingError, EOFError, ValueError):  # cut off mid-answer
+        assert proc.stdin is not None and proc.stdout is not None
+        with proc.stdin:
+            proc.stdin.write(pickle.dumps(req))
+        # read as it comes: the answer's bytes are never held beside the rows
+        kind, value = pickle.load(proc.stdout)
+    except (pickle.UnpicklingError, EOFError, ValueError, OSError):  # died, or cut off
         kind, value = "died", None
+    except BaseException:  # Ctrl-C: the child goes with us
+        proc.kill()
+        raise
+    finally:
+        clock.cancel()
+        if proc.stdout is not None:
+            proc.stdout.close()
+        proc.wait()
+    if killed.is_set() and kind != "ok":
+        raise _too_long(limits)
     if kind == "ok":
         columns, rows, cut = value
         return Answer(columns, rows, cut)
@@ -225,6 +252,8 @@ def run_bounded(
         raise _too_long(limits)
     if kind in ("memory", "died"):  # past the cap, in the engine, in Python or in the answer
         raise _too_big(limits)
+    if kind == "answer":
+        raise _too_large_an_answer(limits)
     if kind == "open":
         raise open_error(path, RuntimeError(value))
     if kind == "warehouse":

@@ -26,6 +26,9 @@ from warehouse.db import WarehouseError, connect_sandboxed
 
 HEADROOM = 256 * 1024 * 1024
 """Address space allowed past the memory setting: the engine's threads and buffers."""
+ANSWER_SHARE = 4
+"""The answer sent back is at most the memory setting / this: the parent holds it about
+three times (the bytes read, the rows, their printed form), and is not capped itself."""
 _CHUNK = 10_000
 
 
@@ -52,6 +55,22 @@ def _cap(extra: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def size_of(value: Any, limit: int) -> int:
+    """About how many bytes ``value`` (a row, a list, a struct) holds; stops past ``limit``."""
+    if isinstance(value, (str, bytes, bytearray)):
+        return len(value) + 16
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        total = 16
+        for v in value:
+            total += size_of(v, limit - total)
+            if total > limit:
+                break
+        return total
+    return 16
+
+
 def answer(req: Request) -> tuple[str, Any]:
     """The query's answer: ("ok", (columns, rows, cut)) or (kind, message)."""
     try:
@@ -70,6 +89,9 @@ def answer(req: Request) -> tuple[str, Any]:
         columns = [d[0] for d in rel.description or []]
         rows = rel.fetchmany(req.max_rows) if columns else []
         cut = 0
+        most = req.memory_bytes // ANSWER_SHARE
+        if (size := size_of(rows, most)) > most:  # the parent is not capped: never send it this
+            return "answer", size
         while columns and (more := rel.fetchmany(_CHUNK)):
             cut += len(more)
         return "ok", (columns, rows, cut)

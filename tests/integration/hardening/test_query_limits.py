@@ -135,3 +135,17 @@ def test_a_wrong_memory_setting_is_usage_and_a_damaged_warehouse_is_named(
     assert proc.returncode == 1
     assert "is damaged (a corrupt database file)" in line
     assert "RONGHE_QUERY_MEMORY" not in line
+
+
+def test_an_answer_past_a_quarter_of_the_memory_is_refused_whole(home: Path) -> None:
+    # the calling process prints the answer and has no cap: it never receives more than
+    # a quarter of RONGHE_QUERY_MEMORY (30 MB of text under 64MB here)
+    sql = "SELECT repeat('x', 1000000) AS s FROM range(30)"
+    proc = _query(home, sql, "--format", "csv", RONGHE_QUERY_MEMORY="64MB")
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert one_line_error(proc) == (
+        "ronghe: error: the query's answer holds more than 16 MB (a quarter of"
+        " RONGHE_QUERY_MEMORY=64MB) and was not printed: select fewer rows or shorter values"
+    )
+    proc = _query(home, "SELECT repeat('x', 100000) AS s FROM range(30)", "--format", "csv")
+    assert proc.returncode == 0 and proc.stdout.count("x" * 100000) == 30  # 3 MB: printed

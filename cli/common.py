@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -141,20 +141,32 @@ SHOWN_CHARS = 2000
 
 
 def rows_out(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
+    # on a terminal, the data's control characters are seen, never obeyed (a filer's
+    # \x1b]52 or U+202E); piped into a file, csv and json carry the values as stored
+    tty = sys.stdout.isatty()
     if fmt == "csv":
         from transforms.cells import safe_row
+        from transforms.shown import escaped
+
+        def cells(row: Sequence[Any]) -> list[Any]:
+            safe = safe_row(row)
+            return [escaped(v) if tty and isinstance(v, str) else v for v in safe]
 
         # a spreadsheet may open it: no cell may start a formula (OWASP); written row by
         # row (a large answer is never held twice more as text)
         w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(safe_row(columns))
-        w.writerows(safe_row(r) for r in rows)
+        w.writerow(cells(columns))
+        w.writerows(cells(r) for r in rows)
     elif fmt == "json":
-        from transforms.shown import json_safe
+        from transforms.shown import json_escaped, json_safe
+
+        class _Shown:  # json.dump writes pieces: each shown escaped, the same JSON
+            def write(self, text: str) -> None:
+                sys.stdout.write(json_escaped(text))
 
         json.dump(  # written a piece at a time, never held whole as text
             [dict(zip(columns, json_safe(r), strict=True)) for r in rows],
-            sys.stdout,
+            _Shown() if tty else sys.stdout,
             ensure_ascii=False,
             default=json_default,
             allow_nan=False,

@@ -19,7 +19,9 @@ has its one function here, and every writer uses it:
   cell can be made) and web addresses defanged (``http[:]//``) so no bare URL is
   linked;
 - :func:`log_text`: a Prefect log line: :func:`escaped`, web addresses defanged (the UI
-  links ``http://…`` in a log line and reads ``\\x1b[31m`` as colour).
+  links ``http://…`` in a log line and reads ``\\x1b[31m`` as colour);
+- :func:`json_escaped`: JSON shown on a terminal (``ronghe query --format json``): the
+  same value, its control characters as ``\\u`` escapes.
 
 :func:`json_safe` turns a value into one JSON can carry (NaN and ±Infinity become
 ``null``, as JSON has no such numbers).
@@ -60,6 +62,28 @@ _INVISIBLE = re.compile(
 _DOC_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BREAKS = re.compile("\r\n?|[\u2028\u2029\x85]")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~=:@&$^\"'%;/,?])")
+
+
+def _json_escape(m: re.Match[str]) -> str:
+    n = ord(m.group(0))
+    if n < 0x10000:
+        return f"\\u{n:04x}"
+    n -= 0x10000  # a surrogate pair, as JSON writes a character past the BMP
+    return f"\\u{0xD800 + (n >> 10):04x}\\u{0xDC00 + (n & 0x3FF):04x}"
+
+
+_JSON_SHOWN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u180e\u200b\u200e\u200f\u2028\u2029"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]"
+)
+""":data:`_CONTROL` but the whitespace JSON writes between its values (inside a string
+JSON escapes a line feed or a tab itself)."""
+
+
+def json_escaped(text: str) -> str:
+    """JSON text whose strings' control and bidirectional characters are written as
+    ``\\uXXXX`` escapes: the same JSON value, nothing a terminal would obey."""
+    return _JSON_SHOWN.sub(_json_escape, text)
 
 
 def legible(text: str) -> str:

@@ -149,3 +149,46 @@ def test_an_answer_past_a_quarter_of_the_memory_is_refused_whole(home: Path) -> 
     )
     proc = _query(home, "SELECT repeat('x', 100000) AS s FROM range(30)", "--format", "csv")
     assert proc.returncode == 0 and proc.stdout.count("x" * 100000) == 30  # 3 MB: printed
+
+
+def _on_a_terminal(home: Path, *args: str) -> str:
+    """``ronghe query ARGS`` with its stdout on a pseudo-terminal: what the terminal got."""
+    import os
+    import pty
+    import subprocess
+
+    from tests.support.hardening import RONGHE
+
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [*RONGHE, "query", *args], stdout=follower, stderr=subprocess.PIPE,
+            env=cli_env(home), timeout=120, check=False, cwd=home.parent,
+        )  # fmt: skip
+        os.close(follower)
+        assert proc.returncode == 0, proc.stderr
+        got = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the terminal's other side is closed, all was read
+                break
+            if not chunk:
+                break
+            got += chunk
+    finally:
+        os.close(leader)
+    return got.decode()
+
+
+def test_csv_and_json_on_a_terminal_show_control_characters_never_obey_them(
+    home: Path,
+) -> None:
+    sql = "SELECT name, chr(8238) || 'gnp.exe' AS bidi FROM core.projects WHERE project_id = 'E1'"
+    shown = _on_a_terminal(home, sql, "--format", "csv")
+    assert "\x1b" not in shown and "\u202e" not in shown
+    assert "\\x1b[2J\\x1b[31m项目\\nforged line" in shown and "\\u202egnp.exe" in shown
+    shown = _on_a_terminal(home, sql, "--format", "json")
+    assert "\x1b" not in shown and "\u202e" not in shown
+    [row] = json.loads(shown)  # the same JSON value, escaped
+    assert row["name"] == "\x1b[2J\x1b[31m项目\nforged line" and row["bidi"] == "\u202egnp.exe"

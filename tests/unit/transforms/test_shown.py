@@ -3,12 +3,13 @@ words are seen, never obeyed, wherever they land."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
 from transforms.cells import document_cell
-from transforms.shown import escaped, legible, log_text, markdown_text
+from transforms.shown import escaped, json_escaped, legible, log_text, markdown_text
 
 HOSTILE = "\u202e" + "gpj.exe\x1b[2J\u200b\r\nline\u2066x\u2069\x07"
 
@@ -53,3 +54,12 @@ def test_a_log_line_has_no_escape_sequence_and_no_link() -> None:
 def test_a_document_cell_past_what_a_spreadsheet_holds_is_cut_and_says_so() -> None:
     cell = document_cell("x" * 40_000)
     assert len(cell) < 32_767 and cell.endswith("（共40,000字，已截断）")
+
+
+def test_json_on_a_terminal_is_the_same_value_with_nothing_to_obey() -> None:
+    value = {"名称": "a\x1b]52;c;eA==\x07\u202egnp.exe\x9b\U000e0041", "n": [1, "x\ty"]}
+    text = json.dumps(value, ensure_ascii=False, indent=1)
+    shown = json_escaped(text)
+    assert json.loads(shown) == value
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e\U000e0041]", shown)
+    assert "\n" in shown and "名称" in shown  # the layout and the Chinese stay

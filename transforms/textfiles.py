@@ -49,6 +49,24 @@ its column, and its sentence says how to save the file (``expectations.sentences
 
 
 _CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_UTF8_HANZI = re.compile(rb"(?:[\xe4-\xe9][\x80-\xbf]{2}){2,}")
+"""Two or more Chinese characters as UTF-8 writes them (U+4E00–U+9FFF)."""
+
+
+def _half_pasted(b: bytes, text: str) -> bool:
+    """A GBK cell with part of it pasted as UTF-8 (``村道`` then UTF-8 ``拓宽`` reads
+    ``村道鎷撳``): UTF-8 Chinese among its bytes, and GBK reads a character no clerk types
+    there (outside GB2312: GBK's extensions, its user-defined area)."""
+    if not _UTF8_HANZI.search(b):
+        return False
+    for ch in text:
+        if ch.isascii():
+            continue
+        try:
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            return True
+    return False
 
 
 def _decode_cells(data: bytes) -> list[list[str]] | None:
@@ -58,8 +76,8 @@ def _decode_cells(data: bytes) -> list[list[str]] | None:
     file's encoding is the one most of its non-ASCII cells are in, and a data cell in the
     other one was pasted from elsewhere: it is kept as GBK reads it, marked
     :data:`BAD_TEXT` (a UTF-8 ``农田水利`` in a GBK file reads ``鍐滅敯姘村埄``, as Excel
-    shows it; a GBK cell in a UTF-8 file reads as what was typed). None when the bytes
-    are not CSV.
+    shows it; a GBK cell in a UTF-8 file reads as what was typed); so is a GBK cell with
+    part of it pasted as UTF-8 (:func:`_half_pasted`). None when the bytes are not CSV.
     """
     raw = data.decode("utf-8", "surrogateescape").removeprefix("\ufeff")
     try:
@@ -94,6 +112,9 @@ def _decode_cells(data: bytes) -> list[list[str]] | None:
                 rec[f] = b.decode("utf-8") if is_utf8 else b.decode("gb18030")
             except UnicodeDecodeError:  # valid in neither
                 rec[f] = BAD_TEXT + b.decode("gb18030", "replace").replace(BAD_TEXT, "")
+                continue
+            if r > 0 and not is_utf8 and _half_pasted(b, rec[f]):  # GBK, and UTF-8 inside
+                rec[f] = BAD_TEXT + rec[f]
     return records
 
 

@@ -54,3 +54,11 @@ def test_gbk_cells_whose_bytes_happen_to_be_utf8_are_not_taken_for_pasted_ones()
     # 未 一 千 停 女 元 in GBK are valid UTF-8 (δ, Ò…): Latin or Greek, never Chinese
     data = (HEAD + "320602001001,2017Q1,未,停\n320602001001,2017Q1,一,女\n").encode("gbk")
     assert read_csv(data)[1][2:] == [["未", "一"], ["停", "女"]]
+
+
+def test_a_gbk_cell_half_pasted_as_utf8_is_marked_and_rare_names_are_not() -> None:
+    # 村道 typed (GBK), 拓宽 pasted (UTF-8): GBK reads it 村道鎷撳 without an error
+    half = "村道".encode("gbk") + "拓宽".encode()
+    data = (HEAD + "320602001001,2017Q1,P1,").encode("gbk") + half + b"\n"
+    data += "320602001001,2017Q1,P2,喆赟桥梁\n".encode("gbk")  # rare, but typed in GBK
+    assert read_csv(data)[1][3] == [BAD_TEXT + half.decode("gb18030"), "喆赟桥梁"]

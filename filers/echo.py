@@ -5,7 +5,8 @@ the same read limits of §3, the same verdicts, problem sentences and review fla
 plus each value as it will load beside the cell it came from: ``报表!C2`` in a
 workbook (the sheet and the cell as the office program shows them), ``第2行「党员数」``
 in a CSV file, ``第1条记录`` in JSON. A report that would be quarantined shows the text
-as it was read, since nothing of it loads.
+as it was read, since nothing of it loads, personal numbers masked (it is stored with the
+upload, and its problem sentences show them masked too).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import polars as pl
 
 from filers.check import LOADABLE, REJECTED, check
 from transforms.columns import REPORT_KINDS, Column
+from transforms.pii import mask_or_none
 from transforms.read import RawFile
 from transforms.reasons import KIND_ZH
 from warehouse.ruleset import Rules
@@ -139,9 +141,9 @@ def _rows(kind: str, raw: RawFile, frame: pl.DataFrame, typed: bool) -> list[lis
                 Value(
                     c.name,
                     c.zh,
-                    shown(c, r[c.name]) if typed else (r[c.name] or "（空）"),
+                    shown(c, r[c.name]) if typed else (mask_or_none(r[c.name]) or "（空）"),
                     _at(raw, int(r["_row"]), c),
-                    _plain(r[c.name]),
+                    _plain(r[c.name]) if typed else mask_or_none(r[c.name]),
                 )
                 for c in cols
             ]

@@ -21,7 +21,7 @@ import polars as pl
 
 from filers.check import LOADABLE, REJECTED, check
 from transforms.columns import REPORT_KINDS, Column
-from transforms.pii import mask_or_none
+from transforms.pii import mask, mask_or_none
 from transforms.read import RawFile
 from transforms.reasons import KIND_ZH
 from warehouse.ruleset import Rules
@@ -102,12 +102,13 @@ def _at(raw: RawFile, row: int, column: Column) -> str:
     if raw.places is not None and 0 < row <= len(raw.places):
         place = raw.places[row - 1]
         sheet, sheet_row = place[0], place[1]
+        shown_sheet = mask(sheet)  # a sheet's name is the filer's text (联系139****0108)
         if len(place) > 2:  # a form, or a unit written above its table: the cell's own row
             sheet_row = place[2].get(column.name, sheet_row)
         col = raw.columns_at.get(sheet, {}).get(column.name)
         if col is not None:
-            return f"{sheet}!{column_letter(col)}{sheet_row}"
-        return f"{sheet} 第{sheet_row}行「{column.zh}」"
+            return f"{shown_sheet}!{column_letter(col)}{sheet_row}"
+        return f"{shown_sheet} 第{sheet_row}行「{column.zh}」"
     if raw.format == "json":
         return f"第{row}条记录「{column.zh}」"
     return f"第{row + 1}行「{column.zh}」"

@@ -40,3 +40,10 @@ def test_a_sheet_named_with_a_number_is_shown_masked_where_a_value_came_from(
     places = {v.at for r in found.reports for line in r.rows for v in line}
     assert places and all(p.startswith("联系139****0108") for p in places), places
     assert "13912340108" not in found.to_json()
+
+
+def test_validate_names_a_sheet_with_a_number_masked_in_what_it_left_out() -> None:
+    from filers.check import _left_out
+
+    [said] = _left_out([{"sheet": "联系13912340108", "below": "8-10"}])
+    assert said.startswith("工作表“联系139****0108”第8-10行在表格下方")

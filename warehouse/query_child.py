@@ -103,7 +103,7 @@ def answer(req: Request) -> tuple[str, Any]:
         text = str(e)
         if "allocate" in text or "out of memory" in text.lower():  # the cap, met in the engine
             return "memory", ""
-        return "error", text
+        return "error", text[:2000]  # a message may quote a 40 MB value: the start says it
     finally:
         timer.cancel()
 

@@ -41,7 +41,7 @@ from typing import Any
 import duckdb
 
 from config.settings import Settings
-from warehouse.db import WarehouseError, connect_sandboxed
+from warehouse.db import WarehouseError, connect_sandboxed, open_error
 
 _CHUNK = 10_000
 
@@ -73,18 +73,6 @@ def memory_bytes(text: str) -> int:
     if not MIN_MEMORY <= value <= 2**50:
         raise QuerySettingError(f"RONGHE_QUERY_MEMORY: {text[:40]!r} is not between 16MB and 1PB")
     return int(value)
-
-
-def open_error(path: Path, e: BaseException) -> WarehouseError:
-    """The one line for a published warehouse that cannot be opened."""
-    text = " ".join(str(e).split())[:300]
-    if "orrupt" in text or "not a valid DuckDB database" in text:
-        return WarehouseError(
-            f"the published warehouse {path} is damaged (a corrupt database file):"
-            " `ronghe run` publishes it again from the writer's working copy, or restore it"
-            f" from a backup ({text})"
-        )
-    return WarehouseError(f"cannot open the published warehouse {path}: {text}")
 
 
 @dataclass(frozen=True)

@@ -81,3 +81,16 @@ def test_chase_lists_get_the_receipts_modes_whatever_the_umask(ran: dict[str, An
     assert files
     assert {_mode(f) for f in files} == {0o640}
     assert {_mode(d) for d in [root, *(p for p in root.rglob("*") if p.is_dir())]} == {0o750}
+
+
+def test_an_export_gets_the_warehouse_s_modes_whatever_the_umask(ran: dict[str, Any]) -> None:
+    out = ran["base"] / "export"
+    proc = cli(
+        "export", "--period", RECENT, "--format", "csv", "--out", str(out),
+        home=ran["home"], prefix=UMASK_000,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert "columns.csv" in {f.name for f in files}  # the legend too (it was 0666)
+    assert {_mode(f) for f in files} == {0o640}
+    assert _mode(out) == 0o750

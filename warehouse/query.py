@@ -15,9 +15,10 @@ no file but the warehouse, no spill folder, no extension, no configuration chang
   (a fetch that does not listen to the interrupt);
 - it returns at most ``RONGHE_QUERY_MAX_ROWS`` rows (default 10,000): the rest are
   counted, a chunk at a time, never kept, and the caller says how many were cut;
-- what it returns holds at most a quarter of ``RONGHE_QUERY_MEMORY`` (the calling
-  process, which prints it, holds it about three times over and has no cap of its own):
-  a larger answer is refused, whole.
+- what it returns holds at most a quarter of ``RONGHE_QUERY_MEMORY``: the calling
+  process, which prints it, has no cap of its own; it reads the answer as it comes and
+  prints it a row at a time, so the command as a whole stays near the setting (a larger
+  answer is refused, whole).
 
 Each limit hit is a :class:`QueryLimitError` with one line fit for the CLI; a setting
 that is not one is a :class:`QuerySettingError` (a usage error); a warehouse file that

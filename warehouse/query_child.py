@@ -27,8 +27,8 @@ from warehouse.db import WarehouseError, connect_sandboxed
 HEADROOM = 256 * 1024 * 1024
 """Address space allowed past the memory setting: the engine's threads and buffers."""
 ANSWER_SHARE = 4
-"""The answer sent back is at most the memory setting / this: the parent holds it about
-three times (the bytes read, the rows, their printed form), and is not capped itself."""
+"""The answer sent back is at most the memory setting / this: the parent, which holds
+it while it prints it, is not capped itself."""
 _CHUNK = 10_000
 
 

@@ -28,12 +28,15 @@ cannot be opened says so (a damaged file is called damaged), never in a setting'
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import re
+import select
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,6 +178,40 @@ GRACE_SECONDS = 5.0
 """How long past the timeout the child may take to say it was interrupted."""
 
 
+class _Late(Exception):
+    """The child did not answer within the timeout and its grace."""
+
+
+class _Answer(io.RawIOBase):
+    """The child's stdout, read until a deadline: each wait is a ``select`` in the calling
+    thread, so a signal (Ctrl-C) interrupts it; past the deadline, :class:`_Late`."""
+
+    def __init__(self, fd: int, deadline: float) -> None:
+        self.fd, self.deadline = fd, deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while True:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise _Late
+            ready, _, _ = select.select([self.fd], [], [], min(left, 1.0))
+            if ready:
+                data = os.read(self.fd, len(buffer))
+                buffer[: len(data)] = data
+                return len(data)
+
+
+def _running(proc: subprocess.Popen[bytes]) -> bool:
+    try:  # it sent its answer: it ends by itself, at once
+        proc.wait(timeout=GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        return True
+    return False
+
+
 def run_bounded(
     path: Path,
     sql: str,
@@ -205,34 +242,32 @@ def run_bounded(
         env=env,
         cwd="/",
     )
-    killed = threading.Event()
-
-    def kill() -> None:  # the wall clock: whatever the child does, it stops here
-        killed.set()
-        proc.kill()
-
-    clock = threading.Timer(limits.timeout_seconds + GRACE_SECONDS, kill)
-    clock.daemon = True
-    clock.start()
-    kind: str
-    value: Any
+    kind: str = "died"
+    value: Any = None
     try:
         assert proc.stdin is not None and proc.stdout is not None
         with proc.stdin:
             proc.stdin.write(pickle.dumps(req))
-        # read as it comes: the answer's bytes are never held beside the rows
-        kind, value = pickle.load(proc.stdout)
+        # read as it comes (the answer's bytes are never held beside the rows), in this
+        # thread, against the wall clock: Ctrl-C interrupts the wait
+        answer = _Answer(
+            proc.stdout.fileno(), time.monotonic() + limits.timeout_seconds + GRACE_SECONDS
+        )
+        kind, value = pickle.load(io.BufferedReader(answer, 1 << 16))
+    except _Late:  # whatever the child does, it stops here
+        kind, value = "late", None
     except (pickle.UnpicklingError, EOFError, ValueError, OSError):  # died, or cut off
         kind, value = "died", None
     except BaseException:  # Ctrl-C: the child goes with us
         proc.kill()
         raise
     finally:
-        clock.cancel()
         if proc.stdout is not None:
             proc.stdout.close()
+        if kind != "ok" or _running(proc):
+            proc.kill()
         proc.wait()
-    if killed.is_set() and kind != "ok":
+    if kind == "late":
         raise _too_long(limits)
     if kind == "ok":
         columns, rows, cut = value

@@ -192,3 +192,38 @@ def test_csv_and_json_on_a_terminal_show_control_characters_never_obey_them(
     assert "\x1b" not in shown and "\u202e" not in shown
     [row] = json.loads(shown)  # the same JSON value, escaped
     assert row["name"] == "\x1b[2J\x1b[31m项目\nforged line" and row["bidi"] == "\u202egnp.exe"
+
+
+def test_ctrl_c_stops_a_query_and_its_child(home: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from tests.support.hardening import RONGHE
+
+    proc = subprocess.Popen(
+        [*RONGHE, "query", "SELECT sum(range) FROM range(100000000000)"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=cli_env(home),
+        cwd=home.parent, start_new_session=True,  # a terminal's foreground job
+    )  # fmt: skip
+
+    def children() -> list[str]:
+        found = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
+        return found.stdout.split()
+
+    try:
+        deadline = time.monotonic() + 60
+        while not (kids := children()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert kids, "the query's child never started"
+        time.sleep(1)  # the child is in its query
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole process group
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:  # it did not stop: nothing of it is left running
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 1
+    assert err.strip().splitlines()[-1] == "ronghe: error: interrupted", err
+    assert not [k for k in kids if os.path.exists(f"/proc/{k}")]

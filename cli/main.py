@@ -25,6 +25,7 @@ from cli.errors import (
 from cli.parser import build_parser
 from config.settings import Settings
 from transforms.periods import PeriodError
+from warehouse.scale import ScaleMismatch
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -76,13 +77,15 @@ def _settings(args: argparse.Namespace) -> Settings:
         first = exc.errors()[0]
         name = "RONGHE_" + "_".join(str(part) for part in first["loc"]).upper()
         raise UsageError(f"{name}: {first['msg'].removeprefix('Value error, ')}") from None
+    except ScaleMismatch as exc:  # RONGHE_SCALE is not the home's
+        raise UsageError(str(exc)) from None
 
 
 def handler(command: str) -> Handler:
     """The function of ``command`` (``cmd_<command>`` in the module of its users)."""
-    from cli import analysts, demo, filers, operators, portal, workbench
+    from cli import analysts, demo, filers, operators, portal, upkeep, workbench
 
-    for module in (operators, filers, analysts, demo, workbench, portal):
+    for module in (operators, filers, analysts, demo, workbench, portal, upkeep):
         found: Handler | None = getattr(module, f"cmd_{command}", None)
         if found is not None:
             return found

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -21,13 +22,13 @@ from cli.common import (
     prefect_auth,
     private_opt,
     reporting,
-    rows_out,
     run_flow,
     start_prefect,
     summarise,
 )
 from cli.errors import UsageError
 from config.settings import Settings
+from notify.channels import channels_path
 from sources.config import sources_path
 from warehouse.query import run_query
 
@@ -105,22 +106,29 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         ),
         sources=sources_path(settings.home).resolve(),
         pull_seconds=pull_minutes() * 60,
+        channels=channels_path(settings.home).resolve(),
+        notify_seconds=minutes_of("RONGHE_NOTIFY_MINUTES", "5") * 60,
     )
     if cfg.sources is not None and cfg.sources.exists():
         _checked(settings, argparse.Namespace(sources=str(cfg.sources)))  # wrong: exit 2 now
         err.print(f"pulling the sources of {cfg.sources} every {cfg.pull_seconds / 60:g} min")
+    if cfg.channels is not None and cfg.channels.exists():
+        from cli.upkeep import check_channels
+
+        check_channels(settings)  # wrong: exit 2 now; an unset URL variable is said
+        err.print(f"notifying through {cfg.channels} (and every {cfg.notify_seconds / 60:g} min)")
     err.print(
         f"serving ronghe on {url}: quarterly '{cfg.cron}' ({cfg.timezone}), backfill,"
         f" ingest on ronghe.report.received (bursts of {cfg.burst_seconds:g}s),"
         f" inbox-poll every {cfg.poll_seconds / 60:g} min of {cfg.inbox}; home {cfg.home}"
     )
-    serve(cfg)
+    serve(cfg, url, prefect_auth(), lambda line: _stamped(line, markup=False))
     return 0
 
 
-def _stamped(message: str) -> None:
-    """A watcher line: it runs for months, so each line says when."""
-    err.print(f"{datetime.now():%Y-%m-%d %H:%M:%S} {message}", highlight=False)
+def _stamped(message: str, markup: bool = True) -> None:
+    """A watcher's or server's line: they run for months, so each line says when."""
+    err.print(f"{datetime.now():%Y-%m-%d %H:%M:%S} {message}", highlight=False, markup=markup)
 
 
 def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
@@ -140,20 +148,26 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
         emit_received(inbox),
         settle_seconds=settle,
     )
-    down = False
+    from flows.login import REMIND_SECONDS
+
+    problem: str | None = None  # what the server last said was wrong, and when we said it
+    said = 0.0
 
     def ready() -> bool:
-        nonlocal down
+        nonlocal problem, said
         try:
             check_api(url, timeout=5.0, auth=prefect_auth())
         except RuntimeError as exc:
-            if not down:
-                _stamped(f"[yellow]waiting for the Prefect server:[/yellow] {exc}")
-            down = True
+            # a new problem at once (a restarted server that now refuses our password),
+            # the same one again every ten minutes: never silent for ever
+            now = time.monotonic()
+            if str(exc) != problem or now - said >= REMIND_SECONDS:
+                _stamped(f"waiting for the Prefect server: {exc}", markup=False)
+                problem, said = str(exc), now
             return False
-        if down:
-            _stamped("the Prefect server is back")
-        down = False
+        if problem is not None:
+            _stamped("the Prefect server is back; announcing what waited")
+        problem = None
         return True
 
     def announced(f: Path) -> None:
@@ -192,33 +206,50 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     if args.period:
         return _filing_status(args, settings)
     found = status(settings, args.runs)
+    from cli.views import outbox_counts
+
+    told = outbox_counts(settings.home)
     if args.format == "json":
-        doc = {
+        doc: dict[str, Any] = {
             name: [dict(zip(cols, r, strict=True)) for r in rows]
             for name, (cols, rows) in found.items()
         }
+        doc["notifications"] = told
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, default=json_default, indent=1) + "\n")
         return 0
-    cols, rows = found["runs"]
+    from cli.layout import wrap
+    from cli.views import open_file_lines, open_report_lines, outbox_lines, runs_lines
+
+    def lines(block: list[str]) -> None:
+        for line in block:
+            out.print(line, markup=False, crop=False)
+
+    _, rows = found["runs"]
     out.print(f"[bold]Recent runs[/bold] ({settings.published_path})")
-    rows_out(cols[:-1], [r[:-1] for r in rows], "table")
-    cols, rows = found["open_reports"]
+    lines(runs_lines(rows))
+    _, rows = found["open_reports"]
     reasons: dict[str, int] = {}
     for r in rows:
         for code in str(r[3]).split(","):
             reasons[code] = reasons.get(code, 0) + 1
     by_reason = ", ".join(f"{k} {v}" for k, v in sorted(reasons.items()))
-    out.print(
-        f"\n[bold]Open quarantined reports[/bold]: {len(rows)}"
-        + (f" ({by_reason})" if by_reason else "")
-        + " — no newer version of the same kind, unit and period has loaded"
+    out.print()
+    lines(
+        wrap(
+            f"Open quarantined reports: {len(rows)}"
+            + (f" ({by_reason})" if by_reason else "")
+            + " — no newer version of the same kind, unit and period has loaded",
+            80,
+        )
     )
     if rows:
-        rows_out(cols, rows, "table")
-    cols, rows = found["open_files"]
+        lines(open_report_lines(rows))
+    _, rows = found["open_files"]
     out.print(f"\n[bold]Open rejected files[/bold]: {len(rows)}")
     if rows:
-        rows_out(cols, rows, "table")
+        lines(open_file_lines(rows))
+    out.print()
+    lines(outbox_lines(told))
     return 0
 
 
@@ -236,10 +267,6 @@ def _filing_status(args: argparse.Namespace, settings: Settings) -> int:
 
 # --- pull and sources (CONTRACT §8, docs/operations.md "sources") ---------------------
 
-WIDTH = 80
-COLUMNS = (("source", 14), ("unit", 12), ("last reached", 16), ("seen/pulled", 11))
-"""``ronghe sources``: the fixed columns (name, width); the last error takes the rest."""
-
 
 def _checked(settings: Settings, args: argparse.Namespace) -> tuple[Any, list[Any]]:
     """The sources file and its sources (a wrong file is a usage error, before any server)."""
@@ -256,15 +283,20 @@ def _checked(settings: Settings, args: argparse.Namespace) -> tuple[Any, list[An
 
 def pull_minutes() -> float:
     """``RONGHE_PULL_INTERVAL``: minutes between served pulls (default 15)."""
+    return minutes_of("RONGHE_PULL_INTERVAL", "15")
+
+
+def minutes_of(variable: str, default: str) -> float:
+    """A positive number of minutes from ``variable`` (a usage error otherwise)."""
     import os
 
-    text = os.environ.get("RONGHE_PULL_INTERVAL") or "15"
+    text = os.environ.get(variable) or default
     try:
         value = float(text)
     except ValueError:
         value = 0.0
     if not value > 0:
-        raise UsageError(f"RONGHE_PULL_INTERVAL: not a positive number of minutes: {text!r}")
+        raise UsageError(f"{variable}: not a positive number of minutes: {text!r}")
     return value
 
 
@@ -292,40 +324,6 @@ def cmd_pull(args: argparse.Namespace, settings: Settings) -> int:
     return 1
 
 
-def _fit(text: str, width: int) -> str:
-    """``text`` cut and padded to ``width`` terminal columns (CJK characters count 2)."""
-    from reports.cells import display_width
-
-    out = ""
-    for ch in text.replace("\n", " "):
-        if display_width(out + ch) > width:
-            break
-        out += ch
-    return out + " " * (width - display_width(out))
-
-
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "never"
-
-
-def source_lines(sources: Sequence[Any], status: dict[str, tuple[Any, ...]]) -> list[str]:
-    """The ``ronghe sources`` table: one line per source, at most 80 columns."""
-    last = WIDTH - sum(w + 1 for _, w in COLUMNS)
-    head = " ".join(_fit(n, w) for n, w in COLUMNS) + " " + "last error"
-    lines = [head.rstrip()]
-    for s in sources:
-        row = status.get(s.name)
-        if row is None:
-            cells = [s.name, s.unit, "never tried", "-", ""]
-        else:
-            _, _, _attempted, reached, reached_at, seen, pulled, error = row
-            when = _when(reached_at) if reached else f"{_when(reached_at)}!"
-            cells = [s.name, s.unit, when, f"{seen}/{pulled}", error or ""]
-        widths = [w for _, w in COLUMNS] + [last]
-        lines.append(" ".join(_fit(c, w) for c, w in zip(cells, widths, strict=True)).rstrip())
-    return lines
-
-
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     import duckdb
 
@@ -343,6 +341,8 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
             status = {}
         finally:
             con.close()
+    from cli.views import source_lines
+
     for line in source_lines(sources, status):
         out.print(line, markup=False, crop=False)
     if any(not r[3] for r in status.values()):

@@ -227,8 +227,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_operations(sub)
     from cli.portal_parser import add_parsers
+    from cli.upkeep_parser import add_parsers as add_upkeep
 
     add_parsers(sub)
+    add_upkeep(sub)  # notify, rebuild
     return p
 
 

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from warehouse import scale
 from warehouse.modes import DEFAULT_WAREHOUSE_MODE, parse_mode
 
 
@@ -25,6 +26,8 @@ class Settings(BaseSettings):
     inbox: Path | None = None
     rules: Path | None = None
     scale: Literal["city", "province"] = "city"
+    """Whose registry (``RONGHE_SCALE``): the city's (Nantong) or the province's (Jiangsu);
+    the home remembers it after its first run (:mod:`warehouse.scale`)."""
     workers: int = 1
     """Threads that read files (``RONGHE_WORKERS``). One: the per-file work is mostly
     under the GIL, and on a 2-core machine 2 threads read and validated the city quarter
@@ -60,10 +63,21 @@ class Settings(BaseSettings):
 
     @classmethod
     def load(cls, home: Path | str | None = None) -> Settings:
-        """Settings from the environment, with ``home`` (``--home``) taking precedence."""
-        if home is not None and str(home).strip():
-            return cls(home=Path(home))
-        return cls()
+        """Settings from the environment, with ``home`` (``--home``) taking precedence.
+
+        The scale is the home's when ``RONGHE_SCALE`` is unset, and a ``RONGHE_SCALE``
+        other than the home's is an error (:class:`warehouse.scale.ScaleMismatch`)."""
+        loaded = cls(home=Path(home)) if home is not None and str(home).strip() else cls()
+        return loaded.of_home_scale()
+
+    def of_home_scale(self) -> Settings:
+        """These settings with the scale the home remembers (:mod:`warehouse.scale`)."""
+        found = scale.of_home(self.home, self.published_path)
+        if found is None or found == self.scale:
+            return self
+        if "scale" in self.model_fields_set:  # RONGHE_SCALE says otherwise
+            raise scale.mismatch(self.home, self.scale, found)
+        return self.model_copy(update={"scale": found})
 
     @property
     def inbox_dir(self) -> Path:

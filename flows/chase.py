@@ -54,14 +54,18 @@ def overdue_event(item: Overdue, period: str) -> dict[str, Any]:
     }
 
 
-def emit_overdue(result: ChaseResult) -> int:
-    """Emit one ``ronghe.unit.overdue`` per owed report; the number emitted."""
-    from prefect.events import emit_event
+def tell_overdue(settings: Settings, result: ChaseResult) -> int:
+    """One notice (and ``ronghe.unit.overdue`` event) per owed report not told before."""
+    from dataclasses import replace
+
+    from flows.notices import names_of, tell
+    from notify.produce import overdue
 
     items = result.items
-    for item in items:
-        emit_event(**overdue_event(item, result.period))
-    return len(items)
+    notices = overdue(items, result.period, names_of(settings))
+    events = [overdue_event(i, result.period) for i in items]
+    paired = [replace(n, event=e) for n, e in zip(notices, events, strict=True)]
+    return len(tell(settings, paired, result.now))
 
 
 @flow(name="ronghe-chase", log_prints=False)
@@ -94,6 +98,9 @@ def chase_flow(
     share_outputs(settings.home / "chase", [folder, *written], settings.warehouse_mode)
     for line in summary(result):
         progress.step(line)
-    n = emit_overdue(result)
-    progress.step(f"chase after the {level or 'current'} deadline: {n} overdue events")
+    n = tell_overdue(settings, result)
+    progress.step(
+        f"chase after the {level or 'current'} deadline: {len(result.items)} reports owed,"
+        f" {n} of them told now (the others were told before)"
+    )
     return [str(lst.path) for lst in result.lists if lst.path is not None]

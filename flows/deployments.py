@@ -10,7 +10,11 @@
   served run emits once it has published: the 通报 and the receipts, in a flow run of
   their own (``RONGHE_OUTPUTS_BY_EVENT=1``, set by :func:`serve`);
 - ``ronghe-chase/chase``: cron, 09:00 the morning after each level's deadline (rules
-  ``[round.deadline_days]``): the chase lists (催报) and ``ronghe.unit.overdue`` events.
+  ``[round.deadline_days]``): the chase lists (催报) and ``ronghe.unit.overdue`` events;
+- ``ronghe-notify/deliver``: when a channels file exists, on ``ronghe.notification.queued``
+  and every ``RONGHE_NOTIFY_MINUTES`` (default 5): send what the outbox holds pending;
+- ``ronghe-crashed/tasks``: on ``prefect.flow-run.Crashed`` of a ronghe run: the task
+  runs it left Running are marked Crashed (:mod:`flows.crashed`).
 
 A run whose process dies shows Crashed (:mod:`flows.heartbeats`: heartbeats and the
 automation that reads them, set up by :func:`serve`). All of them write the warehouse
@@ -20,11 +24,13 @@ under the Prefect global concurrency limit ``ronghe-warehouse-writer`` (one slot
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flows import login
 from flows.chase import LEVELS_BY_DEADLINE, chase_flow
 from flows.events import OUTPUTS_BY_EVENT, PUBLISHED_EVENT, RECEIVED_EVENT, WRITER_LIMIT
 from flows.flows import (
@@ -60,6 +66,9 @@ class ServeConfig:
     sources: Path | None = None
     """The sources file; when it exists, ``ronghe-pull/pull`` is registered too."""
     pull_seconds: float = 900.0
+    channels: Path | None = None
+    """The channels file; when it exists, ``ronghe-notify/deliver`` is registered too."""
+    notify_seconds: float = 300.0
 
     def parameters(self, **extra: Any) -> dict[str, Any]:
         base: dict[str, Any] = {"home": str(self.home)}
@@ -133,7 +142,8 @@ def _ready(d: object) -> RunnerDeployment:
 
 
 def build_deployments(cfg: ServeConfig) -> list[RunnerDeployment]:
-    """The six deployments (seven with a sources file), ready for ``prefect.serve``."""
+    """The seven deployments (and ``pull`` with a sources file, ``deliver`` with a
+    channels file), ready for ``prefect.serve``."""
     from prefect.deployments.runner import EntrypointType
     from prefect.schedules import Cron, Interval
 
@@ -187,7 +197,61 @@ def build_deployments(cfg: ServeConfig) -> list[RunnerDeployment]:
                 **common,
             )
         )
+    if cfg.channels is not None and cfg.channels.exists():
+        made.append(notify_deployment(cfg))
+    made.append(crashed_deployment(cfg))
     return [_ready(d) for d in made]
+
+
+def crashed_deployment(cfg: ServeConfig) -> Any:
+    """``ronghe-crashed/tasks``: a crashed ronghe run's unfinished tasks marked Crashed."""
+    from prefect.deployments.runner import EntrypointType
+
+    from flows.crashed import CRASHED_EVENT, crashed_tasks_flow
+
+    trigger = _on_event(
+        "ronghe: a crashed run's tasks",
+        "the tasks a crashed run left Running are marked Crashed too",
+        CRASHED_EVENT,
+        "prefect.flow-run.*",
+        {"flow_run": "{{ event.resource.id }}"},
+        match_related={"prefect.resource.id": "prefect.tag.ronghe"},
+    )
+    return crashed_tasks_flow.to_deployment(
+        name="tasks",
+        triggers=[trigger],
+        description="Mark the task runs a crashed ronghe run left unfinished Crashed.",
+        tags=[],  # not "ronghe": its own crash would start it again
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
+
+
+def notify_deployment(cfg: ServeConfig) -> Any:
+    """``ronghe-notify/deliver``: soon after something is queued, and every few minutes
+    (what a channel that was down still holds)."""
+    from prefect.deployments.runner import EntrypointType
+    from prefect.schedules import Interval
+
+    from flows.notices import QUEUED_EVENT, notify_flow
+
+    trigger = _on_event(
+        "ronghe: notifications queued",
+        "what the outbox got, sent within a burst's window",
+        QUEUED_EVENT,
+        "ronghe.outbox.*",
+        cfg.parameters(),
+        within=timedelta(seconds=cfg.burst_seconds),
+        schedule_after=timedelta(seconds=cfg.burst_seconds),
+    )
+    return notify_flow.to_deployment(
+        name="deliver",
+        schedules=[Interval(timedelta(seconds=cfg.notify_seconds))],
+        triggers=[trigger],
+        parameters=cfg.parameters(),
+        description="Send the notifications the outbox holds pending (channels.toml).",
+        tags=TAGS,
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
 
 
 def chase_deployment(cfg: ServeConfig) -> Any:
@@ -240,24 +304,30 @@ def check_api(url: str | None, timeout: float = 5.0, auth: str | None = None) ->
     base = url.rstrip("/")
     # as Prefect's client sends it: the whole string, base64, as Basic credentials
     token = base64.b64encode(auth.encode("utf-8")).decode("ascii") if auth else None
-    login = {"Authorization": f"Basic {token}"} if token else {}
+    headers = {"Authorization": f"Basic {token}"} if token else {}
     try:
         httpx.get(base + "/health", timeout=timeout).raise_for_status()
-        answer = httpx.get(base + "/admin/version", timeout=timeout, headers=login)
+        answer = httpx.get(base + "/admin/version", timeout=timeout, headers=headers)
         if answer.status_code == httpx.codes.UNAUTHORIZED:
-            raise RuntimeError(
-                f"the Prefect server at {url} refused the login: set PREFECT_API_AUTH_STRING"
-                " (user:password) to the server's PREFECT_SERVER_API_AUTH_STRING"
-                " (see docs/operations.md)"
-            )
+            raise RuntimeError(login.refused(url))
         answer.raise_for_status()
     except httpx.HTTPError as exc:
-        raise RuntimeError(f"the Prefect server at {url} is not reachable ({exc})") from None
+        raise RuntimeError(login.unreachable(url, exc)) from None
     return url
 
 
-def serve(cfg: ServeConfig) -> None:
-    """Register the deployments and run them from this process until interrupted."""
+def serve(
+    cfg: ServeConfig,
+    url: str,
+    auth: str | None,
+    say: Callable[[str], None],
+    retry: float = login.RETRY_SECONDS,
+) -> None:
+    """Register the deployments and run them from this process until interrupted.
+
+    A server that refuses our login (its password was changed) or goes away does not
+    end the service: it says so in one line and tries again until it may go on
+    (:mod:`flows.login`), then registers and serves again."""
     import os
 
     from prefect import serve as prefect_serve
@@ -266,6 +336,16 @@ def serve(cfg: ServeConfig) -> None:
 
     os.environ[OUTPUTS_BY_EVENT] = "1"  # the served runs leave their outputs to the event
     configure()  # the served runs' heartbeats, and the automation that reads them
-    ensure_crash_automation()
-    ensure_writer_limit()
-    prefect_serve(*build_deployments(cfg), print_starting_message=True)
+    first = True
+    while True:
+        try:
+            ensure_crash_automation()
+            ensure_writer_limit()
+            prefect_serve(*build_deployments(cfg), print_starting_message=first)
+            return
+        except Exception as exc:
+            problem = login.lost(exc, url)
+            if problem is None:
+                raise
+        first = False
+        login.wait_until_accepted(lambda: check_api(url, auth=auth), say, problem, retry)

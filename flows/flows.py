@@ -64,8 +64,8 @@ def _run(
     """Run the pipeline as the one writer; publish and report only if it succeeds.
 
     ``after_load`` writes more in the same run before it publishes (a pull's
-    ``meta.pulls``). Once published, the run's quarantined reports and rejected files
-    are announced as events (:mod:`flows.announce`)."""
+    ``meta.pulls``). Before it publishes, the run's quarantined reports and rejected
+    files are told: the outbox, and events (:mod:`flows.announce`)."""
     run_id = str(flow_run.get_id() or uuid.uuid4())
     rules = rules_path(params)
     what = f"{flow_name} run {run_id}"
@@ -95,9 +95,9 @@ def _run(
         # (killed before writing them), recorded before publishing (flows.pending)
         receipts, due, owed = owed_outputs(settings, result, quarters)
         pending.record(settings, sorted({*due, *owed}), receipts)
+        announce.before_publish(ws, settings, result, say)  # the outbox, events
         if as_task("publish", ws.publish):  # False: nothing changed, the version stands
             progress.step(f"published {settings.published_path}")
-    announce.outcomes(settings.published_path, result.load.files, say)
     # the writer is free again: the 通报 and the receipts read only the published file
     warn_quarantined(settings, result)
     if result.dependents:

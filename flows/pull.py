@@ -33,6 +33,7 @@ from sources import state
 from sources.config import Source, chosen, sources_path
 from sources.deposit import open_deposit
 from sources.pull import PullRow, Seen, SourcePull, move_taken, pull_source, settle_outcomes
+from warehouse import provenance
 from warehouse.held import readable
 from warehouse.modes import private_dir
 from warehouse.registry import load_registry
@@ -101,20 +102,33 @@ def move_task(source: Source, rows: list[PullRow], home: Path) -> list[str]:
     return move_taken(source, rows, password_of, functools.partial(open_deposit, home=home))
 
 
-def _announce_unreached(pulls: Sequence[SourcePull], since: dict[str, datetime | None]) -> None:
-    # one event per outage: the same id while the source stays down since it was last reached
-    events = [
-        announce.unreachable_event(
-            p.source.name,
-            p.source.unit,
-            p.error or "",
-            f"down-since:{since.get(p.source.name) or 'never'}",
+def _tell_sources(
+    settings: Settings, pulls: Sequence[SourcePull], since: dict[str, datetime | None]
+) -> None:
+    """One notice (and event) per outage, while the source stays down since it was last
+    reached; and one when it is back (:func:`notify.produce.sources`)."""
+    from dataclasses import replace
+
+    from flows.notices import names_of, tell
+    from notify import produce
+    from notify.outbox import Outbox
+
+    with Outbox.of(settings.home) as box:
+        told = box.known(produce.down_keys(pulls, since))
+    notices = produce.sources(pulls, since, names_of(settings), told)
+    events = {
+        f"source_unreachable:{produce.outage_about(p.source.name, since.get(p.source.name))}": (
+            announce.unreachable_event(
+                p.source.name,
+                p.source.unit,
+                p.error or "",
+                f"down-since:{since.get(p.source.name) or 'never'}",
+            )
         )
         for p in pulls
         if not p.reached
-    ]
-    if events:
-        announce.emit(events)
+    }
+    tell(settings, [replace(n, event=events.get(n.key)) for n in notices])
 
 
 @flow(name="ronghe-pull", log_prints=False)
@@ -141,14 +155,17 @@ def pull_flow(
         for s in chosen
     ]
     pulls = [f.result() for f in futures]
-    _announce_unreached(pulls, since)
+    _tell_sources(settings, pulls, since)
     files = [f for p in pulls for f in p.staged]
     settled: list[SourcePull] = []
 
     def record(ws: Workspace, result: RunResult) -> None:
         new = {f.sha256 for f in result.load.files}
         settled.extend(settle_outcomes(p, new) for p in pulls)
-        state.record(ws.con, settled, run_id, datetime.now())
+        now = datetime.now()
+        state.record(ws.con, settled, run_id, now)
+        # the archive's members files name each pulled file's source (a rebuild needs it)
+        provenance.add_sources(ws.con, settings.home, state.origins(settled, now))
 
     params = {"sources": sources, "source": source, "home": home, "rules": rules}
     try:

@@ -51,6 +51,7 @@ from sources.inbox import SKIP_REASONS, Skipped, group_by_kind, scan, survey
 from warehouse.db import connect_reader
 from warehouse.received import Found, find_new
 from warehouse.ripple import dependents, weak_counts
+from warehouse.scale import province_hint
 from warehouse.store import merge_summaries
 from warehouse.workspace import Workspace
 
@@ -163,6 +164,10 @@ def run(
         f"loaded {sum(summary.reports_loaded.values())} reports,"
         f" quarantined {summary.reports_quarantined}"
     )
+    if summary.reasons.get("unknown_unit"):
+        hint = province_hint(ws.con, ws.settings.scale, now)
+        if hint:
+            progress.step(hint)
     touched = set(summary.periods) | set(summary.periods_quarantined)
     # the portal's approvals (CONTRACT §11): their quarters' filing status, and under
     # [approval] required their scores, follow

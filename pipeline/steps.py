@@ -35,7 +35,7 @@ from transforms.parse import parse, stack
 from transforms.paths import path_text
 from transforms.pii import mask
 from transforms.read import RawFile, read_files
-from warehouse import store
+from warehouse import provenance, store
 from warehouse.archive import Pack, Received, stored_path, write_pack
 from warehouse.corrections import hold_implausible
 from warehouse.db import WarehouseError, transaction
@@ -277,6 +277,9 @@ def load(
     ranks = {f.sha256: i if order is None else order[f.source] for i, f in enumerate(files)}
     kinds = hold_implausible(ws.con, kinds, ws.rules, header_rows(files), ranks)
     outcomes = reconcile(files, kinds, now, archived, order, arrivals)
+    if pack is not None:  # what a rebuild needs beside the bytes (warehouse/provenance.py)
+        provenance.write_for_load(pack, outcomes, now)
+    provenance.write_missing(ws.con, home, ws.settings.archive_dir)  # packs of an older ronghe
     rejected = file_problems([f for f in files if f.reasons])
     skips = [store.SkippedPath(s.path, s.reason, s.detail) for s in skipped]
     index = None if pack is None else pack.index(ws.settings.home)

@@ -122,3 +122,23 @@ def record(
         if not attempts.is_empty():
             with registered(con, "status_in", attempts):
                 run_sql_file(con, "source_status_record.sql")
+
+
+def origins(pulls: Sequence[SourcePull], now: datetime) -> dict[str, dict[str, object]]:
+    """Per SHA-256 pulled (new to the warehouse), where it came from (the archive's
+    members files keep it: :func:`warehouse.provenance.add_sources`)."""
+    out: dict[str, dict[str, object]] = {}
+    for p in pulls:
+        for r in p.rows:
+            if r.outcome != "pulled" or r.sha256 is None:
+                continue
+            out[r.sha256] = {
+                "name": p.source.name,
+                "unit": p.source.unit,
+                "remote_path": r.remote_path,
+                "size": r.size,
+                "modified_at": None if r.modified_at is None else r.modified_at.isoformat(),
+                "pulled_at": now.isoformat(),
+                "first_seen_at": None if r.first_seen is None else r.first_seen.isoformat(),
+            }
+    return out

@@ -101,15 +101,19 @@ def home_path(stored: str, home: Path) -> Path:
 
 def remove_unindexed(archive_dir: Path, indexed: set[str]) -> list[Path]:
     """Remove the packs (and temporary packs) no index names: left by a run that died
-    between writing its pack and committing. Their files are received again."""
+    between writing its pack and committing. Their files are received again. A pack's
+    members file (``<sha>.json``, :mod:`warehouse.provenance`) goes with it."""
     folder = archive_dir / PACKS
     if not folder.is_dir():
         return []
     gone = []
     for f in folder.iterdir():
-        if f.name.startswith(".pack.tmp") or (f.suffix == ".tar" and f.name not in indexed):
+        if f.name.startswith((".pack.tmp", ".members.tmp")) or (
+            f.suffix in (".tar", ".json") and f.with_suffix(".tar").name not in indexed
+        ):
             f.unlink(missing_ok=True)
-            gone.append(f)
+            if f.suffix != ".json":
+                gone.append(f)
     return gone
 
 

@@ -20,8 +20,9 @@ import hashlib
 
 import duckdb
 
-BOOKKEEPING_TABLES = frozenset({("meta", "runs"), ("meta", "skipped")})
-"""Tables that only log the runs: they change at every run, whatever it found."""
+BOOKKEEPING_TABLES = frozenset({("meta", "runs"), ("meta", "skipped"), ("meta", "notifications")})
+"""Tables that only log the runs: they change at every run, whatever it found; and the
+copy of the notification outbox (its deliveries change it, not what a run found)."""
 BOOKKEEPING_COLUMNS = {
     ("meta", "source_status"): frozenset(
         {"attempted_at", "reached_at", "files_seen", "files_pulled"}

@@ -14,7 +14,7 @@ from transforms.columns import REPORT_KINDS, ReportKind
 from warehouse.db import registered, sql_file, statements, transaction
 from warehouse.registry import COLUMNS as REGISTRY_COLUMNS
 
-DDL_FILES = ("schemas.sql", "sources_ddl.sql", "approvals_ddl.sql")
+DDL_FILES = ("schemas.sql", "sources_ddl.sql", "approvals_ddl.sql", "notifications_ddl.sql")
 """The warehouse's DDL scripts, in order (the report tables follow, from the declaration)."""
 
 

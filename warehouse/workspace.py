@@ -33,6 +33,7 @@ import polars as pl
 
 from config.settings import Settings
 from transforms.pii import mask
+from warehouse import scale
 from warehouse.archive import remove_unindexed
 from warehouse.db import connect, transaction
 from warehouse.lock import writer_lock
@@ -88,6 +89,9 @@ class Workspace:
         without it leaves the marker, so the next open starts from the published file.
         """
         rules = load_rules(rules_path or settings.rules)
+        home_scale = scale.of_home(settings.home, settings.published_path)
+        if home_scale not in (None, settings.scale):  # a province home run at city scale …
+            raise scale.mismatch(settings.home, settings.scale, home_scale)
         registry = load_registry(settings.scale)
         close_home(settings)
         with (
@@ -105,6 +109,7 @@ class Workspace:
                     set_mode(f, PRIVATE_FILE)
             try:
                 ensure_schema(con, registry)
+                scale.remember(settings.home, settings.scale)
                 if carried:
                     _record_runs(con, carried)
                 yield cls(settings, con, registry, rules, say)

@@ -24,13 +24,17 @@ from tests.support.prefect_server import start_server, stop_server, wait_for
 
 SCRIPT = """
 import sys, time
-from prefect import flow
+from prefect import flow, task
 from prefect.runtime import flow_run
+
+@task
+def work(out: str) -> None:
+    open(out, "w").write(str(flow_run.get_id()))
+    time.sleep(900)
 
 @flow(name="ronghe-heartbeat-probe")
 def probe(out: str) -> None:
-    open(out, "w").write(str(flow_run.get_id()))
-    time.sleep(900)
+    work(out)
 
 probe(sys.argv[1])
 """
@@ -89,6 +93,23 @@ def test_a_killed_run_shows_crashed(api: str, tmp_path: Path) -> None:
     assert _state(run_id).is_running()  # nobody told Prefect
     state = wait_for("the run to be marked Crashed", lambda: _crashed(run_id), 240)
     assert "heartbeat" in (state.message or "")
+    # its task was left Running; ronghe-crashed/tasks (on the Crashed event) ends it
+    assert [t.state.type.value for t in _tasks(run_id)] == ["RUNNING"]
+    from flows.crashed import crashed_tasks_flow
+
+    assert crashed_tasks_flow(flow_run=f"prefect.flow-run.{run_id}") == 1
+    assert [t.state.type.value for t in _tasks(run_id)] == ["CRASHED"]
+
+
+def _tasks(run_id: str) -> list[Any]:
+    from uuid import UUID
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        runs = FlowRunFilter(id=FlowRunFilterId(any_=[UUID(run_id)]))
+        return list(client.read_task_runs(flow_run_filter=runs))
 
 
 def _crashed(run_id: str) -> Any:

@@ -24,6 +24,7 @@ import pytest
 from tests.support.factories import COUNTY, COUNTY2, supervision_row, write_csv
 from tests.support.prefect_server import BIN, start_server, stop_server, wait_for
 from tests.support.warehouse import published
+from tests.support.webhook import Webhook, webhook
 
 API = os.environ.get("RONGHE_TEST_PREFECT_API_URL", "")
 COUNTY3 = "320621000000"  # 海安县
@@ -112,12 +113,22 @@ def village_files(inbox: Path, period: str, n: int) -> int:
 
 
 @pytest.fixture(scope="module")
-def served(api: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """``ronghe serve`` in a subprocess, with short bursts so the tests are quick."""
+def hook() -> Iterator[Webhook]:
+    with webhook() as h:
+        yield h
+
+
+@pytest.fixture(scope="module")
+def served(api: str, hook: Webhook, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """``ronghe serve`` in a subprocess, with short bursts so the tests are quick; its
+    channels file sends every notification to a robot's webhook on loopback."""
     from prefect.client.orchestration import get_client
 
     home = tmp_path_factory.mktemp("served") / "home"
     (home / "inbox").mkdir(parents=True)
+    (home / "channels.toml").write_text(
+        f'[[channel]]\nname = "ops"\nurl = "{hook.apprise}"\n', encoding="utf-8"
+    )
     log = open(home.parent / "serve.log", "w")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(
         [str(BIN / "ronghe"), "serve", "--burst-seconds", "4", "--settle-seconds", "2"],
@@ -402,6 +413,36 @@ while not os.path.exists(stop) and time.monotonic() < deadline:
         errors.append(f"{type(exc).__name__}: {exc}")
 json.dump({"seen": seen, "errors": errors[:20]}, open(out, "w"))
 """
+
+
+def test_what_the_outbox_gets_is_sent_by_the_served_delivery(served: Path, hook: Webhook) -> None:
+    from config.settings import Settings
+    from flows.notices import tell
+    from notify.notice import Notice
+    from notify.outbox import Outbox
+
+    text = "海安县：2014年第三季度党建督导季报未报送，截止2014年10月5日，已逾期1天，请尽快报送。"
+    notice = Notice("overdue", f"{COUNTY3}|2014Q3|supervision|served", text, COUNTY3, "2014Q3")
+    since = datetime.now(UTC)
+    # as a run tells: kept in the outbox, and its event starts ronghe-notify/deliver
+    assert tell(Settings.load(served), [notice]) == [notice]
+
+    def told() -> list[str] | None:
+        return [m for m in hook.messages() if text in m] or None
+
+    (message,) = wait_for("the served delivery to post it", told, timeout=180)
+    # as it is; or one line of a digest, if an earlier test's notices went with it
+    assert message == text or f". {text}" in message
+    runs = wait_for(
+        "the delivery run to finish",
+        lambda: finished(runs_of("ronghe-notify/deliver", since), 1),
+        timeout=120,
+    )
+    assert all(run.state.is_completed() for run in runs), run_logs(runs[0].id)
+    assert tell(Settings.load(served), [notice]) == []  # told once: nothing queued again
+    with Outbox.of(served) as box:  # sent, and marked so: no delivery sends it again
+        mine = [(r.kind, r.state, r.attempts) for r in box.rows() if r.text_zh == text]
+    assert mine == [("overdue", "sent", 1)] and len(told() or []) == 1
 
 
 def _snapshot(home: Path) -> list[int]:

@@ -219,3 +219,65 @@ def test_serve_watch_and_a_triggered_run_with_the_login(api: str, tmp_path: Path
         except subprocess.TimeoutExpired:
             serve.kill()
             serve.wait(timeout=30)
+
+
+# --- the password rotated under running services --------------------------------------
+
+
+def test_a_changed_password_is_said_and_tried_again_by_serve_and_watch(tmp_path: Path) -> None:
+    """The server restarts with another password: ``ronghe serve`` and ``ronghe watch``
+    each say, in one line naming the server, that the login was refused, and keep
+    trying; once the server takes their password again they go on (docs/operations.md
+    «Rotating the password»)."""
+    folder = tmp_path / "server"
+    folder.mkdir()
+    proc, api = start_server(folder, PREFECT_SERVER_API_AUTH_STRING=LOGIN)
+    port = int(api.rsplit(":", 1)[1].split("/")[0])
+    home = tmp_path / "home"
+    (home / "inbox").mkdir(parents=True)
+    env = env_for(api, home, RONGHE_LOGIN_RETRY_SECONDS="2", PREFECT_RUNNER_POLL_FREQUENCY="2")
+    logs = {name: tmp_path / f"{name}.log" for name in ("serve", "watch")}
+    args = {"serve": ["serve"], "watch": ["watch", "--settle", "1", "--interval", "1"]}
+    services = {
+        name: subprocess.Popen(
+            [*RONGHE, *args[name]],
+            env=env,
+            cwd=tmp_path,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        for name, log in logs.items()
+    }
+
+    def said(name: str, text: str) -> bool:
+        assert services[name].poll() is None, logs[name].read_text()
+        return text in logs[name].read_text()
+
+    try:
+        wait_for("ronghe serve to serve", lambda: said("serve", "serving ronghe"))
+        wait_for("ronghe watch to watch", lambda: said("watch", "watching"))
+        stop_server(proc)
+        proc, _ = start_server(folder, port=port, PREFECT_SERVER_API_AUTH_STRING="ronghe-ops:new")
+        refused = f"the Prefect server at {api} refused the login (Prefect 服务器拒绝了密码)"
+        for name in services:
+            wait_for(f"{name} to say the login is refused", lambda n=name: said(n, refused))
+        write_csv(home / "inbox" / "supervision_a.csv", [supervision_row()])
+        time.sleep(5)
+        assert "announced" not in logs["watch"].read_text().split(refused)[-1]  # waits
+        for log in logs.values():
+            assert "401 Unauthorized" not in log.read_text()  # said in words, not raw
+        # the password put right (here: the server's back to theirs): they go on
+        stop_server(proc)
+        proc, _ = start_server(folder, port=port, PREFECT_SERVER_API_AUTH_STRING=LOGIN)
+        wait_for("watch to announce what waited", lambda: said("watch", "announced /"))
+        wait_for("serve to go on", lambda: said("serve", "takes our login again"))
+    finally:
+        for p in services.values():
+            p.send_signal(signal.SIGTERM)
+        for p in services.values():
+            try:
+                p.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(timeout=30)
+        stop_server(proc)

@@ -69,6 +69,12 @@ def _automation(url: str, event: str, match_related: dict[str, str], name: str) 
         allow_private_urls=True,
     )
     block_id = block.save(name, overwrite=True)
+    from prefect.client.orchestration import get_client
+
+    # as docs/operations.md's script does: run twice, still one automation (not two posts)
+    with get_client(sync_client=True) as client:
+        for old in client.read_automations_by_name(name):
+            client.delete_automation(old.id)
     Automation(
         name=name,
         trigger=EventTrigger(
@@ -106,7 +112,8 @@ def test_a_quarantined_report_posts_once_and_a_rerun_posts_nothing(
 ) -> None:
     url, posts = receiver
     related = {"prefect.resource.role": "county", "prefect.resource.id": f"ronghe.unit.{COUNTY}"}
-    _automation(url, "ronghe.report.quarantined", related, "chongchuan-wecom")
+    for _ in range(2):  # the script run twice
+        _automation(url, "ronghe.report.quarantined", related, "chongchuan-wecom")
     time.sleep(5)  # the triggers service loads new automations every few seconds
     from prefect.events.worker import EventsWorker
 

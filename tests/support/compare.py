@@ -26,11 +26,13 @@ VOLATILE = frozenset(
         "seen_at",
         "recorded_at",
         "first_received_at",
-        "arrived_at",  # a pulled file arrives when a listing first saw it, a dropped one by mtime
+        # when a file arrived: a pull's first sighting at the deposit, an inbox file's mtime
+        "arrived_at",
         "first_arrived_at",
     }
 )
-"""Columns that differ between two runs of the same files (the clock, the run, the home)."""
+"""Columns that differ between two runs of the same files (the clock, the run, the home,
+the way the files came)."""
 
 
 def tables(con: duckdb.DuckDBPyConnection) -> list[str]:

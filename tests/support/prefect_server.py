@@ -37,18 +37,22 @@ def wait_for(what: str, check: Callable[[], T | None], timeout: float = 120.0) -
         time.sleep(0.5)
 
 
-def start_server(folder: Path, **extra_env: str) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    folder: Path, port: int | None = None, **extra_env: str
+) -> tuple[subprocess.Popen[bytes], str]:
     """``prefect server start`` on a free loopback port, with its own home; its API URL.
 
     Not the embedded server's quiet defaults (flows/prefect_env.py): the triggers and
     the event persister must run here, or event-triggered deployments never fire.
-    ``extra_env`` is added to the server's environment (a login, say).
+    ``extra_env`` is added to the server's environment (a login, say). ``port``: that
+    one (a server restarted where its clients expect it), else a free one.
     """
     from flows.prefect_env import DEFAULTS
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    if port is None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
     env = {
         k: v
         for k, v in os.environ.items()
@@ -60,7 +64,7 @@ def start_server(folder: Path, **extra_env: str) -> tuple[subprocess.Popen[bytes
         PREFECT_UI_ENABLED="false",
         **extra_env,
     )
-    with open(folder / "server.log", "wb") as log:
+    with open(folder / "server.log", "ab") as log:
         proc = subprocess.Popen(
             [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
             env=env,

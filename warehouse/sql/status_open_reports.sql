@@ -6,7 +6,10 @@ WITH loaded AS (
     UNION ALL SELECT 'economy', unit_code, period, received_at FROM raw.economy
 )
 SELECT q.kind, q.unit_code, q.period, array_to_string(q.reasons, ',') AS reasons,
-       m.path, coalesce(m.received_at, q.quarantined_at) AS received_at
+       -- a pulled file by its source and path there (its own is the pull's staging copy)
+       coalesce((SELECT any_value(p.source || ':' || p.remote_path) FROM meta.pulls p
+                 WHERE p.sha256 = q.source_sha256), m.path) AS path,
+       coalesce(m.received_at, q.quarantined_at) AS received_at
 FROM quarantine.reports q
 LEFT JOIN meta.file_manifest m ON m.sha256 = q.source_sha256
 WHERE NOT EXISTS (

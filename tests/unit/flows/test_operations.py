@@ -193,7 +193,9 @@ def test_deployments_load_with_schedule_trigger_and_poll(tmp_path: Path) -> None
 
     cfg = ServeConfig(home=tmp_path, inbox=tmp_path / "inbox", burst_seconds=20)
     deps = {d.name: d for d in build_deployments(cfg)}
-    assert set(deps) == {"quarterly", "backfill", "ingest", "inbox-poll", "outputs", "chase"}
+    assert set(deps) == {
+        *("quarterly", "backfill", "ingest", "inbox-poll", "outputs", "chase", "tasks")
+    }
     (sched,) = deps["quarterly"].schedules
     assert sched.schedule.cron == "0 2 10 1,4,7,10 *"  # type: ignore[union-attr]
     assert sched.schedule.timezone == "Asia/Shanghai"  # type: ignore[union-attr]
@@ -218,6 +220,11 @@ def test_deployments_load_with_schedule_trigger_and_poll(tmp_path: Path) -> None
         "county": "0 9 11 1,4,7,10 *",
     }
     assert deps["chase"].entrypoint == "flows.chase.chase_flow"
+    # a crashed ronghe run: its unfinished tasks are marked Crashed too
+    (crashed,) = deps["tasks"].triggers
+    assert crashed.expect == {"prefect.flow-run.Crashed"}
+    assert crashed.parameters == {"flow_run": "{{ event.resource.id }}"}
+    assert deps["tasks"].entrypoint == "flows.crashed.crashed_tasks_flow"
 
 
 def test_status_shows_runs_and_only_open_quarantines(session: Any, home: Path) -> None:

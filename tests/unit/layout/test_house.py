@@ -21,6 +21,7 @@ PACKAGES = (
     "pipeline",
     "filers",
     "reports",
+    "notify",
     "synthetic",
     "flows",
     "portal",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 from datetime import datetime
@@ -32,8 +33,11 @@ def _inbox(root: Path) -> list[Path]:
 def test_a_load_is_one_pack_that_tar_reads_back_byte_for_byte(session: Any, tmp_path: Path) -> None:
     files = _inbox(tmp_path / "inbox")
     ingest(session, [tmp_path / "inbox"], NOW)
-    packs = sorted((session.settings.archive_dir / "packs").iterdir())
-    assert len(packs) == 1 and packs[0].suffix == ".tar"
+    packs = sorted((session.settings.archive_dir / "packs").glob("*.tar"))
+    assert len(packs) == 1
+    # beside it, its members file: each file's own name (warehouse/provenance.py)
+    members = json.loads(packs[0].with_suffix(".json").read_text(encoding="utf-8"))
+    assert sorted(m["name"] for m in members["members"]) == sorted(f.name for f in files)
     # content-addressed: the pack is named by its own SHA-256
     assert packs[0].stem == hashlib.sha256(packs[0].read_bytes()).hexdigest()
     listed = subprocess.run(["tar", "-tf", str(packs[0])], capture_output=True, text=True)
@@ -77,7 +81,7 @@ def test_a_damaged_or_missing_pack_is_an_error_not_wrong_bytes(
     f = write_csv(tmp_path / "inbox" / "supervision_a.csv", [supervision_row()])
     ingest(session, [tmp_path / "inbox"], NOW)
     sha = hashlib.sha256(f.read_bytes()).hexdigest()
-    (pack,) = (session.settings.archive_dir / "packs").iterdir()
+    (pack,) = (session.settings.archive_dir / "packs").glob("*.tar")
     raw = bytearray(pack.read_bytes())
     offset = raw.index(f.read_bytes()[:20])
     raw[offset] ^= 1

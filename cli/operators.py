@@ -76,10 +76,11 @@ def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    missing = [str(f) for f in args.files if not f.exists()]
-    if missing:
-        raise FileNotFoundError(f"no such file: {missing[0]}")
-    from transforms.paths import private_param
+    from transforms.paths import masked_text, private_param
+
+    missing = [f for f in args.files if not f.exists()]
+    if missing:  # a path on the command line, like --inbox: usage (exit 2)
+        raise UsageError(f"no such file: {masked_text(missing[0])}")
 
     # the flow run's parameters hold the paths with personal numbers masked
     paths = [private_param(f.resolve()) for f in args.files]

@@ -38,6 +38,9 @@ def test_missing_inbox_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFi
     assert "not a folder" in _usage(
         capsys, "--home", home, "run", "--period", "2017Q1", "--inbox", str(tmp_path / "f.csv")
     )
+    # ingest's files, named on the command line as --inbox is (the name shown masked)
+    err = _usage(capsys, "--home", home, "ingest", "/nonexistent/张三13912345678.csv")
+    assert err == "ronghe: error: no such file: /nonexistent/张三139****5678.csv"
     assert not (tmp_path / "home").exists()  # nothing started, nothing written
 
 

@@ -44,7 +44,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
     written = export_period(settings.published_path, args.period, args.out, args.format)
     # who may read the warehouse may read what is made from it (the same modes)
-    share_outputs(args.out, sorted({e.path for e in written}), settings.warehouse_mode)
+    paths = {e.path for e in written} | {p for p in [args.out / "columns.csv"] if p.exists()}
+    share_outputs(args.out, sorted(paths), settings.warehouse_mode)
     for e in written:
         out.print(f"{e.table:<30} {e.rows:>7,} rows  {e.path}", markup=False, crop=False)
     return 0

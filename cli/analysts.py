@@ -8,13 +8,16 @@ import os
 from cli.common import err, out, rows_out
 from cli.errors import UsageError
 from config.settings import Settings
-from warehouse.query import is_empty, run_limited
+from warehouse.query import QuerySettingError, is_empty, run_bounded
 
 
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     if is_empty(args.sql):
         raise UsageError("the query is empty: give one SQL statement")
-    answer = run_limited(settings.published_path, args.sql)
+    try:  # in a child process of its own, within RONGHE_QUERY_MEMORY and _TIMEOUT
+        answer = run_bounded(settings.published_path, args.sql)
+    except QuerySettingError as exc:
+        raise UsageError(str(exc)) from None
     rows_out(answer.columns, answer.rows, args.format)
     if answer.cut:
         err.print(

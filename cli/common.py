@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -36,7 +35,9 @@ class CliReporter:
         self._task: Any = None
 
     def step(self, message: str) -> None:
-        err.print(f"[dim]·[/dim] {message}")
+        from rich.markup import escape
+
+        err.print(f"[dim]·[/dim] {escape(message)}")  # plain text: no markup from a reply
 
     def advance(self, label: str, done: int, total: int) -> None:
         if self._progress is None:
@@ -138,40 +139,62 @@ def private_opt(path: Any) -> str | None:
     return private_param(path) if path else None
 
 
+SHOWN_CHARS = 2000
+"""Characters of one value a table shows (CSV and JSON carry every one)."""
+
+
 def rows_out(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
+    # on a terminal, the data's control characters are seen, never obeyed (a filer's
+    # \x1b]52 or U+202E); piped into a file, csv and json carry the values as stored
+    tty = sys.stdout.isatty()
     if fmt == "csv":
         from transforms.cells import safe_row
+        from transforms.shown import escaped
 
-        # a spreadsheet may open it: no cell may start a formula (OWASP)
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(safe_row(columns))
-        w.writerows(safe_row(r) for r in rows)
-        sys.stdout.write(buf.getvalue())
+        def cells(row: Sequence[Any]) -> list[Any]:
+            safe = safe_row(row)
+            return [escaped(v) if tty and isinstance(v, str) else v for v in safe]
+
+        # a spreadsheet may open it: no cell may start a formula (OWASP); written row by
+        # row (a large answer is never held twice more as text)
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(cells(columns))
+        w.writerows(cells(r) for r in rows)
     elif fmt == "json":
-        from transforms.shown import json_safe
+        from transforms.shown import json_escaped, json_safe
 
-        sys.stdout.write(
-            json.dumps(
-                [dict(zip(columns, json_safe(r), strict=True)) for r in rows],
-                ensure_ascii=False,
-                default=json_default,
-                allow_nan=False,
-                indent=1,
-            )
-            + "\n"
+        class _Shown:  # json.dump writes pieces: each shown escaped, the same JSON
+            def write(self, text: str) -> None:
+                sys.stdout.write(json_escaped(text))
+
+        json.dump(  # written a piece at a time, never held whole as text
+            [dict(zip(columns, json_safe(r), strict=True)) for r in rows],
+            _Shown() if tty else sys.stdout,
+            ensure_ascii=False,
+            default=json_default,
+            allow_nan=False,
+            indent=1,
         )
+        sys.stdout.write("\n")
     else:
         from rich.text import Text
 
         from transforms.shown import escaped
 
-        # control characters escaped, and no rich markup read from the data
+        # control characters escaped, and no rich markup read from the data; a table
+        # cell shows at most SHOWN_CHARS characters (a 40 MB value would take the terminal)
+        def cell(v: Any) -> Text:
+            text = "" if v is None else str(v)
+            if len(text) > SHOWN_CHARS:
+                more = len(text) - SHOWN_CHARS
+                text = f"{text[:SHOWN_CHARS]}… ({more:,} more characters: --format csv)"
+            return Text(escaped(text))
+
         t = Table(show_lines=False)
         for c in columns:
-            t.add_column(Text(escaped(c)))
+            t.add_column(cell(c))
         for r in rows:
-            t.add_row(*(Text("" if v is None else escaped(str(v))) for v in r))
+            t.add_row(*(cell(v) for v in r))
         out.print(t)
 
 

@@ -61,6 +61,56 @@ def _full_line(home: Path | None, where: str) -> str:
     )
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    e: BaseException | None = exc
+    while e is not None and all(e is not s for s in seen):
+        seen.append(e)
+        e = e.__cause__ or e.__context__
+    return seen
+
+
+def _in_prefect(e: BaseException) -> bool:
+    """Whether ``e`` was raised under Prefect's client (its traceback passes through it)."""
+    import traceback
+
+    return any("/prefect/" in f.filename or "/httpx/" in f.filename
+               for f in traceback.extract_tb(e.__traceback__))  # fmt: skip
+
+
+def prefect_unreachable(exc: BaseException) -> str | None:
+    """The one line for a Prefect server that stopped answering mid-command (it was up
+    when the command started), naming it by its URL; None for any other failure."""
+    import os
+
+    said = str(exc)
+    if "Prefect" in said or "PREFECT_API_URL" in said:
+        return None  # our own line already names it (the server down when we started)
+    for e in _chain(exc):
+        module = type(e).__module__
+        http = module.startswith(("httpx", "httpcore")) and type(e).__name__ in (
+            "ConnectError", "ConnectTimeout", "ReadError", "RemoteProtocolError", "ReadTimeout",
+        )  # fmt: skip
+        if not http and not (isinstance(e, ConnectionError) and _in_prefect(e)):
+            continue
+        url = os.environ.get("PREFECT_API_URL") or "(the embedded server)"
+        try:  # an httpx error knows the request it failed
+            target = str(e.request.url)  # type: ignore[attr-defined]
+        except (AttributeError, RuntimeError):
+            target = ""
+        if target and url.startswith("http") and not target.startswith(url.rstrip("/")):
+            continue  # another server (a source, a webhook): its own words say it
+        words = " ".join(str(e).split()) or type(e).__name__
+        if "Errno 111" in words or "onnection refused" in words:
+            words = "connection refused"
+        return (
+            f"the Prefect server at {url} stopped answering ({words[:120]}): the run's state"
+            " could not be recorded there; what ronghe published stays published"
+            " (`ronghe status` shows the last run); start the server and run again"
+        )
+    return None
+
+
 def describe(exc: BaseException) -> str:
     """An exception as the one line a user reads."""
     text = str(exc).strip().splitlines()
@@ -69,4 +119,7 @@ def describe(exc: BaseException) -> str:
 
 
 def error(message: str) -> None:
-    print(f"ronghe: error: {message}", file=sys.stderr)
+    """The one line: a server's or a file's words in it are shown, never obeyed."""
+    from transforms.shown import escaped
+
+    print(f"ronghe: error: {escaped(message)}", file=sys.stderr)

@@ -46,16 +46,19 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
-    from filers.template import write_template
+    from filers.template import units_for, write_template
     from warehouse.registry import load_registry
 
     if args.out.suffix.lower() != ".xlsx":
-        raise ValueError(f"--out must name an .xlsx file, not {args.out.name}")
+        raise UsageError(f"--out must name an .xlsx file, not {args.out.name}")
     if args.out.exists() and not args.force:
         raise UsageError(f"{args.out} exists: give --force to replace it")
-    path = write_template(
-        args.kind, args.unit, args.period, args.out, load_registry(settings.scale), args.children
-    )
+    registry = load_registry(settings.scale)
+    try:  # a unit not in the registry (or not valid then) is a wrong --unit: usage
+        units_for(registry, args.unit, args.period, args.children)
+    except ValueError as exc:
+        raise UsageError(f"--unit: {exc}") from None
+    path = write_template(args.kind, args.unit, args.period, args.out, registry, args.children)
     err.print(f"wrote {path}", markup=False)
     return 0
 
@@ -73,11 +76,16 @@ def cmd_receipts(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_chase(args: argparse.Namespace, settings: Settings) -> int:
     from filers.chase import chase, chase_dir, summary
+    from warehouse.modes import share_outputs
     from warehouse.ruleset import load_rules
 
     out_dir = args.out or chase_dir(settings.home, args.period)
     window = load_rules(settings.rules).filing_round.correction_window_days
     result = chase(settings.published_path, args.period, out_dir, datetime.now(), window)
+    # the receipts' and the 通报's modes, whatever the umask (warehouse/modes.py)
+    written = [lst.path for lst in result.lists if lst.path is not None]
+    root = out_dir if args.out else settings.home / "chase"
+    share_outputs(root, [out_dir, *written], settings.warehouse_mode)
     for line in summary(result):
         out.print(line, markup=False, crop=False)
     err.print(f"wrote {len(result.lists)} chase lists (催报) to {out_dir}", markup=False)

@@ -20,6 +20,7 @@ from cli.errors import (
     describe,
     disk_full,
     error,
+    prefect_unreachable,
 )
 from cli.parser import build_parser
 from config.settings import Settings
@@ -27,6 +28,10 @@ from transforms.periods import PeriodError
 from warehouse.scale import ScaleMismatch
 
 Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+class PrefectDown(RuntimeError):
+    """The Prefect server stopped answering during the command; the message is the line."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,8 +92,32 @@ def handler(command: str) -> Handler:
     raise UsageError(f"unknown command {command!r} (see `ronghe --help`)")
 
 
+def _precheck(args: argparse.Namespace, settings: Settings) -> None:
+    """Before any server starts: an inbox (or a folder named to ingest) that is the home
+    or holds it, and a rules file that does not hold valid rules, are usage errors."""
+    from pathlib import Path
+
+    from sources.inbox import not_an_inbox
+
+    named = [getattr(args, "inbox", None), *(getattr(args, "files", None) or [])]
+    for folder in named:
+        if isinstance(folder, Path) and folder.is_dir():
+            why = not_an_inbox(folder, settings.home)
+            if why is not None:
+                raise UsageError(why)
+    rules = getattr(args, "rules", None) or (settings.rules if hasattr(args, "rules") else None)
+    if rules is not None:
+        from warehouse.ruleset import RulesError, load_rules
+
+        try:
+            load_rules(rules)
+        except RulesError as exc:
+            raise UsageError(str(exc)) from None
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    _precheck(args, settings)
     run = handler(args.command)
     try:
         return int(run(args, settings))
@@ -98,6 +127,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         full = disk_full(exc, settings.home if settings.home.exists() else None)
         if full is not None:
             raise DiskFullError(full) from exc
+        if "prefect" in sys.modules:  # a run that lost its Prefect server says so
+            down = prefect_unreachable(exc)
+            if down is not None:
+                raise PrefectDown(down) from exc
         raise
 
 

@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -75,10 +76,11 @@ def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    missing = [str(f) for f in args.files if not f.exists()]
-    if missing:
-        raise FileNotFoundError(f"no such file: {missing[0]}")
-    from transforms.paths import private_param
+    from transforms.paths import masked_text, private_param
+
+    missing = [f for f in args.files if not f.exists()]
+    if missing:  # a path on the command line, like --inbox: usage (exit 2)
+        raise UsageError(f"no such file: {masked_text(missing[0])}")
 
     # the flow run's parameters hold the paths with personal numbers masked
     paths = [private_param(f.resolve()) for f in args.files]
@@ -275,7 +277,7 @@ def _checked(settings: Settings, args: argparse.Namespace) -> tuple[Any, list[An
     path = sources_path(settings.home, args.sources)
     units = set(load_registry(settings.scale)["unit_code"].to_list())
     try:
-        return path, chosen(path, units, getattr(args, "source", None))
+        return path, chosen(path, units, getattr(args, "source", None), settings.home)
     except SourcesError as exc:
         raise UsageError(str(exc)) from None
 
@@ -331,6 +333,8 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     from warehouse.db import connect_reader, sql_file
 
     _, sources = _checked(settings, args)
+    if args.trust or args.fingerprint:
+        return _trust(settings, sources, args.trust, args.fingerprint)
     status: dict[str, tuple[Any, ...]] = {}
     if settings.published_path.exists():
         con = connect_reader(settings.published_path)
@@ -346,4 +350,38 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
         out.print(line, markup=False, crop=False)
     if any(not r[3] for r in status.values()):
         out.print("(!: the last pull could not reach it; the error says why)", markup=False)
+    return 0
+
+
+def _trust(
+    settings: Settings, sources: Sequence[Any], name: str | None, expected: str | None
+) -> int:
+    """``ronghe sources --trust NAME``: pin the host key the SFTP server presents now."""
+    from sources.hostkeys import FINGERPRINT, home_known_hosts, host_name, trust
+    from sources.pull import describe
+
+    found = [s for s in sources if s.name == name]
+    if not name or not found:
+        raise UsageError(f"--trust needs a source's name: no source named {name!r}")
+    source = found[0]
+    if source.scheme != "sftp":
+        raise UsageError(f"--trust: {name} is not an sftp source (only SSH has host keys)")
+    if source.host_key or source.known_hosts:
+        raise UsageError(f"--trust: {name} pins its key in the sources file (host_key/known_hosts)")
+    if expected is not None and not FINGERPRINT.fullmatch(expected):
+        raise UsageError("--fingerprint: give it as ssh-keygen -lf prints it, SHA256:…")
+    try:
+        fingerprint, replaced = trust(source, settings.home, expected)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    except Exception as exc:  # the server cannot be reached: its words, escaped
+        raise RuntimeError(f"{name}: {host_name(source)} not reached: {describe(exc)}") from None
+    out.print(f"{host_name(source)} {fingerprint}", markup=False, highlight=False)
+    was = f" (it replaces {replaced})" if replaced else ""
+    err.print(
+        f"pinned {name}'s host key in {home_known_hosts(settings.home)}{was}; compare the"
+        " fingerprint with the one the server's administrator gives (ssh-keygen -lf"
+        " /etc/ssh/ssh_host_ed25519_key.pub)",
+        markup=False,
+    )
     return 0

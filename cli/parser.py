@@ -309,3 +309,14 @@ def _add_sources(sub: Any) -> None:
     pl.add_argument("--source", metavar="NAME", help="pull this source only")
     so = sub.add_parser("sources", help="each source: its unit, last reached, files, last error")
     so.add_argument("--sources", metavar="FILE", help=help_file)
+    so.add_argument(
+        "--trust",
+        metavar="NAME",
+        help="SFTP: ask source NAME's server for its host key (no login), print its"
+        " fingerprint and pin it in $RONGHE_HOME/known_hosts",
+    )
+    so.add_argument(
+        "--fingerprint",
+        metavar="SHA256:…",
+        help="with --trust: pin the key only if it has this fingerprint",
+    )

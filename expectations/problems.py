@@ -146,7 +146,10 @@ def report_problems(
             )
             continue
         c = found_column(kind, h["column"])  # an extra column's pii too
-        raw = rec.get(c.name)
+        # the record's keys are masked like its values: an extra column named with a
+        # number (联系13912345678) is found under its masked name
+        key = c.name if c.name in rec else mask(c.name)
+        raw = rec.get(key)
         # as received, personal numbers masked (the record is masked already; the value
         # and the keys pass the one mask again in case a caller's record is not)
         value = None if raw is None or not str(raw).strip() else mask(str(raw))
@@ -180,7 +183,7 @@ def report_problems(
             value,
             json_file=offset == 0,
             level=h["level"],
-            absent=c.name not in rec,
+            absent=key not in rec,
             other=other,
             period=period,
             others_have_unit=lone,
@@ -192,8 +195,8 @@ def report_problems(
                 "unit_code": unit,
                 "period": period,
                 "sheet_row": sheet_row,
-                "column": c.name,
-                "column_zh": c.zh,
+                "column": mask(c.name),  # a header is the filer's text too
+                "column_zh": mask(c.zh),
                 "value": value,
                 "reason": h["reason"],
                 "message_zh": mask(sheet + zh),

@@ -9,6 +9,7 @@ import re
 
 from transforms.columns import Column, ReportKind, roles
 from transforms.describe import LEVEL_EN, LEVEL_ZH, rule_en, rule_zh
+from transforms.textfiles import BAD_TEXT
 
 SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?[eE]\+?\d+$")
 NO_YEAR = re.compile(r"^\d{1,2}\s*[月/.-]\s*\d{1,2}\s*日?$")
@@ -76,6 +77,15 @@ def sentences(
         return (
             f"{at_zh}{col_zh}{who_zh}必须填写，应为{rule_zh(c)}，{got_zh}",
             f"{at_en}, {col_en}: required{who_en}, must be {rule_en(c)}; {got_en}",
+        )
+    if reason == "bad_value" and value and BAD_TEXT in value:
+        seen = value.replace(BAD_TEXT, "") or value
+        return (
+            f"{at_zh}{col_zh}的文字编码与文件其他部分不同，收到“{seen}”（是从别处粘贴的？）："
+            "请把整个文件另存为“CSV UTF-8（逗号分隔）”，或在报送模板（xlsx）中重新填写后报送",
+            f"{at_en}, {col_en}: the text is in another encoding than the rest of the file"
+            f' (pasted from elsewhere?), got "{seen}"; save the whole file as CSV UTF-8, or'
+            " fill in the template (xlsx), and send it again",
         )
     if reason == "bad_value" and c.name == r.unit and value and SCIENTIFIC.match(value):
         return (

@@ -20,6 +20,7 @@ from typing import Any
 import polars as pl
 
 from expectations.problems import file_problems
+from transforms.pii import mask
 from transforms.reasons import KIND_ZH
 from warehouse.ruleset import Rules
 
@@ -75,8 +76,10 @@ class FileCheck:
 
 def _left_out(sheets: Sequence[dict[str, str]]) -> list[str]:
     """What of a workbook was left out below its tables, in Chinese, sheet by sheet."""
+    # a sheet's name is the filer's text (联系139****0108)
     return [
-        f"工作表“{s['sheet']}”第{s['below']}行在表格下方（注释、签名或另一张表），不是报表数据，未读取"
+        f"工作表“{mask(s['sheet'])}”第{s['below']}行在表格下方（注释、签名或另一张表），"
+        "不是报表数据，未读取"
         for s in sheets
         if s.get("below")
     ]

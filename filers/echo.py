@@ -5,7 +5,8 @@ the same read limits of §3, the same verdicts, problem sentences and review fla
 plus each value as it will load beside the cell it came from: ``报表!C2`` in a
 workbook (the sheet and the cell as the office program shows them), ``第2行「党员数」``
 in a CSV file, ``第1条记录`` in JSON. A report that would be quarantined shows the text
-as it was read, since nothing of it loads.
+as it was read, since nothing of it loads, personal numbers masked (it is stored with the
+upload, and its problem sentences show them masked too).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import polars as pl
 
 from filers.check import LOADABLE, REJECTED, check
 from transforms.columns import REPORT_KINDS, Column
+from transforms.pii import mask, mask_or_none
 from transforms.read import RawFile
 from transforms.reasons import KIND_ZH
 from warehouse.ruleset import Rules
@@ -100,12 +102,13 @@ def _at(raw: RawFile, row: int, column: Column) -> str:
     if raw.places is not None and 0 < row <= len(raw.places):
         place = raw.places[row - 1]
         sheet, sheet_row = place[0], place[1]
+        shown_sheet = mask(sheet)  # a sheet's name is the filer's text (联系139****0108)
         if len(place) > 2:  # a form, or a unit written above its table: the cell's own row
             sheet_row = place[2].get(column.name, sheet_row)
         col = raw.columns_at.get(sheet, {}).get(column.name)
         if col is not None:
-            return f"{sheet}!{column_letter(col)}{sheet_row}"
-        return f"{sheet} 第{sheet_row}行「{column.zh}」"
+            return f"{shown_sheet}!{column_letter(col)}{sheet_row}"
+        return f"{shown_sheet} 第{sheet_row}行「{column.zh}」"
     if raw.format == "json":
         return f"第{row}条记录「{column.zh}」"
     return f"第{row + 1}行「{column.zh}」"
@@ -139,9 +142,9 @@ def _rows(kind: str, raw: RawFile, frame: pl.DataFrame, typed: bool) -> list[lis
                 Value(
                     c.name,
                     c.zh,
-                    shown(c, r[c.name]) if typed else (r[c.name] or "（空）"),
+                    shown(c, r[c.name]) if typed else (mask_or_none(r[c.name]) or "（空）"),
                     _at(raw, int(r["_row"]), c),
-                    _plain(r[c.name]),
+                    _plain(r[c.name]) if typed else mask_or_none(r[c.name]),
                 )
                 for c in cols
             ]

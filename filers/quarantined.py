@@ -13,6 +13,7 @@ from typing import Any
 
 from transforms.paths import path_text
 from transforms.reasons import KIND_ZH
+from transforms.shown import markdown_text
 from warehouse.db import connect_reader, sql_file
 
 LIMIT = 200
@@ -36,7 +37,8 @@ def run_problems(
 
 
 def _cell(value: object) -> str:
-    return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+    """A filer's text as a literal table cell: no link, image, HTML or cell break."""
+    return markdown_text(value)
 
 
 def problems_markdown(rows: Sequence[dict[str, Any]], total: int, reports: int) -> str:

@@ -2,10 +2,12 @@
 
 - **Print set-up**: A4 landscape, fit to one page wide (as many tall as needed), the
   header rows repeated on every page, narrow margins, page numbers in the footer.
-- **Text as typed**: a filer's value (``-5``, ``=1+1``) is written as a string cell
-  with the *quote prefix* style (Excel's hidden ``'``): it shows exactly as typed, no
-  apostrophe is visible, and neither opening nor editing the cell makes it a formula.
-  (The 通报 keeps :func:`transforms.workbook.write_text`, whose guard is a visible ``'``.)
+- **Text as typed, never obeyed**: a filer's value is written as a string cell with the
+  *quote prefix* style (Excel's hidden ``'``), and through the project's one guard,
+  :func:`transforms.cells.document_cell`, as in the 通报 and the chase lists: a value
+  that starts a formula (``=1+1``, ``-5``, ``@x``) gets a visible ``'`` too (a copy
+  pasted elsewhere or saved as CSV stays text), and no right-to-left override or
+  control character reaches the page.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from transforms.cells import document_cell
+
 A4 = 9  # xlsxwriter's paper code
 LINE_HEIGHT = 15.5  # points per line of 11-point text (CJK included)
 
@@ -28,9 +32,9 @@ def text_format(wb: Workbook, **props: Any) -> Format:
 
 
 def put(ws: Worksheet, row: int, col: int, value: object, fmt: Format) -> None:
-    """Write ``value`` as text, exactly as typed (``None`` as empty); ``fmt`` from
+    """Write ``value`` as text (``None`` as empty) through the one guard; ``fmt`` from
     :func:`text_format`."""
-    ws.write_string(row, col, "" if value is None else str(value), fmt)
+    ws.write_string(row, col, document_cell(value), fmt)
 
 
 def print_setup(ws: Worksheet, header_rows: tuple[int, int], title: str) -> None:

@@ -6,7 +6,9 @@ events are for the UI and automations.
 Every event has a deterministic id (:func:`flows.events.event_id`), and is emitted only
 when its notice is new to the outbox: a re-run of the same files emits nothing again.
 Payloads hold nothing personal: file names are shown masked (:func:`transforms.pii.mask`),
-never a record.
+never a record; and nothing a notification could obey: a file name or a server's words
+without bidi or control characters, web addresses defanged (``http[:]//``: an
+automation's message never links a filer's address).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from flows.notices import tell
 from notify import produce
 from transforms.paths import masked_text
 from transforms.pii import mask
+from transforms.shown import defanged, escaped, legible
 from warehouse.db import connect_reader, has, sql_file
 
 
@@ -33,7 +36,7 @@ def _unit(code: str, role: str) -> dict[str, str]:
 
 
 def _name(path: str) -> str:
-    return masked_text(Path(path).name)
+    return defanged(escaped(legible(masked_text(Path(path).name))))
 
 
 def outcome_events(published: Path, shas: Sequence[str]) -> list[dict[str, Any]]:
@@ -96,7 +99,7 @@ def unreachable_event(name: str, unit: str, error: str, discriminator: str) -> d
         "event": UNREACHABLE_EVENT,
         "resource": {"prefect.resource.id": resource},
         "related": [_unit(unit, "source-unit")],
-        "payload": {"source": name, "unit": unit, "error": mask(error)},
+        "payload": {"source": name, "unit": unit, "error": defanged(escaped(mask(error)))},
         "id": event_id(UNREACHABLE_EVENT, resource, discriminator),
     }
 

@@ -25,6 +25,7 @@ from flows.outputs import follow
 from flows.tasks import as_task
 from pipeline import progress
 from transforms.periods import last_complete, parse_period
+from warehouse.modes import share_outputs
 from warehouse.ruleset import load_rules
 
 LEVELS_BY_DEADLINE = ("village", "township", "county")
@@ -93,6 +94,9 @@ def chase_flow(
         "write-chase-lists", chase, settings.published_path, p, chase_dir(settings.home, p), at,
         window,
     )  # fmt: skip
+    written = [lst.path for lst in result.lists if lst.path is not None]
+    folder = chase_dir(settings.home, p)  # the receipts' modes, whatever the umask
+    share_outputs(settings.home / "chase", [folder, *written], settings.warehouse_mode)
     for line in summary(result):
         progress.step(line)
     n = tell_overdue(settings, result)

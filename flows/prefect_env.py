@@ -60,6 +60,13 @@ def configure(home: Path | None = None, quiet: bool = True) -> None:
         # errors: Prefect's console handler only passes CRITICAL, while its API
         # handler still records every log (and any traceback) with the flow run.
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+        # nor do Prefect's internals speak on stderr: a server that dies mid-run would
+        # print each failed event batch (EventsWorker) and log batch ("--- Error logging
+        # to API ---"); the command says it once, naming the server (cli/errors.py)
+        os.environ.setdefault("PREFECT_INTERNAL_LOGGING_LEVEL", "CRITICAL")
+        import logging
+
+        logging.raiseExceptions = False
 
 
 class EmbeddedServer:

@@ -11,6 +11,7 @@ Then ``after = "move:DIR/"`` sources have their archived files moved. The logic 
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import uuid
@@ -30,6 +31,7 @@ from flows.tasks import say
 from pipeline.result import RunResult
 from sources import state
 from sources.config import Source, chosen, sources_path
+from sources.deposit import open_deposit
 from sources.pull import PullRow, Seen, SourcePull, move_taken, pull_source, settle_outcomes
 from warehouse import provenance
 from warehouse.held import readable
@@ -47,8 +49,11 @@ def password_of(source: Source) -> str | None:
     (loaded only now, when pulling). None: the source needs none."""
     if source.password_env:
         value = os.environ.get(source.password_env)
-        if value is None:
-            raise MissingSecret(f"the environment variable {source.password_env} is not set")
+        if value is None:  # its name is not repeated: it may be the password itself
+            raise MissingSecret(
+                f"the environment variable named by password_env of source {source.name}"
+                " is not set (put the password in a variable and name the variable)"
+            )
         return value
     if source.secret_block:
         from prefect.blocks.system import Secret
@@ -61,7 +66,7 @@ def password_of(source: Source) -> str | None:
 def chosen_sources(settings: Settings, path: Path, name: str | None) -> list[Source]:
     """The sources of the file (checked against the registry), or the one named."""
     units = set(load_registry(settings.scale)["unit_code"].to_list())
-    return chosen(path, units, name)
+    return chosen(path, units, name, settings.home)
 
 
 @dataclass(frozen=True)
@@ -77,9 +82,10 @@ class PullResult:
 
 
 @task(name="pull-source", cache_policy=NO_CACHE)
-def pull_task(source: Source, seen: Seen, staging: Path) -> SourcePull:
+def pull_task(source: Source, seen: Seen, staging: Path, home: Path) -> SourcePull:
     """List one source and stage its new, complete files (never raises for the source)."""
-    pulled = pull_source(source, password_of, seen, staging)
+    connect = functools.partial(open_deposit, home=home)  # the home's pinned host keys
+    pulled = pull_source(source, password_of, seen, staging, connect)
     if pulled.reached:
         say(
             f"{source.name}: {pulled.files_seen} files, {len(pulled.staged)} new and complete,"
@@ -91,9 +97,9 @@ def pull_task(source: Source, seen: Seen, staging: Path) -> SourcePull:
 
 
 @task(name="move-taken", cache_policy=NO_CACHE)
-def move_task(source: Source, rows: list[PullRow]) -> list[str]:
+def move_task(source: Source, rows: list[PullRow], home: Path) -> list[str]:
     """``after = "move:DIR/"``: move the archived files at the source."""
-    return move_taken(source, rows, password_of)
+    return move_taken(source, rows, password_of, functools.partial(open_deposit, home=home))
 
 
 def _tell_sources(
@@ -144,7 +150,7 @@ def pull_flow(
     staging = private_dir(private_dir(settings.home / "pulls") / run_id)
     futures = [
         pull_task.with_options(task_run_name=f"pull-{s.name}").submit(
-            s, remembered[s.name], staging
+            s, remembered[s.name], staging, settings.home
         )
         for s in chosen
     ]
@@ -169,7 +175,7 @@ def pull_flow(
     for p in settled:
         if p.source.move_to is not None and p.reached:
             for problem in move_task.with_options(task_run_name=f"move-{p.source.name}")(
-                p.source, list(p.rows)
+                p.source, list(p.rows), settings.home
             ):
                 say(problem)
     return PullResult(result, tuple(settled))

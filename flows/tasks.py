@@ -23,6 +23,7 @@ import pipeline.run as pipeline
 from flows.retry import retry_on_io
 from pipeline import progress
 from pipeline.result import RunResult
+from transforms.shown import escaped, log_text
 
 T = TypeVar("T")
 
@@ -90,8 +91,9 @@ def fan_out() -> pipeline.FanOut | None:
 
 
 def say(message: str) -> None:
-    """Tell the CLI user (progress line) and the Prefect run log."""
-    progress.step(message)
+    """Tell the CLI user (progress line) and the Prefect run log: a file's or a server's
+    words in ``message`` are shown, never obeyed (``transforms.shown``)."""
+    progress.step(escaped(message))
     # a plain function call outside a run: the CLI line only
     with contextlib.suppress(MissingContextError):
-        get_run_logger().info(message)
+        get_run_logger().info(log_text(message))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from transforms.shown import escaped
+from transforms.shown import log_text
 
 KINDS: dict[str, str] = {
     "quarantined": "报表被退回",
@@ -45,9 +45,10 @@ class Notice:
         if self.kind not in KINDS:
             raise ValueError(f"unknown notice kind {self.kind!r} (one of {', '.join(KINDS)})")
         # a filer's file name, cell or reason is in the text: a line feed in it would
-        # forge a line of a digest, a right-to-left override reverse what follows.
-        # Shown as escapes: one line, seen, never obeyed.
-        object.__setattr__(self, "text_zh", escaped(self.text_zh))
+        # forge a line of a digest, a right-to-left override reverse what follows, a web
+        # address be a link in the group's chat. Shown as escapes, addresses defanged
+        # (http[:]//): one line, seen, never obeyed.
+        object.__setattr__(self, "text_zh", log_text(self.text_zh))
 
     @property
     def key(self) -> str:

@@ -8,6 +8,8 @@ from collections import Counter
 from rich.markup import escape
 
 from pipeline.result import RunResult
+from transforms.shown import escaped
+from transforms.shown import markdown_text as md
 
 SHOWN_SKIPPED = 5
 """Skipped paths named in the CLI summary (all of them are in meta.skipped)."""
@@ -22,7 +24,10 @@ def _skipped_lines(result: RunResult) -> list[str]:
         + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
         + "); files still being written are taken by the next run"
     ]
-    lines += [f"  {escape(s.path)}: {escape(s.detail)}" for s in result.skipped[:SHOWN_SKIPPED]]
+    lines += [
+        f"  {escape(escaped(s.path))}: {escape(escaped(s.detail))}"
+        for s in result.skipped[:SHOWN_SKIPPED]
+    ]
     if len(result.skipped) > SHOWN_SKIPPED:
         lines.append(
             f"  … and {len(result.skipped) - SHOWN_SKIPPED} more:"
@@ -91,7 +96,7 @@ def run_markdown(flow_name: str, run_id: str, result: RunResult) -> str:
         f" + {result.rows_quarantined} |",
         f"| reports loaded | {sum(loaded.values())} |",
         f"| reports quarantined | {result.reports_quarantined} |",
-        f"| rules version | {result.rules_version} |",
+        f"| rules version | {md(result.rules_version)} |",
         "",
         "## Reports loaded by kind",
         "",
@@ -108,14 +113,14 @@ def run_markdown(flow_name: str, run_id: str, result: RunResult) -> str:
     else:
         lines.append("none")
     if result.files_rejected:
-        lines += ["", "## Files rejected", "", *(f"- `{p}`" for p in result.files_rejected)]
+        lines += ["", "## Files rejected", "", *(f"- {md(p)}" for p in result.files_rejected)]
     if result.skipped:
         lines += ["", "## Skipped (not read; see meta.skipped)", ""]
-        lines += [f"- `{s.path}`: `{s.reason}`, {s.detail}" for s in result.skipped]
+        lines += [f"- {md(s.path)}: `{s.reason}`, {md(s.detail)}" for s in result.skipped]
     rebuilt = result.marts_rebuilt
     lines += ["", "## Marts rebuilt", "", ", ".join(rebuilt) if rebuilt else "none"]
     if result.reports:
-        lines += ["", "## 通报 (quarterly assessment)", "", *(f"- `{p}`" for p in result.reports)]
+        lines += ["", "## 通报 (quarterly assessment)", "", *(f"- {md(p)}" for p in result.reports)]
     if result.mart_rows:
         lines += ["", "| table | rows written |", "|---|---|"]
         lines += [f"| {t} | {n} |" for t, n in sorted(result.mart_rows.items())]

@@ -33,6 +33,7 @@ from transforms.batch import ID
 from transforms.columns import REPORT_KINDS
 from transforms.parse import parse, stack
 from transforms.paths import path_text
+from transforms.pii import mask
 from transforms.read import RawFile, read_files
 from warehouse import provenance, store
 from warehouse.archive import Pack, Received, stored_path, write_pack
@@ -213,7 +214,11 @@ def reconcile(
                 size_bytes=f.size,
                 file_reasons=tuple(f.reasons),
                 detail=f.detail,
-                sheets=json.dumps(f.sheets, ensure_ascii=False) if f.sheets else None,
+                # a sheet's name is the filer's text (联系13912340108): masked like a path
+                # (each name, then its JSON: a tab between digits is "\t" in JSON text)
+                sheets=mask(json.dumps([_masked(s) for s in f.sheets], ensure_ascii=False))
+                if f.sheets
+                else None,
                 total_rows=f.total_rows,
                 arrived_at=received if arrived is None else min(arrived, received),
             )
@@ -372,3 +377,8 @@ def import_gx_in_background() -> None:
             import_gx()
 
     threading.Thread(target=work, name="ronghe-import-gx", daemon=True).start()
+
+
+def _masked(sheet: dict[str, str]) -> dict[str, str]:
+    """A sheet's entry with personal numbers masked in its texts (before JSON escapes)."""
+    return {k: mask(v) if isinstance(v, str) else v for k, v in sheet.items()}

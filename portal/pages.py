@@ -12,12 +12,14 @@ from fastapi.templating import Jinja2Templates
 
 from approval.machine import GRID_ZH
 from transforms.reasons import KIND_ZH
+from transforms.shown import legible_value
 
 
 @cache
 def templates() -> Jinja2Templates:
     folder = resources.files("portal") / "templates"
     t = Jinja2Templates(directory=str(folder))
+    t.env.finalize = legible_value  # a filer's text: no bidi override, no control character
     t.env.globals.update(kind_zh=KIND_ZH, state_zh=GRID_ZH)
     return t
 

@@ -20,6 +20,8 @@ import jinja2
 import polars as pl
 from markupsafe import Markup
 
+from transforms.shown import legible_value
+
 from . import brief_levels as levels
 from . import charts, groups
 from .brief_levels import band, change, quadrant
@@ -238,7 +240,10 @@ def _template(name: str) -> str:
 
 def render_brief(d: ReportData) -> str:
     """The brief's HTML."""
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    # every value shown is legible (no bidi override, control characters escaped), then escaped
+    env = jinja2.Environment(
+        autoescape=True, undefined=jinja2.StrictUndefined, finalize=legible_value
+    )
     template = env.from_string(_template("brief.html"))
     summary_rows = _summary(d)
     counties = _counties(d)

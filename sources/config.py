@@ -13,7 +13,12 @@ One ``[[source]]`` per deposit (CONTRACT §8)::
     after = "keep"                               # or "move:processed/"
 
 Every mistake is one line naming the source and the key (:class:`SourcesError`).
-A password is never in the file: a URL holding one is refused.
+A password is never in the file: a URL holding one is refused, and a ``password_env``
+that is not a variable's name is refused without being repeated (it may be the
+password itself). An SFTP source's host key is pinned (``host_key`` or
+``known_hosts``, else ``$RONGHE_HOME/known_hosts``: :mod:`sources.hostkeys`). A
+``file`` source never reads the whole machine or ronghe's own home: a URL of ``/``,
+of the home, of a folder inside it or holding it is refused.
 """
 
 from __future__ import annotations
@@ -43,10 +48,14 @@ KEYS = frozenset(
         "endpoint",
         "timeout",
         "key_file",
+        "host_key",
+        "known_hosts",
     }
 )
 _NAME = re.compile(r"[a-z0-9_-]{1,40}")
 _ENV = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_FINGERPRINT = re.compile(r"SHA256:[A-Za-z0-9+/]{43}")
+_KEY_LINE = re.compile(r"(?:ssh|ecdsa-sha2)-[A-Za-z0-9@.-]+ [A-Za-z0-9+/]+={0,3}(?: [^\n]*)?")
 DEFAULT_TIMEOUT = 10.0
 """Seconds to connect (and to wait on a silent server) before a source counts as down."""
 
@@ -76,6 +85,8 @@ class Source:
     endpoint: str | None = None  # s3: the endpoint URL of an S3-compatible store
     key_file: str | None = None  # sftp: a private key (its passphrase, if any, is the password)
     timeout: float = DEFAULT_TIMEOUT
+    host_key: tuple[str, ...] = ()  # sftp: pinned fingerprints (SHA256:…) or public key lines
+    known_hosts: str | None = None  # sftp: an OpenSSH known_hosts file pinning the key
 
     @property
     def move_to(self) -> str | None:
@@ -101,9 +112,11 @@ def sources_path(home: Path, given: str | Path | None = None) -> Path:
     return Path(env) if env and env.strip() else home / "sources.toml"
 
 
-def chosen(path: Path, units: Collection[str], name: str | None = None) -> list[Source]:
+def chosen(
+    path: Path, units: Collection[str], name: str | None = None, home: Path | None = None
+) -> list[Source]:
     """The sources of the file at ``path``, or only the one named ``name``."""
-    found = load_sources(path, units)
+    found = load_sources(path, units, home)
     if name is None:
         return found
     picked = [s for s in found if s.name == name]
@@ -112,23 +125,31 @@ def chosen(path: Path, units: Collection[str], name: str | None = None) -> list[
     return picked
 
 
-def load_sources(path: Path, units: Collection[str]) -> list[Source]:
-    """Every source of the file at ``path``, checked against the registry's ``units``."""
+def load_sources(path: Path, units: Collection[str], home: Path | None = None) -> list[Source]:
+    """Every source of the file at ``path``, checked against the registry's ``units`` (and
+    ``home``: no ``file`` source may read it)."""
+    from transforms.scanned import read_small
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_small(path).decode("utf-8")
     except FileNotFoundError:
         raise SourcesError(f"no sources file: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise SourcesError(f"cannot read the sources file {path}: {exc}") from None
-    return parse_sources(text, units, str(path))
+    return parse_sources(text, units, str(path), home)
 
 
-def parse_sources(text: str, units: Collection[str], where: str = "sources.toml") -> list[Source]:
+def parse_sources(
+    text: str, units: Collection[str], where: str = "sources.toml", home: Path | None = None
+) -> list[Source]:
     """The sources of a sources file's text (``where`` names it in errors)."""
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SourcesError(f"{where}: not valid TOML ({exc})") from None
+    except (RecursionError, ValueError) as exc:  # 5,000 nested arrays, a 5,000-digit number
+        what = "nested too deeply" if isinstance(exc, RecursionError) else "a number too long"
+        raise SourcesError(f"{where}: not valid TOML ({what})") from None
     extra = sorted(set(doc) - {"source"})
     if extra:
         raise SourcesError(f"{where}: unknown top-level key {extra[0]!r} (only [[source]])")
@@ -137,7 +158,7 @@ def parse_sources(text: str, units: Collection[str], where: str = "sources.toml"
         raise SourcesError(f"{where}: 'source' must be an array of tables ([[source]])")
     out: list[Source] = []
     for i, entry in enumerate(entries, 1):
-        src = _source(entry, units, f"{where}: source {i}")
+        src = _source(entry, units, f"{where}: source {i}", home)
         if any(s.name == src.name for s in out):
             raise SourcesError(f"{where}: source {i}: the name {src.name!r} is used twice")
         out.append(src)
@@ -155,7 +176,9 @@ def _text(entry: dict[str, object], key: str, at: str, required: bool = False) -
     return value.strip()
 
 
-def _source(entry: dict[str, object], units: Collection[str], at: str) -> Source:
+def _source(
+    entry: dict[str, object], units: Collection[str], at: str, home: Path | None = None
+) -> Source:
     unknown = sorted(set(entry) - KEYS)
     if unknown:
         raise SourcesError(f"{at}: unknown key {unknown[0]!r}")
@@ -186,7 +209,12 @@ def _source(entry: dict[str, object], units: Collection[str], at: str) -> Source
     if password_env and secret_block:
         raise SourcesError(f"{at}: give password_env or secret_block, not both")
     if password_env and not _ENV.fullmatch(password_env):
-        raise SourcesError(f"{at}: password_env {password_env!r} is not a variable name")
+        # never repeated: what was given may be the password itself
+        raise SourcesError(
+            f"{at}: password_env must name an environment variable (letters, digits and _,"
+            " e.g. RONGHE_RUDONG_PASSWORD); the value given is not a variable name"
+            " (not shown: it may be the password itself)"
+        )
     encoding = _text(entry, "encoding", at) or "utf-8"
     try:
         codecs.lookup(encoding)
@@ -207,6 +235,15 @@ def _source(entry: dict[str, object], units: Collection[str], at: str) -> Source
         raise SourcesError(f"{at}: after must be 'keep' or 'move:FOLDER/', not {after!r}")
     if ".." in after.split("/"):
         raise SourcesError(f"{at}: after {after!r} must stay inside the source's folder")
+    root = unquote(parts.path) or "/"
+    if scheme == "file":
+        _local_root(root, home, at)
+    host_key = _host_keys(entry, at)
+    known_hosts = _text(entry, "known_hosts", at)
+    if (host_key or known_hosts) and scheme != "sftp":
+        raise SourcesError(f"{at}: host_key and known_hosts are for sftp sources only")
+    if host_key and known_hosts:
+        raise SourcesError(f"{at}: give host_key or known_hosts, not both")
     timeout = entry.get("timeout", DEFAULT_TIMEOUT)
     if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
         raise SourcesError(f"{at}: timeout must be a positive number of seconds")
@@ -218,7 +255,7 @@ def _source(entry: dict[str, object], units: Collection[str], at: str) -> Source
         host=parts.hostname or "",
         port=port,
         username=unquote(parts.username) if parts.username else None,
-        root=unquote(parts.path) or "/",
+        root=root,
         password_env=password_env,
         secret_block=secret_block,
         encoding=encoding,
@@ -228,4 +265,39 @@ def _source(entry: dict[str, object], units: Collection[str], at: str) -> Source
         endpoint=_text(entry, "endpoint", at),
         key_file=_text(entry, "key_file", at),
         timeout=float(timeout),
+        host_key=host_key,
+        known_hosts=known_hosts,
     )
+
+
+def _host_keys(entry: dict[str, object], at: str) -> tuple[str, ...]:
+    value = entry.get("host_key")
+    if value is None:
+        return ()
+    values = value if isinstance(value, list) else [value]
+    out = tuple(v.strip() for v in values if isinstance(v, str))
+    if (
+        not out
+        or len(out) != len(values)
+        or not all(_FINGERPRINT.fullmatch(v) or _KEY_LINE.fullmatch(v) for v in out)
+    ):
+        raise SourcesError(
+            f"{at}: host_key must be the server's key fingerprint (SHA256:… as `ssh-keygen -lf`"
+            " prints it), its public key line (ssh-ed25519 AAAA…), or a list of these"
+        )
+    return out
+
+
+def _local_root(root: str, home: Path | None, at: str) -> None:
+    """A ``file`` source's folder: never ``/``, never ronghe's home, inside or around it."""
+    folder = Path(root).resolve()
+    if folder == Path(folder.anchor):
+        raise SourcesError(f"{at}: url names the root folder /: name the deposit's own folder")
+    if home is None:
+        return
+    h = home.resolve()
+    if folder == h or h in folder.parents or folder in h.parents:
+        raise SourcesError(
+            f"{at}: url {root!r} is ronghe's home ({h}) or holds or lies inside it:"
+            " a source must be the unit's own deposit folder"
+        )

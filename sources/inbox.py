@@ -50,6 +50,30 @@ SKIP_REASONS = {
 """Why a path under the inbox was not taken (``meta.skipped.reason``)."""
 
 
+OWN_FOLDERS = (
+    "archive", "work", "versions", "changed", "reports", "receipts", "chase", "pulls",
+    "prefect", "watch", "portal",
+)  # fmt: skip
+"""ronghe's own folders under ``$RONGHE_HOME``: never an inbox (nor the home itself)."""
+
+
+def not_an_inbox(folder: Path, home: Path) -> str | None:
+    """Why ``folder`` cannot be walked as an inbox (None: it can).
+
+    The home itself, a folder holding it, or one of ronghe's own folders in it: a run
+    would read back its own archive, receipts and 通报 (and a walk of ``/`` the machine).
+    """
+    f, h = folder.resolve(), home.resolve()
+    if f == h or f in h.parents:
+        return (
+            f"{masked_text(folder)} is ronghe's home or holds it ({masked_text(h)}): a run"
+            " would read back its own archive, receipts and 通报; give the units' inbox"
+        )
+    if h in f.parents and f.relative_to(h).parts[0] in OWN_FOLDERS:
+        return f"{masked_text(folder)} is inside ronghe's own {f.relative_to(h).parts[0]}/ folder"
+    return None
+
+
 @dataclass(frozen=True)
 class Skipped:
     """A path that was not taken, and why."""

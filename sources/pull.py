@@ -11,9 +11,13 @@ complete by the source's rule:
 
 A file already pulled (``meta.pulls``: same source, path, size and mtime) is not read
 again; a file replaced at the source (new size or mtime) is pulled again: a
-correction. Pulled bytes are written under the pull's staging folder (owner-only,
-``$RONGHE_HOME/pulls/``) with the file's own name last, so the run ingests them
-exactly as it ingests inbox files.
+correction. Pulled bytes are copied a chunk at a time under the pull's staging folder
+(owner-only, ``$RONGHE_HOME/pulls/``) with the file's own name last, so the run ingests
+them exactly as it ingests inbox files. A file listed larger than the read limit
+(``RONGHE_READ_MAX_MB``) is not read at all, and one that sends more than the limit
+stops there: both are ``too_large`` (not pulled again until replaced). Paths are
+stored with personal numbers masked; a server's words (an error, a reply) are stored
+and shown with their control characters escaped.
 
 A pulled file arrived (CONTRACT §9) when a pull first saw it at its deposit: the first
 listing that showed its path (``meta.pulls.first_seen_at``), not its mtime at the source,
@@ -34,9 +38,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sources.config import Source
-from sources.deposit import Deposit, Entry, open_deposit
+from sources.deposit import Deposit, Entry, TooLarge, open_deposit
+from transforms.limits import MB, ReadLimits
 from transforms.pii import mask
-from warehouse.modes import private_dir, write_private
+from transforms.shown import escaped
+from warehouse.modes import PRIVATE_FILE, open_private, private_dir
 
 IGNORED = ("~$*", ".~lock*", "*.part", "*.tmp")
 """Names never taken, whatever ``include`` says: files still being written."""
@@ -62,7 +68,7 @@ class PullRow:
     remote_path: str
     size: int
     modified_at: datetime | None
-    outcome: str  # pulled, same_bytes, incomplete, failed
+    outcome: str  # pulled, same_bytes, incomplete, failed, too_large
     sha256: str | None = None
     error: str | None = None
     staged: Path | None = None  # where its bytes wait for the run
@@ -89,6 +95,12 @@ class SourcePull:
         return sum(r.outcome == "pulled" for r in self.rows)
 
 
+def stored_path(path: str) -> str:
+    """A remote path as ``meta.pulls`` keeps it: personal numbers masked, control
+    characters escaped (the key a later pull compares its listing with)."""
+    return escaped(mask(path))
+
+
 def ignored(name: str) -> bool:
     """A temporary name (``~$x.xlsx``, ``.~lock.x#``, ``x.part``, ``x.tmp``)."""
     return any(fnmatch.fnmatchcase(name.lower(), p) for p in IGNORED)
@@ -104,30 +116,64 @@ def is_complete(entry: Entry, source: Source, paths: set[str], seen: Seen) -> bo
     """Whether ``entry`` is complete by the source's rule (``paths``: this listing's)."""
     if source.complete == "marker":
         return entry.path + MARKER in paths
-    return (entry.path, entry.size, entry.modified_at) in seen.incomplete
+    return (stored_path(entry.path), entry.size, entry.modified_at) in seen.incomplete
 
 
 def describe(exc: BaseException) -> str:
     """One line for what a protocol raised (no password is ever in it: we never pass one in
-    a URL), personal numbers masked."""
+    a URL): personal numbers masked, a server's control characters escaped."""
     words = str(exc).strip().splitlines()
     text = words[0] if words else ""
     name = exc.__class__.__name__
-    plain = type(exc) in (RuntimeError, ValueError)  # their words say it all
+    plain = type(exc) in (RuntimeError, ValueError) or name in (
+        "HostKeyRefused", "TooLarge", "ChangedWhilePulled", "ListingTooLarge"
+    )  # fmt: skip
     line = text if text and (plain or name in text) else f"{name}: {text}" if text else name
-    return mask(line[:300])
+    return escaped(mask(line[:400]))
 
 
-def _stage(staging: Path, source: Source, entry: Entry, data: bytes, arrived: datetime) -> Path:
+def _stage(
+    staging: Path, source: Source, entry: Entry, deposit: Deposit, limit: int, arrived: datetime
+) -> Path:
+    """Copy the file's bytes into the staging folder a chunk at a time (nothing left of
+    it when the copy fails); its modification time is its arrival."""
     rel = Path(*[p for p in posixpath.normpath(entry.path).split("/") if p not in ("", ".", "..")])
     target = staging / source.name / rel
     folder = staging
     for part in (source.name, *rel.parent.parts):
         folder = private_dir(folder / part)
-    write_private(target, data)
+    fd = open_private(target, os.O_WRONLY | os.O_TRUNC, PRIVATE_FILE)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            got = deposit.copy(entry.path, out, limit)
+            out.flush()
+            os.fsync(out.fileno())
+        if got != entry.size:  # not the file listed: it changed, or the server is confused
+            raise ChangedWhilePulled(
+                f"listed {entry.size:,} bytes, sent {got:,}: changed while it was pulled;"
+                " pulled again next time"
+            )
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
     ns = int(arrived.timestamp()) * 10**9 + arrived.microsecond * 1000  # exact, to the µs
     os.utime(target, ns=(ns, ns))
     return target
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+class ChangedWhilePulled(Exception):
+    """The bytes read are not as many as the listing said: not taken this time."""
+
+
+def too_large(size: int, limit: int) -> str:
+    return (
+        f"too large: {size / MB:,.0f} MB listed, over the {limit / MB:,.0f} MB read limit; not read"
+    )
 
 
 def take(
@@ -136,8 +182,10 @@ def take(
     """List the source; stage every new complete file; (files seen, their rows).
 
     ``listed_at``: the time of this listing (default now): the arrival of a path no
-    earlier listing showed."""
+    earlier listing showed. ``seen`` holds paths as stored (masked, escaped); a row's
+    ``remote_path`` is the real one."""
     now = listed_at or datetime.now()
+    limit = ReadLimits.from_env().max_bytes
     entries = deposit.list(skip_folder=source.move_to)
     paths = {e.path for e in entries}
     wanted = [e for e in entries if included(posixpath.basename(e.path), source)]
@@ -146,15 +194,22 @@ def take(
     tick = {e.path: timedelta(microseconds=i) for i, e in enumerate(upload)}
     rows: list[PullRow] = []
     for e in wanted:
-        key = (e.path, e.size, e.modified_at)
+        key = (stored_path(e.path), e.size, e.modified_at)
         if key in seen.taken:
             continue
-        first = min(seen.first_seen.get(e.path, now), now)
+        first = min(seen.first_seen.get(stored_path(e.path), now), now)
         if not is_complete(e, source, paths, seen):
             rows.append(PullRow(e.path, e.size, e.modified_at, "incomplete", first_seen=first))
             continue
+        if e.size > limit:  # never read: not into memory, not onto the disk
+            error = too_large(e.size, limit)
+            rows.append(PullRow(e.path, e.size, e.modified_at, "too_large", error=error))
+            continue
         try:
-            data = deposit.read(e.path)
+            staged = _stage(staging, source, e, deposit, limit, first + tick[e.path])
+        except TooLarge as exc:
+            rows.append(PullRow(e.path, e.size, e.modified_at, "too_large", error=describe(exc)))
+            continue
         except Exception as exc:  # one file that cannot be read does not stop the others
             rows.append(
                 PullRow(
@@ -162,11 +217,9 @@ def take(
                 )
             )
             continue
-        sha = hashlib.sha256(data).hexdigest()
-        staged = _stage(staging, source, e, data, first + tick[e.path])
-        rows.append(
-            PullRow(e.path, e.size, e.modified_at, "pulled", sha, staged=staged, first_seen=first)
-        )
+        sha = _sha256(staged)
+        row = PullRow(e.path, e.size, e.modified_at, "pulled", sha, None, staged, first)
+        rows.append(row)
     return len(wanted), rows
 
 
@@ -190,7 +243,7 @@ def pull_source(
         return SourcePull(source, attempted, reached=False, error=describe(exc))
     finally:
         deposit.close()
-    failed = [r for r in rows if r.outcome == "failed"]
+    failed = [r for r in rows if r.outcome in ("failed", "too_large")]
     error = f"{len(failed)} files could not be read: {failed[0].error}" if failed else None
     return SourcePull(source, attempted, True, error, seen_n, tuple(rows))
 
@@ -233,7 +286,9 @@ def move_taken(
                 try:
                     deposit.move(name, folder)
                 except Exception as exc:
-                    problems.append(f"{source.name}: {mask(name)} not moved: {describe(exc)}")
+                    problems.append(
+                        f"{source.name}: {stored_path(name)} not moved: {describe(exc)}"
+                    )
     finally:
         deposit.close()
     return problems

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from sources.pull import Key, Seen, SourcePull
+from sources.pull import Key, Seen, SourcePull, stored_path
 from warehouse.db import connect_reader, registered, run_sql_file, sql_file, transaction
 
 _PULLS = {
@@ -89,7 +89,7 @@ def record(
         (
             p.source.name,
             p.source.unit,
-            r.remote_path,
+            stored_path(r.remote_path),  # masked, escaped: as seen() gives it back
             r.size,
             r.modified_at,
             r.sha256,

@@ -10,6 +10,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+# the ``pii`` rule's own declaration (transforms/pii_rule.py), here beside every rule
+from transforms.pii_rule import PII_NUMBERS as PII_NUMBERS
+from transforms.pii_rule import PII_PATTERNS as PII_PATTERNS
+from transforms.pii_rule import PII_PREFIX as PII_PREFIX
+from transforms.pii_rule import PiiNumber as PiiNumber
+
 ColumnType = Literal["code", "period", "timestamp", "int", "decimal", "bool", "text", "enum"]
 Kind = Literal["supervision", "projects", "economy"]
 KINDS: tuple[Kind, ...] = ("supervision", "projects", "economy")
@@ -298,54 +304,6 @@ ECONOMY = ReportKind(
 
 REPORT_KINDS: dict[str, ReportKind] = {k.name: k for k in (SUPERVISION, PROJECTS, ECONOMY)}
 
-
-@dataclass(frozen=True)
-class PiiNumber:
-    """A kind of personal number (reason ``pii``): what it looks like and what a mask keeps.
-
-    The number is ``head + hidden + tail``: a mask (:func:`transforms.pii.mask`) keeps the
-    head and the tail and writes one ``*`` per character of ``hidden`` (``hidden_chars``).
-    It counts only where no digit precedes it and no character of ``not_after`` follows.
-    """
-
-    name: str
-    head: str
-    hidden: str
-    hidden_chars: int
-    tail: str
-    not_after: str
-
-    @property
-    def pattern(self) -> str:
-        """The detection regex (Python ``re`` and Rust ``regex`` alike: no look-around)."""
-        start = f"(?:^|[^0-9０-９]|{PII_PREFIX})"
-        return rf"{start}{self.head}{self.hidden}{self.tail}(?:$|[^{self.not_after}])"
-
-
-# The personal numbers of a text field, in every form a person types them: ASCII or
-# full-width digits, a space or dash between the digit groups (158-0000-1111,
-# 139 1234 5678), a +86 prefix. A mask keeps a mobile's first 3 and last 4 digits
-# (139****5678) and a resident ID's first 6 and last 4 characters.
-_D = "[0-9０-９]"
-_SEP = "[-－ \u3000]?"
-PII_PREFIX = "[+＋](?:86|８６)[-－ \u3000]?"
-"""A country prefix before a mobile number (``+86 ``): counts as "no digit precedes"."""
-PII_NUMBERS = (
-    PiiNumber(
-        "resident_id",
-        f"{_D}{{6}}",
-        f"{_SEP}{_D}{{8}}{_SEP}",
-        8,
-        f"{_D}{{3}}[0-9０-９XxＸｘ]",
-        "0-9０-９A-Za-zＡ-Ｚａ-ｚ",
-    ),
-    PiiNumber(
-        "mobile", f"[1１][3-9３-９]{_D}", f"{_SEP}{_D}{{4}}{_SEP}", 4, f"{_D}{{4}}", "0-9０-９"
-    ),
-)
-
-# Text columns scanned for personal data (reason ``pii``).
-PII_PATTERNS = tuple(n.pattern for n in PII_NUMBERS)
 
 TRUE_WORDS = ("true", "1", "是", "y", "yes", "t")
 FALSE_WORDS = ("false", "0", "否", "n", "no", "f")

@@ -21,8 +21,9 @@ is vectorised Polars. ``_id`` runs 1, 2, … over the batch. Value forms follow 
 - period: ``periods.period_expr``; code / text: ``Column.pattern`` must match.
 
 Every value is trimmed first; a cell that is then empty is blank (``_blank__c``),
-never bad. A bad cell is null in its typed column. A blank optional column with a
-``default`` gets the default.
+never bad. A cell holding U+FFFD (``transforms.textfiles.BAD_TEXT``: it did not decode
+cleanly in its file's encoding) is bad in every column. A bad cell is null in its typed
+column. A blank optional column with a ``default`` gets the default.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from transforms.columns import FALSE_WORDS, TRUE_WORDS, Column, ReportKind, is_p
 from transforms.periods import period_expr
 from transforms.pii import ANY_PII, mask_expr
 from transforms.read import RawFile
+from transforms.textfiles import BAD_TEXT
 
 _SEQ = "__seq"
 
@@ -132,9 +134,13 @@ def stack(kind: ReportKind, files: Sequence[RawFile]) -> pl.DataFrame:
                 pl.col(_SEQ),
                 pl.col(FILE),
                 pl.col(ROW).cast(pl.Int64),
-                # the record is shown and stored, never validated: masked (transforms.pii)
+                # the record is shown and stored, never validated: masked (transforms.pii),
+                # each value before JSON escapes what may stand in a number (a tab is "\t"
+                # there), then the JSON text for its keys (an extra column's header)
                 mask_expr(
-                    pl.struct(*(pl.col(c).cast(pl.String) for c in data)).struct.json_encode()
+                    pl.struct(
+                        *(mask_expr(pl.col(c).cast(pl.String)).alias(c) for c in data)
+                    ).struct.json_encode()
                 ).alias(RECORD),
                 pii_names(
                     {c: pl.col(c).str.contains(ANY_PII) for c in data if c not in kind.names}
@@ -270,7 +276,10 @@ def parse(kind: ReportKind, stacked: pl.DataFrame) -> pl.DataFrame:
     for column in kind.columns:
         c = column.name
         dtype = POLARS_TYPES[column.type]
-        value = _cast(column).cast(dtype)
+        # a cell that did not decode cleanly (transforms.textfiles.BAD_TEXT) is bad, whatever
+        # its column: its text is not what the filer typed
+        damaged = pl.col(c).str.contains(BAD_TEXT, literal=True)
+        value = pl.when(damaged).then(None).otherwise(_cast(column)).cast(dtype)
         is_blank = pl.col(c).is_null()
         blank.append(is_blank.alias(blank_flag(c)))
         bad.append((~is_blank & value.is_null()).alias(bad_flag(c)))

@@ -1,7 +1,7 @@
 """Masking personal numbers: the one rule, applied wherever a person can look.
 
 A number the ``pii`` rule detects (an 18-character resident ID or an 11-digit mainland
-mobile, :data:`transforms.columns.PII_NUMBERS`) is masked in everything a run stores or
+mobile, :data:`transforms.pii_rule.PII_NUMBERS`) is masked in everything a run stores or
 shows: a mobile keeps its first 3 and last 4 digits (``139****5678``), a resident ID
 its first 6 and last 4 characters (``320602********1234``). The unmasked bytes stay
 only in the archive. Detection and masking are built from the same declaration, so
@@ -14,29 +14,36 @@ are never touched, so masking changes neither what is validated nor what is load
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
-from transforms.columns import PII_NUMBERS, PII_PATTERNS
+from transforms.pii_rule import PII_NUMBERS, PII_PATTERNS, PiiNumber
 
 if TYPE_CHECKING:  # light to import: sources.inbox (and so ``ronghe watch``) uses mask
     import polars as pl
 
-# no digit before the number, unless it ends a +86 prefix (look-behinds are fixed-width)
-_PREFIXED = "|".join(f"(?<={p}{s})" for p in ("[+＋]86", "[+＋]８６") for s in ("", "[-－ \u3000]"))
+# the detection pattern, with the boundary before the number a group of its own and the
+# character after it only looked at (so that two numbers side by side are both masked)
 _MASKS = tuple(
-    re.compile(
-        rf"(?:{_PREFIXED}|(?<![0-9０-９]))"
-        rf"(?P<head>{n.head})(?P<hidden>{n.hidden})(?P<tail>{n.tail})(?![{n.not_after}])"
+    (
+        re.compile(
+            rf"(?P<pre>{n.prefix + '|' if n.prefix else ''}^|[^0-9０-９])"
+            rf"(?P<number>{n.body})(?![{n.not_after}])"
+        ),
+        n,
     )
     for n in PII_NUMBERS
 )
-_DIGIT = re.compile("[0-9０-９]")
+_CHAR = re.compile("[0-9０-９XxＸｘ]")
 
 
-def _masked(m: re.Match[str]) -> str:
-    """The head and tail kept, each hidden digit a ``*`` (separators kept)."""
-    return m["head"] + _DIGIT.sub("*", m["hidden"]) + m["tail"]
+def _masked(m: re.Match[str], n: PiiNumber) -> str:
+    """The head and the tail kept, each other digit a ``*`` (separators kept)."""
+    number = m["number"]
+    places = [k.start() for k in _CHAR.finditer(number)]
+    hidden = set(places[n.keep_head : len(places) - n.keep_tail])
+    return m["pre"] + "".join("*" if i in hidden else ch for i, ch in enumerate(number))
 
 
 ANY_PII = "|".join(f"(?:{p})" for p in PII_PATTERNS)
@@ -45,8 +52,8 @@ ANY_PII = "|".join(f"(?:{p})" for p in PII_PATTERNS)
 
 def mask(text: str) -> str:
     """``text`` with every resident ID and mobile number masked; other text unchanged."""
-    for rx in _MASKS:
-        text = rx.sub(_masked, text)
+    for rx, n in _MASKS:
+        text = rx.sub(functools.partial(_masked, n=n), text)
     return text
 
 

@@ -98,3 +98,26 @@ def read_scanned(path: os.PathLike[str] | str, limits: ReadLimits) -> bytes:
         return data
     finally:
         os.close(fd)
+
+
+def read_small(path: os.PathLike[str] | str, max_bytes: int = 1 << 20) -> bytes:
+    """A settings file's bytes (a rules or sources file): a regular file of at most
+    ``max_bytes``, opened without blocking (a FIFO named by mistake never hangs the
+    command). Raises ``OSError`` (cannot be opened) or ``ValueError`` (why not)."""
+    fd = os.open(os.fspath(path), os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError("not a regular file (a folder, a FIFO or a device)")
+        if st.st_size > max_bytes:
+            raise ValueError(f"{st.st_size:,} bytes, more than a settings file holds")
+        chunks, left = [], max_bytes + 1
+        while left > 0 and (chunk := os.read(fd, left)):
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > max_bytes:
+            raise ValueError("it grew past what a settings file holds while being read")
+        return data
+    finally:
+        os.close(fd)

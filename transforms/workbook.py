@@ -2,8 +2,9 @@
 
 Every workbook is opened with ``strings_to_formulas`` (and URL/number guessing) off, and
 text is written through :func:`write_text`, which applies the project's one guard,
-:func:`transforms.cells.safe_cell` (OWASP: a leading ``'`` before ``= + - @``, tab, CR,
-LF, also after leading spaces).
+:func:`transforms.cells.document_cell` (OWASP: a leading ``'`` before ``= + - @``, tab,
+CR, LF, also after leading spaces; no bidirectional control or invisible character,
+control characters shown escaped).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from transforms.cells import safe_cell
+from transforms.cells import document_cell
 
 
 def workbook(path: Path) -> xlsxwriter.Workbook:
@@ -33,8 +34,7 @@ def workbook(path: Path) -> xlsxwriter.Workbook:
 
 def write_text(ws: Worksheet, row: int, col: int, value: object, fmt: Format | None = None) -> None:
     """Write ``value`` as a text cell (``None`` as empty text), never as a formula."""
-    text = "" if value is None else str(value)
-    ws.write_string(row, col, safe_cell(text), fmt)
+    ws.write_string(row, col, document_cell(value), fmt)
 
 
 def print_a4(ws: Worksheet, header_row: int) -> None:

@@ -32,17 +32,47 @@ class WarehouseError(RuntimeError):
 
 
 def connect(path: Path, threads: int = 2, memory_limit: str = "4GB") -> duckdb.DuckDBPyConnection:
-    """Open the writer's database file (creating its folder)."""
+    """Open the writer's database file (creating its folder); a damaged one is named."""
     path.parent.mkdir(parents=True, exist_ok=True)
     config: dict[str, Any] = {"threads": threads, "memory_limit": memory_limit}
-    return duckdb.connect(str(path), config=config)
+    try:
+        return duckdb.connect(str(path), config=config)
+    except duckdb.Error as e:
+        text = " ".join(str(e).split())[:300]
+        if not _damaged(text):
+            raise
+        raise WarehouseError(
+            f"the warehouse file {path} is damaged (a corrupt database file): a run's working"
+            " copy starts from the published warehouse; restore that from a backup and run"
+            f" again ({text})"
+        ) from e
+
+
+def _damaged(text: str) -> bool:
+    return "orrupt" in text or "not a valid DuckDB database" in text
+
+
+def open_error(path: Path, e: BaseException) -> WarehouseError:
+    """The one line for a published warehouse that cannot be opened."""
+    text = " ".join(str(e).split())[:300]
+    if _damaged(text):
+        return WarehouseError(
+            f"the published warehouse {path} is damaged (a corrupt database file):"
+            " `ronghe run` publishes it again from the writer's working copy, or restore it"
+            f" from a backup ({text})"
+        )
+    return WarehouseError(f"cannot open the published warehouse {path}: {text}")
 
 
 def connect_reader(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the published warehouse read-only (never blocks a writer)."""
+    """Open the published warehouse read-only (never blocks a writer); a file that cannot
+    be opened is named (:func:`open_error`)."""
     if not path.exists():
         raise WarehouseError(f"no warehouse at {path} yet: run `ronghe run` or `ronghe demo` first")
-    return duckdb.connect(str(path), read_only=True)
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as e:
+        raise open_error(path, e) from e
 
 
 SANDBOX: dict[str, Any] = {

@@ -55,7 +55,8 @@ def home_mode(warehouse_mode: int) -> int:
 
 
 def share_outputs(root: Path, written: Iterable[Path], file_mode: int) -> None:
-    """Give written outputs (receipts, 通报) and their folders up to ``root`` their modes.
+    """Give written outputs (receipts, 通报, chase lists) and their folders up to ``root``
+    their modes (a folder among ``written`` gets a folder's).
 
     Files get ``file_mode`` (the warehouse's: who may read the warehouse may read what
     is made from it), folders the matching search and read bits: set explicitly, so
@@ -67,7 +68,10 @@ def share_outputs(root: Path, written: Iterable[Path], file_mode: int) -> None:
             folder_mode |= to
     folders: set[Path] = set()
     for path in written:
-        set_mode(path, file_mode)
+        if path.is_dir():  # a folder written into (perhaps left empty): a folder's mode
+            folders.add(path)
+        else:
+            set_mode(path, file_mode)
         for parent in path.parents:
             folders.add(parent)
             if parent == root or root not in parent.parents:

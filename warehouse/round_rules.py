@@ -21,6 +21,8 @@ from transforms.periods import parse_period
 
 DEFAULT_DEADLINES: dict[str, int] = {"village": 5, "township": 8, "county": 10}
 DEFAULT_CORRECTION_WINDOW = 365  # a year (CONTRACT §3)
+MAX_THRESHOLD = 1e12
+"""A review threshold's upper bound (percentages, points and 万元 alike fit below it)."""
 # The review rules, in the order of CONTRACT §9, with their default threshold and columns.
 YTD_COLUMNS: tuple[str, ...] = (
     "completed_investment",
@@ -137,8 +139,14 @@ def parse_round(data: dict[str, Any], fail: Callable[[str, str], NoReturn]) -> R
         allowed = {"enabled", "threshold"} | ({"columns"} if default.columns else set())
         _known(table, where, allowed, fail)
         threshold = table.get("threshold", default.threshold)
-        if isinstance(threshold, bool) or not isinstance(threshold, int | float) or threshold < 0:
-            fail(f"{where}.threshold", f"must be a number ≥ 0, got {threshold!r}")
+        if (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, int | float)
+            or not 0 <= threshold <= MAX_THRESHOLD  # NaN and 1e308 included
+        ):
+            text = repr(threshold)
+            text = text if len(text) <= 40 else f"{text[:37]}…"
+            fail(f"{where}.threshold", f"must be a number 0…{MAX_THRESHOLD:g}, got {text}")
         enabled = table.get("enabled", True)
         if not isinstance(enabled, bool):
             fail(f"{where}.enabled", f"must be true or false, got {enabled!r}")
@@ -151,7 +159,8 @@ def parse_round(data: dict[str, Any], fail: Callable[[str, str], NoReturn]) -> R
 
 def _days(value: object, key: str, fail: Callable[[str, str], NoReturn], most: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
-        fail(key, f"must be a whole number of days 0…{most}, got {value!r}")
+        text = repr(value)
+        fail(key, f"must be a whole number of days 0…{most}, got {text[:40]}")
     return value
 
 

@@ -4,7 +4,11 @@ Two versions ship in ``warehouse/rules/``: ``2018.toml`` (the default) and ``201
 ``ronghe run/backfill --rules FILE`` picks another file; a bare version name such as
 ``--rules 2017`` picks the packaged file of that version. :func:`load_rules` reads and
 validates a file into a typed :class:`Rules`; anything wrong raises :class:`RulesError`
-with a one-line message that names the file and the setting.
+with a one-line message that names the file and the setting. Every number has bounds
+(:data:`BOUNDS`: a weight 0…1000, a line or a threshold in its own range, always
+finite), so that what passes here never fails a run later (a weight of ``1e308``
+overflowed the marts' cast); a file nested too deeply or with a number too long to
+read is named as such, never in Python's words.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
+from transforms.scanned import read_small
 from warehouse.round_rules import RoundSettings, parse_round
 
 CoefficientMethod = Literal["linear", "banded"]
@@ -38,6 +43,16 @@ INVESTMENT_BASES: tuple[str, ...] = ("total_plan", "annual_plan_elapsed")
 DEFAULT_VERSION = "2018"
 DEFAULT_RULES = f"{DEFAULT_VERSION}.toml"
 MAX_ROUNDING = 6
+MAX_WEIGHT = 1000.0
+BOUNDS: dict[str, tuple[float, float]] = {
+    "weight": (0.0, MAX_WEIGHT),
+    "party.supervisions_expected": (0.0, 100.0),  # and > 0
+    "weak_village.income_line": (0.0, 1_000_000.0),  # 万元 a year
+    "weak_village.party_score_line": (0.0, 100.0),
+    "band.lower": (0.0, 100.0),
+    "band.coefficient": (0.0, 10.0),
+}
+"""The range of each number of a rules file (inclusive)."""
 
 
 class RulesError(ValueError):
@@ -107,15 +122,19 @@ def load_rules(path: Path | None = None) -> Rules:
     ):
         where = packaged_rules_path(str(where))
     try:
-        text = Path(where).read_text(encoding="utf-8")
+        text = read_small(where).decode("utf-8")
     except FileNotFoundError as exc:
         raise RulesError(f"rules file not found: {where}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise RulesError(f"cannot read rules file {where}: {exc}") from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RulesError(f"rules file {where} is not valid TOML: {exc}") from exc
+    except RecursionError:  # 5,000 nested arrays
+        raise RulesError(f"rules file {where} is not valid TOML: nested too deeply") from None
+    except ValueError:  # a number of more than 4,300 digits
+        raise RulesError(f"rules file {where} is not valid TOML: a number too long") from None
     return parse_rules(data, source=str(where))
 
 
@@ -141,14 +160,18 @@ def parse_rules(data: dict[str, Any], source: str = "<rules>") -> Rules:
     version = data.get("version")
     if not isinstance(version, str) or not version.strip():
         p.fail("version", 'must be a non-empty string, e.g. version = "2017"')
+    if len(version) > 40 or not version.isprintable():
+        p.fail("version", "must be at most 40 printable characters")
     description = data.get("description", "")
-    if not isinstance(description, str):
-        p.fail("description", "must be a string")
+    if not isinstance(description, str) or len(description) > 1000:
+        p.fail("description", "must be a string of at most 1,000 characters")
 
     party = p.table(data, "party")
     p.keys(party, "party", {"weights", "supervisions_expected"})
     party_weights = p.weights(party, "party.weights", PARTY_COMPONENTS)
-    expected = p.number(party, "party.supervisions_expected", default=1.0)
+    expected = p.number(
+        party, "party.supervisions_expected", default=1.0, bounds="party.supervisions_expected"
+    )
     if expected <= 0:
         p.fail("party.supervisions_expected", f"must be > 0, got {expected}")
 
@@ -178,8 +201,10 @@ def parse_rules(data: dict[str, Any], source: str = "<rules>") -> Rules:
 
     weak = p.table(data, "weak_village")
     p.keys(weak, "weak_village", {"income_line", "party_score_line"})
-    income_line = p.number(weak, "weak_village.income_line")
-    party_line = p.number(weak, "weak_village.party_score_line")
+    income_line = p.number(weak, "weak_village.income_line", bounds="weak_village.income_line")
+    party_line = p.number(
+        weak, "weak_village.party_score_line", bounds="weak_village.party_score_line"
+    )
 
     coef = p.table(data, "coefficient", required=False)
     p.keys(coef, "coefficient", {"method", "bands"})
@@ -213,6 +238,12 @@ def parse_rules(data: dict[str, Any], source: str = "<rules>") -> Rules:
     )
 
 
+def shown(value: object) -> str:
+    """A value as a message shows it: at most 40 characters (a 400-digit number is cut)."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}… ({len(text)} characters)"
+
+
 class _Parser:
     """Small helpers that raise :class:`RulesError` naming the file and the setting."""
 
@@ -236,18 +267,28 @@ class _Parser:
             self.fail(f"[{key}]", "is missing or not a table")
         return value
 
-    def number(self, table: dict[str, Any], key: str, default: float | None = None) -> float:
+    def number(
+        self,
+        table: dict[str, Any],
+        key: str,
+        default: float | None = None,
+        bounds: str | None = None,
+    ) -> float:
+        """A finite number ≥ 0, within ``BOUNDS[bounds]`` when given."""
         value = table.get(key.rsplit(".", 1)[-1], default)
         if value is None:
             self.fail(key, "is missing")
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
-            self.fail(key, f"must be a number, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(key, f"must be a number, got {shown(value)}")
+        low, high = BOUNDS[bounds] if bounds else (0.0, math.inf)
+        if isinstance(value, int) and abs(value) > 10**15:  # no float holds it exactly
+            self.fail(key, f"must be between {low:g} and {high:g}, got {shown(value)}")
+        if not math.isfinite(value):
+            self.fail(key, f"must be a finite number, got {shown(value)}")
         if value < 0:
-            self.fail(key, f"must be ≥ 0, got {value}")
+            self.fail(key, f"must be ≥ 0, got {shown(value)}")
+        if not low <= value <= high:
+            self.fail(key, f"must be between {low:g} and {high:g}, got {shown(value)}")
         return float(value)
 
     def boolean(self, table: dict[str, Any], key: str, default: bool) -> bool:
@@ -259,7 +300,7 @@ class _Parser:
     def weights(self, parent: dict[str, Any], key: str, names: tuple[str, ...]) -> dict[str, float]:
         table = self.table(parent, key.rsplit(".", 1)[-1])
         self.keys(table, key, set(names))
-        out = {name: self.number(table, f"{key}.{name}") for name in names}
+        out = {name: self.number(table, f"{key}.{name}", bounds="weight") for name in names}
         if not any(w > 0 for w in out.values()):
             self.fail(key, "must give at least one component a weight > 0")
         return out
@@ -278,10 +319,9 @@ class _Parser:
             if not isinstance(item, dict):
                 self.fail(where, "must be a table like { lower = 60, coefficient = 0.8 }")
             self.keys(item, where, {"lower", "coefficient"})
-            lower = self.number(item, f"{where}.lower")
-            if lower > 100:
-                self.fail(f"{where}.lower", f"must be between 0 and 100, got {lower}")
-            bands.append(Band(lower, self.number(item, f"{where}.coefficient")))
+            lower = self.number(item, f"{where}.lower", bounds="band.lower")
+            coefficient = self.number(item, f"{where}.coefficient", bounds="band.coefficient")
+            bands.append(Band(lower, coefficient))
         lowers = [b.lower for b in bands]
         if len(set(lowers)) != len(lowers):
             self.fail("coefficient.bands", "has the same lower bound twice")

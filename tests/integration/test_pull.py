@@ -42,7 +42,7 @@ def entry(name: str, unit: str, url: str, **keys: str) -> str:
 
 def sftp_entry(name: str, unit: str, s: Server, **keys: str) -> str:
     url = f"sftp://{s.user}@127.0.0.1:{s.port}{s.root}"
-    return entry(name, unit, url, key_file=str(s.key_file), **keys)
+    return entry(name, unit, url, key_file=str(s.key_file), host_key=s.host_key or "", **keys)
 
 
 def ftp_entry(name: str, unit: str, s: Server, port: int | None = None, **keys: str) -> str:

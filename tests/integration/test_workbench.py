@@ -142,6 +142,7 @@ def test_shell_opens_the_published_version_read_only_in_harlequin(home: Path) ->
     subprocess.run(
         [*tmux, "new-session", "-d", "-s", session, "-x", "120", "-y", "36",
          "-e", f"RONGHE_HOME={home}", "-e", f"PYTHONPATH={env['PYTHONPATH']}",
+         "-e", "RONGHE_QUERY_MEMORY=1GiB",
          "-c", str(home.parent), command],
         check=True, env=env,
     )  # fmt: skip
@@ -164,7 +165,8 @@ def test_shell_opens_the_published_version_read_only_in_harlequin(home: Path) ->
         version = (home / "warehouse.duckdb").resolve()
         held = lock_held(version)
         assert held is not None and held[0] == "read", held  # read-only, on the newest version
-        query = "select count(*) as n from core.units"
+        # DuckDB's memory within RONGHE_QUERY_MEMORY, as for `ronghe query`
+        query = "select current_setting('memory_limit') || ' is the limit' as n from core.units"
         for _ in range(20):  # the editor takes keys once it has the focus
             # select all (what an earlier try typed), then type over it
             subprocess.run([*tmux, "send-keys", "-t", session, "C-a"], check=True)
@@ -173,6 +175,7 @@ def test_shell_opens_the_published_version_read_only_in_harlequin(home: Path) ->
             if f"1  {query} " in screen():
                 break
         subprocess.run([*tmux, "send-keys", "-t", session, "C-j"], check=True)
-        wait("Query Results (1 Records)", 30)
+        wait("Query Results (", 30)
+        wait("1.0 GiB is the limit", 10)
     finally:
         subprocess.run([*tmux, "kill-server"], check=False)

@@ -81,28 +81,39 @@ class Server:
     user: str
     password: str | None = None  # the login's password (FTP, SMB)
     key_file: Path | None = None  # the login's private key (SFTP)
+    host_key: str | None = None  # the server's public host key line (SFTP), to pin it
+    log: Path | None = None  # the server's log (SFTP)
 
 
 @contextlib.contextmanager
-def sshd(tmp: Path) -> Iterator[Server]:
+def sshd(
+    tmp: Path, port: int | None = None, share: Path | None = None, client_key: Path | None = None
+) -> Iterator[Server]:
+    """An sshd with a new host key of its own (``port``, ``share``, ``client_key``: those of
+    another one, as an impostor answering in a server's place would have them)."""
     needs_root("sshd")
     if not Path(SSHD).exists():
         pytest.skip("no sshd (Debian openssh-server)")
     tmp.mkdir(parents=True, exist_ok=True)
-    host_key, client_key = tmp / "host_key", tmp / "client_key"
-    for key in (host_key, client_key):
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    host_key = tmp / "host_key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(host_key)], check=True)
+    if client_key is None:
+        client_key = tmp / "client_key"
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(client_key)], check=True
+        )
     (tmp / "authorized_keys").write_text(client_key.with_suffix(".pub").read_text())
     Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege-separation folder
-    share = tmp / "share"
-    share.mkdir()
-    port = free_port()
+    if share is None:
+        share = tmp / "share"
+        share.mkdir()
+    port = port or free_port()
     config = tmp / "sshd_config"
     config.write_text(
         f"Port {port}\nListenAddress 127.0.0.1\nHostKey {host_key}\nPidFile {tmp / 'sshd.pid'}\n"
         f"AuthorizedKeysFile {tmp / 'authorized_keys'}\nPermitRootLogin prohibit-password\n"
         "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n"
-        "StrictModes no\nSubsystem sftp internal-sftp\nLogLevel VERBOSE\n"
+        "StrictModes no\nSubsystem sftp internal-sftp\nLogLevel DEBUG1\n"
     )
     log = tmp / "sshd.log"
     proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stderr=log.open("wb"))
@@ -111,7 +122,8 @@ def sshd(tmp: Path) -> Iterator[Server]:
         import pwd
 
         user = pwd.getpwuid(os.geteuid()).pw_name
-        yield Server(port, share, user, key_file=client_key)
+        pub = host_key.with_suffix(".pub").read_text().strip()
+        yield Server(port, share, user, key_file=client_key, host_key=pub, log=log)
     finally:
         _stop(proc)
 

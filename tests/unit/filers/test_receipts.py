@@ -140,12 +140,13 @@ def test_receipts_say_loaded_returned_and_missing(filed: Any, tmp_path: Path) ->
         table[(VILLAGE3, "经济指标")][7]
         == "文件“经济指标_城南社区.xlsx”缺少「填报时间」列，请使用报送模板"
     )
-    # the filer's value shows as typed, as text: no apostrophe, never a formula
+    # the filer's value shows as text, never a formula: the one guard's visible ' (as in
+    # the 通报 and the chase lists), and the quote-prefix style
     detail = sheet(town, "问题明细")
     values = [r[6] for r in detail[1:]]
-    assert "=1+1" in values
+    assert "'=1+1" in values
     book = load_workbook(town)
-    cell = next(c for row in book["问题明细"].iter_rows() for c in row if c.value == "=1+1")
+    cell = next(c for row in book["问题明细"].iter_rows() for c in row if c.value == "'=1+1")
     assert cell.data_type == "s" and cell.quotePrefix
     # the county's receipt covers its townships
     county = sheet(tmp_path / "receipts" / "回执_2017Q1_320602000000_崇川区.xlsx", "回执")

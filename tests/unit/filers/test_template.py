@@ -170,7 +170,7 @@ def test_template_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     args = ["template", "--kind", "supervision", "--unit", VILLAGE, "--period", "2017年第一季度"]
     assert main([*args, "--out", str(out)]) == 0
     assert out.exists()
-    assert main([*args, "--out", str(tmp_path / "x.csv")]) == 1
+    assert main([*args, "--out", str(tmp_path / "x.csv")]) == 2  # usage: not an .xlsx
     assert main(["template", "--kind", "supervision", "--unit", "320699999999", "--period",
-                 "2017Q1", "--out", str(out), "--force"]) == 1  # fmt: skip
+                 "2017Q1", "--out", str(out), "--force"]) == 2  # fmt: skip  # usage: --unit
     assert "not in the registry" in capsys.readouterr().err

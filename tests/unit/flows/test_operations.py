@@ -160,7 +160,7 @@ def test_run_markdown_lists_files_reports_reasons_and_marts() -> None:
         "| 9 = 7 + 2 |",
         "| supervision | 2 |",
         "| `out_of_range` | 1 |",
-        "`/inbox/bad.xlsx`",
+        "- \\/inbox\\/bad\\.xlsx",  # a filer's name as literal Markdown text
         "2017Q1, 2017Q2",
         "| marts.unit_scores | 4 |",
     ):

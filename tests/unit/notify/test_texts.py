@@ -159,3 +159,9 @@ def test_a_filers_line_feed_or_override_cannot_forge_a_line_or_reverse_one() -> 
     assert digest.count("\n") == 2 and "\u202e" not in digest  # 共2条, and two lines
     assert "城北\\n2. 崇川区" in digest and "\\u202e.csv" in digest  # seen, not obeyed
     assert Notice("rejected", "c", "\\\\fs01\\share").text_zh == "\\\\fs01\\share"
+
+
+def test_a_filers_web_address_is_no_link_in_a_chat() -> None:
+    name = "[点此更新](http://evil.example/x).csv"
+    text = Notice("rejected", "a", texts.rejected("崇川区", name, [], ["unknown_kind"])).text_zh
+    assert "http://" not in text and "http[:]//evil.example/x" in text

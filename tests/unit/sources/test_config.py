@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from sources.config import SourcesError, parse_sources
@@ -96,3 +98,61 @@ def test_a_name_used_twice_and_bad_toml_are_refused() -> None:
         parse_sources(_one() + _one(), UNITS)
     with pytest.raises(SourcesError, match="not valid TOML"):
         parse_sources("[[source]\nname=", UNITS)
+
+
+# --- issue 30: deposits -----------------------------------------------------------------
+
+
+def test_password_env_holding_the_password_is_refused_without_repeating_it() -> None:
+    for given in ("hunter2!pw", "p@ss word", "Zx9#-long-password"):
+        with pytest.raises(SourcesError) as err:
+            parse_sources(_one(password_env=given), UNITS, "s.toml")
+        assert given not in str(err.value) and "not a variable name" in str(err.value)
+
+
+def test_a_file_source_never_reads_the_root_or_the_home(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / "inbox").mkdir(parents=True)
+    for url in ("file:///", "file:///./", f"file://{home}", f"file://{home}/reports",
+                f"file://{tmp_path}", f"file://{home}/inbox/../.."):  # fmt: skip
+        with pytest.raises(SourcesError, match=r"root folder|ronghe's home"):
+            parse_sources(_one(url=url), UNITS, "s.toml", home)
+    elsewhere = tmp_path / "deposits" / "rudong"
+    [src] = parse_sources(_one(url=f"file://{elsewhere}"), UNITS, "s.toml", home)
+    assert src.root == str(elsewhere)
+    # a server's root is the server's business (a chrooted SFTP deposit is "/")
+    assert parse_sources(_one(url="sftp://u@h/"), UNITS, "s.toml", home)[0].root == "/"
+
+
+FP = "SHA256:" + "A" * 43
+
+
+@pytest.mark.parametrize(
+    ("keys", "words"),
+    [
+        ({"host_key": "AA:BB:CC"}, "host_key must be the server's key fingerprint"),
+        ({"host_key": "ssh-ed25519"}, "host_key must be"),
+        ({"host_key": FP, "known_hosts": "/k"}, "not both"),
+        ({"url": "ftp://u@h/x", "host_key": FP}, "for sftp sources only"),
+    ],
+)
+def test_host_keys_are_checked(keys: dict[str, object], words: str) -> None:
+    with pytest.raises(SourcesError, match=words):
+        parse_sources(_one(**keys), UNITS, "s.toml")
+
+
+def test_a_host_key_is_a_fingerprint_a_key_line_or_a_list() -> None:
+    line = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE9x root@deposit"
+    assert parse_sources(_one(host_key=FP), UNITS)[0].host_key == (FP,)
+    assert parse_sources(_one(host_key=line), UNITS)[0].host_key == (line,)
+    assert parse_sources(_one(host_key=[FP, line]), UNITS)[0].host_key == (FP, line)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [("a = " + "[" * 5000 + "]" * 5000, "nested too deeply"), ("a = 1" + "0" * 5000, "too long")],
+)
+def test_a_hostile_toml_is_one_named_line(text: str, words: str) -> None:
+    with pytest.raises(SourcesError, match=words) as err:
+        parse_sources(text, UNITS, "s.toml")
+    assert str(err.value).startswith("s.toml: not valid TOML")

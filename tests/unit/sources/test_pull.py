@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from sources.config import parse_sources
 from sources.pull import Seen, SourcePull, ignored, move_taken, pull_source, settle_outcomes
@@ -175,3 +176,90 @@ def test_the_warehouse_remembers_pulls_and_attempts(tmp_path: Path) -> None:
     assert seen(db, ["local"])["local"].taken == {
         (r.remote_path, r.size, r.modified_at) for r in second.rows
     }
+
+
+# --- issue 30: sizes before bytes, names as stored, words as shown ----------------------
+
+
+def _warehouse(path: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path))
+    for stmt in all_ddl():
+        con.execute(stmt)
+    return con
+
+
+def test_a_file_over_the_read_limit_is_never_read_and_not_tried_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RONGHE_READ_MAX_MB", "0.001")  # 1,048 bytes
+    box, staging = tmp_path / "box", tmp_path / "staging"
+    _write(box / "supervision_big.csv", b"x" * 5000, 1_600_000_000)
+    _write(box / "supervision_big.csv.done", b"", 1_600_000_000)
+    src = _source(box, complete="marker")
+    pulled = pull_source(src, lambda s: None, Seen(), staging)
+    [row] = pulled.rows
+    assert (row.outcome, row.staged, row.sha256) == ("too_large", None, None)
+    assert "over the 0 MB read limit" in (row.error or "") and pulled.reached
+    assert not staging.exists() or not any(staging.rglob("*.csv"))
+    db = tmp_path / "w.duckdb"
+    con = _warehouse(db)
+    record(con, [pulled], "run-1", datetime(2026, 1, 1))
+    con.close()
+    again = pull_source(src, lambda s: None, seen(db, ["local"])["local"], staging)
+    assert again.rows == ()  # remembered: not listed as new until it is replaced
+    _write(box / "supervision_big.csv", b"a,b\n1,2\n", 1_600_000_100)  # a smaller file
+    fixed = pull_source(src, lambda s: None, seen(db, ["local"])["local"], staging)
+    assert [r.outcome for r in fixed.rows] == ["pulled"]
+
+
+def test_a_name_with_a_personal_number_is_stored_masked_and_still_pulled_once(
+    tmp_path: Path,
+) -> None:
+    box, staging = tmp_path / "box", tmp_path / "staging"
+    name = "supervision_联系139.1234.0007\x1b[2J.csv"
+    _write(box / name, b"x", 1_600_000_000)
+    src = _source(box)
+    db = tmp_path / "w.duckdb"
+    first = pull_source(src, lambda s: None, Seen(), staging)
+    con = _warehouse(db)
+    record(con, [first], "run-1", datetime(2026, 1, 1))
+    con.close()
+    second = pull_source(src, lambda s: None, seen(db, ["local"])["local"], staging)
+    [row] = second.rows
+    assert row.outcome == "pulled" and row.remote_path == name  # the real name, to read it by
+    con = duckdb.connect(str(db))
+    record(con, [second], "run-2", datetime(2026, 1, 2))
+    stored = con.execute("SELECT DISTINCT remote_path FROM meta.pulls").fetchall()
+    con.close()
+    assert stored == [("supervision_联系139.****.0007\\x1b[2J.csv",)]
+    third = pull_source(src, lambda s: None, seen(db, ["local"])["local"], staging)
+    assert third.rows == ()  # known by its stored name
+
+
+def test_a_source_s_words_are_stored_escaped(tmp_path: Path) -> None:
+    def hostile(_: object) -> str:
+        raise RuntimeError("530 \x1b[2J\x1b[31m登录失败\x07 see http://evil.example\n230 forged")
+
+    pulled = pull_source(_source(tmp_path), hostile, Seen(), tmp_path / "staging")
+    assert not pulled.reached
+    assert pulled.error == "530 \\x1b[2J\\x1b[31m登录失败\\x07 see http://evil.example"
+
+
+def test_a_file_sending_more_than_the_limit_is_cut_off_and_nothing_is_left(
+    tmp_path: Path,
+) -> None:
+    from sources.deposit import Entry, TooLarge, open_deposit
+    from sources.pull import _stage
+
+    box, staging = tmp_path / "box", tmp_path / "staging"
+    _write(box / "supervision_q.csv", b"x" * 5000, 1_600_000_000)
+    src = _source(box)
+    deposit = open_deposit(src, None)
+    liar = Entry("supervision_q.csv", 10, None)  # a listing that says less than it sends
+    now = datetime(2026, 1, 1)
+    with pytest.raises(TooLarge):
+        _stage(staging, src, liar, deposit, 1000, now)
+    assert not any(p.is_file() for p in staging.rglob("*"))
+    with pytest.raises(Exception, match="changed while it was pulled"):
+        _stage(staging, src, liar, deposit, 10_000, now)  # within the limit, not as listed
+    assert not any(p.is_file() for p in staging.rglob("*"))

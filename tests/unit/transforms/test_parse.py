@@ -360,3 +360,16 @@ def test_personal_numbers_outside_the_text_columns(tmp_path: Path) -> None:
     out = parse(PROJECTS, stack(PROJECTS, [f]))
     assert out[PII].to_list() == [["联系人"], ["planned_investment"], [], []]
     assert "13912345678" not in "".join(out[RECORD].to_list())  # found before masking
+
+
+def test_the_record_is_masked_value_by_value_before_json_escapes(tmp_path: Path) -> None:
+    # a tab between the groups is "\t" in the record's JSON text: masked before it
+    rows = [
+        project_row(pid="T", name="139\t1234\t0007", 联系13912340108="139\t5512\t0020"),
+    ]
+    f = read_file(write_csv(tmp_path / "projects.csv", rows))
+    out = parse(PROJECTS, stack(PROJECTS, [f]))
+    [record] = out[RECORD].to_list()
+    digits = "".join(ch for ch in record if ch.isdigit())
+    assert not any(n in digits for n in ("13912340007", "13955120020", "13912340108")), record
+    assert json.loads(record)["name"] == "139\t****\t0007"

@@ -35,6 +35,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 bench: $(STAMP)
+	$(BIN)/python -m benchmarks.speed
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.targets
 	$(BIN)/python -m benchmarks.run --backfill

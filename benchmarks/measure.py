@@ -36,6 +36,7 @@ class Sample:
     returncode: int
     output: str = ""
     marked: float | None = None  # seconds until the first output line holding ``mark``
+    cpu: float = 0.0  # user + system seconds of the process and the children it waited for
 
 
 @dataclass
@@ -85,6 +86,11 @@ def _children() -> dict[int, list[int]]:
         ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
         out.setdefault(ppid, []).append(int(entry))
     return out
+
+
+def children_of(pid: int) -> list[int]:
+    """The descendants of ``pid`` now (not ``pid`` itself)."""
+    return [p for p in _tree(pid) if p != pid]
 
 
 def _tree(pid: int) -> Iterator[int]:
@@ -191,6 +197,7 @@ def run(
         proc.returncode,
         text,
         marked[0] if marked else None,
+        usage.ru_utime + usage.ru_stime,
     )
 
 

@@ -105,6 +105,7 @@ def run_flow(settings: Settings, name: str, **params: Any) -> RunResult:
 
         process.prestart()  # GX's import on the other core, while Prefect starts
     import flows.flows
+    from flows.outputs import follow
     from flows.tasks import on_dask
 
     run = getattr(flows.flows, name)
@@ -112,6 +113,8 @@ def run_flow(settings: Settings, name: str, **params: Any) -> RunResult:
         run = on_dask(run, settings.dask_address)
     with reporting():
         result: RunResult = run(home=str(settings.home), **params)
+        # published: the events, receipts and 通报 follow in a flow run of their own
+        result = follow(result, str(settings.home))
     summarise(result)
     return result
 

@@ -304,13 +304,15 @@ def minutes_of(variable: str, default: str) -> float:
 def cmd_pull(args: argparse.Namespace, settings: Settings) -> int:
     path, _ = _checked(settings, args)
     start_prefect(settings)
+    from flows.outputs import follow
     from flows.pull import pull_flow
 
     with reporting():
         result = pull_flow(
             sources=str(path), source=args.source, home=str(settings.home), rules=None
         )
-    summarise(result.run)
+        ran = follow(result.run, str(settings.home))  # the outputs, in a flow run of their own
+    summarise(ran)
     for p in result.sources:
         if p.reached:
             err.print(

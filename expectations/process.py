@@ -18,6 +18,7 @@ exits.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import multiprocessing
 import os
@@ -40,6 +41,7 @@ ENV = "RONGHE_GX_PROCESS"
 
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
+_active = False  # the current run validates there (kept warm between runs)
 _futures: list[Future[object]] = []  # its start-up and every batch sent to it
 
 
@@ -63,6 +65,9 @@ def _warm(parent: int) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(parent, pdeathsig=False)
+    # asked to stop (the pool's shutdown), it ends at once: unloading GX and pandas at
+    # the interpreter's exit would cost seconds of CPU for nothing
+    atexit.register(os._exit, 0)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     from expectations.suites import runner
 
@@ -86,11 +91,17 @@ def enabled() -> bool:
 
 
 def prestart() -> None:
-    """Start the validation process (and its GX import) now, if it is not running."""
-    global _pool
+    """Start the validation process (and its GX import) now, if it is not running; a run
+    validates there from now on (:func:`running`)."""
+    global _pool, _active
     if not enabled():
         return
     with _lock:
+        if _pool is not None and not _alive(_pool):  # died since the last run: a new one
+            _stop(_pool)
+            _pool = None
+            _futures.clear()
+        _active = True
         if _pool is None:
             _pool = ProcessPoolExecutor(
                 max_workers=1,
@@ -103,7 +114,38 @@ def prestart() -> None:
 
 
 def running() -> bool:
-    return _pool is not None
+    """Whether the current run validates in the validation process."""
+    return _pool is not None and _active
+
+
+def release(keep: bool = True) -> None:
+    """The run is done with the validation process: it stays up, GX imported, for the
+    next run of this process (a warm engine, a test session; a command stops it as it
+    exits), or, ``keep=False``, it is stopped now (:func:`shutdown`)."""
+    global _active
+    if not keep:
+        shutdown()
+        return
+    with _lock:
+        _active = False
+
+
+def _alive(pool: ProcessPoolExecutor) -> bool:
+    processes = getattr(pool, "_processes", None) or {}
+    return not getattr(pool, "_broken", False) and all(p.is_alive() for p in processes.values())
+
+
+def wait_ready(timeout: float | None = None) -> None:
+    """Block until the validation process has imported GX and built its suites (a warm
+    engine starts it before its first run, :mod:`flows.engine`)."""
+    prestart()
+    with _lock:
+        first = _futures[0] if _futures else None
+    if first is not None:
+        try:
+            first.result(timeout)
+        except BrokenProcessPool as e:
+            raise ProcessStopped("the suites", e) from e
 
 
 def submit(
@@ -128,15 +170,18 @@ def submit(
 def shutdown() -> None:
     """Stop the validation process now, even in the middle of its GX import (a run that
     found nothing new does not wait for it); the next run starts another."""
-    global _pool
+    global _pool, _active
     with _lock:
-        pool, _pool = _pool, None
+        pool, _pool, _active = _pool, None, False
         busy = any(not f.done() for f in _futures)
         _futures.clear()
-    if pool is None:
-        return
+    if pool is not None:
+        _stop(pool, busy)
+
+
+def _stop(pool: ProcessPoolExecutor, busy: bool = True) -> None:
     if not busy:
-        # asked to exit: it unloads GX and pandas (a second) while the run goes on
+        # asked to exit, it exits at once (no GX unloading, :func:`_warm`)
         pool.shutdown(wait=False)
         return
     # still importing GX (the run found nothing new) or validating (the run failed):

@@ -21,6 +21,7 @@ from config.settings import Settings
 from filers.chase import ChaseResult, Overdue, chase, chase_dir, summary
 from flows.events import OVERDUE_EVENT, event_id
 from flows.flows import quarter_flow
+from flows.outputs import follow
 from flows.tasks import as_task
 from pipeline import progress
 from transforms.periods import last_complete, parse_period
@@ -84,7 +85,7 @@ def chase_flow(
     """
     at = datetime.fromisoformat(now) if now else datetime.now()
     p = parse_period(period) if period else last_complete(at)
-    quarter_flow(period=p, inbox=inbox, home=home, rules=rules)
+    follow(quarter_flow(period=p, inbox=inbox, home=home, rules=rules), home)
     settings = Settings.load(home)
     window = load_rules(
         Path(rules) if rules else settings.rules

@@ -16,7 +16,9 @@
 - ``ronghe-crashed/tasks``: on ``prefect.flow-run.Crashed`` of a ronghe run: the task
   runs it left Running are marked Crashed (:mod:`flows.crashed`).
 
-A run whose process dies shows Crashed (:mod:`flows.heartbeats`: heartbeats and the
+The served flow runs hand their work to the warm engine (:mod:`flows.engine`), a task
+worker process that :func:`serve` starts beside them. A run whose process dies shows
+Crashed (:mod:`flows.heartbeats`: heartbeats and the
 automation that reads them, set up by :func:`serve`). All of them write the warehouse
 under the Prefect global concurrency limit ``ronghe-warehouse-writer`` (one slot), which
 :func:`ensure_writer_limit` creates.
@@ -49,6 +51,10 @@ DEFAULT_CRON = "0 2 10 1,4,7,10 *"
 """02:00 on the 10th of January, April, July and October."""
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 TAGS = ["ronghe"]
+RUNNER_POLL_SECONDS = 1.0
+"""How often ``ronghe serve`` asks the server for runs to start (Prefect's default, 10 s,
+made a served run and its outputs run wait 5 s each on average; ``PREFECT_RUNNER_POLL_FREQUENCY``
+set in the environment wins)."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +133,10 @@ def published_trigger(cfg: ServeConfig) -> Any:
         cfg.parameters(
             report_periods="{{ event.payload.report_periods }}",
             receipt_periods="{{ event.payload.receipt_periods }}",
+            event_runs="{{ event.payload.event_runs }}",
             rules="{{ event.payload.rules }}",
+            # the home of the run that published (a run may be given another home)
+            home="{{ event.payload.home }}",
         ),
     )
 
@@ -332,20 +341,29 @@ def serve(
 
     from prefect import serve as prefect_serve
 
+    from flows.engine import Engine
     from flows.heartbeats import configure, ensure_crash_automation
 
     os.environ[OUTPUTS_BY_EVENT] = "1"  # the served runs leave their outputs to the event
     configure()  # the served runs' heartbeats, and the automation that reads them
+    # the warm engine: the served flow runs hand it their work (flows.engine)
+    engine = Engine()
+    engine.start()
+    poll = None if os.environ.get("PREFECT_RUNNER_POLL_FREQUENCY") else RUNNER_POLL_SECONDS
     first = True
-    while True:
-        try:
-            ensure_crash_automation()
-            ensure_writer_limit()
-            prefect_serve(*build_deployments(cfg), print_starting_message=first)
-            return
-        except Exception as exc:
-            problem = login.lost(exc, url)
-            if problem is None:
-                raise
-        first = False
-        login.wait_until_accepted(lambda: check_api(url, auth=auth), say, problem, retry)
+    try:
+        while True:
+            try:
+                ensure_crash_automation()
+                ensure_writer_limit()
+                deployments = build_deployments(cfg)
+                prefect_serve(*deployments, print_starting_message=first, query_seconds=poll)
+                return
+            except Exception as exc:
+                problem = login.lost(exc, url)
+                if problem is None:
+                    raise
+            first = False
+            login.wait_until_accepted(lambda: check_api(url, auth=auth), say, problem, retry)
+    finally:
+        engine.stop()

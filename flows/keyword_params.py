@@ -18,10 +18,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 _REQUIRED = inspect.Parameter.empty
 
 
+class _Keyword(inspect.Parameter):
+    """A keyword-only parameter whose name may be a Python keyword; it pickles (a served
+    flow run sends its flow, signature included, to the warm engine) by this module's
+    own constructor, since ``inspect.Parameter`` would refuse the name."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_keyword_only, (self.name, self.annotation, self.default))
+
+
 def _keyword_only(name: str, annotation: Any, default: Any) -> inspect.Parameter:
-    p = inspect.Parameter(
-        "_", inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default
-    )
+    p = _Keyword("_", inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
     setattr(p, "_name", name)  # noqa: B010 - the slot behind Parameter.name
     return p
 

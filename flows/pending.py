@@ -3,7 +3,8 @@
 A run publishes, then writes its quarters' receipts and 通报 from the published file.
 Killed in between, the next run would find "0 new" and write nothing. So at publish
 the run records what it owes in ``$RONGHE_HOME/outputs.pending`` (JSON: the quarters
-of its 通报 and of its receipts, added to what an earlier run still owed), and the
+of its 通报 and of its receipts, and the runs whose quarantined and rejected files are
+still to be announced, added to what an earlier run still owed), and the
 outputs flow removes the marker once it has written them all. The next run adds
 whatever the marker names to its own outputs.
 """
@@ -25,23 +26,40 @@ def _path(settings: Settings) -> Path:
     return settings.home / NAME
 
 
-def owed(settings: Settings) -> tuple[list[str], list[str]]:
-    """The (通报 quarters, receipt quarters) an earlier published run did not write."""
+def _read(settings: Settings) -> dict[str, list[str]]:
     try:
         data = json.loads(_path(settings).read_text(encoding="utf-8"))
-        return sorted(set(data["reports"])), sorted(set(data["receipts"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return [], []
+        return {k: sorted(set(data.get(k) or [])) for k in ("reports", "receipts", "events")}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {"reports": [], "receipts": [], "events": []}
 
 
-def record(settings: Settings, reports: Sequence[str], receipts: Sequence[str]) -> None:
-    """At publish: what this run owes, with what was owed before."""
-    before_reports, before_receipts = owed(settings)
+def owed(settings: Settings) -> tuple[list[str], list[str]]:
+    """The (通报 quarters, receipt quarters) an earlier published run did not write."""
+    data = _read(settings)
+    return data["reports"], data["receipts"]
+
+
+def owed_runs(settings: Settings) -> list[str]:
+    """The runs whose quarantined and rejected files are still to be announced."""
+    return _read(settings)["events"]
+
+
+def record(
+    settings: Settings,
+    reports: Sequence[str],
+    receipts: Sequence[str],
+    events: Sequence[str] = (),
+) -> None:
+    """At publish: what this run owes, with what was owed before (``events``: the runs
+    whose files' events are to be emitted)."""
+    before = _read(settings)
     data = {
-        "reports": sorted({*before_reports, *reports}),
-        "receipts": sorted({*before_receipts, *receipts}),
+        "reports": sorted({*before["reports"], *reports}),
+        "receipts": sorted({*before["receipts"], *receipts}),
+        "events": sorted({*before["events"], *events}),
     }
-    if not (data["reports"] or data["receipts"]):
+    if not (data["reports"] or data["receipts"] or data["events"]):
         return
     tmp = _path(settings).with_name(f".{NAME}.{os.getpid()}")
     write_private(tmp, json.dumps(data).encode("utf-8"))

@@ -7,11 +7,14 @@ operator's own environment still wins. See docs/operations.md for the reasons.
 from __future__ import annotations
 
 import atexit
+import base64
+import contextlib
 import os
 import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -88,6 +91,7 @@ class EmbeddedServer:
         self.log_path: Path | None = None
         self.auth: str | None = None
         self._previous_auth: str | None = None
+        self._ready = threading.Event()
 
     def start(self) -> bool:
         """Start it unless a server is named by PREFECT_API_URL; True if started."""
@@ -137,13 +141,41 @@ class EmbeddedServer:
         # registered before Prefect is imported: atexit runs it after Prefect's own
         # exit handlers have flushed their logs and events to this server
         atexit.register(self.stop)
+        # its first request costs it a second (it opens its database, builds its routes):
+        # asked now, from a thread, while the command imports the flows
+        self._ready = threading.Event()
+        threading.Thread(target=self._warm_up, name="ronghe-prefect-warm", daemon=True).start()
         return True
 
+    def _warm_up(self) -> None:
+        """Wait for the server's health, then make its first real request (the version
+        check every client makes first)."""
+        try:
+            self._wait_healthy()
+            token = base64.b64encode((self.auth or "").encode("utf-8")).decode("ascii")
+            request = urllib.request.Request(
+                f"{self.url}/admin/version", headers={"Authorization": f"Basic {token}"}
+            )
+            with contextlib.suppress(OSError), urllib.request.urlopen(request, timeout=30):
+                pass
+        except Exception:  # wait_ready checks again and says why
+            pass
+        finally:
+            self._ready.set()
+
     def wait_ready(self, timeout: float | None = None) -> None:
-        """Block until the server answers its health check."""
+        """Block until the server answers its health check (and its first request)."""
         if self.process is None or self.url is None:
             return
-        limit = timeout or float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])
+        self._ready.wait(timeout or self._limit())
+        self._wait_healthy(timeout)
+
+    def _limit(self) -> float:
+        return float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])
+
+    def _wait_healthy(self, timeout: float | None = None) -> None:
+        assert self.process is not None and self.url is not None
+        limit = timeout or self._limit()
         deadline = time.monotonic() + limit
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

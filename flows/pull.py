@@ -3,7 +3,7 @@
 Each source is pulled in a task of its own, all at once; a source that is down,
 refuses the login or times out is recorded and announced
 (``ronghe.source.unreachable``) and the others go on. What was pulled is then ingested
-in one run, exactly as inbox files are (:func:`flows.flows._run`), which records
+in one run, exactly as inbox files are (:func:`flows.runs.write_run`), which records
 ``meta.pulls`` and ``meta.source_status`` in the same transaction before it publishes.
 Then ``after = "move:DIR/"`` sources have their archived files moved. The logic is
 :mod:`sources`'s.
@@ -26,7 +26,7 @@ from prefect.runtime import flow_run
 
 from config.settings import Settings
 from flows import announce
-from flows.flows import _run
+from flows.runs import write_run
 from flows.tasks import say
 from pipeline.result import RunResult
 from sources import state
@@ -169,7 +169,7 @@ def pull_flow(
 
     params = {"sources": sources, "source": source, "home": home, "rules": rules}
     try:
-        result = _run("pull", params, settings, files, after_load=record)
+        result = write_run("pull", params, settings, files, after_load=record)
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # the bytes are archived, or pulled again
     for p in settled:

@@ -22,10 +22,18 @@ SAY_AFTER = 2.0
 
 
 def is_deployment_run() -> bool:
-    from prefect.context import FlowRunContext
+    """Whether the run is a deployment's, also for a body the warm engine runs for it
+    (:mod:`flows.engine`: a task run of the flow run, no flow run context)."""
+    from prefect.context import FlowRunContext, TaskRunContext
 
     ctx = FlowRunContext.get()
-    return bool(ctx and ctx.flow_run and ctx.flow_run.deployment_id)
+    if ctx is not None:
+        return bool(ctx.flow_run and ctx.flow_run.deployment_id)
+    if TaskRunContext.get() is None:
+        return False
+    from prefect.runtime import deployment
+
+    return deployment.get_id() is not None
 
 
 @contextmanager

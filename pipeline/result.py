@@ -9,6 +9,22 @@ from warehouse.store import LoadSummary, SkippedPath
 
 
 @dataclass(frozen=True)
+class Owed:
+    """What follows a published run, in a ``ronghe-outputs`` flow run of its own: the
+    通报 and the receipts of these quarters, the events of these runs' quarantined and
+    rejected files (:mod:`flows.outputs`)."""
+
+    report_periods: tuple[str, ...] = ()
+    receipt_periods: tuple[str, ...] = ()
+    event_runs: tuple[str, ...] = ()
+    rules: str | None = None
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.report_periods or self.receipt_periods or self.event_runs)
+
+
+@dataclass(frozen=True)
 class RunResult:
     """A finished run: what it received and loaded, and the marts it rebuilt."""
 
@@ -26,6 +42,10 @@ class RunResult:
     """Other quarters whose 通报 show figures of the changed ones (the quarter after, a
     year after, the one before, the next year of a fourth quarter, the trend;
     :mod:`warehouse.ripple`): their 通报 is due too."""
+    owed: Owed | None = None
+    """What the caller is to write after this run in a flow run of its own
+    (:func:`flows.outputs.follow`); None when nothing is owed, or when the served
+    ``ronghe-outputs/outputs`` deployment writes it on the run's published event."""
 
     @property
     def files(self) -> int:

@@ -254,12 +254,9 @@ def load(
     files = [f for b in batches for f in b.files if not f.waiting]
     skipped = [*skipped, *waiting(b.files for b in batches)]
     pack = archive(ws.settings.archive_dir, files, now)
-    home = ws.settings.home
-    archived = (
-        {}
-        if pack is None
-        else {sha: Path(stored_path(pack.path, home)) for sha, *_ in pack.members}
-    )
+    # one pack: its stored path is the same for every member (resolved once, not per file)
+    stored = None if pack is None else Path(stored_path(pack.path, ws.settings.home))
+    archived = {} if pack is None or stored is None else {sha: stored for sha, *_ in pack.members}
     kinds = [
         store.KindLoad(
             b.kind,
@@ -279,7 +276,7 @@ def load(
     outcomes = reconcile(files, kinds, now, archived, order, arrivals)
     if pack is not None:  # what a rebuild needs beside the bytes (warehouse/provenance.py)
         provenance.write_for_load(pack, outcomes, now)
-    provenance.write_missing(ws.con, home, ws.settings.archive_dir)  # packs of an older ronghe
+    provenance.write_missing(ws.con, ws.settings.home, ws.settings.archive_dir)  # older packs
     rejected = file_problems([f for f in files if f.reasons])
     skips = [store.SkippedPath(s.path, s.reason, s.detail) for s in skipped]
     index = None if pack is None else pack.index(ws.settings.home)

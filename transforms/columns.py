@@ -7,6 +7,7 @@ from the tables below. Nothing else in the code base spells a report column.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 # the ``pii`` rule's own declaration (transforms/pii_rule.py), here beside every rule
@@ -318,8 +319,9 @@ def is_free_text(c: Column) -> bool:
     return c.type == "text" and c.pattern is None
 
 
+@lru_cache(maxsize=8192)
 def normalise_header(text: str) -> str:
-    """Strip surrounding spaces and fold full-width brackets to ASCII ones."""
+    """Strip spaces, fold full-width brackets to ASCII (cached: headers recur)."""
     return (
         text.strip()
         .replace("（", "(")
@@ -347,11 +349,8 @@ def header_map(kind: ReportKind) -> dict[str, str]:
 
 
 def kind_of(filename: str) -> ReportKind | None:
-    """The report kind whose word is anywhere in a file name (CONTRACT §2), or None.
-
-    None also when the name holds two kinds' words: the headers then decide
-    (:func:`transforms.read.kind_from_headers`).
-    """
+    """The report kind whose word is anywhere in a file name (CONTRACT §2), or None (also when
+    the name holds two kinds' words: :func:`transforms.read.kind_from_headers` decides)."""
     name = filename.rsplit("/", 1)[-1].lower()
     name = name.rsplit(".", 1)[0] if "." in name else name
     hits = [k for k in REPORT_KINDS.values() if any(s in name for s in k.stems)]

@@ -48,6 +48,7 @@ class LimitExceeded(Exception):
 
     def __init__(self, what: str) -> None:
         super().__init__(f"{DAMAGED}: {what}")
+        self.what = what
 
 
 def _env_number(name: str, default: float) -> float:

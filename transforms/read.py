@@ -78,6 +78,7 @@ from transforms.workbooks import (
     kind_from_headers,
     read_workbook,
 )
+from transforms.worker import enabled as worker_enabled
 from transforms.worker import read_within_limits
 
 # File-level reason codes (CONTRACT §3).
@@ -257,8 +258,12 @@ def _frame(headers: Cells, data: list[Cells], kind: ReportKind | None) -> pl.Dat
 # --------------------------------------------------------------------------- public API
 
 
-def read_file(path: Path | str) -> RawFile:
-    """Read one report file. Never raises for a bad file: it comes back with reasons."""
+def read_file(path: Path | str, limits: ReadLimits | None = None) -> RawFile:
+    """Read one report file. Never raises for a bad file: it comes back with reasons.
+
+    ``limits``: the read limits (default: from the environment, :meth:`ReadLimits.from_env`;
+    :func:`read_files` reads them once for all its files)."""
+    limits = limits or ReadLimits.from_env()
     p = Path(path)
     kind = columns.kind_of(path_text(p.name))
     fmt = FORMATS.get(p.suffix.lower())
@@ -287,7 +292,7 @@ def read_file(path: Path | str) -> RawFile:
         )
 
     try:
-        data = read_scanned(path, ReadLimits.from_env())
+        data = read_scanned(path, limits)
     except ChangedSinceScan as e:
         details.insert(0, f"{e}; left for the next run")
         waiting = done(unread_id(p), 0, None, content=False)
@@ -313,7 +318,7 @@ def read_file(path: Path | str) -> RawFile:
         if not data:
             raise EmptyFileError("the file is empty (0 bytes)")
         headers, table, places, got = read_within_limits(
-            fmt, data, READERS, (UnreadableError, EmptyFileError)
+            fmt, data, READERS, (UnreadableError, EmptyFileError), limits
         )
         extras = got or extras
         if kind is None:
@@ -365,8 +370,23 @@ def read_files(paths: Sequence[Path | str], workers: int = 1) -> list[RawFile]:
     Output order is input order; never raises for a bad file.
     """
     paths = list(paths)
+    read = functools.partial(read_file, limits=ReadLimits.from_env())
     workers = max(1, min(workers, len(paths)))
-    if workers <= 1 or len(paths) < 2:
-        return [read_file(p) for p in paths]
-    with ThreadPoolExecutor(workers, thread_name_prefix="ronghe-read") as pool:
-        return list(pool.map(read_file, paths))
+    if workers > 1 and len(paths) > 1:
+        with ThreadPoolExecutor(workers, thread_name_prefix="ronghe-read") as pool:
+            return list(pool.map(read, paths))
+    books = [i for i, p in enumerate(paths) if FORMATS.get(Path(p).suffix.lower()) in WORKBOOKS]
+    if not (worker_enabled() and books and len(books) < len(paths)):
+        return [read(p) for p in paths]
+    # The workbooks are parsed in the worker process: fed from a thread of their own, so
+    # that it parses them on the other core while this thread reads the text files.
+    out: list[RawFile | None] = [None] * len(paths)
+    with ThreadPoolExecutor(1, thread_name_prefix="ronghe-read-books") as pool:
+        done = pool.submit(lambda: [read(paths[i]) for i in books])
+        chosen = set(books)
+        for i, p in enumerate(paths):
+            if i not in chosen:
+                out[i] = read(p)
+        for i, raw in zip(books, done.result(), strict=True):
+            out[i] = raw
+    return [raw for raw in out if raw is not None]

@@ -93,21 +93,23 @@ def _annotate(sheet: Sheet, found: Notes, first_col: int) -> None:
             sheet.merges.append((r0, c0 - first_col, r1, c1 - first_col))
 
 
-def _text_rows(reader: fastexcel.ExcelReader, idx: int) -> tuple[list[Cells], int]:
+def _text_rows(
+    reader: fastexcel.ExcelReader, idx: int, loaded: fastexcel.ExcelSheet
+) -> tuple[list[Cells], int]:
     """The sheet's cells as text (numbers with every digit of the stored double), and
-    the sheet column of the first one."""
-    loaded = reader.load_sheet(idx, header_row=None, dtypes="string", skip_rows=0)
-    text = loaded.to_polars()
-    if text.height == 0 or text.width == 0:
+    the sheet column of the first one. ``loaded``: the sheet loaded as text. Arrow,
+    not Polars: for a few cells it is the cheaper way to Python lists."""
+    text = loaded.to_arrow()
+    if text.num_rows == 0 or text.num_columns == 0:
         return [], 0
     first_col = min(c.absolute_index for c in loaded.available_columns())
-    cols: list[Cells] = [s.to_list() for s in text.get_columns()]
-    nums = reader.load_sheet(idx, header_row=None, dtypes="float", skip_rows=0).to_polars()
-    if nums.shape == text.shape:
-        for col, num in zip(cols, nums.get_columns(), strict=True):
-            if num.null_count() == num.len():
+    cols: list[Cells] = [c.to_pylist() for c in text.columns]
+    nums = reader.load_sheet(idx, header_row=None, dtypes="float", skip_rows=0).to_arrow()
+    if (nums.num_rows, nums.num_columns) == (text.num_rows, text.num_columns):
+        for col, num in zip(cols, nums.columns, strict=True):
+            if num.null_count == len(num):
                 continue
-            for k, n in enumerate(num.to_list()):
+            for k, n in enumerate(num.to_pylist()):
                 t = col[k]
                 if n is None or t is None:
                     continue
@@ -129,13 +131,12 @@ def read_sheets(data: bytes, fmt: str) -> tuple[list[Sheet], list[dict[str, str]
         sheets: list[Sheet] = []
         skipped: list[dict[str, str]] = []
         for i, name in enumerate(names):
-            if (
-                reader.load_sheet(i, header_row=None, n_rows=1, dtypes="string").visible
-                != "visible"
-            ):
+            # loaded once: its visibility, then its cells
+            loaded = reader.load_sheet(i, header_row=None, dtypes="string", skip_rows=0)
+            if loaded.visible != "visible":
                 skipped.append({"sheet": name, "read": "false", "why": "hidden"})
                 continue
-            rows, first_col = _text_rows(reader, i)
+            rows, first_col = _text_rows(reader, i, loaded)
             sheet = Sheet(name, rows, first_col=first_col)
             if name in found:
                 _annotate(sheet, found[name], first_col)

@@ -22,6 +22,8 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
+import dataclasses
+import json
 import os
 import pickle
 import select
@@ -89,9 +91,13 @@ def serve(
 ) -> None:
     """The child's loop: (fmt, bytes) in, ("ok", table) or (error class name, text) out.
 
-    ``expected``: the readers' own exceptions, passed back by class name.
+    ``expected``: the readers' own exceptions, passed back by class name. A zip container
+    is checked first (:func:`transforms.limits.check_zip`: unpacked size, ratio, used
+    range), here rather than in the run's process: the check runs on this process's
+    core, under its memory limit.
     """
     parent, memory = int(sys.argv[1]), int(sys.argv[2])
+    limits = ReadLimits(**json.loads(sys.argv[3])) if len(sys.argv) > 3 else ReadLimits()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's: it stops this
     die_with_parent(parent)
     import resource
@@ -104,8 +110,15 @@ def serve(
             fmt, data = _recv(stdin)
         except EOFError:
             return
+        if fmt == PING:
+            _send(stdout, ("ok", None))
+            continue
         try:
+            if fmt in WORKBOOKS:  # xlsx and ods are zips; check_zip passes what is not
+                check_zip(data, limits)
             reply: tuple[str, Any] = ("ok", readers[fmt](data))
+        except LimitExceeded as e:
+            reply = ("Checked", e.what)
         except expected as e:
             reply = (type(e).__name__, str(e))
         except MemoryError:
@@ -131,7 +144,11 @@ class Worker:
                 "serve(READERS, (UnreadableError, EmptyFileError))"
             )
             cmd = [sys.executable, "-c", code]
-            args = [str(os.getpid()), str(self.limits.max_memory_bytes)]
+            args = [
+                str(os.getpid()),
+                str(self.limits.max_memory_bytes),
+                json.dumps(dataclasses.asdict(self.limits)),
+            ]
             self._proc = _spawner.submit(
                 subprocess.Popen,
                 [*cmd, *args],
@@ -181,6 +198,8 @@ class Worker:
             raise LimitExceeded("its reading stopped (out of memory or crashed)") from e
         if status == "ok":
             return value
+        if status == "Checked":  # past a zip check: the worker is fine, the file is not
+            raise LimitExceeded(value)
         if status == "LimitExceeded":
             self._kill()  # after a MemoryError, a fresh process for the next file
             raise LimitExceeded(value)
@@ -195,21 +214,39 @@ def read_within_limits(
     data: bytes,
     readers: Mapping[str, Callable[[bytes], Any]],
     expected: tuple[type[Exception], ...],
+    limits: ReadLimits | None = None,
 ) -> Any:
     """``readers[fmt](data)`` within the read limits: the one call of the reading.
 
-    ``expected``: the readers' own exceptions (raised here as in the worker).
+    ``expected``: the readers' own exceptions (raised here as in the worker);
+    ``limits``: default, from the environment.
     """
-    limits = ReadLimits.from_env()
+    limits = limits or ReadLimits.from_env()
     check_size(len(data), limits)
     if fmt not in WORKBOOKS:  # text (csv, json): parsed by Python in this process
         return readers[fmt](data)
+    if enabled():  # the worker checks a zip container before it parses it
+        return parse(fmt, data, limits, expected)
     check_zip(data, limits)  # xlsx and ods are zip containers (xls is not: nothing to check)
-    return parse(fmt, data, limits, expected) if enabled() else readers[fmt](data)
+    return readers[fmt](data)
 
 
 def enabled() -> bool:
     return os.environ.get("RONGHE_READ_WORKER", "1") != "0"
+
+
+PING = "ping"
+"""A message the worker answers at once: it is up and has imported its readers."""
+
+
+def prestart() -> None:
+    """Start the worker process now and wait until it answers (a warm engine does it
+    before its first run; a one-shot run starts it at its first workbook)."""
+    if not enabled():
+        return
+    from transforms.textfiles import EmptyFileError, UnreadableError
+
+    parse(PING, b"", ReadLimits.from_env(), (UnreadableError, EmptyFileError))
 
 
 def parse(fmt: str, data: bytes, limits: ReadLimits, expected: tuple[type[Exception], ...]) -> Any:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.result import RunResult
 from tests.support.factories import supervision_row, write_csv
 from tests.support.prefect_server import serving, wait_for
 from tests.support.servers import closed_port
@@ -118,7 +119,12 @@ def test_a_quarantined_report_posts_once_and_a_rerun_posts_nothing(
     from prefect.events.worker import EventsWorker
 
     from flows import announce
-    from flows.flows import ingest_flow
+    from flows.flows import ingest_flow as writer
+    from flows.outputs import follow
+
+    def ingest_flow(paths: list[str], home: str) -> RunResult:
+        # as the commands run it: the events follow the run in a flow run of their own
+        return follow(writer(paths=paths, home=home), home)
 
     home = tmp_path / "home"
     bad = write_csv(

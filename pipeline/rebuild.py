@@ -11,7 +11,9 @@ of every quarter it loaded. The result equals the warehouse the archive came fro
 table by table, but for what the archive cannot hold (docs/operations.md «Rebuilding
 the warehouse from the archive»): the runs' log (``meta.runs``, ``run_id``), the paths a
 run skipped, the inbox's hash cache, the sources' last attempts, files whose bytes
-could never be read, and the score history, which starts again with the rebuild.
+could never be read, the quarter a run's ``--period`` gave a file rejected whole (placed
+as a run without it places them, once per run), and the score history, which starts
+again with the rebuild.
 """
 
 from __future__ import annotations
@@ -28,12 +30,14 @@ from typing import Any
 import polars as pl
 
 from pipeline import progress
+from pipeline.placing import place_rejected
 from pipeline.run import Step, call, read_stage
 from pipeline.steps import load, rebuild_marts
 from sources.inbox import group_by_kind
 from warehouse import provenance
 from warehouse.db import registered, transaction
 from warehouse.modes import private_dir, write_private
+from warehouse.store import LoadSummary, merge_summaries
 from warehouse.workspace import Workspace
 
 
@@ -148,6 +152,7 @@ def rebuild(
     staging = private_dir(ws.settings.home / "work" / "rebuild")
     periods: set[str] = set()
     files = loaded = quarantined = 0
+    run: list[LoadSummary] = []  # the loads of one run so far (its packs share its time)
     try:
         for n, (pack, doc) in enumerate(loads, 1):
             at = datetime.fromisoformat(doc["loaded_at"])
@@ -166,6 +171,13 @@ def rebuild(
                 if m.get("arrived_at")
             }
             summary = step("load", load, ws, batches, run_id, at, (), order, arrived)
+            run.append(summary)
+            if n == len(loads) or loads[n][1]["loaded_at"] != doc["loaded_at"]:
+                # the run's last pack: its files rejected whole placed as the run placed
+                # them, once for the run (its --period, not kept, counts as none)
+                placed = place_rejected(ws.con, merge_summaries(run), (), at)
+                periods.update(placed.periods_quarantined)
+                run = []
             _record_pulls(ws, list(staged.values()), run_id)
             shutil.rmtree(folder, ignore_errors=True)
             files += len(summary.files)

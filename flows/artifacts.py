@@ -58,12 +58,15 @@ def warn_quarantined(settings: Settings, result: RunResult) -> str | None:
     return line
 
 
-def outputs_artifact(written: Sequence[tuple[str, Path, Path]], receipts: Sequence[Path]) -> None:
-    """What an outputs run wrote where: each quarter's 通报, and the receipts."""
+def outputs_artifact(
+    written: Sequence[tuple[str, Path, Path, Path]], receipts: Sequence[Path]
+) -> None:
+    """What an outputs run wrote where: each quarter's 通报 (the document to issue, the
+    workbook, the brief), and the receipts."""
     lines = ["# 通报与回执 · what was written", ""]
     if written:
-        lines += ["| 季度 | 工作簿 | 简报 |", "|---|---|---|"]
-        lines += [f"| {p} | `{wb}` | `{brief}` |" for p, wb, brief in written]
+        lines += ["| 季度 | 通报（公文） | 工作簿 | 简报 |", "|---|---|---|---|"]
+        lines += [f"| {p} | `{doc}` | `{wb}` | `{brief}` |" for p, wb, brief, doc in written]
     else:
         lines.append("No 通报 was written.")
     lines.append("")

@@ -139,6 +139,6 @@ def write_outputs(
     if len(fresh) < len(written):
         kept = ", ".join(r.period for r in written if r.unchanged)
         say(f"the 通报 of {kept} shows nothing new: kept as it was")
-    outputs_artifact([(r.period, r.workbook, r.brief) for r in written], receipts)
+    outputs_artifact([(r.period, r.workbook, r.brief, r.document) for r in written], receipts)
     pending.paid(settings)  # every output the published run owed is written
     return [str(p) for r in written for p in (r.workbook, r.brief, r.document)]

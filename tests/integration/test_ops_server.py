@@ -335,6 +335,7 @@ def test_backfill_deployment_run_over_three_quarters(served: Path) -> None:
         )
     assert written.key == "ronghe-outputs"
     assert "assessment-2015Q1.xlsx" in str(written.data) and "receipts" in str(written.data)
+    assert "通报-2015Q1.docx" in str(written.data)  # the document to issue, first
     assert [r.id for r in same_name] == [outputs.id]
     # the run's last log lines reach the server after its final state: wait for them
     said = f"wrote the 通报 of {len(shown)} quarters"

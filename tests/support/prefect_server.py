@@ -100,10 +100,23 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
+def fresh_workers() -> None:
+    """Stop the event and log workers an earlier module may have left bound to its own
+    server (process-wide singletons: in a test process that ran another module first, this
+    module's events would go to a server that is gone); the next event starts fresh ones,
+    bound to the current settings. What the old ones still hold was for that old server."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    EventsWorker.drain_all(timeout=2, at_exit=False)
+    APILogWorker.drain_all(timeout=2, at_exit=False)
+
+
 @contextlib.contextmanager
 def serving(folder: Path) -> Iterator[str]:
     """A real server that this process's flows and events use for the block; its API URL."""
     proc, url = start_server(folder)
+    fresh_workers()
     from flows.prefect_env import configure
 
     configure(None)

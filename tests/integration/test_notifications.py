@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from tests.support.factories import supervision_row, write_csv
-from tests.support.prefect_server import fresh_workers, start_server, stop_server, wait_for
+from tests.support.prefect_server import start_server, stop_server, wait_for
 from tests.support.webhook import Webhook, webhook
 
 pytestmark = pytest.mark.integration
@@ -50,7 +50,6 @@ class Server:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("prefect")
     proc, url = start_server(folder)
-    fresh_workers()  # not a worker an earlier module bound to its server, gone since
     from flows.prefect_env import configure
 
     configure(None)

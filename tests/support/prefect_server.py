@@ -104,7 +104,8 @@ def fresh_workers() -> None:
     """Stop the event and log workers an earlier module may have left bound to its own
     server (process-wide singletons: in a test process that ran another module first, this
     module's events would go to a server that is gone); the next event starts fresh ones,
-    bound to the current settings. What the old ones still hold was for that old server."""
+    bound to the current settings. What the old ones still hold was for that old server.
+    Every integration module starts so (``tests/integration/conftest.py``)."""
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogWorker
 
@@ -116,7 +117,6 @@ def fresh_workers() -> None:
 def serving(folder: Path) -> Iterator[str]:
     """A real server that this process's flows and events use for the block; its API URL."""
     proc, url = start_server(folder)
-    fresh_workers()
     from flows.prefect_env import configure
 
     configure(None)

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cli.errors import UsageError
+from cli.errors import UsageError, stop_if_ctrl_c
 from cli.parser import LONG_RANGE
 from config.settings import Settings
 from pipeline import progress
@@ -113,8 +113,10 @@ def run_flow(settings: Settings, name: str, **params: Any) -> RunResult:
         run = on_dask(run, settings.dask_address)
     with reporting():
         result: RunResult = run(home=str(settings.home), **params)
+        stop_if_ctrl_c()  # pressed as the flow run ended: Prefect kept it to itself
         # published: the events, receipts and 通报 follow in a flow run of their own
         result = follow(result, str(settings.home))
+        stop_if_ctrl_c()
     summarise(result)
     return result
 

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import errno
 import shutil
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -20,6 +25,61 @@ class UsageError(Exception):
 
 class DiskFullError(RuntimeError):
     """The disk filled up during a command; the message is the one line to show."""
+
+
+_ctrl_c = threading.Event()
+
+
+@contextmanager
+def remembering_ctrl_c() -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt as always, and is also remembered.
+
+    Libraries swallow the exception: Prefect once a flow's code has finished (its
+    teardown drops a BaseException "raised after user code finished executing"), DuckDB
+    by turning it into "Query interrupted". Without the memory a command would go on,
+    and end 0, after the operator pressed Ctrl-C. Only in the main thread (signals are
+    delivered there); the previous handler comes back afterwards.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        _ctrl_c.set()
+        raise KeyboardInterrupt
+
+    _ctrl_c.clear()
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def plain_ctrl_c() -> Iterator[None]:
+    """Python's own Ctrl-C for a command that runs until stopped (serve, watch, portal,
+    shell): their servers and event loops stop gracefully on it (asyncio takes Ctrl-C
+    over only while Python's handler is in place)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def ctrl_c_pressed() -> bool:
+    """Whether Ctrl-C was pressed during this command, whoever caught the exception."""
+    return _ctrl_c.is_set()
+
+
+def stop_if_ctrl_c() -> None:
+    """Between a command's steps: a Ctrl-C another library swallowed stops it here."""
+    if _ctrl_c.is_set():
+        raise KeyboardInterrupt
 
 
 _FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)

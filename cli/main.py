@@ -9,7 +9,9 @@ The parser is :mod:`cli.parser`; the commands live by who uses them:
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 
 from cli.errors import (
@@ -17,10 +19,13 @@ from cli.errors import (
     EXIT_USAGE,
     DiskFullError,
     UsageError,
+    ctrl_c_pressed,
     describe,
     disk_full,
     error,
+    plain_ctrl_c,
     prefect_unreachable,
+    remembering_ctrl_c,
 )
 from cli.parser import build_parser
 from config.settings import Settings
@@ -29,6 +34,9 @@ from warehouse.scale import ScaleMismatch
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
+RUN_UNTIL_STOPPED = frozenset({"serve", "watch", "portal", "shell"})
+"""Commands that run until Ctrl-C, which stops them as Python and their servers mean it."""
+
 
 class PrefectDown(RuntimeError):
     """The Prefect server stopped answering during the command; the message is the line."""
@@ -36,6 +44,25 @@ class PrefectDown(RuntimeError):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    with remembering_ctrl_c():
+        return _main(args_list)
+
+
+def entry() -> None:
+    """The ``ronghe`` program: :func:`main`, and an exit that Ctrl-C cannot break.
+
+    Once the command has said its last line, what is left runs with Ctrl-C ignored: the
+    embedded Prefect server stopping (at most 10 s, then killed), Prefect's workers
+    sending the last events, the helper processes ending. A key pressed then would only
+    print a traceback from an exit callback, or kill a process whose work is done.
+    (Ignored from the start too, for the instant before :func:`main` takes Ctrl-C over.)
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise SystemExit(main())
+
+
+def _main(args_list: list[str]) -> int:
     try:
         args = build_parser().parse_args(args_list)
         if not args.command:
@@ -52,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         error("interrupted")
         return EXIT_FAILED
     except Exception as exc:  # the one place a failure becomes one line
+        if ctrl_c_pressed():  # e.g. DuckDB's "Query interrupted": the operator's Ctrl-C
+            stop_children()
+            error("interrupted")
+            return EXIT_FAILED
         error(describe(exc))
         return EXIT_FAILED
 
@@ -120,6 +151,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     _precheck(args, settings)
     run = handler(args.command)
     try:
+        if args.command in RUN_UNTIL_STOPPED:
+            with plain_ctrl_c():
+                return int(run(args, settings))
         return int(run(args, settings))
     except (UsageError, PeriodError, KeyboardInterrupt):
         raise
@@ -135,4 +169,4 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()

@@ -1,7 +1,14 @@
-"""Issue 19, group 10: Ctrl-C during a run prints one line and leaves no process behind."""
+"""Issue 19, group 10: Ctrl-C during a run prints one line and leaves no process behind.
+
+Pressed at any stage: while the files are validated, while the marts are rebuilt and
+published, while the receipts and the 通报 are written. Libraries catch the
+KeyboardInterrupt on the way (Prefect once a flow's code has finished, DuckDB as "Query
+interrupted"); the command still ends "interrupted", never goes on, never ends 0.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -10,12 +17,29 @@ import time
 import uuid
 from pathlib import Path
 
+import duckdb
+import pytest
+from prefect import flow
+
+from cli.errors import ctrl_c_pressed, remembering_ctrl_c, stop_if_ctrl_c
 from tests.integration.hardening.test_limits import left_behind
 from tests.support.factories import supervision_row, write_csv
 from tests.support.hardening import RONGHE, cli_env
+from tests.support.prefect_server import serving
 
 
-def test_ctrl_c_is_one_line_and_stops_every_helper(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("press_after", "wait"),
+    [
+        ("found 40 files", 0.3),  # the validation process is starting (importing GX)
+        ("· loaded ", 0.0),  # the marts are rebuilt, then published
+        ("· published ", 0.0),  # the receipts and the 通报 are being written
+    ],
+    ids=["validating", "rebuilding", "writing-outputs"],
+)
+def test_ctrl_c_is_one_line_and_stops_every_helper(
+    tmp_path: Path, press_after: str, wait: float
+) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     for i in range(40):
@@ -33,26 +57,106 @@ def test_ctrl_c_is_one_line_and_stops_every_helper(tmp_path: Path) -> None:
     )
     assert proc.stderr is not None
     lines: list[str] = []
-    found = threading.Event()
+    seen = threading.Event()
 
     def collect() -> None:
         assert proc.stderr is not None
         for line in proc.stderr:
             lines.append(line.rstrip("\n"))
-            if "found 40 files" in line:
-                found.set()
+            if press_after in line:
+                seen.set()
 
     reader = threading.Thread(target=collect)
     reader.start()
-    assert found.wait(120), lines
-    time.sleep(0.3)  # the validation process is starting (importing GX)
+    assert seen.wait(120), lines
+    time.sleep(wait)
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole process group
-    assert proc.wait(120) == 1
+    code = proc.wait(120)
     reader.join(30)
-    at = lines.index("ronghe: error: interrupted")
-    assert lines[at:] == ["ronghe: error: interrupted"], lines
+    assert code == 1, lines
+    assert lines[-1:] == ["ronghe: error: interrupted"], lines
+    assert sum("ronghe: error:" in line for line in lines) == 1, lines
     assert not any("Traceback" in line or "resource_tracker" in line for line in lines), lines
     deadline = time.time() + 10
     while left_behind(tag) and time.time() < deadline:
         time.sleep(0.2)
     assert left_behind(tag) == []
+
+
+def test_ctrl_c_after_the_last_line_ends_quietly(tmp_path: Path) -> None:
+    """Pressed once the run has said its summary, while the embedded server stops: the
+    work is done, so the exit is 0, with no traceback from an exit callback and nothing
+    left running."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_csv(inbox / "supervision_0.csv", [supervision_row()])
+    tag = uuid.uuid4().hex
+    proc = subprocess.Popen(
+        [*RONGHE, "run", "--period", "2017Q1", "--inbox", str(inbox)],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=cli_env(tmp_path / "home", RONGHE_TEST_TAG=tag),
+        cwd=tmp_path,
+        start_new_session=True,
+    )
+    lines: list[str] = []
+    summarised = threading.Event()
+
+    def collect() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            lines.append(line.rstrip("\n"))
+            if line.rstrip().endswith("通报-2017Q1.docx"):  # the summary's last line
+                summarised.set()
+
+    reader = threading.Thread(target=collect, daemon=True)
+    reader.start()
+    assert summarised.wait(120), lines
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        code = proc.wait(60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    reader.join(30)
+    assert code == 0, lines
+    assert not any("Traceback" in line or "Exception ignored" in line for line in lines), lines
+    deadline = time.time() + 10
+    while left_behind(tag) and time.time() < deadline:
+        time.sleep(0.2)
+    assert left_behind(tag) == []
+
+
+def _press_ctrl_c(*_: object) -> None:
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(1)  # the handler runs at the next bytecode
+
+
+def test_ctrl_c_prefect_keeps_to_itself_still_stops_the_command(tmp_path: Path) -> None:
+    """Pressed as a flow run ends (its code finished, its state final), Prefect drops the
+    KeyboardInterrupt; the command stops at its next step all the same."""
+
+    @flow(on_completion=[_press_ctrl_c])
+    def finished() -> int:
+        return 7
+
+    with serving(tmp_path), remembering_ctrl_c():
+        with contextlib.suppress(KeyboardInterrupt):  # a Prefect that passes it on is as good
+            finished()
+        assert ctrl_c_pressed()
+        with pytest.raises(KeyboardInterrupt):
+            stop_if_ctrl_c()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_duckdb_turns_into_query_interrupted_is_remembered() -> None:
+    """DuckDB answers Ctrl-C with its own "Query interrupted" (a RuntimeError)."""
+    con = duckdb.connect()
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    with remembering_ctrl_c():
+        timer.start()
+        with pytest.raises((RuntimeError, KeyboardInterrupt), match="nterrupt"):
+            con.execute("SELECT count(*) FROM range(100000000000) a").fetchall()
+        assert ctrl_c_pressed()
+    timer.join()

@@ -266,6 +266,14 @@ _CONTEXT_LOCK = threading.Lock()
 def _context() -> Any:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
+    from tqdm import tqdm
+
+    # GX makes a tqdm bar for every validation, disabled or not, and tqdm's first bar
+    # makes a multiprocessing lock: a named semaphore the resource tracker must see
+    # unlinked. The validation process, stopped by Ctrl-C, never unlinks it, and the
+    # tracker warned of "leaked semaphore objects" under the run's last line. A thread
+    # lock is all a bar that is never shown needs.
+    tqdm.set_lock(threading.RLock())
 
     # set again at use: Prefect's logging set-up may run after this module's import
     logging.getLogger("great_expectations").setLevel(logging.WARNING)

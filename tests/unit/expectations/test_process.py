@@ -82,3 +82,43 @@ def test_without_the_process_validation_stays_here(tmp_path: Path) -> None:
     assert not process.running()
     batch = read_and_validate("supervision", _inbox(tmp_path / "in"), load_registry("city"), NOW)
     assert isinstance(batch, KindBatch) and batch.verdicts is not None
+
+
+STOPPED_WHILE_VALIDATING = """
+import sys
+from pathlib import Path
+
+from expectations import process
+from pipeline.steps import read_and_validate, settle
+from tests.support.batches import NOW
+from tests.support.factories import supervision_row, write_csv
+from warehouse.registry import load_registry
+
+files = [write_csv(Path(sys.argv[1]) / "supervision_a.csv", [supervision_row()])]
+process.prestart()
+settle([read_and_validate("supervision", files, load_registry("city"), NOW)])
+read_and_validate("supervision", files, load_registry("city"), NOW)  # the next batch
+process.shutdown()  # Ctrl-C while it validates: the process is terminated
+"""
+
+
+def test_a_process_stopped_while_validating_leaves_no_warning(tmp_path: Path) -> None:
+    """GX's progress bar made a multiprocessing lock in the validation process; stopped
+    there by Ctrl-C, it was never unlinked, and the resource tracker warned of "leaked
+    semaphore objects" under the command's last line."""
+    import subprocess
+    import sys
+
+    from tests.support.hardening import TREE, cli_env
+
+    done = subprocess.run(
+        [sys.executable, "-c", STOPPED_WHILE_VALIDATING, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=cli_env(None),
+        cwd=TREE,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "leaked" not in done.stderr and "resource_tracker" not in done.stderr, done.stderr

@@ -28,68 +28,16 @@ from tests.support.hardening import RONGHE, cli_env
 from tests.support.prefect_server import serving
 
 
-@pytest.mark.parametrize(
-    ("press_after", "wait"),
-    [
-        ("found 40 files", 0.3),  # the validation process is starting (importing GX)
-        ("· loaded ", 0.0),  # the marts are rebuilt, then published
-        ("· published ", 0.0),  # the receipts and the 通报 are being written
-    ],
-    ids=["validating", "rebuilding", "writing-outputs"],
-)
-def test_ctrl_c_is_one_line_and_stops_every_helper(
-    tmp_path: Path, press_after: str, wait: float
-) -> None:
+def press_ctrl_c_in_a_run(
+    tmp_path: Path, files: int, after: str, wait: float = 0.0
+) -> tuple[int, list[str]]:
+    """``ronghe run`` on ``files`` supervision files, Ctrl-C pressed ``wait`` s after a
+    line of its output ending with ``after``: its exit status and what it said, once
+    nothing it started is left running."""
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    for i in range(40):
+    for i in range(files):
         write_csv(inbox / f"supervision_{i}.csv", [supervision_row()])
-    home = tmp_path / "home"
-    tag = uuid.uuid4().hex
-    proc = subprocess.Popen(
-        [*RONGHE, "run", "--period", "2017Q1", "--inbox", str(inbox)],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-        env=cli_env(home, RONGHE_TEST_TAG=tag),
-        cwd=tmp_path,
-        start_new_session=True,  # its own process group, like a terminal's foreground job
-    )
-    assert proc.stderr is not None
-    lines: list[str] = []
-    seen = threading.Event()
-
-    def collect() -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            lines.append(line.rstrip("\n"))
-            if press_after in line:
-                seen.set()
-
-    reader = threading.Thread(target=collect)
-    reader.start()
-    assert seen.wait(120), lines
-    time.sleep(wait)
-    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole process group
-    code = proc.wait(120)
-    reader.join(30)
-    assert code == 1, lines
-    assert lines[-1:] == ["ronghe: error: interrupted"], lines
-    assert sum("ronghe: error:" in line for line in lines) == 1, lines
-    assert not any("Traceback" in line or "resource_tracker" in line for line in lines), lines
-    deadline = time.time() + 10
-    while left_behind(tag) and time.time() < deadline:
-        time.sleep(0.2)
-    assert left_behind(tag) == []
-
-
-def test_ctrl_c_after_the_last_line_ends_quietly(tmp_path: Path) -> None:
-    """Pressed once the run has said its summary, while the embedded server stops: the
-    work is done, so the exit is 0, with no traceback from an exit callback and nothing
-    left running."""
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    write_csv(inbox / "supervision_0.csv", [supervision_row()])
     tag = uuid.uuid4().hex
     proc = subprocess.Popen(
         [*RONGHE, "run", "--period", "2017Q1", "--inbox", str(inbox)],
@@ -98,34 +46,60 @@ def test_ctrl_c_after_the_last_line_ends_quietly(tmp_path: Path) -> None:
         text=True,
         env=cli_env(tmp_path / "home", RONGHE_TEST_TAG=tag),
         cwd=tmp_path,
-        start_new_session=True,
+        start_new_session=True,  # its own process group, like a terminal's foreground job
     )
     lines: list[str] = []
-    summarised = threading.Event()
+    seen = threading.Event()
 
     def collect() -> None:
         assert proc.stderr is not None
         for line in proc.stderr:
             lines.append(line.rstrip("\n"))
-            if line.rstrip().endswith("通报-2017Q1.docx"):  # the summary's last line
-                summarised.set()
+            if line.rstrip().endswith(after):
+                seen.set()
 
     reader = threading.Thread(target=collect, daemon=True)
     reader.start()
-    assert summarised.wait(120), lines
-    os.killpg(proc.pid, signal.SIGINT)
     try:
+        assert seen.wait(120), lines
+        time.sleep(wait)
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole process group
         code = proc.wait(60)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     reader.join(30)
-    assert code == 0, lines
-    assert not any("Traceback" in line or "Exception ignored" in line for line in lines), lines
     deadline = time.time() + 10
     while left_behind(tag) and time.time() < deadline:
         time.sleep(0.2)
-    assert left_behind(tag) == []
+    assert left_behind(tag) == [], lines
+    return code, lines
+
+
+@pytest.mark.parametrize(
+    ("after", "wait"),
+    [
+        ("found 40 files", 0.3),  # the validation process is starting (importing GX)
+        ("quarantined 0", 0.0),  # "· loaded 1 reports, …": the marts are rebuilt, published
+        ("warehouse.duckdb", 0.0),  # "· published …": the receipts and the 通报 are written
+    ],
+    ids=["validating", "rebuilding", "writing-outputs"],
+)
+def test_ctrl_c_is_one_line_and_stops_every_helper(tmp_path: Path, after: str, wait: float) -> None:
+    code, lines = press_ctrl_c_in_a_run(tmp_path, 40, after, wait)
+    assert code == 1, lines
+    assert lines[-1:] == ["ronghe: error: interrupted"], lines
+    assert sum("ronghe: error:" in line for line in lines) == 1, lines
+    assert not any("Traceback" in line or "resource_tracker" in line for line in lines), lines
+
+
+def test_ctrl_c_after_the_last_line_ends_quietly(tmp_path: Path) -> None:
+    """Pressed once the run has said its summary (its last line names the 通报), while
+    the embedded server stops: the work is done, so the exit is 0, with no traceback from
+    an exit callback and nothing left running."""
+    code, lines = press_ctrl_c_in_a_run(tmp_path, 1, "通报-2017Q1.docx")
+    assert code == 0, lines
+    assert not any("Traceback" in line or "Exception ignored" in line for line in lines), lines
 
 
 def _press_ctrl_c(*_: object) -> None:

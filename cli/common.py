@@ -63,7 +63,8 @@ class CliReporter:
 
 @contextmanager
 def reporting() -> Iterator[CliReporter]:
-    """Around a flow call: progress on stderr, and the embedded server ready."""
+    """Around a command's flow calls: progress on stderr, and the embedded server ready.
+    A Ctrl-C that Prefect kept to itself as a flow run ended stops the command here."""
     from flows.prefect_env import embedded
 
     embedded.wait_ready()
@@ -74,6 +75,16 @@ def reporting() -> Iterator[CliReporter]:
     finally:
         reporter.close()
         restore()
+    stop_if_ctrl_c()
+
+
+def then_outputs(result: RunResult, home: str) -> RunResult:
+    """Published: the events, receipts and 通报 follow in a flow run of their own; not
+    after a Ctrl-C that Prefect kept to itself as the publishing flow run ended."""
+    from flows.outputs import follow
+
+    stop_if_ctrl_c()
+    return follow(result, home)
 
 
 def start_prefect(settings: Settings) -> None:
@@ -105,7 +116,6 @@ def run_flow(settings: Settings, name: str, **params: Any) -> RunResult:
 
         process.prestart()  # GX's import on the other core, while Prefect starts
     import flows.flows
-    from flows.outputs import follow
     from flows.tasks import on_dask
 
     run = getattr(flows.flows, name)
@@ -113,10 +123,7 @@ def run_flow(settings: Settings, name: str, **params: Any) -> RunResult:
         run = on_dask(run, settings.dask_address)
     with reporting():
         result: RunResult = run(home=str(settings.home), **params)
-        stop_if_ctrl_c()  # pressed as the flow run ended: Prefect kept it to itself
-        # published: the events, receipts and 通报 follow in a flow run of their own
-        result = follow(result, str(settings.home))
-        stop_if_ctrl_c()
+        result = then_outputs(result, str(settings.home))
     summarise(result)
     return result
 

@@ -11,10 +11,11 @@ import shutil
 import signal
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -31,44 +32,41 @@ _ctrl_c = threading.Event()
 
 
 @contextmanager
-def remembering_ctrl_c() -> Iterator[None]:
+def _on_ctrl_c(handler: Callable[[int, FrameType | None], Any] | int) -> Iterator[None]:
+    """``handler`` for SIGINT for the block, then the previous one again. Only in the main
+    thread: signals are delivered there, and only there may a handler be set."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def remembering_ctrl_c() -> AbstractContextManager[None]:
     """Ctrl-C raises KeyboardInterrupt as always, and is also remembered.
 
     Libraries swallow the exception: Prefect once a flow's code has finished (its
     teardown drops a BaseException "raised after user code finished executing"), DuckDB
     by turning it into "Query interrupted". Without the memory a command would go on,
-    and end 0, after the operator pressed Ctrl-C. Only in the main thread (signals are
-    delivered there); the previous handler comes back afterwards.
+    and end 0, after the operator pressed Ctrl-C.
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
 
     def on_sigint(signum: int, frame: FrameType | None) -> None:
         _ctrl_c.set()
         raise KeyboardInterrupt
 
     _ctrl_c.clear()
-    previous = signal.signal(signal.SIGINT, on_sigint)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    return _on_ctrl_c(on_sigint)
 
 
-@contextmanager
-def plain_ctrl_c() -> Iterator[None]:
+def plain_ctrl_c() -> AbstractContextManager[None]:
     """Python's own Ctrl-C for a command that runs until stopped (serve, watch, portal,
     shell): their servers and event loops stop gracefully on it (asyncio takes Ctrl-C
     over only while Python's handler is in place)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    return _on_ctrl_c(signal.default_int_handler)
 
 
 def ctrl_c_pressed() -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-import threading
 from collections.abc import Callable, Sequence
 
 from cli.errors import (
@@ -57,8 +56,7 @@ def entry() -> None:
     print a traceback from an exit callback, or kill a process whose work is done.
     (Ignored from the start too, for the instant before :func:`main` takes Ctrl-C over.)
     """
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     raise SystemExit(main())
 
 
@@ -75,16 +73,18 @@ def _main(args_list: list[str]) -> int:
         error(str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
-        stop_children()
-        error("interrupted")
-        return EXIT_FAILED
+        return _interrupted()
     except Exception as exc:  # the one place a failure becomes one line
         if ctrl_c_pressed():  # e.g. DuckDB's "Query interrupted": the operator's Ctrl-C
-            stop_children()
-            error("interrupted")
-            return EXIT_FAILED
+            return _interrupted()
         error(describe(exc))
         return EXIT_FAILED
+
+
+def _interrupted() -> int:
+    stop_children()
+    error("interrupted")
+    return EXIT_FAILED
 
 
 def stop_children() -> None:

@@ -25,6 +25,7 @@ from cli.common import (
     run_flow,
     start_prefect,
     summarise,
+    then_outputs,
 )
 from cli.errors import UsageError
 from config.settings import Settings
@@ -304,14 +305,13 @@ def minutes_of(variable: str, default: str) -> float:
 def cmd_pull(args: argparse.Namespace, settings: Settings) -> int:
     path, _ = _checked(settings, args)
     start_prefect(settings)
-    from flows.outputs import follow
     from flows.pull import pull_flow
 
     with reporting():
         result = pull_flow(
             sources=str(path), source=args.source, home=str(settings.home), rules=None
         )
-        ran = follow(result.run, str(settings.home))  # the outputs, in a flow run of their own
+        ran = then_outputs(result.run, str(settings.home))
     summarise(ran)
     for p in result.sources:
         if p.reached:
